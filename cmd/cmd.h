@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The subcommand table. Each cmd/<verb>.c defines one struct box_command and
+ * registers it with BOX_COMMAND(); main.c finds them all through the linker
+ * section, so adding a command touches no shared file. Only cmd/ prints to the
+ * user and picks exit statuses.
+ */
+#ifndef BOX_CMD_H
+#define BOX_CMD_H
+
+#include <stdbool.h>
+
+#include "../core/err.h"
+#include "../core/macro.h"
+
+/* Exit statuses (podman/toolbox/chroot convention). */
+#define EXIT_BOX 125      /* box itself failed */
+#define EXIT_CANNOT_RUN 126
+#define EXIT_NOT_FOUND 127
+
+struct box_command {
+	const char *name;
+	const char *summary; /* one line for `box help` */
+	const char *usage;   /* full usage text printed by --help */
+	int (*run)(int argc, char **argv); /* argv[0] is the command name; returns exit status */
+	bool hidden;                       /* internal helper roles */
+};
+
+#define BOX_COMMAND(var)                                                                           \
+	static const struct box_command *const box_cmd_ptr_##var                                   \
+		__attribute__((used, section("box_commands"), aligned(sizeof(void *)))) = &(var)
+
+/* Global options from main.c. */
+extern const char *arg_config; /* --config PATH, NULL for the default */
+
+/* Print "box: <context>: <err>" and return EXIT_BOX. Frees err. */
+int cmd_fail(struct box_err *err, const char *fmt, ...) _printf_(2, 3);
+/* Print "box: <message>" and return EXIT_BOX. */
+int cmd_error(const char *fmt, ...) _printf_(1, 2);
+/* Print a usage error with a hint to --help and return EXIT_BOX. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* Print the usage text of cmd and return 0 (for --help). */
+int cmd_help(const struct box_command *cmd);
+const struct box_command *cmd_find(const char *name);
+/* True when --help or -h is the first argument after the verb. */
+bool cmd_wants_help(int argc, char **argv);
+
+#endif

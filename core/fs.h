@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* File helpers: whole-file reads, atomic writes, mkdir -p, rm -rf, locks. */
+#ifndef BOX_FS_H
+#define BOX_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Read at most max bytes of path (NUL-terminated); -EFBIG when larger. */
+int read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err);
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
+/* temp file in the same dir, write, fsync, rename, fsync dir. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct box_err **err);
+int write_all(int fd, const void *buf, size_t len);
+int read_all(int fd, void *buf, size_t len); /* 0 on full read, -EIO on short */
+int mkdir_p(const char *path, mode_t mode, struct box_err **err);
+/* Remove a tree; does not cross mount points; tolerates a missing path. */
+int rm_rf(const char *path, struct box_err **err);
+/* Sum of st_blocks*512 under path (no mount crossing). */
+uint64_t du_bytes(const char *path);
+bool path_exists(const char *path);
+bool is_dir(const char *path);
+/* Take an exclusive (or shared) flock on path, creating it; returns the fd. */
+int lock_file(const char *path, bool exclusive, bool wait, struct box_err **err);
+/* Find an executable in PATH (or absolute); caller frees; NULL when not found. */
+char *find_in_path(const char *name);
+
+#endif

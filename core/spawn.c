@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* clone3 into new namespaces, uid/gid map handshake, error transport from children. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "log.h"
+#include "spawn.h"
+#include "xalloc.h"
+
+pid_t clone3_fork(uint64_t flags, int *pidfd)
+{
+	struct clone_args args = { 0 };
+	args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
+	args.exit_signal = SIGCHLD;
+	if (pidfd)
+		args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+int wait_status(pid_t pid)
+{
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+int sync_send_ok(int fd, int32_t value)
+{
+	int32_t msg[2] = { SYNC_OK, value };
+	return write_all(fd, msg, sizeof(msg));
+}
+
+int sync_send_error(int fd, const struct box_err *e)
+{
+	const char *m = e && e->msg ? e->msg : "unknown error";
+	int32_t hdr[3] = { SYNC_ERROR, e ? e->code : EIO, (int32_t)strlen(m) };
+	int r = write_all(fd, hdr, sizeof(hdr));
+	if (r < 0)
+		return r;
+	return write_all(fd, m, strlen(m));
+}
+
+int sync_recv(int fd, const char *what, struct box_err **err)
+{
+	int32_t hdr[2];
+	int r = read_all(fd, hdr, sizeof(hdr));
+	if (r < 0)
+		return box_err_set(err, EPIPE, "%s exited before reporting", what);
+	if (hdr[0] == SYNC_OK)
+		return hdr[1] < 0 ? 0 : hdr[1];
+	int32_t len;
+	if (read_all(fd, &len, sizeof(len)) < 0 || len < 0 || len > 65536)
+		return box_err_set(err, EPROTO, "%s: malformed error report", what);
+	_cleanup_free_ char *m = xmalloc((size_t)len + 1);
+	if (read_all(fd, m, (size_t)len) < 0)
+		return box_err_set(err, EPROTO, "%s: truncated error report", what);
+	m[len] = '\0';
+	return box_err_set(err, hdr[1] > 0 ? hdr[1] : EIO, "%s", m);
+}
+
+_noreturn_ static void child_main(const struct box_ids *ids, int sync_fd, spawn_fn fn, void *arg)
+{
+	struct box_err *err = NULL;
+	struct spawn_ctx ctx = { .sync_fd = sync_fd, .arg = arg };
+	int r;
+	char c;
+
+	/* Wait until the parent has written our uid/gid maps. */
+	if (read_all(sync_fd, &c, 1) < 0)
+		_exit(125);
+	if (!ids->single || ids->root_single) {
+		/* Become root of the new namespace; euid 0 keeps the full capability set. */
+		if ((!ids->single && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
+		    setresuid(0, 0, 0) < 0) {
+			box_err_set(&err, errno, "become root in the user namespace");
+			sync_send_error(sync_fd, err);
+			_exit(125);
+		}
+	}
+	r = fn(&ctx, &err);
+	if (r < 0) {
+		sync_send_error(sync_fd, err);
+		_exit(125);
+	}
+	_exit(r & 0xff);
+}
+
+int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
+		 pid_t *ret_pid, int *ret_sync, struct box_err **err)
+{
+	int sv[2];
+	pid_t pid;
+	int r;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return box_err_set(err, errno, "create sync socket");
+	pid = clone3_fork(CLONE_NEWUSER | flags, NULL);
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		if (r == -EPERM || r == -ENOSPC)
+			return box_err_set(err, -r,
+					   "create user namespace (are unprivileged user "
+					   "namespaces enabled? see 'box doctor')");
+		return box_err_set(err, -r, "create namespaces");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(ids, sv[1], fn, arg);
+	}
+	close(sv[1]);
+	r = ids_write_maps(ids, pid, err);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sv[0]);
+		return r;
+	}
+	if (write_all(sv[0], "x", 1) < 0) {
+		r = box_err_set(err, errno, "release namespace child");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sv[0]);
+		return r;
+	}
+	*ret_pid = pid;
+	*ret_sync = sv[0];
+	return 0;
+}
+
+int spawn_userns_wait(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
+		      struct box_err **err)
+{
+	pid_t pid;
+	_cleanup_close_ int sync = -1;
+	int r = spawn_userns(ids, flags, fn, arg, &pid, &sync, err);
+	if (r < 0)
+		return r;
+	int status = wait_status(pid);
+	/* The child reports an error only when it failed; an empty socket means exit status. */
+	int32_t hdr[2];
+	int fl = fcntl(sync, F_GETFL);
+	fcntl(sync, F_SETFL, fl | O_NONBLOCK);
+	ssize_t n = recv(sync, hdr, sizeof(hdr), MSG_PEEK);
+	if (n == (ssize_t)sizeof(hdr) && hdr[0] == SYNC_ERROR) {
+		fcntl(sync, F_SETFL, fl);
+		return sync_recv(sync, "namespace child", err);
+	}
+	if (status < 0)
+		return box_err_set(err, -status, "wait for namespace child");
+	return status;
+}
