@@ -182,6 +182,16 @@ int ids_load(struct box_ids *ret, struct box_err **err)
 	int nu, ng;
 
 	ids.user = xstrdup(pw ? pw->pw_name : (getenv("USER") ?: "user"));
+	if (ids.uid == 0 && getenv("BOX_FORCE_SUBUID") == NULL) {
+		/* Real root may write any map itself (CAP_SETUID in the parent namespace):
+		 * an identity map keeps every image owner exact without a subordinate range. */
+		ids.identity = true;
+		ids.uidmap.n = ids.gidmap.n = 1;
+		ids.uidmap.e[0] = (struct idmap_entry){ 0, 0, UINT32_MAX };
+		ids.gidmap.e[0] = (struct idmap_entry){ 0, 0, UINT32_MAX };
+		*ret = ids;
+		return 0;
+	}
 	nu = load_ranges(subuid, ids.user, ids.uid, ur, err);
 	if (nu < 0)
 		goto fail;
@@ -251,6 +261,10 @@ static int write_proc(pid_t pid, const char *file, const char *data, struct box_
 
 int ids_write_maps(const struct box_ids *ids, pid_t pid, struct box_err **err)
 {
+	if (ids->identity) {
+		int r = write_proc(pid, "uid_map", "0 0 4294967295\n", err);
+		return r < 0 ? r : write_proc(pid, "gid_map", "0 0 4294967295\n", err);
+	}
 	if (ids->single) {
 		char line[64];
 		int r = write_proc(pid, "setgroups", "deny", err);

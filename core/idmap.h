@@ -42,6 +42,7 @@ struct box_ids {
 	struct idmap gidmap;
 	bool single; /* no subordinate range: only the user's own id is mapped */
 	bool root_single; /* single map that maps 0 -> uid (for --root without a range) */
+	bool identity;    /* real root: every id maps to itself */
 };
 
 /*
