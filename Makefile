@@ -38,7 +38,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 LIB := $(BUILD)/libbox.a
 
-.PHONY: all box tests deps install uninstall check check-unit check-integration asan lint \
+.PHONY: all box tests deps setup-tests install uninstall check check-unit check-integration asan lint \
 	format format-check fuzz bench clean
 
 all: $(BUILD)/box tests
@@ -75,6 +75,11 @@ $(BUILD)/probe: tests/probe.c
 # Installs every Debian package that building, running and testing needs.
 deps:
 	@sh tests/deps.sh
+
+# Prepares this host for the integration tests (test user, subuid range, device modes,
+# delegated cgroup, Debian userland, local registry); see tests/host-setup.sh.
+setup-tests:
+	@if [ "$$(id -u)" = 0 ]; then tests/host-setup.sh; else sudo tests/host-setup.sh; fi
 
 install: $(BUILD)/box
 	install -D -m 0755 $(BUILD)/box $(DESTDIR)$(BINDIR)/box
