@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Fuzz target: the OCI index parser on arbitrary bytes (must never crash or leak). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/log.h"
+#include "../../core/oci.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct box_err *err = NULL;
+	if (size > OCI_CONFIG_MAX + 16)
+		return 0;
+	char *buf = malloc(size + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	log_set_level(LOG_ERR);
+	struct oci_index *idx = NULL;
+	const struct oci_descriptor *d;
+	if (oci_index_parse_buffer(buf, size, &idx, &err) == 0) {
+		(void)oci_index_select(idx, "linux", "amd64", NULL, &d, &err);
+		box_err_free(err);
+		err = NULL;
+		(void)oci_index_select(idx, "linux", "arm", "v7", &d, &err);
+		oci_index_free(idx);
+	}
+	box_err_free(err);
+	free(buf);
+	return 0;
+}
