@@ -2,7 +2,8 @@
 /*
  * Fuzz target for the cgroup and /proc stat parsers: cpu.stat, memory/pids files,
  * cgroup.procs, /proc/self/cgroup, mountinfo, /proc/cgroups, /proc/<pid>/stat and
- * statm. The first byte picks the parser; the rest is the file.
+ * statm, and the host/net parsers of the stats snapshot. The first byte picks the
+ * parser; the rest is the file.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "../../core/cgroup.h"
 #include "../../core/log.h"
+#include "../../core/stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,7 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool b;
 	struct proc_stat st;
 
-	switch (data[0] % 9) {
+	uint64_t v2;
+
+	switch (data[0] % 12) {
 	case 0:
 		cg_parse_cpu_stat(buf, len, &v);
 		break;
@@ -56,6 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 7:
 		proc_parse_statm(buf, len, &v);
+		break;
+	case 9:
+		stats_parse_proc_stat(buf, len, &v, &v2);
+		break;
+	case 10:
+		stats_parse_meminfo(buf, len, &v, &v2);
+		break;
+	case 11:
+		stats_parse_net_reply(buf, len, &v, &v2);
 		break;
 	default:
 		cg_controllers_has(buf, "memory");

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The stats snapshot against fixture data: host parsers (/proc/stat, meminfo, the net
+ * helper's reply), CPU % between refreshes from a cgroup dir whose cpu.stat the test
+ * rewrites (including a counter reset and a restart), the net callback and its port
+ * cache, and sandboxes appearing and disappearing between refreshes.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/fs.h"
+#include "../../core/stats.h"
+#include "../../core/xalloc.h"
+#include "tap.h"
+
+#define SEC 1000000000ULL
+
+static void test_parsers(void)
+{
+	uint64_t busy = 0, total = 0, t = 0, a = 0, rx = 0, tx = 0;
+	const char *ps = "cpu  100 20 30 800 50 0 0 0 0 0\ncpu0 1 2 3 4\n";
+	const char *mi = "MemTotal:       16000000 kB\nMemFree:  1000 kB\n"
+			 "MemAvailable:   4000000 kB\n";
+
+	is_int(stats_parse_proc_stat(ps, strlen(ps), &busy, &total), 0, "/proc/stat");
+	is_int(total, 1000, "total ticks");
+	is_int(busy, 150, "busy = total - idle - iowait");
+	is_int(stats_parse_proc_stat("cpu0 1 2\n", 9, &busy, &total), -EINVAL, "needs the cpu line");
+	is_int(stats_parse_meminfo(mi, strlen(mi), &t, &a), 0, "meminfo");
+	is_int(t, 16000000ULL * 1024, "MemTotal");
+	is_int(a, 4000000ULL * 1024, "MemAvailable");
+	is_int(stats_parse_meminfo("MemFree: 1 kB\n", 14, &t, &a), -EINVAL, "needs MemTotal");
+	is_int(stats_parse_net_reply("ok rx=10 tx=20\n", 15, &rx, &tx), 0, "net reply");
+	is_int(rx, 10, "rx");
+	is_int(tx, 20, "tx");
+	is_int(stats_parse_net_reply("rx=1\n", 5, &rx, &tx), -EINVAL, "tx missing");
+	is_int(stats_parse_net_reply("error: no\n", 10, &rx, &tx), -EINVAL, "error reply");
+}
+
+static void write_cpu(const char *dir, uint64_t usec)
+{
+	_cleanup_free_ char *p = xasprintf("%s/cpu.stat", dir);
+	_cleanup_free_ char *v = xasprintf("usage_usec %llu\nuser_usec 0\n", (unsigned long long)usec);
+	write_file_atomic(p, v, strlen(v), 0644, NULL);
+}
+
+static int net_calls, port_calls;
+
+static int fake_net(const struct sandbox_info *s, bool want_ports, uint64_t *rx, uint64_t *tx,
+		    char **ports, void *ud)
+{
+	net_calls++;
+	*rx = 1000;
+	*tx = 2000;
+	if (want_ports) {
+		port_calls++;
+		*ports = xstrdup("127.0.0.1:8080->80/tcp");
+	}
+	return 0;
+}
+
+static void test_update(void)
+{
+	char tmpl[] = "/tmp/box-stats.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	_cleanup_free_ char *cg = xasprintf("%s/box-a", dir);
+	_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", cg);
+	_cleanup_free_ char *mem = xasprintf("%s/memory.current", cg);
+	struct sandbox_info list[2];
+	struct stats_ctx *ctx = stats_ctx_new();
+	const struct stats_snapshot *s;
+
+	mkdir_p(cg, 0755, NULL);
+	write_file_atomic(procs, "", 0, 0644, NULL);
+	write_file_atomic(mem, "4096\n", 5, 0644, NULL);
+	memset(list, 0, sizeof(list));
+	list[0] = (struct sandbox_info){ .name = (char *)"a", .image = (char *)"img",
+					 .state = SANDBOX_RUNNING, .init_pid = 1, .cgroup = cg,
+					 .started = time(NULL) - 10 };
+	list[1] = (struct sandbox_info){ .name = (char *)"b", .state = SANDBOX_STOPPED };
+	stats_ctx_set_net(ctx, fake_net, NULL);
+
+	write_cpu(cg, 5 * 1000000);
+	stats_update(ctx, list, 2, 100 * SEC);
+	s = stats_get(ctx);
+	is_int(s->n, 2, "two rows");
+	ok(s->rows[0].cpu > 45 && s->rows[0].cpu < 55, "first refresh: average since start (%.1f)",
+	   s->rows[0].cpu);
+	is_int(s->rows[0].memory, 4096, "memory.current");
+	ok(s->rows[0].net_known && s->rows[0].net_rx == 1000, "net counters from the callback");
+	is_str(s->rows[0].ports, "127.0.0.1:8080->80/tcp", "ports from the callback");
+	ok(s->rows[0].uptime >= 9 && s->rows[0].uptime <= 12, "uptime");
+	is_int(s->rows[1].cpu, 0, "stopped: no cpu");
+	ok(!s->rows[1].net_known, "stopped: no net request");
+	ok(s->host.mem_total > 0 && s->host.ncpu > 0, "host totals");
+
+	write_cpu(cg, 5 * 1000000 + 750000);
+	stats_update(ctx, list, 2, 101 * SEC);
+	s = stats_get(ctx);
+	ok(s->rows[0].cpu > 74.9 && s->rows[0].cpu < 75.1, "75%% over one second (%.2f)",
+	   s->rows[0].cpu);
+	is_int(s->interval_ns, SEC, "interval");
+	is_int(s->rows[0].hist_n, 2, "two history samples");
+	is_int(port_calls, 1, "ports cached within their TTL");
+
+	write_cpu(cg, 1000);
+	stats_update(ctx, list, 2, 102 * SEC);
+	s = stats_get(ctx);
+	is_int(s->rows[0].cpu, 0, "counter reset: 0, not a huge number");
+
+	write_cpu(cg, 1000 + 2000000);
+	stats_update(ctx, list, 2, 104 * SEC);
+	s = stats_get(ctx);
+	ok(s->rows[0].cpu > 99.9 && s->rows[0].cpu < 100.1, "100%% over two seconds after a reset");
+
+	/* b disappears; a restarts (new start time): history starts over. */
+	list[0].started = time(NULL);
+	stats_update(ctx, list, 1, 105 * SEC);
+	s = stats_get(ctx);
+	is_int(s->n, 1, "disappeared sandbox gone");
+	ok(s->rows[0].hist_n <= 1, "restart clears history (%u)", s->rows[0].hist_n);
+	stats_update(ctx, list, 2, 106 * SEC);
+	is_int(stats_get(ctx)->n, 2, "reappearing sandbox back");
+	for (int i = 0; i < 70; i++) {
+		write_cpu(cg, 10000000ULL + (uint64_t)i * 100000);
+		stats_update(ctx, list, 1, (107 + (uint64_t)i) * SEC);
+	}
+	s = stats_get(ctx);
+	is_int(s->rows[0].hist_n, STATS_HIST, "history holds one minute");
+	ok(s->rows[0].hist[STATS_HIST - 1] > 9.9 && s->rows[0].hist[STATS_HIST - 1] < 10.1,
+	   "newest sample last");
+	ok(s->host.cpu >= 0 && s->host.cpu <= 100, "host cpu in range");
+	stats_ctx_free(ctx);
+	rm_rf(dir, NULL);
+}
+
+int main(void)
+{
+	test_parsers();
+	test_update();
+	return tap_done();
+}
