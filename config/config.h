@@ -25,9 +25,9 @@ struct cfg_kv {
 };
 
 struct cfg_mount {
-	char *inside;   /* sandbox path (key) */
-	char *host;     /* host path as written (relative = from the file's directory) */
-	bool readonly;  /* ":ro" suffix */
+	char *inside;  /* sandbox path (key) */
+	char *host;    /* host path as written (relative = from the file's directory) */
+	bool readonly; /* ":ro" suffix */
 	unsigned line;
 };
 
@@ -51,11 +51,11 @@ struct box_config {
 	enum cfg_storage storage;
 	bool ports_auto;    /* [box] ports = auto|off (default auto) */
 	bool host_loopback; /* [box] host_loopback = yes|no (default yes) */
-	uint32_t mtu;       /* [box] mtu (default 65520) */
+	uint32_t mtu;	    /* [box] mtu (default 65520) */
 
 	/* [setup] */
 	char **packages; /* split on whitespace/commas, in order */
-	char **run;      /* each `run =` line, in order */
+	char **run;	 /* each `run =` line, in order */
 	unsigned *run_lines;
 
 	/* [env], [ports], [aliases]: in file order */
@@ -91,7 +91,11 @@ enum cfg_kind { CFG_GLOBAL, CFG_PROJECT };
 
 struct box_config *cfg_new(void);
 struct box_config *cfg_free(struct box_config *c);
-/* Parse a buffer; `name` is used in messages. Returns 0, or -EINVAL with errors filled. */
+/*
+ * Parse a buffer; `name` is used in messages. Returns 0, or -EINVAL with errors filled
+ * (every problem, "NAME:LINE: message"). Parsing a second file into the same struct
+ * layers it over the first: scalars and keyed entries are replaced, lists appended.
+ */
 int cfg_parse_buffer(const char *buf, size_t len, const char *name, enum cfg_kind kind,
 		     struct box_config *c, struct cfg_errors *errors);
 int cfg_parse_file(const char *path, enum cfg_kind kind, struct box_config *c,
@@ -106,5 +110,12 @@ const struct cfg_registry *cfg_registry(const struct box_config *c, const char *
 const char *cfg_alias(const struct box_config *c, const char *name);
 /* Print the schema as documentation (sections, keys, types, defaults, help). */
 void cfg_print_schema(FILE *f, enum cfg_kind kind);
+
+/* Whether [section] key was set by a file (not a default); scalar keys only. */
+bool cfg_is_set(const struct box_config *c, const char *section, const char *key);
+/* Syntactic check of an image reference (no whitespace, no leading '-'). */
+bool cfg_valid_image(const char *ref);
+/* Write c as an ini file (defaults included), as `box config show` prints it. */
+void cfg_write(FILE *f, const struct box_config *c, enum cfg_kind kind);
 
 #endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box config: the configuration schema as documentation (`schema`), validation of a
+ * config.ini or .box.ini listing every problem with its line (`check`, exit 125 when
+ * there is any), and the effective global configuration with defaults (`show`).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../config/config.h"
+#include "../core/fs.h"
+#include "../core/paths.h"
+#include "../core/util.h"
+#include "../core/xalloc.h"
+#include "cmd.h"
+
+static const char usage_text[] =
+    "usage: box config schema [--project]     document every section and key\n"
+    "       box config check [--project|--global] [FILE]\n"
+    "                                         validate FILE (default: the global config)\n"
+    "       box config show                   print the effective global configuration\n"
+    "\n"
+    "A file named .box.ini is checked as a project file, anything else as config.ini,\n"
+    "unless --project or --global says otherwise. Errors are listed as FILE:LINE: message.";
+
+/* Parse --project/--global; returns the index of the first operand or -1. */
+static int parse_kind(int argc, char **argv, int *kind)
+{
+	static const struct option opts[] = {
+	    {"project", no_argument, NULL, 'p'},
+	    {"global", no_argument, NULL, 'g'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+pg", opts, NULL)) != -1) {
+		if (c == 'p')
+			*kind = CFG_PROJECT;
+		else if (c == 'g')
+			*kind = CFG_GLOBAL;
+		else
+			return -1;
+	}
+	return optind;
+}
+
+static void print_errors(const struct cfg_errors *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		fprintf(stderr, "%s\n", e->msgs[i]);
+}
+
+static int do_check(int argc, char **argv)
+{
+	int kind = -1;
+	int i = parse_kind(argc, argv, &kind);
+	struct cfg_errors errors = {0};
+
+	if (i < 0 || argc - i > 1)
+		return cmd_usage_error("config", "check takes one FILE at most");
+	_cleanup_free_ char *path = i < argc ? xstrdup(argv[i]) : paths_config_file();
+	if (i == argc && !path_exists(path)) {
+		printf("%s: no such file; the defaults apply\n", path);
+		return 0;
+	}
+	if (kind < 0)
+		kind = str_endswith(path, ".box.ini") ? CFG_PROJECT : CFG_GLOBAL;
+	struct box_config *c = cfg_new();
+	int r = cfg_parse_file(path, (enum cfg_kind)kind, c, &errors);
+	cfg_free(c);
+	if (r < 0) {
+		print_errors(&errors);
+		size_t n = errors.n;
+		cfg_errors_done(&errors);
+		return cmd_error("check '%s': %zu problem%s; fix the lines above", path, n,
+				 n == 1 ? "" : "s");
+	}
+	printf("%s: ok\n", path);
+	return 0;
+}
+
+static int do_schema(int argc, char **argv)
+{
+	int kind = CFG_GLOBAL;
+	int i = parse_kind(argc, argv, &kind);
+
+	if (i < 0 || i != argc)
+		return cmd_usage_error("config", "schema takes no operands");
+	cfg_print_schema(stdout, (enum cfg_kind)kind);
+	return 0;
+}
+
+static int do_show(int argc, char **argv)
+{
+	struct cfg_errors errors = {0};
+	struct box_config *c = NULL;
+
+	if (argc != 1)
+		return cmd_usage_error("config", "show takes no operands");
+	if (cfg_load_global(&c, &errors) < 0) {
+		print_errors(&errors);
+		cfg_errors_done(&errors);
+		return cmd_error("load the global configuration: fix the lines above");
+	}
+	cfg_write(stdout, c, CFG_GLOBAL);
+	cfg_free(c);
+	return 0;
+}
+
+static int run_config(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage_error("config", "expected schema, check or show");
+	if (streq(argv[1], "check"))
+		return do_check(argc - 1, argv + 1);
+	if (streq(argv[1], "schema"))
+		return do_schema(argc - 1, argv + 1);
+	if (streq(argv[1], "show"))
+		return do_show(argc - 1, argv + 1);
+	return cmd_usage_error("config", "unknown action '%s'", argv[1]);
+}
+
+static const struct box_command cmd_config = {
+    .name = "config",
+    .summary = "document, check and show configuration files",
+    .usage = usage_text,
+    .run = run_config,
+};
+BOX_COMMAND(cmd_config);
