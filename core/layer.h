@@ -46,6 +46,8 @@ struct layer_stats {
 	uint64_t entries;   /* archive entries processed (incl. whiteouts, skipped devices) */
 	uint64_t files;     /* regular files written */
 	uint64_t bytes;     /* bytes of regular file content written */
+	uint64_t whiteouts; /* whiteouts and opaque markers */
+	uint64_t skipped;   /* device nodes and sockets left out */
 	uint64_t stream_bytes;       /* bytes read from the input (compressed) */
 	uint64_t uncompressed_bytes; /* bytes of the tar stream */
 	char digest[LAYER_DIGEST_LEN];  /* sha256 of the input as read: the blob digest */
