@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box prune: remove layers and blobs that no image or sandbox references, and the
+ * leftovers of interrupted pulls; print the space freed.
+ */
+#include <stdio.h>
+
+#include "../core/store.h"
+#include "../core/util.h"
+#include "cmd.h"
+
+static int run_prune(int argc, char **argv)
+{
+	if (cmd_wants_help(argc, argv))
+		return cmd_help(cmd_find("prune"));
+	if (argc != 1)
+		return cmd_usage_error("prune", "unexpected argument '%s'", argv[1]);
+	struct box_err *err = NULL;
+	uint64_t freed = 0;
+	char buf[16];
+	if (store_prune(&freed, &err) < 0)
+		return cmd_fail(err, "prune the image store");
+	printf("Total reclaimed space: %s\n", format_bytes(freed, buf, sizeof(buf)));
+	return 0;
+}
+
+static const struct box_command cmd_prune = {
+	.name = "prune",
+	.summary = "remove unused layers and blobs",
+	.usage = "usage: box prune\n"
+		 "\n"
+		 "Removes layers and blobs no image or sandbox references, and whatever an\n"
+		 "interrupted pull left behind.\n",
+	.run = run_prune,
+};
+BOX_COMMAND(cmd_prune);
