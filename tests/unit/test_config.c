@@ -316,8 +316,8 @@ static void test_kinds(void)
 	ok(cfg_alias(c, "nope") == NULL, "no alias");
 
 	/* a project file over the global one */
-	r = cfg_parse_buffer("[box]\nimage = debian\n[limits]\npids = 10\n", 40, "p.box.ini",
-			     CFG_PROJECT, c, &errs);
+	const char *proj = "[box]\nimage = debian\n[limits]\npids = 10\n";
+	r = cfg_parse_buffer(proj, strlen(proj), "p.box.ini", CFG_PROJECT, c, &errs);
 	is_int(r, 0, "project layered over global");
 	is_str(c->image, "debian", "project image wins");
 	is_int(c->network, CFG_NET_NONE, "global network kept");

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Projects: finding the nearest .box.ini upwards from a directory, naming the
+ * project's sandbox, and the canonical form and sha256 key of its [setup] section
+ * that the setup-layer cache is keyed by. Pure string work plus stat(); no sandbox
+ * is touched here.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/paths.h"
+#include "../core/util.h"
+#include "../core/xalloc.h"
+#include "project.h"
+
+#define NAME_MAX_BASE 40 /* room for "-" and an 8-digit hash within the 63 allowed */
+
+void sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	/* EVP_Digest only fails on allocation failure, which we treat like xmalloc */
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+		abort();
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(ret + 2 * i, 3, "%02x", md[i]);
+}
+
+static void strip_trailing_slashes(char *s)
+{
+	size_t l = strlen(s);
+	while (l > 1 && s[l - 1] == '/')
+		s[--l] = '\0';
+}
+
+/* True when dir is a proper ancestor of path ("/" of everything, "/home" of "/home/u"). */
+static bool is_ancestor(const char *dir, const char *path)
+{
+	size_t l = strlen(dir);
+	if (streq(dir, "/"))
+		return !streq(path, "/");
+	return strncmp(dir, path, l) == 0 && path[l] == '/';
+}
+
+static bool is_regular(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int project_find(const char *cwd, char **ret_path)
+{
+	_cleanup_free_ char *dir = cwd ? xstrdup(cwd) : getcwd(NULL, 0);
+	_cleanup_free_ char *home = paths_home();
+
+	if (!dir)
+		return -errno;
+	if (dir[0] != '/')
+		return -EINVAL;
+	strip_trailing_slashes(dir);
+	strip_trailing_slashes(home);
+	for (;;) {
+		/* $HOME's parent and everything above it belong to someone else */
+		if (is_ancestor(dir, home))
+			return -ENOENT;
+		_cleanup_free_ char *f =
+		    xasprintf("%s/%s", streq(dir, "/") ? "" : dir, PROJECT_FILE);
+		if (is_regular(f)) {
+			*ret_path = TAKE_PTR(f);
+			return 0;
+		}
+		if (streq(dir, "/"))
+			return -ENOENT;
+		char *slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+char *project_dir(const char *project_file)
+{
+	const char *slash = strrchr(project_file, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == project_file)
+		return xstrdup("/");
+	return xstrndup(project_file, (size_t)(slash - project_file));
+}
+
+int project_resolve(const char *arg, char **ret_path, struct box_err **err)
+{
+	_cleanup_free_ char *found = NULL;
+	struct stat st;
+
+	if (!arg) {
+		int r = project_find(NULL, &found);
+		if (r == -ENOENT)
+			return box_err_set(err, ENOENT,
+					   "find .box.ini in this directory or above (run "
+					   "'box init' to create one)");
+		if (r < 0)
+			return box_err_set(err, -r, "find .box.ini");
+		arg = found;
+	}
+	char *real = realpath(arg, NULL);
+	if (!real)
+		return box_err_set(err, errno, "resolve '%s'", arg);
+	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
+		char *f = xasprintf("%s/%s", streq(real, "/") ? "" : real, PROJECT_FILE);
+		free(real);
+		real = f;
+	}
+	*ret_path = real;
+	return 0;
+}
+
+/* Resolve "." and ".." and repeated slashes in an absolute path, without the filesystem. */
+static char *normalise_path(const char *path)
+{
+	_cleanup_free_ char *copy = xstrdup(path);
+	char *out = xmalloc(strlen(path) + 2), *save = NULL;
+	size_t n = 0;
+
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (streq(c, "."))
+			continue;
+		if (streq(c, "..")) {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+			continue;
+		}
+		out[n++] = '/';
+		memcpy(out + n, c, strlen(c));
+		n += strlen(c);
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return out;
+}
+
+char *project_mount_source(const char *project_dir, const char *host)
+{
+	_cleanup_free_ char *joined = NULL;
+
+	if (host[0] == '/') {
+		joined = xstrdup(host);
+	} else if (str_startswith(host, "~/") || streq(host, "~")) {
+		_cleanup_free_ char *home = paths_home();
+		joined = xasprintf("%s/%s", home, host + 1);
+	} else {
+		joined = xasprintf("%s/%s", project_dir, host);
+	}
+	return normalise_path(joined);
+}
+
+bool project_contains(const char *project_dir, const char *path)
+{
+	return streq(project_dir, path) || is_ancestor(project_dir, path);
+}
+
+/* Lowercase, [a-z0-9_.-] only, no runs of '-', starting with a letter or digit. */
+static char *sanitise(const char *s)
+{
+	char *out = xmalloc(NAME_MAX_BASE + 1);
+	size_t n = 0;
+
+	for (; *s && n < NAME_MAX_BASE; s++) {
+		char ch = (char)tolower((unsigned char)*s);
+		if (!isalnum((unsigned char)ch) && ch != '_' && ch != '.' && ch != '-')
+			ch = '-';
+		if (n == 0 && !isalnum((unsigned char)ch))
+			continue;
+		if (ch == '-' && n > 0 && out[n - 1] == '-')
+			continue;
+		out[n++] = ch;
+	}
+	while (n > 0 && (out[n - 1] == '-' || out[n - 1] == '.'))
+		n--;
+	out[n] = '\0';
+	return out;
+}
+
+char *project_sandbox_name(const struct box_config *c, const char *project_dir,
+			   bool (*taken)(const char *name, void *arg), void *arg)
+{
+	char hash[SHA256_HEX_LEN + 1];
+
+	if (c && c->name)
+		return xstrdup(c->name);
+	const char *base = strrchr(project_dir, '/');
+	char *name = sanitise(base ? base + 1 : project_dir);
+	if (*name && !(taken && taken(name, arg)))
+		return name;
+	sha256_hex(project_dir, strlen(project_dir), hash);
+	char *unique = xasprintf("%s-%.8s", *name ? name : "project", hash);
+	free(name);
+	return unique;
+}
+
+/* Collapse whitespace outside quotes, as a shell would split it; strip the ends. */
+static char *normalise_command(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1);
+	size_t n = 0;
+	char quote = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	for (; *s; s++) {
+		if (!quote && isspace((unsigned char)*s)) {
+			if (n > 0 && out[n - 1] != ' ')
+				out[n++] = ' ';
+			continue;
+		}
+		if (*s == '\\' && quote != '\'' && s[1]) {
+			out[n++] = *s++;
+		} else if (!quote && (*s == '\'' || *s == '"')) {
+			quote = *s;
+		} else if (quote && *s == quote) {
+			quote = 0;
+		}
+		out[n++] = *s;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+	return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void append(char **buf, const char *a, const char *b)
+{
+	char *n = xasprintf("%s%s %s\n", *buf, a, b);
+	free(*buf);
+	*buf = n;
+}
+
+char *project_setup_canonical(const char *image, const struct box_config *c)
+{
+	_cleanup_strv_free_ char **pk = strv_copy(c->packages);
+	size_t n = strv_length(pk);
+	char *buf = xstrdup("box-setup 1\n");
+
+	append(&buf, "image", image ? image : c->image ? c->image : "");
+	qsort(pk, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || !streq(pk[i], pk[i - 1]))
+			append(&buf, "package", pk[i]);
+	for (char **r = c->run; r && *r; r++) {
+		_cleanup_free_ char *norm = normalise_command(*r);
+		append(&buf, "run", norm);
+	}
+	return buf;
+}
+
+void project_setup_key(const char *image, const struct box_config *c, char ret[SHA256_HEX_LEN + 1])
+{
+	_cleanup_free_ char *text = project_setup_canonical(image, c);
+	sha256_hex(text, strlen(text), ret);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Per-project .box.ini support that needs no running sandbox: finding the project
+ * file from a directory (as git finds .git), the sandbox name of a project, the
+ * canonical setup cache key, and the trust store that keeps an unapproved or edited
+ * .box.ini from being acted on (as direnv does).
+ *
+ * How `box enter` with no name is meant to use it:
+ *   project_find(cwd)            -> path of .box.ini (or -ENOENT: tell the user to `box init`)
+ *   read it, trust_check()       -> refuse unless TRUST_ALLOWED ("run 'box allow'")
+ *   cfg_parse_file(CFG_PROJECT) over cfg_load_global()'s config
+ *   project_sandbox_name()       -> which sandbox to enter or create
+ *   project_setup_key(digest, c) -> which cached setup layer to reuse or build
+ */
+#ifndef BOX_PROJECT_H
+#define BOX_PROJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define PROJECT_FILE   ".box.ini"
+#define SHA256_HEX_LEN 64
+
+/*
+ * Walk up from cwd (absolute; NULL = the current directory) to the nearest directory
+ * holding a regular file .box.ini. The search stops at the filesystem root, and
+ * never looks in $HOME's parent or above it (another user's file must not take over).
+ * Returns 0 with *ret_path = "/abs/dir/.box.ini", or -ENOENT when there is none.
+ */
+int project_find(const char *cwd, char **ret_path);
+
+/*
+ * The project file a command names: FILE itself, FILE/.box.ini when FILE is a
+ * directory, or project_find() from the current directory when arg is NULL.
+ * The result is absolute with symlinks resolved (the key of the trust store).
+ */
+int project_resolve(const char *arg, char **ret_path, struct box_err **err);
+
+/*
+ * Absolute host path of a [mounts] value: "~/x" from $HOME, relative paths from the
+ * project directory, "." and ".." resolved lexically. Caller frees.
+ */
+char *project_mount_source(const char *project_dir, const char *host);
+/* Whether path (absolute, normalised) is project_dir or inside it. */
+bool project_contains(const char *project_dir, const char *path);
+
+/* Directory part of a project file path ("/a/b/.box.ini" -> "/a/b"); caller frees. */
+char *project_dir(const char *project_file);
+
+/*
+ * The sandbox name of a project: [box] name when set; otherwise the project
+ * directory's name lowercased and sanitised to [a-z0-9_.-]. When that name is empty,
+ * or `taken` says another project already uses it, "-" and 8 hex digits of the sha256
+ * of the directory path are appended. taken may be NULL. Caller frees.
+ */
+char *project_sandbox_name(const struct box_config *c, const char *project_dir,
+			   bool (*taken)(const char *name, void *arg), void *arg);
+
+/*
+ * Canonical text of what setup does: a version line, the image (reference or, better,
+ * digest), packages sorted and deduplicated, run lines in order with whitespace
+ * outside quotes collapsed. Two projects with the same base and setup get the same
+ * text, so they share one cached setup layer. Caller frees.
+ */
+char *project_setup_canonical(const char *image, const struct box_config *c);
+/* sha256 (lowercase hex) of project_setup_canonical(); ret has room for 65 bytes. */
+void project_setup_key(const char *image, const struct box_config *c, char ret[SHA256_HEX_LEN + 1]);
+
+/* Packages suggested by the files in dir (requirements.txt -> python3 python3-pip, ...). */
+char **project_guess_packages(const char *dir);
+/* The commented .box.ini `box init` writes for dir. Caller frees. */
+char *project_init_text(const char *dir, const char *image, char *const *packages);
+
+/* sha256 of a buffer as 64 lowercase hex digits and a NUL. */
+void sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN + 1]);
+
+enum trust_state {
+	TRUST_ALLOWED = 0, /* approved with exactly this content */
+	TRUST_UNKNOWN,	   /* never approved */
+	TRUST_CHANGED,	   /* approved once, edited since */
+	TRUST_DENIED,	   /* explicitly denied with `box deny` */
+};
+
+/* Approvals live in $XDG_DATA_HOME/box/trust/<sha256 of the path>; path must be absolute. */
+int trust_check(const char *path, const char *content, size_t len, enum trust_state *ret,
+		struct box_err **err);
+int trust_allow(const char *path, const char *content, size_t len, struct box_err **err);
+int trust_deny(const char *path, struct box_err **err);
+const char *trust_state_to_string(enum trust_state s);
+
+#endif

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for project support: finding .box.ini upwards in a temporary tree
+ * (stopping at $HOME's parent), sandbox names, the canonical setup key, and the
+ * trust store's allowed / never seen / changed / denied states.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../config/project.h"
+#include "../../core/fs.h"
+#include "../../core/xalloc.h"
+#include "tap.h"
+
+static char root[] = "/tmp/box-test-project.XXXXXX";
+
+static void touch(const char *rel, const char *content)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", root, rel);
+	_cleanup_free_ char *dir = project_dir(p);
+	mkdir_p(dir, 0755, NULL);
+	write_file_atomic(p, content, strlen(content), 0644, NULL);
+}
+
+static void mkdirs(const char *rel)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", root, rel);
+	mkdir_p(p, 0755, NULL);
+}
+
+/* project_find from root/rel; returns the found path relative to root, or "" / NULL. */
+static char *find_rel(const char *rel, int *ret)
+{
+	_cleanup_free_ char *cwd = xasprintf("%s/%s", root, rel);
+	char *found = NULL;
+	*ret = project_find(cwd, &found);
+	if (*ret < 0)
+		return NULL;
+	char *r = xstrdup(found + strlen(root) + 1);
+	free(found);
+	return r;
+}
+
+static void test_find(void)
+{
+	int r;
+	char *f;
+
+	_cleanup_free_ char *home = xasprintf("%s/home/user", root);
+	setenv("HOME", home, 1);
+	touch("home/user/proj/.box.ini", "[box]\n");
+	mkdirs("home/user/proj/src/deep/er");
+	mkdirs("home/user/other/x");
+	mkdirs("home/user/proj/sub/.box.ini"); /* a directory is not a project file */
+	touch("home/.box.ini", "[box]\n");     /* in $HOME's parent: never used */
+
+	f = find_rel("home/user/proj/src/deep/er", &r);
+	is_str(f, "home/user/proj/.box.ini", "found from a nested subdirectory");
+	free(f);
+	f = find_rel("home/user/proj", &r);
+	is_str(f, "home/user/proj/.box.ini", "found in the directory itself");
+	free(f);
+	f = find_rel("home/user/proj/sub/", &r);
+	is_str(f, "home/user/proj/.box.ini", "a directory named .box.ini is skipped");
+	free(f);
+	f = find_rel("home/user/other/x", &r);
+	is_int(r, -ENOENT, "stops before $HOME's parent");
+	ok(f == NULL, "nothing returned on -ENOENT");
+
+	touch("home/user/.box.ini", "[box]\n");
+	f = find_rel("home/user/other/x", &r);
+	is_str(f, "home/user/.box.ini", "a file in $HOME itself is found");
+	free(f);
+
+	touch("elsewhere/.box.ini", "[box]\n");
+	mkdirs("elsewhere/a/b");
+	f = find_rel("elsewhere/a/b", &r);
+	is_str(f, "elsewhere/.box.ini", "outside $HOME the walk goes upwards too");
+	free(f);
+	char *abs = NULL;
+	is_int(project_find("relative/dir", &abs), -EINVAL, "relative cwd refused");
+	_cleanup_free_ char *d = project_dir("/a/b/.box.ini");
+	is_str(d, "/a/b", "project_dir");
+}
+
+static bool taken_app(const char *name, void *arg)
+{
+	return streq(name, (const char *)arg);
+}
+
+static void test_names(void)
+{
+	struct box_config *c = cfg_new();
+	char *n;
+
+	n = project_sandbox_name(c, "/home/u/My Project!", NULL, NULL);
+	is_str(n, "my-project", "directory name lowercased and sanitised");
+	free(n);
+	n = project_sandbox_name(c, "/srv/web.app_2", NULL, NULL);
+	is_str(n, "web.app_2", "allowed characters kept");
+	free(n);
+	n = project_sandbox_name(c, "/srv/app", taken_app, (void *)"app");
+	ok(n && strlen(n) == 12 && strncmp(n, "app-", 4) == 0, "a taken name gets a hash (%s)",
+	   n);
+	char *n2 = project_sandbox_name(c, "/other/app", taken_app, (void *)"app");
+	ok(n && n2 && !streq(n, n2), "different paths give different names");
+	free(n);
+	free(n2);
+	n = project_sandbox_name(c, "/srv/\xc3\xa9\xc3\xa9", NULL, NULL);
+	ok(n && strncmp(n, "project-", 8) == 0, "nothing usable left: project-HASH (%s)", n);
+	free(n);
+	struct cfg_errors e = { 0 };
+	cfg_parse_buffer("[box]\nname = chosen\n", strlen("[box]\nname = chosen\n"), "x", CFG_PROJECT, c, &e);
+	n = project_sandbox_name(c, "/srv/app", NULL, NULL);
+	is_str(n, "chosen", "[box] name wins");
+	free(n);
+	cfg_errors_done(&e);
+	cfg_free(c);
+}
+
+static void key_of(const char *ini, const char *image, char key[SHA256_HEX_LEN + 1])
+{
+	struct box_config *c = cfg_new();
+	struct cfg_errors e = { 0 };
+	int r = cfg_parse_buffer(ini, strlen(ini), "k", CFG_PROJECT, c, &e);
+	if (r < 0)
+		printf("#   parse failed: %s\n", e.n ? e.msgs[0] : "?");
+	project_setup_key(image, c, key);
+	cfg_errors_done(&e);
+	cfg_free(c);
+}
+
+static void test_setup_key(void)
+{
+	char a[65], b[65];
+
+	key_of("[setup]\npackages = git vim\nrun = make  install\n", "debian", a);
+	key_of("[box]\nname = other\n[setup]\npackages = vim,git, git\nrun =   make install  \n",
+	       "debian", b);
+	is_str(a, b, "reordered, repeated packages and extra spaces give the same key");
+	is_int(strlen(a), 64, "key is 64 hex digits");
+	key_of("[setup]\npackages = vim\npackages = git\nrun = make install\n[env]\nA = 1\n",
+	       "debian", b);
+	is_str(a, b, "packages split over lines, env outside setup: same key");
+	key_of("[setup]\npackages = git vim\nrun = make check\n", "debian", b);
+	ok(!streq(a, b), "a changed run line changes the key");
+	key_of("[setup]\npackages = git vim\nrun = make install\n", "ubuntu", b);
+	ok(!streq(a, b), "another image changes the key");
+	key_of("[setup]\nrun = a\nrun = b\n", "debian", a);
+	key_of("[setup]\nrun = b\nrun = a\n", "debian", b);
+	ok(!streq(a, b), "run lines keep their order");
+	key_of("[setup]\nrun = echo 'a  b'\n", "debian", a);
+	key_of("[setup]\nrun = echo 'a b'\n", "debian", b);
+	ok(!streq(a, b), "whitespace inside quotes is significant");
+	key_of("[setup]\npackages = git curl\n", "debian", a);
+	key_of("[setup]\npackages = git\n", "debian", b);
+	ok(!streq(a, b), "a removed package changes the key");
+
+	struct box_config *c = cfg_new();
+	struct cfg_errors e = { 0 };
+	const char *ini = "[setup]\npackages = b a b\nrun = x \t y\n";
+	is_int(cfg_parse_buffer(ini, strlen(ini), "k", CFG_PROJECT, c, &e), 0, "setup parses");
+	_cleanup_free_ char *text = project_setup_canonical("sha256:00", c);
+	is_str(text, "box-setup 1\nimage sha256:00\npackage a\npackage b\nrun x y\n",
+	       "canonical text");
+	cfg_errors_done(&e);
+	cfg_free(c);
+}
+
+static void test_trust(void)
+{
+	_cleanup_free_ char *data = xasprintf("%s/data", root);
+	enum trust_state st = TRUST_ALLOWED;
+	const char *file = "/srv/proj/.box.ini";
+
+	setenv("BOX_DATA_DIR", data, 1);
+	is_int(trust_check(file, "a", 1, &st, NULL), 0, "check an unseen file");
+	is_int(st, TRUST_UNKNOWN, "unseen file is not allowed");
+	is_int(trust_allow(file, "a", 1, NULL), 0, "allow it");
+	trust_check(file, "a", 1, &st, NULL);
+	is_int(st, TRUST_ALLOWED, "approved content is allowed");
+	trust_check(file, "b", 1, &st, NULL);
+	is_int(st, TRUST_CHANGED, "edited content is not allowed");
+	trust_check("/srv/other/.box.ini", "a", 1, &st, NULL);
+	is_int(st, TRUST_UNKNOWN, "approval is per path");
+	is_int(trust_deny(file, NULL), 0, "deny it");
+	trust_check(file, "a", 1, &st, NULL);
+	is_int(st, TRUST_DENIED, "denied even with the approved content");
+	trust_allow(file, "b", 1, NULL);
+	trust_check(file, "b", 1, &st, NULL);
+	is_int(st, TRUST_ALLOWED, "allowing again after a denial");
+	_cleanup_free_ char *tdir = xasprintf("%s/trust", data);
+	struct stat sb;
+	ok(stat(tdir, &sb) == 0 && (sb.st_mode & 0777) == 0700, "trust dir is private");
+	struct box_err *err = NULL;
+	ok(trust_check("rel/.box.ini", "a", 1, &st, &err) == -EINVAL, "relative path refused");
+	box_err_free(err);
+	is_str(trust_state_to_string(TRUST_CHANGED), "not allowed: changed since it was approved",
+	       "state text");
+}
+
+static void test_mounts_and_init(void)
+{
+	char *m;
+
+	setenv("HOME", "/home/u", 1);
+	m = project_mount_source("/p/proj", "../data");
+	is_str(m, "/p/data", "relative mount from the project dir");
+	ok(!project_contains("/p/proj", m), "../data is outside the project");
+	free(m);
+	m = project_mount_source("/p/proj", "./src/../build/");
+	is_str(m, "/p/proj/build", "dots resolved lexically");
+	ok(project_contains("/p/proj", m), "build is inside the project");
+	free(m);
+	m = project_mount_source("/p/proj", "~/cache");
+	is_str(m, "/home/u/cache", "~/ from $HOME");
+	free(m);
+	m = project_mount_source("/p/proj", "/../../etc");
+	is_str(m, "/etc", "cannot climb above /");
+	free(m);
+	ok(!project_contains("/p/proj", "/p/project"), "a sibling with a common prefix is outside");
+
+	touch("guess/Cargo.toml", "");
+	touch("guess/go.mod", "");
+	touch("guess/pyproject.toml", "");
+	touch("guess/requirements.txt", "");
+	mkdirs("guess/package.json"); /* a directory is not a hint */
+	_cleanup_free_ char *dir = xasprintf("%s/guess", root);
+	_cleanup_strv_free_ char **pk = project_guess_packages(dir);
+	ok(pk && strv_length(pk) == 4 && streq(pk[0], "python3") && streq(pk[1], "python3-pip") &&
+		   streq(pk[2], "cargo") && streq(pk[3], "golang"),
+	   "guessed packages, deduplicated");
+	_cleanup_free_ char *text = project_init_text(dir, "ubuntu", pk);
+	struct box_config *c = cfg_new();
+	struct cfg_errors e = { 0 };
+	is_int(cfg_parse_buffer(text, strlen(text), "init", CFG_PROJECT, c, &e), 0,
+	       "the init template parses");
+	ok(c->image && streq(c->image, "ubuntu") && strv_length(c->packages) == 4,
+	   "template carries image and packages");
+	cfg_errors_done(&e);
+	cfg_free(c);
+	_cleanup_free_ char *empty = project_init_text("/x/y", "debian", NULL);
+	ok(strstr(empty, "\n# packages = git\n") != NULL, "no guess: packages commented out");
+}
+
+int main(void)
+{
+	if (!mkdtemp(root)) {
+		printf("1..0 # SKIP cannot create a temp dir\n");
+		return 77;
+	}
+	test_find();
+	test_names();
+	test_setup_key();
+	test_trust();
+	test_mounts_and_init();
+	rm_rf(root, NULL);
+	return tap_done();
+}
