@@ -386,8 +386,7 @@ static void read_host(struct stats_ctx *ctx)
 		h->load1 = l1;
 }
 
-int stats_update(struct stats_ctx *ctx, const struct sandbox_info *list, size_t n,
-		 uint64_t now_ns)
+int stats_update(struct stats_ctx *ctx, const struct sandbox_info *list, size_t n, uint64_t now_ns)
 {
 	unsigned walks = 0;
 
@@ -454,8 +453,7 @@ static void user_name(uid_t uid, char *out, size_t size)
 		snprintf(out, size, "%lu", (unsigned long)uid);
 }
 
-static bool proc_one(pid_t pid, struct stats_proc *out, double uptime_s, uint64_t hz,
-		     uint64_t page)
+static bool proc_one(pid_t pid, struct stats_proc *out, double uptime_s, uint64_t hz, uint64_t page)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%d/stat", cg_proc_root(), (int)pid);
 	_cleanup_free_ char *buf = NULL;
@@ -493,4 +491,41 @@ size_t stats_processes(const char *cgroup_dir, pid_t init_pid, struct stats_proc
 		if (proc_one(pids[i], &ret[out], uptime_s, hz ? hz : 100, page))
 			out++;
 	return out;
+}
+
+/* ---- mounts (detail view) ---- */
+
+static char *mount_line(char *line)
+{
+	char *sep = strstr(line, " - ");
+	char *f[6] = { 0 }, *save = NULL, *tok;
+	char fstype[64] = "", source[256] = "";
+	int n = 0;
+
+	if (!sep)
+		return NULL;
+	*sep = '\0';
+	for (tok = strtok_r(line, " ", &save); tok && n < 6; tok = strtok_r(NULL, " ", &save))
+		f[n++] = tok;
+	if (n < 5 || sscanf(sep + 3, "%63s %255s", fstype, source) < 1)
+		return NULL;
+	_cleanup_free_ char *raw = xasprintf("%-30s %-14s %s", f[4], fstype, source);
+	return str_escape(raw);
+}
+
+size_t stats_mounts(pid_t init_pid, char **ret, size_t max)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%d/mountinfo", cg_proc_root(), (int)init_pid);
+	_cleanup_free_ char *buf = NULL;
+	size_t len, n = 0;
+
+	if (init_pid <= 0 || read_file(p, 1 << 20, &buf, &len, NULL) < 0)
+		return 0;
+	for (char *s = buf, *save = NULL, *line; n < max && (line = strtok_r(s, "\n", &save));
+	     s = NULL) {
+		char *m = mount_line(line);
+		if (m)
+			ret[n++] = m;
+	}
+	return n;
 }

@@ -19,9 +19,9 @@
 #include "err.h"
 #include "sandbox.h"
 
-#define STATS_HIST 60                          /* CPU samples kept: a minute at 1 s */
-#define STATS_DISK_TTL (30ULL * 1000000000ULL) /* ns between walks of one upper dir */
-#define STATS_PORTS_TTL (5ULL * 1000000000ULL) /* ns between port list requests */
+#define STATS_HIST	60			/* CPU samples kept: a minute at 1 s */
+#define STATS_DISK_TTL	(30ULL * 1000000000ULL) /* ns between walks of one upper dir */
+#define STATS_PORTS_TTL (5ULL * 1000000000ULL)	/* ns between port list requests */
 
 struct stats_row {
 	char *name;
@@ -38,10 +38,10 @@ struct stats_row {
 	bool net_known;
 	uint64_t net_rx, net_tx;
 	time_t created;
-	time_t started;  /* 0 when stopped */
+	time_t started;	 /* 0 when stopped */
 	uint64_t uptime; /* seconds, 0 when stopped */
 	bool disk_known;
-	uint64_t disk; /* bytes in the writable layer */
+	uint64_t disk;		/* bytes in the writable layer */
 	float hist[STATS_HIST]; /* CPU % samples, oldest first */
 	unsigned hist_n;
 };
@@ -57,7 +57,7 @@ struct stats_snapshot {
 	struct stats_row *rows;
 	size_t n;
 	struct stats_host host;
-	uint64_t at_ns;       /* monotonic time of this refresh */
+	uint64_t at_ns;	      /* monotonic time of this refresh */
 	uint64_t interval_ns; /* since the previous refresh, 0 for the first */
 };
 
@@ -75,8 +75,7 @@ struct stats_ctx *stats_ctx_new(void);
 struct stats_ctx *stats_ctx_free(struct stats_ctx *ctx);
 void stats_ctx_set_net(struct stats_ctx *ctx, stats_net_fn fn, void *userdata);
 /* Refresh from a sandbox list (names sorted or not); now_ns is the monotonic clock. */
-int stats_update(struct stats_ctx *ctx, const struct sandbox_info *list, size_t n,
-		 uint64_t now_ns);
+int stats_update(struct stats_ctx *ctx, const struct sandbox_info *list, size_t n, uint64_t now_ns);
 /* sandbox_list() + stats_update(); names (NULL-terminated, may be NULL) filters. */
 int stats_refresh(struct stats_ctx *ctx, char *const *names, struct box_err **err);
 const struct stats_snapshot *stats_get(const struct stats_ctx *ctx);
@@ -99,7 +98,12 @@ struct stats_proc {
 	char cmd[256]; /* command line, control characters replaced */
 };
 /* The processes of a sandbox (cgroup or /proc tree), at most max. Returns the count. */
-size_t stats_processes(const char *cgroup_dir, pid_t init_pid, struct stats_proc *ret,
-		       size_t max);
+size_t stats_processes(const char *cgroup_dir, pid_t init_pid, struct stats_proc *ret, size_t max);
+
+/*
+ * The mounts inside a running sandbox, from its init's mountinfo: one allocated
+ * "TARGET  TYPE  SOURCE" line each (escaped), at most max. Returns the count.
+ */
+size_t stats_mounts(pid_t init_pid, char **ret, size_t max);
 
 #endif

@@ -17,26 +17,26 @@
 struct col_def {
 	const char *title;
 	unsigned min, pref;
-	bool right; /* right-aligned (numbers) */
-	bool flex;  /* takes what is left over */
+	bool right;    /* right-aligned (numbers) */
+	bool flex;     /* takes what is left over */
 	unsigned keep; /* higher stays longer when the terminal is narrow */
 };
 
 static const struct col_def cols[COL__MAX] = {
-	[COL_NAME] = { "NAME", 8, 16, false, true, 100 },
-	[COL_IMAGE] = { "IMAGE", 8, 22, false, true, 60 },
+	[COL_NAME] = { "NAME", 8, 12, false, true, 100 },
+	[COL_IMAGE] = { "IMAGE", 15, 20, false, true, 60 },
 	[COL_STATE] = { "STATE", 8, 8, false, false, 95 },
 	[COL_PIDS] = { "PIDS", 4, 5, true, false, 70 },
-	[COL_CPU] = { "CPU%", 6, 6, true, false, 90 },
-	[COL_MEM] = { "MEM", 6, 6, true, false, 85 },
-	[COL_NET] = { "NET RX/TX", 11, 11, false, false, 40 },
+	[COL_CPU] = { "CPU%", 5, 6, true, false, 90 },
+	[COL_MEM] = { "MEM", 5, 6, true, false, 85 },
+	[COL_NET] = { "NET RX/TX", 9, 11, false, false, 40 },
 	[COL_PORTS] = { "PORTS", 10, 26, false, true, 20 },
 	[COL_UPTIME] = { "UPTIME", 6, 6, true, false, 50 },
-	[COL_SPARK] = { "CPU (1 MIN)", 10, 20, false, false, 45 },
+	[COL_SPARK] = { "CPU 60s", 8, 20, false, false, 45 },
 };
 
 static const char *const sort_names[SORT__MAX] = {
-	[SORT_NAME] = "name", [SORT_CPU] = "cpu", [SORT_MEM] = "memory",
+	[SORT_NAME] = "name",	[SORT_CPU] = "cpu",	  [SORT_MEM] = "memory",
 	[SORT_STATE] = "state", [SORT_UPTIME] = "uptime",
 };
 
@@ -76,8 +76,20 @@ char *tui_fmt_uptime(uint64_t s, char *buf, size_t size)
 	else if (s < 86400)
 		snprintf(buf, size, "%uh%02um", (unsigned)(s / 3600), (unsigned)(s % 3600 / 60));
 	else
-		snprintf(buf, size, "%ud%02uh", (unsigned)(s / 86400), (unsigned)(s % 86400 / 3600));
+		snprintf(buf, size, "%ud%02uh", (unsigned)(s / 86400),
+			 (unsigned)(s % 86400 / 3600));
 	return buf;
+}
+
+const char *tui_short_image(const char *ref)
+{
+	/* Docker Hub's default namespace says nothing; podman shows these short too. */
+	static const char *const prefixes[] = { "docker.io/library/", "docker.io/" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (strncmp(ref, prefixes[i], strlen(prefixes[i])) == 0)
+			return ref + strlen(prefixes[i]);
+	return ref;
 }
 
 size_t tui_display_width(const char *s)
@@ -102,7 +114,7 @@ static unsigned spark_level(float v)
 
 char *tui_sparkline(const float *v, size_t n, unsigned width, bool utf8, char *buf, size_t size)
 {
-	static const char *const blocks[9] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
+	static const char *const blocks[9] = { " ",	 "\u2581", "\u2582", "\u2583", "\u2584",
 					       "\u2585", "\u2586", "\u2587", "\u2588" };
 	static const char ascii[] = " .:-=+*#@";
 	size_t o = 0;
@@ -259,8 +271,8 @@ static char *fit(const char *text, unsigned width, bool right, bool utf8, char *
 	return buf;
 }
 
-static void cell_text(const struct stats_row *r, enum tui_col c, unsigned width, bool utf8,
-		      char *t, size_t size)
+static void cell_text(const struct stats_row *r, enum tui_col c, unsigned width, bool utf8, char *t,
+		      size_t size)
 {
 	char a[16], b[16];
 	bool live = r->state == SANDBOX_RUNNING;
@@ -270,7 +282,7 @@ static void cell_text(const struct stats_row *r, enum tui_col c, unsigned width,
 		sanitize(r->name, t, size);
 		break;
 	case COL_IMAGE:
-		sanitize(r->image ? r->image : "-", t, size);
+		sanitize(r->image ? tui_short_image(r->image) : "-", t, size);
 		break;
 	case COL_STATE:
 		snprintf(t, size, "%s", stats_state_name(r->state));

@@ -31,8 +31,8 @@ enum tui_col {
 
 struct tui_layout {
 	unsigned width[COL__MAX]; /* 0: column hidden at this terminal width */
-	unsigned x[COL__MAX];     /* start column */
-	unsigned total;           /* columns used, <= the terminal width */
+	unsigned x[COL__MAX];	  /* start column */
+	unsigned total;		  /* columns used, <= the terminal width */
 };
 
 enum tui_sort {
@@ -63,6 +63,8 @@ char *tui_format_cell(const struct stats_row *r, enum tui_col c, unsigned width,
 /* A whole line (header when r is NULL), columns separated by one space. */
 char *tui_render_row(const struct tui_layout *l, const struct stats_row *r, bool utf8, char *buf,
 		     size_t size);
+/* "docker.io/library/debian:bookworm" as "debian:bookworm"; other references as they are. */
+const char *tui_short_image(const char *ref);
 /* Display width of a UTF-8 string (code points; everything we draw is single width). */
 size_t tui_display_width(const char *s);
 

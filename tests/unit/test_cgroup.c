@@ -194,7 +194,7 @@ static void test_create_warnings(void)
 {
 	char tmpl[] = "/tmp/box-cgtest.XXXXXX";
 	char *root = mkdtemp(tmpl);
-	struct cg_limits lim = {.cpus = 1.5, .memory = 1 << 20, .pids = 50};
+	struct cg_limits lim = { .cpus = 1.5, .memory = 1 << 20, .pids = 50 };
 	char *path = (char *)"unset", **warn = NULL;
 
 	ok(root != NULL, "temp root");

@@ -26,7 +26,8 @@ static void test_parsers(void)
 	is_int(stats_parse_proc_stat(ps, strlen(ps), &busy, &total), 0, "/proc/stat");
 	is_int(total, 1000, "total ticks");
 	is_int(busy, 150, "busy = total - idle - iowait");
-	is_int(stats_parse_proc_stat("cpu0 1 2\n", 9, &busy, &total), -EINVAL, "needs the cpu line");
+	is_int(stats_parse_proc_stat("cpu0 1 2\n", 9, &busy, &total), -EINVAL,
+	       "needs the cpu line");
 	is_int(stats_parse_meminfo(mi, strlen(mi), &t, &a), 0, "meminfo");
 	is_int(t, 16000000ULL * 1024, "MemTotal");
 	is_int(a, 4000000ULL * 1024, "MemAvailable");
@@ -41,7 +42,8 @@ static void test_parsers(void)
 static void write_cpu(const char *dir, uint64_t usec)
 {
 	_cleanup_free_ char *p = xasprintf("%s/cpu.stat", dir);
-	_cleanup_free_ char *v = xasprintf("usage_usec %llu\nuser_usec 0\n", (unsigned long long)usec);
+	_cleanup_free_ char *v =
+	    xasprintf("usage_usec %llu\nuser_usec 0\n", (unsigned long long)usec);
 	write_file_atomic(p, v, strlen(v), 0644, NULL);
 }
 
@@ -75,8 +77,11 @@ static void test_update(void)
 	write_file_atomic(procs, "", 0, 0644, NULL);
 	write_file_atomic(mem, "4096\n", 5, 0644, NULL);
 	memset(list, 0, sizeof(list));
-	list[0] = (struct sandbox_info){ .name = (char *)"a", .image = (char *)"img",
-					 .state = SANDBOX_RUNNING, .init_pid = 1, .cgroup = cg,
+	list[0] = (struct sandbox_info){ .name = (char *)"a",
+					 .image = (char *)"img",
+					 .state = SANDBOX_RUNNING,
+					 .init_pid = 1,
+					 .cgroup = cg,
 					 .started = time(NULL) - 10 };
 	list[1] = (struct sandbox_info){ .name = (char *)"b", .state = SANDBOX_STOPPED };
 	stats_ctx_set_net(ctx, fake_net, NULL);

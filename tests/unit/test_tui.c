@@ -38,14 +38,16 @@ static void test_sparkline(void)
 	float v[4] = { 0, 50, 100, 300 };
 	float many[60];
 
-	is_str(tui_sparkline(v, 4, 4, false, b, sizeof(b)), " +@@", "ascii levels, clipped at one core");
+	is_str(tui_sparkline(v, 4, 4, false, b, sizeof(b)), " +@@",
+	       "ascii levels, clipped at one core");
 	is_str(tui_sparkline(v, 4, 6, false, b, sizeof(b)), "   +@@", "right-aligned when short");
 	is_str(tui_sparkline(v, 4, 4, true, b, sizeof(b)), " \u2585\u2588\u2588", "utf-8 blocks");
 	is_int(tui_display_width(b), 4, "utf-8 sparkline is 4 columns");
 	is_str(tui_sparkline(NULL, 0, 3, true, b, sizeof(b)), "   ", "no samples");
 	for (int i = 0; i < 60; i++)
 		many[i] = i < 30 ? 0 : 100;
-	is_str(tui_sparkline(many, 60, 6, false, b, sizeof(b)), "   @@@", "60 samples in 6 buckets");
+	is_str(tui_sparkline(many, 60, 6, false, b, sizeof(b)), "   @@@",
+	       "60 samples in 6 buckets");
 	is_str(tui_sparkline(v, 4, 4, true, b, 4), " ", "small buffer cut at a glyph boundary");
 }
 
@@ -78,14 +80,16 @@ static void test_layout(void)
 	tui_layout_compute(80, &l);
 	ok(l.total <= 80, "80 columns: fits (%u)", l.total);
 	ok(l.total >= 78, "80 columns: uses the width (%u)", l.total);
-	ok(l.width[COL_NAME] >= 8 && l.width[COL_CPU] == 6 && l.width[COL_STATE] == 8,
+	ok(l.width[COL_NAME] >= 8 && l.width[COL_CPU] >= 5 && l.width[COL_STATE] == 8,
 	   "80 columns: name, cpu, state shown");
 	ok(l.width[COL_MEM] && l.width[COL_PIDS] && l.width[COL_UPTIME], "80: mem, pids, uptime");
 	is_int(l.width[COL_PORTS], 0, "80 columns: ports give way first");
+	ok(l.width[COL_NET] > 0 && l.width[COL_SPARK] > 0, "80 columns: net and sparkline shown");
 	ok(l.x[COL_IMAGE] == l.x[COL_NAME] + l.width[COL_NAME] + 1, "image follows name");
 	tui_render_row(&l, &r, false, line, sizeof(line));
 	is_int(strlen(line), l.total, "80: ascii row is exactly the layout width");
 	ok(strstr(line, "busy ") == line, "row starts with the name");
+	ok(strstr(line, " debian:bookworm ") != NULL, "80: short image reference fits");
 	ok(strstr(line, " 99.5 ") != NULL, "cpu shown");
 	ok(strstr(line, " 50M ") != NULL, "memory shown");
 	ok(strstr(line, "2m") != NULL, "uptime shown");
@@ -99,10 +103,10 @@ static void test_layout(void)
 	is_int(l.total, 200, "200 columns: all used");
 	for (int c = 0; c < COL__MAX; c++)
 		ok(l.width[c] > 0, "200 columns: %s shown", tui_col_title((enum tui_col)c));
-	ok(l.width[COL_IMAGE] >= 33, "200: the whole image reference fits");
+	ok(l.width[COL_IMAGE] >= 15, "200: the image fits");
 	tui_render_row(&l, &r, false, line, sizeof(line));
 	is_int(strlen(line), 200, "200: row is 200 wide");
-	ok(strstr(line, "docker.io/library/debian:bookworm") != NULL, "image not cut at 200");
+	ok(strstr(line, " debian:bookworm ") != NULL, "image not cut at 200, shown short");
 	ok(strstr(line, "127.0.0.1:8080->80/tcp") != NULL, "ports at 200");
 	ok(strstr(line, "2.0K/5.0M") != NULL, "net rx/tx");
 
