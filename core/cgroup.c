@@ -511,8 +511,11 @@ static void no_cgroup_warnings(const struct cg_limits *lim, const char *why, cha
 	strv_push(warnings, xasprintf("sandbox runs without its own cgroup: %s", why));
 	if (lim && lim->cpus > 0)
 		strv_push(warnings, xasprintf("cpus limit (%g) not applied: no cgroup", lim->cpus));
-	if (lim && lim->memory)
-		strv_push(warnings, xasprintf("memory limit not applied: no cgroup"));
+	if (lim && lim->memory) {
+		char b[32];
+		strv_push(warnings, xasprintf("memory limit (%s) not applied: no cgroup",
+					      format_bytes(lim->memory, b, sizeof(b))));
+	}
 	if (lim && lim->pids)
 		strv_push(warnings,
 			  xasprintf("pids limit (%" PRIu64 ") not applied: no cgroup", lim->pids));
@@ -558,6 +561,44 @@ out:
 	if (ret_warnings)
 		*ret_warnings = TAKE_PTR(warnings);
 	return 0;
+}
+
+static void predict_limit(const char *root, const char *limit, const char *shown, char ***warnings)
+{
+	const char *ctrl = limit_controller(limit);
+
+	/* Applied when root passes it down already, or has it and may enable it. */
+	if (dir_has_controller(root, "cgroup.subtree_control", ctrl) ||
+	    dir_has_controller(root, "cgroup.controllers", ctrl))
+		return;
+	_cleanup_free_ char *why = why_missing(root, ctrl);
+	strv_push(warnings, xasprintf("%s limit (%s) not applied: %s", limit, shown, why));
+}
+
+char **cg_limit_warnings(const struct cg_limits *lim)
+{
+	_cleanup_free_ char *why = NULL, *root = NULL;
+	char **warnings = NULL, shown[64];
+
+	if (!lim || (lim->cpus <= 0 && !lim->memory && !lim->pids))
+		return NULL;
+	root = cg_delegated_root(&why);
+	if (!root) {
+		no_cgroup_warnings(lim, why, &warnings);
+		return warnings;
+	}
+	if (lim->cpus > 0) {
+		snprintf(shown, sizeof(shown), "%g", lim->cpus);
+		predict_limit(root, "cpus", shown, &warnings);
+	}
+	if (lim->memory)
+		predict_limit(root, "memory", format_bytes(lim->memory, shown, sizeof(shown)),
+			      &warnings);
+	if (lim->pids) {
+		snprintf(shown, sizeof(shown), "%" PRIu64, lim->pids);
+		predict_limit(root, "pids", shown, &warnings);
+	}
+	return warnings;
 }
 
 int cg_remove(const char *path)

@@ -32,6 +32,12 @@ char *cg_delegated_root(char **ret_why);
  */
 int cg_create_sandbox(const char *name, pid_t pid, const struct cg_limits *lim, char **ret_path,
 		      char ***ret_warnings, struct box_err **err);
+/*
+ * The warnings cg_create_sandbox would give for lim, without creating anything: for the
+ * command in the foreground (create, start), since the supervisor that applies the
+ * limits is detached. NULL-terminated; NULL when every limit can be applied.
+ */
+char **cg_limit_warnings(const struct cg_limits *lim);
 /* Remove a sandbox's cgroup (after its processes are gone); a missing dir is fine. */
 int cg_remove(const char *path);
 

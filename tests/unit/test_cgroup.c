@@ -212,6 +212,14 @@ static void test_create_warnings(void)
 	ok(saw_pids, "pids warning names the limit");
 	ok(saw_cpus, "cpus warning names the limit");
 	strv_free(warn);
+	warn = cg_limit_warnings(&lim);
+	n = strv_length(warn);
+	saw_pids = false;
+	for (size_t i = 0; i < n; i++)
+		saw_pids |= strstr(warn[i], "pids limit (50) not applied: ") != NULL;
+	ok(saw_pids, "predicted warnings name the pids limit");
+	strv_free(warn);
+	ok(cg_limit_warnings(NULL) == NULL, "no limits, no warnings");
 	is_int(cg_create_sandbox("../x", getpid(), &lim, &path, &warn, NULL), -EINVAL,
 	       "name with a slash rejected");
 	is_int(cg_remove(NULL), 0, "remove NULL");
