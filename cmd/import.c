@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box import TARBALL NAME: a root filesystem tarball (plain, gzip, zstd, xz...)
+ * becomes a one-layer image in the store, usable by name like a pulled one.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../config/config.h"
+#include "../core/store_import.h"
+#include "../core/util.h"
+#include "../core/xalloc.h"
+#include "cmd.h"
+#include "import.h"
+
+static struct box_config *load_config(void)
+{
+	struct cfg_errors errors = { 0 };
+	struct box_config *c = NULL;
+
+	if (cfg_load_global(&c, &errors) < 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "box: %s\n", errors.msgs[i]);
+		cfg_errors_done(&errors);
+		cmd_error("load the global configuration: fix the lines above");
+		return NULL;
+	}
+	cfg_errors_done(&errors);
+	return c;
+}
+
+static void report(const struct store_import_result *res, uint64_t ns)
+{
+	char size[32];
+	double secs = (double)ns / 1e9;
+
+	format_bytes(res->stats.bytes, size, sizeof(size));
+	fprintf(stderr, "%s %llu files, %s in %.1fs (%.0f MB/s, %.0f files/s)%s\n",
+		res->layer_existed ? "Checked" : "Extracted",
+		(unsigned long long)res->stats.files, size, secs,
+		secs > 0 ? (double)res->stats.bytes / 1e6 / secs : 0.0,
+		secs > 0 ? (double)res->stats.files / secs : 0.0,
+		res->layer_existed ? ", the layer was already stored" : "");
+	printf("%s\n", res->ref);
+}
+
+int cmd_import_tarball(const char *path, const char *name, const char *created_by)
+{
+	struct store_import_result res = { 0 };
+	struct box_err *err = NULL;
+	_cleanup_close_ int fd = streq(path, "-") ? dup(STDIN_FILENO)
+						  : open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cmd_error("open '%s': %m (is the path right?)", path);
+	struct box_config *cfg = load_config();
+	if (!cfg)
+		return EXIT_BOX;
+	uint64_t start = now_ns();
+	int r = store_import_tar(cfg, fd, name, created_by, &res, &err);
+	cfg_free(cfg);
+	if (r < 0)
+		return cmd_fail(err, "import '%s' as '%s'", path, name);
+	report(&res, now_ns() - start);
+	store_import_result_done(&res);
+	return 0;
+}
+
+static int run_import(int argc, char **argv)
+{
+	if (cmd_wants_help(argc, argv))
+		return cmd_help(cmd_find("import"));
+	if (argc != 3)
+		return cmd_usage_error("import", "expected a tarball and a name");
+	_cleanup_free_ char *by = xasprintf("box import %s", argv[1]);
+	return cmd_import_tarball(argv[1], argv[2], by);
+}
+
+static const struct box_command cmd_import = {
+	.name = "import",
+	.summary = "store a root filesystem tarball as an image",
+	.usage = "usage: box import TARBALL NAME\n"
+		 "Stores the root filesystem in TARBALL (tar, optionally gzip/zstd/xz/bzip2\n"
+		 "compressed; '-' reads standard input) as a one-layer image called NAME.\n"
+		 "Owners, modes and links are kept as the tarball has them. Then:\n"
+		 "  box enter NAME",
+	.run = run_import,
+};
+BOX_COMMAND(cmd_import);
