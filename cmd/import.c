@@ -13,23 +13,8 @@
 #include "../core/util.h"
 #include "../core/xalloc.h"
 #include "cmd.h"
+#include "imgutil.h"
 #include "import.h"
-
-static struct box_config *load_config(void)
-{
-	struct cfg_errors errors = { 0 };
-	struct box_config *c = NULL;
-
-	if (cfg_load_global(&c, &errors) < 0) {
-		for (size_t i = 0; i < errors.n; i++)
-			fprintf(stderr, "box: %s\n", errors.msgs[i]);
-		cfg_errors_done(&errors);
-		cmd_error("load the global configuration: fix the lines above");
-		return NULL;
-	}
-	cfg_errors_done(&errors);
-	return c;
-}
 
 static void report(const struct store_import_result *res, uint64_t ns)
 {
@@ -55,7 +40,7 @@ int cmd_import_tarball(const char *path, const char *name, const char *created_b
 
 	if (fd < 0)
 		return cmd_error("open '%s': %m (is the path right?)", path);
-	struct box_config *cfg = load_config();
+	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)
 		return EXIT_BOX;
 	uint64_t start = now_ns();
