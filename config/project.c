@@ -169,6 +169,45 @@ bool project_contains(const char *project_dir, const char *path)
 	return streq(project_dir, path) || is_ancestor(project_dir, path);
 }
 
+int project_load(const char *path, struct box_config **ret, struct cfg_errors *errors)
+{
+	struct box_config *c = NULL;
+	int r = cfg_load_global(&c, errors);
+
+	if (r < 0)
+		return r;
+	r = cfg_parse_file(path, CFG_PROJECT, c, errors);
+	if (r < 0) {
+		cfg_free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int project_check_mounts(const struct box_config *c, const char *project_dir,
+			 struct cfg_errors *errors)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		_cleanup_free_ char *src = project_mount_source(project_dir, c->mounts[i].host);
+		struct stat st;
+		if (stat(src, &st) == 0)
+			continue;
+		int e = errno;
+		r = -ENOENT;
+		if (!errors)
+			continue;
+		errors->msgs = xrealloc(errors->msgs, (errors->n + 1) * sizeof(char *));
+		errors->msgs[errors->n++] =
+		    xasprintf("%s:%u: mount source '%s' for '%s' cannot be used: %s; create it "
+			      "or fix the path",
+			      c->path, c->mounts[i].line, src, c->mounts[i].inside, strerror(e));
+	}
+	return r;
+}
+
 /* Lowercase, [a-z0-9_.-] only, no runs of '-', starting with a letter or digit. */
 static char *sanitise(const char *s)
 {

@@ -46,6 +46,20 @@ char *project_mount_source(const char *project_dir, const char *host);
 /* Whether path (absolute, normalised) is project_dir or inside it. */
 bool project_contains(const char *project_dir, const char *path);
 
+/*
+ * The effective configuration of a project: the global config.ini, then the project
+ * file over it (scalars replaced, lists appended). Every problem of both files is in
+ * errors; on failure *ret is untouched.
+ */
+int project_load(const char *path, struct box_config **ret, struct cfg_errors *errors);
+
+/*
+ * Check that every [mounts] host path exists (relative ones from project_dir);
+ * each missing one is reported as "FILE:LINE: ...". Returns 0 or -ENOENT.
+ */
+int project_check_mounts(const struct box_config *c, const char *project_dir,
+			 struct cfg_errors *errors);
+
 /* Directory part of a project file path ("/a/b/.box.ini" -> "/a/b"); caller frees. */
 char *project_dir(const char *project_file);
 

@@ -246,6 +246,36 @@ static void test_mounts_and_init(void)
 	ok(strstr(empty, "\n# packages = git\n") != NULL, "no guess: packages commented out");
 }
 
+static void test_load(void)
+{
+	_cleanup_free_ char *global = xasprintf("%s/config.ini", root);
+	_cleanup_free_ char *proj = xasprintf("%s/lp/.box.ini", root);
+	struct cfg_errors e = { 0 };
+	struct box_config *c = NULL;
+
+	touch("config.ini", "[box]\nnetwork = none\n[aliases]\nmine = localhost/m:1\n");
+	touch("lp/.box.ini", "[box]\nimage = mine\n[mounts]\n/a = data\n/b = ../nope:ro\n");
+	mkdirs("lp/data");
+	setenv("BOX_CONFIG", global, 1);
+	is_int(project_load(proj, &c, &e), 0, "project loaded over the global config");
+	ok(c && c->network == CFG_NET_NONE && streq(cfg_alias(c, c->image), "localhost/m:1"),
+	   "global settings and aliases apply to the project");
+	_cleanup_free_ char *dir = project_dir(proj);
+	is_int(project_check_mounts(c, dir, &e), -ENOENT, "a missing mount source is an error");
+	ok(e.n == 1 && strstr(e.msgs[0], "lp/.box.ini:5: mount source '") &&
+		   strstr(e.msgs[0], "/nope' for '/b' cannot be used: No such file"),
+	   "it names the file, the line and the path (%s)", e.n ? e.msgs[0] : "");
+	cfg_free(c);
+	cfg_errors_done(&e);
+
+	touch("config.ini", "[box]\nnetwork = nope\n");
+	c = NULL;
+	is_int(project_load(proj, &c, &e), -EINVAL, "a broken global config fails the load");
+	ok(c == NULL && e.n == 1 && strstr(e.msgs[0], "config.ini:2:"), "with its error");
+	cfg_errors_done(&e);
+	unsetenv("BOX_CONFIG");
+}
+
 int main(void)
 {
 	if (!mkdtemp(root)) {
@@ -257,6 +287,7 @@ int main(void)
 	test_setup_key();
 	test_trust();
 	test_mounts_and_init();
+	test_load();
 	rm_rf(root, NULL);
 	return tap_done();
 }
