@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/ref.h"
 #include "../core/util.h"
 #include "../core/xalloc.h"
 #include "schema.h"
@@ -140,6 +141,14 @@ static bool valid_chars(const char *s, const char *extra)
 	return true;
 }
 
+static bool str_is_lower(const char *s)
+{
+	for (; *s; s++)
+		if (isupper((unsigned char)*s))
+			return false;
+	return true;
+}
+
 static const char *where(const struct cfg_key *k)
 {
 	return k->section;
@@ -173,17 +182,29 @@ static int set_name(struct cfg_parse *p, const struct cfg_key *k, void *base, co
 	return set_string(p, k, base, v);
 }
 
+/* What is wrong with an image reference (ref_parse's detail), or NULL when it is fine. */
+static char *image_problem(const char *v)
+{
+	_cleanup_err_ struct box_err *err = NULL;
+	_cleanup_ref_ struct image_ref *ref = NULL;
+
+	if (ref_parse(v, &ref, &err) == 0)
+		return NULL;
+	const char *detail = err && err->msg ? strstr(err->msg, "': ") : NULL;
+	return xstrdup(detail ? detail + 3 : "not an image reference");
+}
+
 bool cfg_valid_image(const char *v)
 {
-	return strlen(v) <= 255 && isalnum((unsigned char)v[0]) && valid_chars(v, "._/:@+-");
+	_cleanup_free_ char *why = image_problem(v);
+	return !why;
 }
 
 static int set_image(struct cfg_parse *p, const struct cfg_key *k, void *base, const char *v)
 {
-	if (!cfg_valid_image(v))
-		return bad_value(p, k, v,
-				 "expected an image reference like 'debian' or "
-				 "'docker.io/library/debian:bookworm'");
+	_cleanup_free_ char *why = image_problem(v);
+	if (why)
+		return bad_value(p, k, v, why);
 	return set_string(p, k, base, v);
 }
 
@@ -503,15 +524,20 @@ static int set_mount(struct cfg_parse *p, struct box_config *c, const char *key,
 static int set_alias(struct cfg_parse *p, struct box_config *c, const char *key, const char *v)
 {
 	int r = 0;
-	if (strlen(key) > 63 || !isalnum((unsigned char)key[0]) || !valid_chars(key, "_.-")) {
+	_cleanup_free_ char *why = image_problem(v);
+
+	/* lowercase, so that an alias is itself a valid reference wherever it is used */
+	if (strlen(key) > 63 || !isalnum((unsigned char)key[0]) || !valid_chars(key, "_.-") ||
+	    !str_is_lower(key)) {
 		cfg_error(p,
-			  "bad alias name '%s' in [aliases]: use letters, digits, '_', '.', "
-			  "'-'",
+			  "bad alias name '%s' in [aliases]: use lowercase letters, digits, "
+			  "'_', '.', '-'",
 			  key);
 		r = -EINVAL;
 	}
-	if (!cfg_valid_image(v)) {
-		cfg_error(p, "bad image reference '%s' for alias '%s' in [aliases]", v, key);
+	if (why) {
+		cfg_error(p, "bad image reference '%s' for alias '%s' in [aliases]: %s", v, key,
+			  why);
 		r = -EINVAL;
 	}
 	return r < 0 ? r : kv_put(p, &c->aliases, &c->n_aliases, "aliases", key, v);

@@ -380,6 +380,30 @@ static void test_values(void)
 	cfg_free(c);
 }
 
+static void test_images(void)
+{
+	int r;
+	struct box_config *c = parse("[box]\nimage = Debian\n[limits]\n", CFG_GLOBAL, &r);
+	ok(has_error("t.ini:2: bad value 'Debian' for 'image' in [box]: repository name must be "
+		     "lowercase"),
+	   "image checked by the reference parser, with its reason");
+	cfg_free(c);
+	c = parse("[box]\nimage = quay.io/x/y@sha256:abc\n", CFG_GLOBAL, &r);
+	ok(has_error("t.ini:2: bad value") && has_error("64 hex digits"), "bad digest");
+	cfg_free(c);
+	c = parse("[aliases]\nDev = debian\nok = debian:\ngood = localhost:5000/a/b:1\n",
+		  CFG_GLOBAL, &r);
+	ok(has_error("t.ini:2: bad alias name 'Dev' in [aliases]: use lowercase"),
+	   "alias names are lowercase");
+	ok(has_error("t.ini:3: bad image reference 'debian:' for alias 'ok' in [aliases]: empty "
+		     "tag"),
+	   "alias target checked");
+	is_str(cfg_alias(c, "good"), "localhost:5000/a/b:1", "registry with a port in an alias");
+	ok(cfg_valid_image("docker.io/library/debian:bookworm") && !cfg_valid_image("a b"),
+	   "cfg_valid_image");
+	cfg_free(c);
+}
+
 int main(void)
 {
 	test_good_project();
@@ -391,6 +415,7 @@ int main(void)
 	test_bad_bytes();
 	test_kinds();
 	test_values();
+	test_images();
 	cfg_errors_done(&errs);
 	return tap_done();
 }
