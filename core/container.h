@@ -47,6 +47,7 @@ struct exec_opts {
 	char **env;       /* extra KEY=VALUE pairs, applied last */
 	const char *cwd;  /* NULL or missing inside: home, with a warning */
 	bool login_shell; /* argv[0] starts with '-' for a shell */
+	bool sudo_root;   /* keep root's default set in the bounding set so sudo inside works */
 };
 
 /*
@@ -64,5 +65,13 @@ int exec_failure_status(int r);
  * exits. With child <= 0, stay until SIGTERM (sandbox init), then end everything.
  */
 int init_loop(pid_t child);
+/*
+ * Block the signals init_loop() waits for. PID 1 calls it before forking the
+ * command, so that nothing sent in between is lost; exec_command() unblocks them.
+ */
+void init_block_signals(void);
+
+/* Bring up "lo" in a fresh network namespace (root of its user namespace). */
+int container_loopback_up(struct box_err **err);
 
 #endif

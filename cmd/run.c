@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box run: run one command in a fresh sandbox and return its exit status. With
+ * --rootfs DIR the directory itself becomes the root (the plain launcher: new user,
+ * mount, pid, uts, ipc and network namespaces, no image store involved); without
+ * it the command runs in a named sandbox. The process tree is
+ *   box (waits, forwards SIGTERM/SIGHUP) -> PID 1 (init_loop) -> the command,
+ * and the command runs on the caller's terminal directly, so job control works.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../core/container.h"
+#include "../core/fs.h"
+#include "../core/idmap.h"
+#include "../core/log.h"
+#include "../core/rootpath.h"
+#include "../core/spawn.h"
+#include "../core/xalloc.h"
+#include "cmd.h"
+
+struct run_args {
+	const char *rootfs;
+	bool root;
+	bool host_net;
+	const char *hostname;
+	struct bind_mount *binds;
+	size_t n_binds;
+	char **env;
+	const char *cwd;
+	char **argv; /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
+};
+
+/* What PID 1 needs, prepared before the clone (the child must not allocate much). */
+struct run_ctx {
+	struct rootfs_opts ropts;
+	struct exec_opts eopts;
+	bool new_net;
+};
+
+static pid_t forward_pid;
+
+static void run_args_done(struct run_args *a)
+{
+	for (size_t i = 0; i < a->n_binds; i++) {
+		free(a->binds[i].host);
+		free(a->binds[i].inside);
+	}
+	free(a->binds);
+	strv_free(a->env);
+}
+
+/* -v HOST:INSIDE[:ro|:rw] */
+static int parse_volume(const char *spec, struct run_args *a)
+{
+	_cleanup_free_ char *s = xstrdup(spec);
+	char *inside = strchr(s, ':'), *mode = NULL, *host;
+
+	if (inside) {
+		*inside++ = '\0';
+		mode = strchr(inside, ':');
+		if (mode)
+			*mode++ = '\0';
+	}
+	if (!inside || !*s || inside[0] != '/' || (mode && !streq(mode, "ro") && !streq(mode, "rw")))
+		return cmd_usage_error("run", "volume '%s' is not HOST:/PATH[:ro]", spec);
+	host = realpath(s, NULL);
+	if (!host)
+		return cmd_error("volume '%s': %s (the host path must exist)", s, strerror(errno));
+	a->binds = xrealloc(a->binds, (a->n_binds + 1) * sizeof(*a->binds));
+	a->binds[a->n_binds++] = (struct bind_mount){ .host = host,
+						      .inside = xstrdup(inside),
+						      .readonly = mode && streq(mode, "ro") };
+	return 0;
+}
+
+static int parse_option(int c, struct run_args *a)
+{
+	switch (c) {
+	case 'R':
+		a->rootfs = optarg;
+		return 0;
+	case 'r':
+		a->root = true;
+		return 0;
+	case 'n':
+		if (!streq(optarg, "none") && !streq(optarg, "host"))
+			return cmd_usage_error("run", "unknown network '%s' (none or host)", optarg);
+		a->host_net = streq(optarg, "host");
+		return 0;
+	case 'H':
+		if (!*optarg || strlen(optarg) > 64)
+			return cmd_usage_error("run", "hostname '%s' is empty or too long", optarg);
+		a->hostname = optarg;
+		return 0;
+	case 'v':
+		return parse_volume(optarg, a);
+	case 'e':
+		if (!*optarg || *optarg == '=')
+			return cmd_usage_error("run", "environment '%s' is not KEY=VALUE", optarg);
+		strv_push(&a->env, xstrdup(optarg));
+		return 0;
+	case 'w':
+		if (optarg[0] != '/')
+			return cmd_usage_error("run", "working directory '%s' must be absolute", optarg);
+		a->cwd = optarg;
+		return 0;
+	default:
+		return cmd_usage_error("run", "unknown option");
+	}
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{ "rootfs", required_argument, NULL, 'R' },
+		{ "root", no_argument, NULL, 'r' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+v:e:w:", opts, NULL)) != -1)
+		if ((r = parse_option(c, a)) != 0)
+			return r;
+	a->argv = optind < argc ? argv + optind : NULL;
+	return 0;
+}
+
+/* ---- rootfs mode ---------------------------------------------------------------------- */
+
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	/* A hangup from the terminal reaches the command's process group by itself. */
+	if (si->si_code != SI_KERNEL && forward_pid > 0)
+		kill(forward_pid, sig);
+}
+
+/*
+ * While the command runs: SIGINT and SIGQUIT from the terminal go to the command
+ * (it is in the foreground group), so box ignores them; SIGTERM and SIGHUP sent to
+ * box are passed to PID 1, which passes them to the command.
+ */
+static void parent_signals(pid_t pid)
+{
+	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	forward_pid = pid;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+}
+
+/* PID 1 of the sandbox, root of the new user namespace. */
+static int rootfs_child(struct spawn_ctx *sc, struct box_err **err)
+{
+	struct run_ctx *c = sc->arg;
+	pid_t pid;
+	int r;
+
+	/* When box is killed, PID 1 dies, and with it every process of the sandbox. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (c->new_net && (r = container_loopback_up(err)) < 0)
+		return r;
+	r = rootfs_setup(&c->ropts, err);
+	if (r < 0)
+		return r;
+	init_block_signals();
+	pid = fork();
+	if (pid < 0)
+		return box_err_set(err, errno, "fork the command");
+	if (pid == 0) {
+		struct box_err *e = NULL;
+		r = exec_command(&c->eopts, &e);
+		sync_send_error(sc->sync_fd, e);
+		_exit(exec_failure_status(r));
+	}
+	/* The sync socket now reaches EOF when the command has exec'd (or reported). */
+	close(sc->sync_fd);
+	sc->sync_fd = -1;
+	return init_loop(pid);
+}
+
+/* An error report from the sandbox, or 0 at EOF (the command is running). */
+static int read_report(int fd, struct box_err **err)
+{
+	int32_t hdr;
+	ssize_t n;
+
+	do
+		n = recv(fd, &hdr, sizeof(hdr), MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	int r = sync_recv(fd, "the sandbox", err);
+	return r < 0 ? r : 0;
+}
+
+static int check_rootfs(const char *rootfs, bool have_command)
+{
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	if (rootfd < 0)
+		return cmd_error("rootfs '%s': %s (give the directory of a root filesystem)", rootfs,
+				 strerror(errno));
+	if (have_command)
+		return 0;
+	fd = root_open(rootfd, "bin/sh", O_PATH);
+	if (fd < 0)
+		fd = root_open(rootfd, "bin/bash", O_PATH);
+	if (fd < 0)
+		return cmd_error("rootfs '%s' has no /bin/sh to start: is it a root filesystem? "
+				 "(or give a command to run)",
+				 rootfs);
+	close(fd);
+	return 0;
+}
+
+static void load_ids(struct box_ids *ids, bool root)
+{
+	if (!ids->single)
+		return;
+	/* One warning per run: what the fallback costs, and where to fix it. */
+	fprintf(stderr,
+		"box: warning: no subordinate ids for '%s' in /etc/subuid and /etc/subgid (or no "
+		"newuidmap): only your own id is mapped, so files of other owners show as nobody "
+		"and nothing inside can change owners (see 'box doctor')\n",
+		ids->user);
+	if (root)
+		ids->root_single = true;
+}
+
+static int run_rootfs_mode(struct run_args *a)
+{
+	_cleanup_free_ char *rootfs = realpath(a->rootfs, NULL);
+	_cleanup_err_ struct box_err *err = NULL;
+	_cleanup_close_ int sync = -1;
+	struct box_ids ids;
+	pid_t pid;
+	int r;
+
+	if (!rootfs || !is_dir(rootfs))
+		return cmd_error("rootfs '%s': %s (give the directory of a root filesystem)",
+				 a->rootfs, strerror(rootfs ? ENOTDIR : errno));
+	if ((r = check_rootfs(rootfs, a->argv != NULL)) != 0)
+		return r;
+	if (ids_load(&ids, &err) < 0)
+		return cmd_fail(TAKE_PTR(err), "load your user and subordinate ids");
+	load_ids(&ids, a->root);
+	struct run_ctx c = {
+		.ropts = { .rootfs = rootfs, .hostname = a->hostname, .binds = a->binds,
+			   .n_binds = a->n_binds, .host_etc_files = true, .host_net = a->host_net },
+		.eopts = { .ids = &ids, .root = a->root, .argv = a->argv, .env = a->env,
+			   .cwd = a->cwd },
+		.new_net = !a->host_net,
+	};
+	uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+			 (a->host_net ? 0 : CLONE_NEWNET);
+	r = spawn_userns(&ids, flags, rootfs_child, &c, &pid, &sync, &err);
+	if (r < 0) {
+		ids_done(&ids);
+		return cmd_fail(TAKE_PTR(err), "start the sandbox");
+	}
+	parent_signals(pid);
+	r = read_report(sync, &err);
+	int status = wait_status(pid);
+	if (r < 0) {
+		_cleanup_free_ char *m = box_err_format(err);
+		fprintf(stderr, "box: %s\n", m);
+	}
+	ids_done(&ids);
+	return status < 0 ? EXIT_BOX : status;
+}
+
+/* ---- sandbox mode ------------------------------------------------------------------------ */
+
+static int run_sandbox_mode(struct run_args *a)
+{
+	return cmd_error("run without --rootfs needs a sandbox name");
+}
+
+static int run_run(int argc, char **argv)
+{
+	struct run_args a = { 0 };
+	int r = parse_args(argc, argv, &a);
+
+	if (r == 0)
+		r = a.rootfs ? run_rootfs_mode(&a) : run_sandbox_mode(&a);
+	run_args_done(&a);
+	return r;
+}
+
+static const struct box_command cmd_run = {
+	.name = "run",
+	.summary = "run a command in a fresh sandbox",
+	.usage = "usage: box run --rootfs DIR [OPTIONS] [--] [CMD [ARGS...]]\n"
+		 "\n"
+		 "Run CMD (default: your login shell) in a new sandbox whose root is DIR,\n"
+		 "as yourself (same uid inside), and return its exit status.\n"
+		 "\n"
+		 "options:\n"
+		 "  --rootfs DIR          the root filesystem (a directory)\n"
+		 "  --root                run as root inside (a subordinate id outside)\n"
+		 "  --network none|host   loopback only (default), or the host's network\n"
+		 "  --hostname NAME       the hostname inside\n"
+		 "  -v, --volume HOST:/PATH[:ro]  bind a host path into the sandbox\n"
+		 "  -e, --env KEY=VALUE   set an environment variable (KEY alone: the host's)\n"
+		 "  -w, --workdir DIR     the working directory inside (default: home)\n"
+		 "\n"
+		 "exit status: the command's; 125 box failed, 126 cannot execute, 127 not found,\n"
+		 "128+N killed by signal N",
+	.run = run_run,
+};
+BOX_COMMAND(cmd_run);
