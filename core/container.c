@@ -246,14 +246,24 @@ static int etc_target(int rootfd, const char *path, struct box_err **err)
 	return fd;
 }
 
-/* Bind a host file read-only onto path inside: the sandbox sees the host's, cannot change it. */
-static int bind_host_file(int rootfd, const char *host, const char *path, struct box_err **err)
+/*
+ * Bind a host file read-only onto path inside: the sandbox sees the host's, cannot
+ * change it. Without `required`, a rootfs that has no such file and cannot get one
+ * (read-only /etc) goes without.
+ */
+static int bind_host_file(int rootfd, const char *host, const char *path, bool required,
+			  struct box_err **err)
 {
 	if (access(host, F_OK) < 0) {
 		log_debug("the host has no '%s', not binding it", host);
 		return 0;
 	}
-	_cleanup_close_ int fd = etc_target(rootfd, path, err);
+	_cleanup_close_ int fd = required ? etc_target(rootfd, path, err)
+					  : root_mkfile(rootfd, path, 0644, NULL);
+	if (fd < 0 && !required) {
+		log_debug("no /%s in the rootfs and cannot create it: %s", path, strerror(-fd));
+		return 0;
+	}
 	if (fd < 0)
 		return fd;
 	if (bind_onto(host, fd, false) < 0)
@@ -296,7 +306,6 @@ static int write_hosts(int rootfd, const struct rootfs_opts *o, struct box_err *
 		return box_err_set(err, errno, "write /etc/hosts for the sandbox");
 	_cleanup_close_ int target = root_mkfile(rootfd, "etc/hosts", 0644, NULL);
 	if (target < 0) {
-		/* Names still resolve through DNS; a missing file is not worth failing for. */
 		log_debug("no /etc/hosts in the rootfs and cannot create it: %s", strerror(-target));
 		unlinkat(devfd, HOSTS_TMP, 0);
 		return 0;
@@ -311,11 +320,12 @@ static int mount_etc_files(int rootfd, const struct rootfs_opts *o, struct box_e
 {
 	if (!o->host_etc_files)
 		return 0;
-	int r = bind_host_file(rootfd, "/etc/resolv.conf", "etc/resolv.conf", err);
+	int r = bind_host_file(rootfd, "/etc/resolv.conf", "etc/resolv.conf", true, err);
 	if (r < 0)
 		return r;
+	/* Names still resolve through DNS without /etc/hosts: not worth failing for. */
 	if (o->host_net)
-		return bind_host_file(rootfd, "/etc/hosts", "etc/hosts", err);
+		return bind_host_file(rootfd, "/etc/hosts", "etc/hosts", false, err);
 	return write_hosts(rootfd, o, err);
 }
 
@@ -331,6 +341,10 @@ static int mount_bind(int rootfd, const struct bind_mount *b, struct box_err **e
 	}
 	fd = S_ISDIR(st.st_mode) ? root_mkdir_p(rootfd, b->inside, 0755, err)
 				 : root_mkfile(rootfd, b->inside, 0644, err);
+	if (fd == -EACCES || fd == -EPERM || fd == -EROFS)
+		return box_err_wrap(err, "bind '%s' to '%s' (the rootfs has no such %s and is "
+					 "read-only to you: bind onto an existing one)",
+				    b->host, b->inside, S_ISDIR(st.st_mode) ? "directory" : "file");
 	if (fd < 0)
 		return box_err_wrap(err, "bind '%s' to '%s'", b->host, b->inside);
 	/* The user's own files, seen with the permissions they already have. */

@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# box run --rootfs on the real Debian userland, as the unprivileged test user:
+# identity and the keep-id map, binds, exit statuses, PID 1, capabilities, the
+# environment, signals, clear errors, and an interactive bash on a real terminal
+# (tmux) with job control.
+. "$(dirname "$0")/../lib.sh"
+need_userns
+need_subuid
+need_debian_rootfs
+need_cmd tmux
+
+R=$BOX_TEST_ROOTFS
+run() { "$BOX" run --rootfs "$R" "$@"; }
+
+# wait_for N CMD...: poll CMD every 50 ms, at most N times.
+wait_for() {
+	local n=$1 i; shift
+	for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+
+# --- the userland and who we are in it ---
+like "$(run -- cat /etc/os-release 2>&1)" '^PRETTY_NAME="Debian GNU/Linux' "/etc/os-release inside says Debian"
+is "$(run -- id -u 2>&1)" "$(id -u)" "id -u inside is the user's uid"
+is "$(run -- id -g 2>&1)" "$(id -g)" "id -g inside is the user's gid"
+is "$(run --root -- id -u 2>&1)" 0 "--root gives uid 0"
+
+# keep-id layout from /etc/subuid: 0..U-1 -> S.., U -> U, U+1.. -> S+U..
+uid=$(id -u)
+read -r start count < <(awk -F: -v u="$(id -un)" '$1 == u { print $2, $3; exit }' /etc/subuid)
+want=$(printf '0 %s %s\n%s %s 1\n%s %s %s' "$start" "$uid" "$uid" "$uid" $((uid + 1)) $((start + uid)) $((count - uid)))
+got=$(run -- cat /proc/self/uid_map | awk '{ print $1, $2, $3 }')
+is "$got" "$want" "/proc/self/uid_map shows the keep-id layout"
+
+# --- binds (onto directories the root-owned test rootfs already has) ---
+mkdir -p "$T/vol"
+run -v "$T/vol:/mnt" -- sh -c 'echo hi >/mnt/made-inside'
+is "$(stat -c %u "$T/vol/made-inside" 2>&1)" "$uid" "a file made in a bind-mounted dir is the user's outside"
+run -v "$T/vol:/mnt:ro" -- sh -c 'echo x >/mnt/ro-file' 2>/dev/null
+ok_status=$?
+[ $ok_status -ne 0 ] && [ ! -e "$T/vol/ro-file" ] && ok "a :ro bind cannot be written" || fail "a :ro bind cannot be written"
+is "$(run -v "$T/vol:/srv" -w /srv -- pwd)" /srv "-w sets the working directory"
+echo data >"$T/vol/single-file"
+is "$(run -v "$T/vol/single-file:/etc/debian_version:ro" -- cat /etc/debian_version 2>&1)" data "a file can be bound over a file"
+err=$(run -v "$T/vol:/no/such/dir" -- true 2>&1); st=$?
+is $st 125 "a bind that needs a new mount point in a read-only rootfs fails with 125"
+like "$err" "bind '.*vol' to '/no/such/dir'.*read-only to you" "and says why"
+
+
+# --- exit statuses ---
+run -- true; is $? 0 "exit status 0"
+run -- sh -c 'exit 3'; is $? 3 "exit status 3 is passed through"
+printf 'echo not executable\n' >"$T/vol/noexec"
+chmod 644 "$T/vol/noexec"
+err=$(run -v "$T/vol:/mnt" -- /mnt/noexec 2>&1); st=$?
+is $st 126 "a non-executable file gives 126"
+like "$err" "run '/mnt/noexec'.*Permission denied" "and says why"
+err=$(run -- no-such-command-here 2>&1); st=$?
+is $st 127 "a missing command gives 127"
+like "$err" "no-such-command-here.*not found" "and says it was not found"
+run -- sh -c 'kill -9 $$'; is $? 137 "killed by SIGKILL gives 128+9"
+
+# --- PID 1, processes, capabilities ---
+is "$(run -- cat /proc/1/comm)" box "PID 1 inside is box's init"
+is "$(run -- sh -c 'echo $PPID')" 1 "the command's parent is PID 1"
+is "$(run -- sh -c 'echo /proc/[0-9]*')" "/proc/1 /proc/2" "only the sandbox's processes are visible"
+is "$(run -- awk '/^CapEff/ { print $2 }' /proc/self/status)" 0000000000000000 "the user's process has no capabilities"
+is "$(run -- awk '/^CapBnd/ { print $2 }' /proc/self/status)" 0000000000000000 "and an empty bounding set"
+capr=$(run --root -- awk '/^CapEff/ { print $2 }' /proc/self/status)
+[ -n "$capr" ] && [ "$capr" != 0000000000000000 ] && ok "--root keeps root's default capabilities ($capr)" || fail "--root keeps capabilities ($capr)"
+
+# --- environment, hostname, network ---
+is "$(run -e FOO=bar -- sh -c 'echo $FOO $container $HOME')" "bar box $HOME" "environment: -e, container=box, HOME"
+is "$(env -i PATH=/usr/bin:/bin LANG=C.UTF-8 SECRET=1 "$BOX" run --rootfs "$R" -- sh -c 'echo ${SECRET:-unset} $LANG')" "unset C.UTF-8" "the host environment is not leaked, LANG is passed"
+is "$(run --hostname boxy -- cat /proc/sys/kernel/hostname)" boxy "--hostname sets the hostname"
+is "$(run -- ls /sys/class/net)" lo "--network none: only loopback"
+is "$(run -- cat /sys/class/net/lo/operstate)" unknown "and loopback is up"
+[ "$(run --network host -- ls /sys/class/net | wc -l)" -ge 1 ] && ok "--network host works" || fail "--network host works"
+like "$(run -- sh -c 'ls -l /dev/null /dev/ptmx; test -c /dev/pts/ptmx && echo pts-ok')" "pts-ok" "/dev has null, ptmx and a devpts"
+
+# --- signals: SIGTERM to box reaches the command ---
+rm -f "$T/vol/ready"
+"$BOX" run --rootfs "$R" -v "$T/vol:/mnt" -- sh -c 'trap "exit 42" TERM; touch /mnt/ready; while :; do sleep 0.05; done' &
+bpid=$!
+wait_for 100 test -e "$T/vol/ready"
+kill -TERM $bpid
+wait $bpid; is $? 42 "SIGTERM sent to box reaches the command"
+
+# --- clear errors ---
+err=$("$BOX" run --rootfs "$T/no-such-dir" -- true 2>&1); st=$?
+is $st 125 "a missing rootfs gives 125"
+like "$err" "^box: rootfs '.*no-such-dir'" "with a one-line message naming it"
+mkdir -p "$T/empty"
+err=$("$BOX" run --rootfs "$T/empty" 2>&1); st=$?
+is $st 125 "a rootfs without /bin/sh gives 125"
+like "$err" "has no /bin/sh" "and says so"
+err=$("$BOX" run -- true 2>&1); st=$?
+is $st 125 "run without --rootfs or a name is a usage error"
+
+# --- an interactive bash on a real terminal, with job control ---
+sock=box-test-$$
+at_exit "tmux -L $sock kill-server"
+cat >"$T/sh" <<EOF
+#!/bin/sh
+"$BOX" run --rootfs "$R" -e PS1='box\$ ' -- bash --norc --noprofile -i
+echo "\$?" >"$T/tmux-status"
+EOF
+chmod +x "$T/sh"
+tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 "$T/sh"
+pane() { tmux -L "$sock" capture-pane -p -t 0 2>/dev/null; }
+pane_has() { pane | grep -qE -- "$1"; }
+keys() { tmux -L "$sock" send-keys -t 0 "$@"; }
+wait_for 100 pane_has '^box\$' && ok "bash shows its prompt" || fail "bash shows its prompt"
+keys 'echo result-$((6*7))' Enter
+wait_for 100 pane_has '^result-42' && ok "a command runs in the interactive shell" || fail "a command runs"
+keys 'sleep 100' Enter
+sleep 0.3
+keys C-z
+wait_for 100 pane_has 'Stopped.*sleep 100' && ok "C-z suspends sleep (job control)" || fail "C-z suspends sleep"
+keys 'fg' Enter
+wait_for 60 pane_has '^sleep 100$' && ok "fg resumes it" || fail "fg resumes it"
+sleep 0.3
+keys C-c
+keys 'echo "st=$?"' Enter
+wait_for 100 pane_has '^st=130' && ok "C-c interrupts it (status 130)" || { fail "C-c interrupts it"; pane | tail -8 | sed 's/^/#   | /'; }
+keys 'exit 7' Enter
+wait_for 100 test -s "$T/tmux-status"
+is "$(cat "$T/tmux-status" 2>/dev/null)" 7 "the shell exits and box returns its status"
+
+done_testing
