@@ -18,7 +18,7 @@
 #define NET_DEFAULT_MTU 65520
 
 struct port_spec {
-	char addr[64];      /* host address to bind, default 127.0.0.1 */
+	char addr[64]; /* host address to bind, default 127.0.0.1 */
 	uint16_t host_port;
 	uint16_t guest_port;
 	bool udp;
@@ -29,23 +29,48 @@ int portspec_parse(const char *s, struct port_spec *ret, struct box_err **err);
 /* Canonical text "127.0.0.1:8080->80/tcp"; buf >= 96 bytes. */
 char *portspec_format(const struct port_spec *p, char *buf, size_t len);
 
+/* Same host side (address, port, protocol): what identifies a forward. */
+bool portspec_same_host(const struct port_spec *a, const struct port_spec *b);
+
+/*
+ * TCP ports in LISTEN state in the text of /proc/<pid>/net/tcp or tcp6 that the
+ * tap side can reach (bound to the wildcard address or to 10.0.2.100), sorted and
+ * unique, at most max. Pure; returns the count.
+ */
+size_t procnet_listeners(const char *buf, size_t len, uint16_t *ports, size_t max);
+
 /* Inside the sandbox netns (as its root): bring lo up; create tap0 and configure it. */
 int net_lo_up(struct box_err **err);
 int net_tap_setup(uint32_t mtu, int *ret_fd, struct box_err **err);
+
+/*
+ * From outside: join the user and network namespaces of pid (owned by the caller)
+ * in a short-lived child, create tap0 there and return its fd. Used when the
+ * namespace already exists (tests, benchmarks, `box __netloop --netns PID`).
+ */
+int net_tap_open_in(pid_t pid, uint32_t mtu, int *ret_fd, struct box_err **err);
 
 /* SCM_RIGHTS helpers for passing the tap fd out of the sandbox. */
 int net_send_fd(int sock, int fd);
 int net_recv_fd(int sock, int *ret_fd);
 
 struct net_helper_opts {
-	int tap_fd;           /* passed to the helper, closed by the caller afterwards */
-	pid_t init_pid;       /* sandbox PID 1 on the host, for automatic forwards */
+	int tap_fd;	/* passed to the helper, closed by the caller afterwards */
+	pid_t init_pid; /* sandbox PID 1 on the host, for automatic forwards */
 	uint32_t mtu;
-	bool host_loopback;   /* 10.0.2.2 reaches the host's 127.0.0.1 */
+	bool host_loopback; /* 10.0.2.2 reaches the host's 127.0.0.1 */
 	bool ports_auto;
-	char **ports;         /* static specs, NULL-terminated */
+	char **ports;	      /* static specs, NULL-terminated */
 	const char *ctl_path; /* control socket to create */
 };
+
+/*
+ * The loop itself (`box __netloop`): libslirp on o->tap_fd, forwards, control
+ * socket, self-sandboxing. Reports readiness (or the setup error) on ready_fd
+ * with the sync protocol of core/spawn.h, then runs until the sandbox's init
+ * exits, the tap goes away or SIGTERM. Returns 0 on a clean end.
+ */
+int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err **err);
 
 /* Start `box __netloop` and wait until it is ready (forwards bound). */
 int net_helper_start(const struct net_helper_opts *o, pid_t *ret_pid, struct box_err **err);

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The net helper's main loop: libslirp on the tap fd. Frames the sandbox sends
+ * on tap0 go into slirp_input(); libslirp turns them into ordinary sockets in
+ * the host's network namespace and hands answers back through send_packet,
+ * which writes them to the tap. One poll() covers the tap, libslirp's sockets,
+ * the control socket and its clients, the sandbox init's pidfd and a signalfd;
+ * timers (libslirp's and the automatic port scan) bound the poll timeout.
+ * Everything that needs the filesystem happens before net_jail().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/fs.h"
+#include "../core/log.h"
+#include "../core/spawn.h"
+#include "../core/util.h"
+#include "../core/xalloc.h"
+#include "jail.h"
+#include "loop.h"
+
+/* Fixed slots at the start of the poll array; libslirp's sockets follow. */
+enum { SLOT_TAP, SLOT_CTL, SLOT_PID, SLOT_SIG, SLOT_CLIENT0 };
+#define SLOT_SLIRP (SLOT_CLIENT0 + LOOP_MAX_CLIENTS)
+/* Frames read from the tap per wakeup before libslirp's sockets get a turn. */
+#define TAP_BATCH	 64
+#define SCAN_INTERVAL_MS 500
+
+uint64_t loop_now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+/* --- libslirp callbacks --- */
+
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+	struct net_loop *l = opaque;
+	ssize_t n = write(l->tap_fd, buf, len);
+
+	/* A full tap queue drops the frame; TCP inside retransmits. */
+	if (n > 0)
+		l->rx_bytes += (uint64_t)n;
+	return n < 0 && errno != EAGAIN ? -errno : (ssize_t)len;
+}
+
+static void cb_guest_error(const char *msg, void *opaque)
+{
+	log_debug("net: guest error: %s", msg);
+}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+	return (int64_t)now_ns();
+}
+
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+	struct net_loop *l = opaque;
+
+	for (size_t i = 0; i < LOOP_MAX_TIMERS; i++) {
+		struct loop_timer *t = &l->timers[i];
+		if (!t->used) {
+			*t = (struct loop_timer){
+			    .used = true, .id = id, .cb_opaque = cb_opaque, .expire_ms = -1};
+			return t;
+		}
+	}
+	log_debug("net: out of timers");
+	return NULL;
+}
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+	if (timer)
+		((struct loop_timer *)timer)->used = false;
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	if (timer)
+		((struct loop_timer *)timer)->expire_ms = expire_ms;
+}
+
+static void cb_noop_fd(int fd, void *opaque)
+{
+}
+
+static void cb_notify(void *opaque)
+{
+}
+
+static void cb_init_completed(Slirp *slirp, void *opaque)
+{
+}
+
+static const SlirpCb slirp_callbacks = {
+    .send_packet = cb_send_packet,
+    .guest_error = cb_guest_error,
+    .clock_get_ns = cb_clock_get_ns,
+    .timer_free = cb_timer_free,
+    .timer_mod = cb_timer_mod,
+    .register_poll_fd = cb_noop_fd,
+    .unregister_poll_fd = cb_noop_fd,
+    .notify = cb_notify,
+    .init_completed = cb_init_completed,
+    .timer_new_opaque = cb_timer_new_opaque,
+};
+
+static Slirp *slirp_create(struct net_loop *l)
+{
+	SlirpConfig cfg = {0};
+
+	cfg.version = SLIRP_CONFIG_VERSION_MAX < 4 ? SLIRP_CONFIG_VERSION_MAX : 4;
+	cfg.in_enabled = true;
+	inet_pton(AF_INET, "10.0.2.0", &cfg.vnetwork);
+	inet_pton(AF_INET, "255.255.255.0", &cfg.vnetmask);
+	inet_pton(AF_INET, "10.0.2.2", &cfg.vhost);
+	inet_pton(AF_INET, "10.0.2.15", &cfg.vdhcp_start);
+	inet_pton(AF_INET, "10.0.2.3", &cfg.vnameserver);
+	/* IPv6 as libslirp offers it: fd00::/64 by router advertisement, DNS at fd00::3. */
+	cfg.in6_enabled = true;
+	inet_pton(AF_INET6, "fd00::", &cfg.vprefix_addr6);
+	cfg.vprefix_len = 64;
+	inet_pton(AF_INET6, "fd00::2", &cfg.vhost6);
+	inet_pton(AF_INET6, "fd00::3", &cfg.vnameserver6);
+	cfg.if_mtu = l->o->mtu;
+	cfg.if_mru = l->o->mtu;
+	/* With host_loopback = no, 10.0.2.2 no longer reaches the host's 127.0.0.1. */
+	cfg.disable_host_loopback = !l->o->host_loopback;
+	cfg.enable_emu = false;
+	return slirp_new(&cfg, &slirp_callbacks, l);
+}
+
+/* --- the poll set --- */
+
+static int pfd_add(struct net_loop *l, int fd, short events)
+{
+	if (l->n_pfd == l->cap_pfd) {
+		l->cap_pfd = l->cap_pfd ? l->cap_pfd * 2 : 64;
+		l->pfd = xrealloc(l->pfd, l->cap_pfd * sizeof(*l->pfd));
+	}
+	l->pfd[l->n_pfd] = (struct pollfd){.fd = fd, .events = events};
+	return (int)l->n_pfd++;
+}
+
+static int cb_add_poll(int fd, int events, void *opaque)
+{
+	short ev = 0;
+
+	if (events & SLIRP_POLL_IN)
+		ev |= POLLIN;
+	if (events & SLIRP_POLL_OUT)
+		ev |= POLLOUT;
+	if (events & SLIRP_POLL_PRI)
+		ev |= POLLPRI;
+	if (events & SLIRP_POLL_ERR)
+		ev |= POLLERR;
+	if (events & SLIRP_POLL_HUP)
+		ev |= POLLHUP;
+	return pfd_add(opaque, fd, ev);
+}
+
+static int cb_get_revents(int idx, void *opaque)
+{
+	struct net_loop *l = opaque;
+	short rev;
+	int r = 0;
+
+	if (idx < SLOT_SLIRP || (size_t)idx >= l->n_pfd)
+		return 0;
+	rev = l->pfd[idx].revents;
+	if (rev & POLLIN)
+		r |= SLIRP_POLL_IN;
+	if (rev & POLLOUT)
+		r |= SLIRP_POLL_OUT;
+	if (rev & POLLPRI)
+		r |= SLIRP_POLL_PRI;
+	if (rev & POLLERR)
+		r |= SLIRP_POLL_ERR;
+	if (rev & POLLHUP)
+		r |= SLIRP_POLL_HUP;
+	return r;
+}
+
+/* Builds the poll set; returns the timeout in ms (-1: none). */
+static int poll_prepare(struct net_loop *l)
+{
+	uint32_t timeout = UINT32_MAX;
+	uint64_t now = loop_now_ms();
+
+	l->n_pfd = 0;
+	pfd_add(l, l->tap_fd, POLLIN);
+	pfd_add(l, l->ctl_fd, POLLIN);
+	pfd_add(l, l->pid_fd, POLLIN);
+	pfd_add(l, l->sig_fd, POLLIN);
+	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &l->clients[i];
+		pfd_add(l, c->fd, POLLIN);
+		if (c->fd >= 0)
+			timeout = MIN(timeout, c->deadline_ms > now ? c->deadline_ms - now : 0);
+	}
+	slirp_pollfds_fill(l->slirp, &timeout, cb_add_poll, l);
+	for (size_t i = 0; i < LOOP_MAX_TIMERS; i++) {
+		const struct loop_timer *t = &l->timers[i];
+		if (t->used && t->expire_ms >= 0)
+			timeout = MIN(timeout, (uint64_t)t->expire_ms > now
+						   ? (uint32_t)((uint64_t)t->expire_ms - now)
+						   : 0);
+	}
+	if (l->procnet_fd >= 0)
+		timeout = MIN(timeout, l->next_scan_ms > now ? l->next_scan_ms - now : 0);
+	return timeout == UINT32_MAX ? -1 : (int)MIN(timeout, (uint32_t)INT32_MAX);
+}
+
+static void timers_run(struct net_loop *l)
+{
+	uint64_t now = loop_now_ms();
+
+	for (size_t i = 0; i < LOOP_MAX_TIMERS; i++) {
+		struct loop_timer *t = &l->timers[i];
+		if (t->used && t->expire_ms >= 0 && (uint64_t)t->expire_ms <= now) {
+			t->expire_ms = -1;
+			slirp_handle_timer(l->slirp, t->id, t->cb_opaque);
+		}
+	}
+}
+
+/* Reads a batch of frames from the tap into libslirp. */
+static void tap_read(struct net_loop *l)
+{
+	for (int i = 0; i < TAP_BATCH; i++) {
+		ssize_t n = read(l->tap_fd, l->buf, l->buf_len);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/* EBADFD/EIO: the namespace and its tap0 are gone. */
+			log_debug("net: tap read: %s; ending", strerror(errno));
+			l->quit = true;
+			return;
+		}
+		if (n == 0)
+			return;
+		l->tx_bytes += (uint64_t)n;
+		slirp_input(l->slirp, l->buf, (int)n);
+	}
+}
+
+static void handle_events(struct net_loop *l, int n)
+{
+	if (l->pfd[SLOT_TAP].revents & (POLLIN | POLLERR | POLLHUP))
+		tap_read(l);
+	slirp_pollfds_poll(l->slirp, n < 0, cb_get_revents, l);
+	timers_run(l);
+	if (l->pfd[SLOT_PID].revents || l->pfd[SLOT_SIG].revents) {
+		log_debug("net: sandbox ended or signal received; ending");
+		l->quit = true;
+	}
+	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++)
+		if (l->clients[i].fd >= 0 && l->pfd[SLOT_CLIENT0 + i].revents)
+			ctl_client_io(l, &l->clients[i]);
+	if (l->pfd[SLOT_CTL].revents & POLLIN)
+		ctl_accept(l);
+	ctl_expire(l, loop_now_ms());
+	if (l->procnet_fd >= 0 && loop_now_ms() >= l->next_scan_ms) {
+		fwd_auto_scan(l);
+		l->next_scan_ms = loop_now_ms() + SCAN_INTERVAL_MS;
+	}
+}
+
+static int loop_run(struct net_loop *l, struct box_err **err)
+{
+	while (!l->quit) {
+		int timeout = poll_prepare(l);
+		int n = poll(l->pfd, l->n_pfd, timeout);
+		if (n < 0 && errno != EINTR)
+			return box_err_set(err, errno, "poll");
+		if (n < 0)
+			continue;
+		handle_events(l, n);
+	}
+	return 0;
+}
+
+/* --- setup --- */
+
+static int open_sandbox_fds(struct net_loop *l, struct box_err **err)
+{
+	const struct net_helper_opts *o = l->o;
+	char path[64];
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	l->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (l->sig_fd < 0)
+		return box_err_set(err, errno, "create a signalfd");
+	if (o->init_pid <= 0)
+		return 0;
+	l->pid_fd = (int)syscall(SYS_pidfd_open, o->init_pid, 0);
+	if (l->pid_fd < 0)
+		return box_err_set(err, errno, "watch the sandbox's init (pid %d)",
+				   (int)o->init_pid);
+	if (o->ports_auto) {
+		/* This directory shows the sandbox's netns; it must be opened before the jail. */
+		snprintf(path, sizeof(path), "/proc/%d/net", (int)o->init_pid);
+		l->procnet_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (l->procnet_fd < 0)
+			return box_err_set(err, errno, "open '%s'", path);
+	}
+	return 0;
+}
+
+static int add_static_ports(struct net_loop *l, struct box_err **err)
+{
+	for (char **s = l->o->ports; s && *s; s++) {
+		struct port_spec p;
+		int r = portspec_parse(*s, &p, err);
+		if (r >= 0)
+			r = fwd_add(l, &p, FWD_STATIC, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int loop_setup(struct net_loop *l, struct box_err **err)
+{
+	_cleanup_free_ char *resolv = NULL;
+	size_t resolv_len = 0;
+	int r, fl;
+
+	/* libslirp forwards 10.0.2.3 to the first nameserver here; a copy goes in the jail. */
+	if (read_file("/etc/resolv.conf", 65536, &resolv, &resolv_len, NULL) < 0) {
+		resolv = xstrdup("");
+		resolv_len = 0;
+	}
+	fl = fcntl(l->tap_fd, F_GETFL);
+	if (fl < 0 || fcntl(l->tap_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return box_err_set(err, errno, "make the tap fd non-blocking");
+	r = open_sandbox_fds(l, err);
+	if (r < 0)
+		return r;
+	if (l->o->ctl_path) {
+		r = ctl_listen(l, l->o->ctl_path, err);
+		if (r < 0)
+			return r;
+	}
+	l->slirp = slirp_create(l);
+	if (!l->slirp)
+		return box_err_set(err, EINVAL, "start libslirp (mtu %u)", l->o->mtu);
+	r = add_static_ports(l, err);
+	if (r < 0)
+		return r;
+	return net_jail(resolv, resolv_len, err);
+}
+
+static void loop_done(struct net_loop *l)
+{
+	if (l->slirp)
+		slirp_cleanup(l->slirp);
+	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++)
+		if (l->clients[i].fd >= 0)
+			close(l->clients[i].fd);
+	if (l->ctl_dir_fd >= 0 && l->ctl_name)
+		unlinkat(l->ctl_dir_fd, l->ctl_name, 0);
+	int fds[] = {l->ctl_fd, l->ctl_dir_fd, l->pid_fd, l->sig_fd, l->procnet_fd};
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(l->ctl_name);
+	free(l->fwds);
+	free(l->pfd);
+	free(l->buf);
+}
+
+int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err **err)
+{
+	struct net_loop l = {
+	    .o = o,
+	    .tap_fd = o->tap_fd,
+	    .ctl_fd = -1,
+	    .ctl_dir_fd = -1,
+	    .pid_fd = -1,
+	    .sig_fd = -1,
+	    .procnet_fd = -1,
+	};
+	int r;
+
+	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++)
+		l.clients[i].fd = -1;
+	l.buf_len = (size_t)o->mtu + 256;
+	l.buf = xmalloc(l.buf_len);
+	r = loop_setup(&l, err);
+	if (ready_fd >= 0) {
+		if (r < 0)
+			sync_send_error(ready_fd, err ? *err : NULL);
+		else
+			sync_send_ok(ready_fd, 0);
+		close(ready_fd);
+	}
+	if (r >= 0) {
+		log_debug("net: loop running (mtu %u)", o->mtu);
+		r = loop_run(&l, err);
+	}
+	loop_done(&l);
+	return r;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The net helper's state, shared by the files of the loop (private to net/):
+ * loop.c (libslirp glue and the poll loop), fwd.c (the forward table, static,
+ * live and automatic) and ctl.c (the control socket protocol).
+ */
+#ifndef BOX_NET_LOOP_H
+#define BOX_NET_LOOP_H
+
+#include <libslirp.h>
+#include <poll.h>
+#include <stdint.h>
+
+#include "net.h"
+
+#define LOOP_MAX_CLIENTS 8
+#define LOOP_MAX_FWDS	 512
+#define LOOP_MAX_TIMERS	 8
+
+enum fwd_kind { FWD_STATIC, FWD_LIVE, FWD_AUTO };
+
+struct fwd {
+	struct port_spec spec;
+	enum fwd_kind kind;
+};
+
+struct loop_timer {
+	bool used;
+	SlirpTimerId id;
+	void *cb_opaque;
+	int64_t expire_ms; /* -1: not armed */
+};
+
+struct ctl_client {
+	int fd;
+	uint64_t deadline_ms;
+	size_t len;
+	char buf[512];
+};
+
+struct net_loop {
+	const struct net_helper_opts *o;
+	Slirp *slirp;
+	int tap_fd;
+	int ctl_fd;
+	int ctl_dir_fd; /* directory of the control socket, to unlink it at the end */
+	char *ctl_name;
+	int pid_fd; /* pidfd of the sandbox's init: readable when it exits */
+	int sig_fd;
+	int procnet_fd; /* /proc/<init>/net, opened before the helper leaves /proc */
+
+	struct pollfd *pfd;
+	size_t n_pfd, cap_pfd;
+
+	struct loop_timer timers[LOOP_MAX_TIMERS];
+	struct ctl_client clients[LOOP_MAX_CLIENTS];
+
+	struct fwd *fwds;
+	size_t n_fwds;
+	uint16_t suppressed[64]; /* automatic forwards removed by hand or failed */
+	size_t n_suppressed;
+	uint64_t next_scan_ms;
+
+	uint64_t rx_bytes; /* into the sandbox (written to the tap) */
+	uint64_t tx_bytes; /* out of the sandbox (read from the tap) */
+	bool quit;
+	uint8_t *buf;
+	size_t buf_len;
+};
+
+uint64_t loop_now_ms(void);
+
+/* fwd.c */
+int fwd_add(struct net_loop *l, const struct port_spec *p, enum fwd_kind kind,
+	    struct box_err **err);
+int fwd_remove(struct net_loop *l, const struct port_spec *p, struct box_err **err);
+/* "SPEC kind" lines; caller frees. */
+char *fwd_list(const struct net_loop *l);
+/* Compare the sandbox's listening sockets with the automatic forwards. */
+void fwd_auto_scan(struct net_loop *l);
+
+/* ctl.c */
+int ctl_listen(struct net_loop *l, const char *path, struct box_err **err);
+void ctl_accept(struct net_loop *l);
+void ctl_client_io(struct net_loop *l, struct ctl_client *c);
+void ctl_expire(struct net_loop *l, uint64_t now);
+/* Reply to one request (the text without the newline); caller frees. */
+char *ctl_handle(struct net_loop *l, const char *req);
+
+#endif
