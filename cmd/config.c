@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../config/config.h"
+#include "../config/project.h"
 #include "../core/fs.h"
 #include "../core/paths.h"
 #include "../core/util.h"
@@ -92,13 +93,35 @@ static int do_schema(int argc, char **argv)
 	return 0;
 }
 
+static int show_project(const char *arg)
+{
+	struct cfg_errors errors = {0};
+	struct project *p = NULL;
+	struct box_err *err = NULL;
+
+	if (project_open(arg, NULL, NULL, &p, &errors, &err) < 0) {
+		print_errors(&errors);
+		cfg_errors_done(&errors);
+		return cmd_fail(err, "show the project configuration");
+	}
+	printf("# project %s\n# sandbox %s\n# %s\n", p->file, p->sandbox,
+	       trust_state_to_string(p->trust));
+	cfg_write(stdout, p->config, CFG_PROJECT);
+	project_free(p);
+	return 0;
+}
+
 static int do_show(int argc, char **argv)
 {
 	struct cfg_errors errors = {0};
 	struct box_config *c = NULL;
+	int kind = CFG_GLOBAL;
+	int i = parse_kind(argc, argv, &kind);
 
-	if (argc != 1)
-		return cmd_usage_error("config", "show takes no operands");
+	if (i < 0 || argc - i > 1)
+		return cmd_usage_error("config", "show takes one FILE at most");
+	if (kind == CFG_PROJECT || i < argc)
+		return show_project(i < argc ? argv[i] : NULL);
 	if (cfg_load_global(&c, &errors) < 0) {
 		print_errors(&errors);
 		cfg_errors_done(&errors);

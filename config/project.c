@@ -13,10 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fs.h"
 #include "../core/paths.h"
 #include "../core/util.h"
 #include "../core/xalloc.h"
 #include "project.h"
+#include "schema.h"
 
 #define NAME_MAX_BASE 40 /* room for "-" and an 8-digit hash within the 63 allowed */
 
@@ -95,30 +97,53 @@ char *project_dir(const char *project_file)
 	return xstrndup(project_file, (size_t)(slash - project_file));
 }
 
+/* project_find from dir (NULL: the current directory) with an error that says what to do. */
+static int find_from(const char *dir, char **ret, struct box_err **err)
+{
+	int r = project_find(dir, ret);
+	if (r == -ENOENT)
+		return box_err_set(err, ENOENT,
+				   "find .box.ini in '%s' or above (run 'box init' to create one)",
+				   dir ? dir : ".");
+	if (r < 0)
+		return box_err_set(err, -r, "find .box.ini from '%s'", dir ? dir : ".");
+	return 0;
+}
+
+/*
+ * realpath of the directory, the file name kept: a .box.ini that is a symlink still
+ * belongs to the project directory it sits in.
+ */
+static char *canonical_file(const char *path)
+{
+	_cleanup_free_ char *dir = project_dir(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	_cleanup_free_ char *real = realpath(dir, NULL);
+
+	if (!real || !*base)
+		return NULL;
+	return xasprintf("%s/%s", streq(real, "/") ? "" : real, base);
+}
+
 int project_resolve(const char *arg, char **ret_path, struct box_err **err)
 {
-	_cleanup_free_ char *found = NULL;
+	_cleanup_free_ char *real = NULL;
 	struct stat st;
 
-	if (!arg) {
-		int r = project_find(NULL, &found);
-		if (r == -ENOENT)
-			return box_err_set(err, ENOENT,
-					   "find .box.ini in this directory or above (run "
-					   "'box init' to create one)");
-		if (r < 0)
-			return box_err_set(err, -r, "find .box.ini");
-		arg = found;
+	if (!arg)
+		return find_from(NULL, ret_path, err);
+	if (stat(arg, &st) < 0)
+		return box_err_set(err, errno, "open '%s'", arg);
+	if (S_ISDIR(st.st_mode)) {
+		real = realpath(arg, NULL);
+		if (!real)
+			return box_err_set(err, errno, "resolve '%s'", arg);
+		return find_from(real, ret_path, err);
 	}
-	char *real = realpath(arg, NULL);
+	real = canonical_file(arg);
 	if (!real)
-		return box_err_set(err, errno, "resolve '%s'", arg);
-	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
-		char *f = xasprintf("%s/%s", streq(real, "/") ? "" : real, PROJECT_FILE);
-		free(real);
-		real = f;
-	}
-	*ret_path = real;
+		return box_err_set(err, errno ? errno : EINVAL, "resolve '%s'", arg);
+	*ret_path = TAKE_PTR(real);
 	return 0;
 }
 
@@ -182,6 +207,50 @@ int project_load(const char *path, struct box_config **ret, struct cfg_errors *e
 		return r;
 	}
 	*ret = c;
+	return 0;
+}
+
+struct project *project_free(struct project *p)
+{
+	if (!p)
+		return NULL;
+	free(p->file);
+	free(p->dir);
+	free(p->content);
+	cfg_free(p->config);
+	free(p->sandbox);
+	free(p);
+	return NULL;
+}
+
+static void project_freep(struct project **p)
+{
+	project_free(*p);
+}
+
+int project_open(const char *arg, bool (*taken)(const char *name, void *arg), void *taken_arg,
+		 struct project **ret, struct cfg_errors *errors, struct box_err **err)
+{
+	_cleanup_(project_freep) struct project *p = xzalloc(sizeof(*p));
+	int r = project_resolve(arg, &p->file, err);
+
+	if (r < 0)
+		return r;
+	r = read_file(p->file, CFG_MAX_FILE, &p->content, &p->len, err);
+	if (r < 0)
+		return r;
+	p->dir = project_dir(p->file);
+	r = trust_check(p->file, p->content, p->len, &p->trust, err);
+	if (r < 0)
+		return r;
+	r = cfg_load_global(&p->config, errors);
+	if (r < 0)
+		return box_err_set(err, -r, "load the global configuration");
+	r = cfg_parse_buffer(p->content, p->len, p->file, CFG_PROJECT, p->config, errors);
+	if (r < 0)
+		return box_err_set(err, -r, "parse '%s'", p->file);
+	p->sandbox = project_sandbox_name(p->config, p->dir, taken, taken_arg);
+	*ret = TAKE_PTR(p);
 	return 0;
 }
 

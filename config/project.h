@@ -6,11 +6,13 @@
  * .box.ini from being acted on (as direnv does).
  *
  * How `box enter` with no name is meant to use it:
- *   project_find(cwd)            -> path of .box.ini (or -ENOENT: tell the user to `box init`)
- *   read it, trust_check()       -> refuse unless TRUST_ALLOWED ("run 'box allow'")
- *   cfg_parse_file(CFG_PROJECT) over cfg_load_global()'s config
- *   project_sandbox_name()       -> which sandbox to enter or create
+ *   project_open(NULL, ...)      -> finds, reads, checks trust, parses global + project,
+ *                                   names the sandbox (-ENOENT: tell the user to `box init`;
+ *                                   -EINVAL: print errors, each "FILE:LINE: ...")
+ *   p->trust != TRUST_ALLOWED    -> refuse, with trust_state_to_string() and "run 'box allow'"
+ *   project_check_mounts()       -> missing mount sources, with their lines
  *   project_setup_key(digest, c) -> which cached setup layer to reuse or build
+ * The pieces (project_find, trust_check, project_load, ...) are public too.
  */
 #ifndef BOX_PROJECT_H
 #define BOX_PROJECT_H
@@ -60,6 +62,34 @@ int project_load(const char *path, struct box_config **ret, struct cfg_errors *e
 int project_check_mounts(const struct box_config *c, const char *project_dir,
 			 struct cfg_errors *errors);
 
+enum trust_state {
+	TRUST_ALLOWED = 0, /* approved with exactly this content */
+	TRUST_UNKNOWN,	   /* never approved */
+	TRUST_CHANGED,	   /* approved once, edited since */
+	TRUST_DENIED,	   /* explicitly denied with `box deny` */
+};
+
+struct project {
+	char *file;    /* absolute path of the .box.ini, symlinks resolved */
+	char *dir;     /* its directory: the project, mounted at the same path inside */
+	char *content; /* the bytes that were checked and parsed */
+	size_t len;
+	enum trust_state trust;
+	struct box_config *config; /* the global config.ini with the project over it */
+	char *sandbox;		   /* the project's sandbox name */
+};
+
+/*
+ * Everything a command needs to act on a project, from one read of the file, so the
+ * content checked against the trust store is the content parsed. arg is as for
+ * project_resolve(), taken as for project_sandbox_name(). Parse problems of either
+ * file go to errors (returns -EINVAL); an unapproved file is not an error here:
+ * check ->trust before acting on it.
+ */
+int project_open(const char *arg, bool (*taken)(const char *name, void *arg), void *taken_arg,
+		 struct project **ret, struct cfg_errors *errors, struct box_err **err);
+struct project *project_free(struct project *p);
+
 /* Directory part of a project file path ("/a/b/.box.ini" -> "/a/b"); caller frees. */
 char *project_dir(const char *project_file);
 
@@ -89,13 +119,6 @@ char *project_init_text(const char *dir, const char *image, char *const *package
 
 /* sha256 of a buffer as 64 lowercase hex digits and a NUL. */
 void sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN + 1]);
-
-enum trust_state {
-	TRUST_ALLOWED = 0, /* approved with exactly this content */
-	TRUST_UNKNOWN,	   /* never approved */
-	TRUST_CHANGED,	   /* approved once, edited since */
-	TRUST_DENIED,	   /* explicitly denied with `box deny` */
-};
 
 /* Approvals live in $XDG_DATA_HOME/box/trust/<sha256 of the path>; path must be absolute. */
 int trust_check(const char *path, const char *content, size_t len, enum trust_state *ret,

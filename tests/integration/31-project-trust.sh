@@ -58,6 +58,15 @@ out=$("$BOX" allow 2>&1)
 is "$?" 125 "a file with errors is not approved"
 like "$out" "\.box\.ini:2: unknown key 'imgae'" "its errors are listed"
 
+out=$("$BOX" config show --project 2>&1)
+is "$?" 125 "config show --project lists the errors too"
+printf '[box]\nimage = debian\n[env]\nGREETING = hi\n' >"$P/.box.ini"
+out=$("$BOX" config show "$P/src")
+like "$out" "# project $P/\.box\.ini" "a directory argument is searched upwards"
+like "$out" "# sandbox proj" "the sandbox is named after the project directory"
+like "$out" "GREETING = hi" "project values shown"
+like "$out" "network = slirp" "with the defaults"
+
 cd "$T" || exit 1
 out=$("$BOX" allow 2>&1)
 is "$?" 125 "no .box.ini upwards: exit 125"
