@@ -268,6 +268,56 @@ static void test_load(void)
 	cfg_free(c);
 	cfg_errors_done(&e);
 
+	struct project *pr = NULL;
+	struct box_err *err = NULL;
+	_cleanup_free_ char *data = xasprintf("%s/data-open", root);
+	setenv("BOX_DATA_DIR", data, 1);
+	is_int(project_open(dir, NULL, NULL, &pr, &e, &err), 0, "project_open on the directory");
+	ok(pr && streq(pr->file, proj) && streq(pr->dir, dir), "file and dir resolved");
+	ok(pr && pr->trust == TRUST_UNKNOWN, "not approved yet");
+	ok(pr && streq(pr->sandbox, "lp"), "sandbox named after the directory");
+	ok(pr && pr->config->network == CFG_NET_NONE && streq(pr->config->image, "mine"),
+	   "global and project merged");
+	if (pr)
+		trust_allow(pr->file, pr->content, pr->len, NULL);
+	pr = project_free(pr);
+	is_int(project_open(proj, NULL, NULL, &pr, &e, &err), 0, "project_open on the file");
+	ok(pr && pr->trust == TRUST_ALLOWED, "approved after trust_allow");
+	pr = project_free(pr);
+
+	/* a symlinked .box.ini still belongs to the directory it sits in */
+	touch("shared/common.ini", "[box]\nimage = debian\n");
+	mkdirs("linked/sub");
+	_cleanup_free_ char *link = xasprintf("%s/linked/.box.ini", root);
+	_cleanup_free_ char *sub = xasprintf("%s/linked/sub", root);
+	_cleanup_free_ char *linkdir = xasprintf("%s/linked", root);
+	ok(symlink("../shared/common.ini", link) == 0, "symlink a .box.ini");
+	is_int(project_open(sub, NULL, NULL, &pr, &e, &err), 0,
+	       "project_open from a subdirectory");
+	ok(pr && streq(pr->file, link) && streq(pr->dir, linkdir),
+	   "the link's directory is the project");
+	pr = project_free(pr);
+	char *res = NULL;
+	is_int(project_resolve(link, &res, NULL), 0, "resolve the link by name");
+	is_str(res, link, "not replaced by its target");
+	free(res);
+
+	touch("lp/.box.ini", "[box]\nimgae = x\n");
+	is_int(project_open(proj, NULL, NULL, &pr, &e, &err), -EINVAL, "bad project file");
+	ok(!pr && e.n == 1 && strstr(e.msgs[0], ".box.ini:2: unknown key 'imgae'"),
+	   "its errors are collected");
+	box_err_free(err);
+	err = NULL;
+	cfg_errors_done(&e);
+	_cleanup_free_ char *nowhere = xasprintf("%s/nowhere/x", root);
+	_cleanup_free_ char *nowhome = xasprintf("%s/nowhere", root);
+	mkdirs("nowhere/x");
+	setenv("HOME", nowhome, 1);
+	ok(chdir(nowhere) == 0, "chdir into a tree without .box.ini");
+	is_int(project_open(NULL, NULL, NULL, &pr, &e, &err), -ENOENT, "no project found");
+	ok(err && strstr(err->msg, "box init"), "the error says what to do");
+	box_err_free(err);
+
 	touch("config.ini", "[box]\nnetwork = nope\n");
 	c = NULL;
 	is_int(project_load(proj, &c, &e), -EINVAL, "a broken global config fails the load");
@@ -288,6 +338,7 @@ int main(void)
 	test_trust();
 	test_mounts_and_init();
 	test_load();
+	ok(chdir("/") == 0, "leave the tree");
 	rm_rf(root, NULL);
 	return tap_done();
 }
