@@ -67,8 +67,7 @@ static void draw_header(struct tui_app *app)
 	else
 		snprintf(cpu, sizeof(cpu), "-");
 	snprintf(line, sizeof(line),
-		 "%zu sandboxes, %zu running | host cpu %s of %u, mem %s/%s, load %.2f | "
-		 "sort %s%s%s",
+		 "%zu sandboxes, %zu running | host cpu %s/%u mem %s/%s load %.2f | sort %s%s%s",
 		 s ? s->n : 0, running, cpu, s ? s->host.ncpu : 0,
 		 tui_fmt_size(s ? s->host.mem_used : 0, a, sizeof(a)),
 		 tui_fmt_size(s ? s->host.mem_total : 0, b, sizeof(b)), s ? s->host.load1 : 0.0,

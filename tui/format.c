@@ -398,6 +398,8 @@ static int cmp_rows(const void *pa, const void *pb)
 
 void tui_sort_rows(const struct stats_snapshot *snap, enum tui_sort key, size_t *idx, size_t n)
 {
+	if (n < 2)
+		return;
 	/* qsort has no context argument; the dashboard is single-threaded. */
 	sort_snap = snap;
 	sort_key = key;

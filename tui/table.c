@@ -184,8 +184,7 @@ static bool table_click(struct tui_panel *p, struct tui_app *app, int row, bool 
 
 const struct tui_panel_class tui_table_class = {
 	.name = "table",
-	.footer = "Enter:enter  s:stop  S:start  d:remove  p:ports  i:details  /:filter  "
-		  "o:sort  ?:help  q:quit",
+	.footer = "Enter:enter s:stop S:start d:rm p:ports i:info /:filter o:sort ?:help q:quit",
 	.draw = table_draw,
 	.key = table_key,
 	.click = table_click,
