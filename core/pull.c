@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -523,6 +524,9 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 	struct oci_manifest *m = NULL;
 	struct oci_image_config *c = NULL;
 
+	/* Die with the box process: a killed pull must not go on writing behind its back. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+		return box_err_set(err, ESRCH, "the pull was interrupted");
 	signal(SIGPIPE, SIG_IGN);
 	clean_leftovers(p->dir);
 	if (p->progress)

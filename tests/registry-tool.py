@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Registry helpers for box's pull tests, standard library only.
+
+  registry-tool.py make-tar OUT KIND
+      Writes a small layer tarball. KIND: hello (one file, content from $HELLO or
+      "hello"), dotdot (an entry "../escape-marker"), abs-symlink (a symlink "evil"
+      to an absolute directory $ESCAPE_DIR, then "evil/escape-marker" through it).
+  registry-tool.py push-image REGISTRY REPO TAG TAR... [--arch A] [--variant V]
+                   [--layer-mt MT] [--user U:P]
+      Pushes an image (gzip layers unless --layer-mt names another type; the layer is
+      then uploaded as is) through the registry API and prints the manifest digest.
+  registry-tool.py push-index REGISTRY REPO TAG SRC_TAG...
+      Pushes an OCI index of the manifests tagged SRC_TAG (platforms from their
+      configs) and prints its digest.
+  registry-tool.py proxy UPSTREAM PORTFILE [--token] [--tamper DIGEST] [--truncate DIGEST]
+                   [--rate BYTES_PER_SEC]
+      Serves 127.0.0.1:<random port> (written to PORTFILE) in front of UPSTREAM
+      (http://host:port). --token demands an anonymous bearer token from its own
+      /token realm, like Docker Hub. --tamper flips a byte of that blob, --truncate
+      closes the connection half way through it, --rate throttles blob bodies.
+"""
+import argparse
+import base64
+import gzip
+import hashlib
+import http.server
+import io
+import json
+import os
+import socketserver
+import sys
+import tarfile
+import time
+import urllib.error
+import urllib.request
+
+MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MT_INDEX = "application/vnd.oci.image.index.v1+json"
+MT_CONFIG = "application/vnd.oci.image.config.v1+json"
+MT_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
+
+
+def sha(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def make_tar(out, kind):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def add_file(name, data):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            ti.mtime = 1700000000
+            t.addfile(ti, io.BytesIO(data))
+
+        if kind == "hello":
+            add_file("hello.txt", os.environ.get("HELLO", "hello").encode() + b"\n")
+        elif kind == "dotdot":
+            add_file("ok.txt", b"fine\n")
+            add_file("../escape-marker", b"escaped\n")
+        elif kind == "abs-symlink":
+            ti = tarfile.TarInfo("evil")
+            ti.type = tarfile.SYMTYPE
+            ti.linkname = os.environ["ESCAPE_DIR"]
+            t.addfile(ti)
+            add_file("evil/escape-marker", b"escaped\n")
+        else:
+            sys.exit("unknown kind " + kind)
+    with open(out, "wb") as f:
+        f.write(buf.getvalue())
+
+
+class Registry:
+    def __init__(self, base, user=None):
+        self.base = base if base.startswith("http") else "http://" + base
+        self.auth = None
+        if user:
+            self.auth = "Basic " + base64.b64encode(user.encode()).decode()
+
+    def req(self, method, path, data=None, headers=None):
+        url = path if path.startswith("http") else self.base + path
+        r = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        if self.auth:
+            r.add_header("Authorization", self.auth)
+        return urllib.request.urlopen(r)
+
+    def push_blob(self, repo, data):
+        d = sha(data)
+        try:
+            self.req("HEAD", f"/v2/{repo}/blobs/{d}")
+            return d
+        except urllib.error.HTTPError:
+            pass
+        loc = self.req("POST", f"/v2/{repo}/blobs/uploads/").headers["Location"]
+        sep = "&" if "?" in loc else "?"
+        if not loc.startswith("http"):
+            loc = self.base + loc
+        self.req("PUT", f"{loc}{sep}digest={d}", data,
+                 {"Content-Type": "application/octet-stream"})
+        return d
+
+    def put_manifest(self, repo, tag, obj, mt):
+        data = json.dumps(obj).encode()
+        self.req("PUT", f"/v2/{repo}/manifests/{tag}", data, {"Content-Type": mt})
+        return sha(data), len(data)
+
+    def get_manifest(self, repo, tag):
+        r = self.req("GET", f"/v2/{repo}/manifests/{tag}", headers={"Accept": MT_MANIFEST})
+        data = r.read()
+        return json.loads(data), sha(data), len(data)
+
+    def get_blob(self, repo, digest):
+        return self.req("GET", f"/v2/{repo}/blobs/{digest}").read()
+
+
+def push_image(a):
+    reg = Registry(a.registry, a.user)
+    layers, diff_ids = [], []
+    for path in a.tars:
+        raw = open(path, "rb").read()
+        if a.layer_mt:
+            blob, mt = raw, a.layer_mt
+        else:
+            blob, mt = gzip.compress(raw, mtime=0), MT_GZIP
+        layers.append({"mediaType": mt, "digest": reg.push_blob(a.repo, blob),
+                       "size": len(blob)})
+        diff_ids.append(sha(raw))
+    config = {"architecture": a.arch, "os": "linux",
+              "config": {"Env": ["PATH=/usr/bin:/bin"], "Cmd": ["/bin/sh"]},
+              "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+    if a.variant:
+        config["variant"] = a.variant
+    cdata = json.dumps(config).encode()
+    manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
+                "config": {"mediaType": MT_CONFIG, "digest": reg.push_blob(a.repo, cdata),
+                           "size": len(cdata)},
+                "layers": layers}
+    print(reg.put_manifest(a.repo, a.tag, manifest, MT_MANIFEST)[0])
+
+
+def push_index(a):
+    reg = Registry(a.registry)
+    entries = []
+    for t in a.src_tags:
+        m, d, n = reg.get_manifest(a.repo, t)
+        cfg = json.loads(reg.get_blob(a.repo, m["config"]["digest"]))
+        plat = {"architecture": cfg["architecture"], "os": cfg["os"]}
+        if cfg.get("variant"):
+            plat["variant"] = cfg["variant"]
+        entries.append({"mediaType": MT_MANIFEST, "digest": d, "size": n, "platform": plat})
+    idx = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": entries}
+    print(reg.put_manifest(a.repo, a.tag, idx, MT_INDEX)[0])
+
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    opts = None
+    token = "box-test-token-" + hashlib.sha256(os.urandom(8)).hexdigest()[:16]
+
+    def log_message(self, *args):
+        pass
+
+    def send_plain(self, code, body=b"", headers=()):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def authorized(self):
+        if not self.opts.token or not self.path.startswith("/v2/"):
+            return True
+        if self.headers.get("Authorization") == "Bearer " + self.token:
+            return True
+        port = self.server.server_address[1]
+        repo = self.path[4:].split("/manifests/")[0].split("/blobs/")[0]
+        chal = (f'Bearer realm="http://127.0.0.1:{port}/token",service="box-test",'
+                f'scope="repository:{repo}:pull"')
+        self.send_plain(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                        [("WWW-Authenticate", chal), ("Content-Type", "application/json")])
+        return False
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        if self.path.startswith("/token"):
+            if not self.opts.token:
+                return self.send_plain(404)
+            body = json.dumps({"token": self.token, "expires_in": 300}).encode()
+            return self.send_plain(200, body, [("Content-Type", "application/json")])
+        if not self.authorized():
+            return
+        hdrs = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "range")}
+        try:
+            up = urllib.request.urlopen(urllib.request.Request(
+                self.opts.upstream + self.path, headers=hdrs, method=self.command))
+        except urllib.error.HTTPError as e:
+            return self.send_plain(e.code, e.read(), [("Content-Type", "application/json")])
+        body = up.read()
+        digest = self.path.rsplit("/", 1)[-1]
+        blob = "/blobs/" in self.path
+        if blob and digest == self.opts.tamper:
+            body = bytearray(body)
+            body[len(body) // 2] ^= 0xFF
+            body = bytes(body)
+        self.send_response(up.status)
+        for k, v in up.headers.items():
+            if k.lower() in ("content-type", "docker-content-digest"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if blob and digest == self.opts.truncate:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        step = 64 * 1024
+        for i in range(0, len(body), step):
+            self.wfile.write(body[i:i + step])
+            if blob and self.opts.rate:
+                time.sleep(step / self.opts.rate)
+
+
+class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def proxy(a):
+    a.upstream = a.upstream if a.upstream.startswith("http") else "http://" + a.upstream
+    Proxy.opts = a
+    srv = ThreadingServer(("127.0.0.1", 0), Proxy)
+    tmp = a.portfile + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, a.portfile)
+    srv.serve_forever()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    s = p.add_subparsers(dest="cmd", required=True)
+    t = s.add_parser("make-tar")
+    t.add_argument("out")
+    t.add_argument("kind")
+    i = s.add_parser("push-image")
+    i.add_argument("registry")
+    i.add_argument("repo")
+    i.add_argument("tag")
+    i.add_argument("tars", nargs="+")
+    i.add_argument("--arch", default="amd64")
+    i.add_argument("--variant")
+    i.add_argument("--layer-mt")
+    i.add_argument("--user")
+    x = s.add_parser("push-index")
+    x.add_argument("registry")
+    x.add_argument("repo")
+    x.add_argument("tag")
+    x.add_argument("src_tags", nargs="+")
+    y = s.add_parser("proxy")
+    y.add_argument("upstream")
+    y.add_argument("portfile")
+    y.add_argument("--token", action="store_true")
+    y.add_argument("--tamper")
+    y.add_argument("--truncate")
+    y.add_argument("--rate", type=float)
+    a = p.parse_args()
+    if a.cmd == "make-tar":
+        make_tar(a.out, a.kind)
+    elif a.cmd == "push-image":
+        push_image(a)
+    elif a.cmd == "push-index":
+        push_index(a)
+    else:
+        proxy(a)
+
+
+if __name__ == "__main__":
+    main()
