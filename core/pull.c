@@ -63,6 +63,8 @@ struct layer_job {
 	int pipe_r, pipe_w;
 	int dl_result;
 	struct box_err *dl_err;
+	EVP_MD_CTX *dl_md;                 /* digest of what was received */
+	char dl_digest[LAYER_DIGEST_LEN];
 };
 
 struct pull {
@@ -186,11 +188,24 @@ static int sink_to_pipe(const void *data, size_t len, void *ud)
 	struct layer_job *j = ud;
 	if (atomic_load(&j->p->abort))
 		return -ECANCELED;
-	int r = write_all(j->pipe_w, data, len);
-	if (r < 0)
-		return r;
+	if (atomic_load(&j->received) + len > j->desc->size)
+		return -EFBIG; /* more than the manifest promised */
+	EVP_DigestUpdate(j->dl_md, data, len);
 	atomic_fetch_add(&j->received, len);
-	return 0;
+	/* After a refused layer the reader only drains: keep hashing, stop writing. */
+	if (j->pipe_w < 0)
+		return 0;
+	return write_all(j->pipe_w, data, len);
+}
+
+static void md_hex(EVP_MD_CTX *md, char out[LAYER_DIGEST_LEN])
+{
+	unsigned char h[32];
+	unsigned int n = 0;
+	EVP_DigestFinal_ex(md, h, &n);
+	strcpy(out, "sha256:");
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 7 + 2 * i, "%02x", h[i]);
 }
 
 static void *download_thread(void *arg)
@@ -198,6 +213,7 @@ static void *download_thread(void *arg)
 	struct layer_job *j = arg;
 	j->dl_result = registry_stream_blob(j->p->reg, j->p->ref->repository, j->desc->digest,
 					    sink_to_pipe, j, &j->dl_err);
+	md_hex(j->dl_md, j->dl_digest);
 	close(j->pipe_w);
 	j->pipe_w = -1;
 	return NULL;
@@ -247,6 +263,9 @@ static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **er
 	(void)fcntl(fds[1], F_SETPIPE_SZ, PIPE_SIZE);
 	j->pipe_r = fds[0];
 	j->pipe_w = fds[1];
+	j->dl_md = EVP_MD_CTX_new();
+	if (!j->dl_md || !EVP_DigestInit_ex(j->dl_md, EVP_sha256(), NULL))
+		abort();
 	if ((r = pthread_create(&j->dl_thread, NULL, download_thread, j)) != 0) {
 		close(fds[0]);
 		close(fds[1]);
@@ -254,15 +273,28 @@ static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **er
 	}
 	struct box_err *xerr = NULL;
 	int xr = layer_extract_stream(read_pipe, j, dfd, &o, &st, &xerr);
-	/* Closing the read end makes a writer blocked on a refused layer fail with EPIPE. */
+	/* A refused layer may be a corrupted download rather than a hostile image: drain the
+	 * rest (bounded by the manifest's size) so the blob digest can tell which. */
+	char drain[65536];
+	while (xr < 0 && read_pipe(j, drain, sizeof(drain)) > 0)
+		;
 	close(j->pipe_r);
 	j->pipe_r = -1;
 	pthread_join(j->dl_thread, NULL);
-	/* A download that stopped because extraction gave up (EPIPE) is not the cause. */
-	if (j->dl_result < 0 && !(xr < 0 && j->dl_result == -EPIPE)) {
+	if (atomic_load(&j->p->abort)) {
+		box_err_free(xerr);
+		return box_err_set(err, ECANCELED, "layer %zu: cancelled", j->index);
+	}
+	if (j->dl_result < 0) {
 		box_err_free(xerr);
 		*err = TAKE_PTR(j->dl_err);
 		return j->dl_result;
+	}
+	if (xr < 0 && !streq(j->dl_digest, j->desc->digest)) {
+		box_err_free(xerr);
+		st = (struct layer_stats){ 0 };
+		strcpy(st.digest, j->dl_digest);
+		return check_layer(j, &st, err);
 	}
 	if (xr < 0) {
 		*err = xerr;
@@ -509,6 +541,7 @@ static int pull_layers(struct pull *p, const struct oci_manifest *m,
 	}
 	int r = run_jobs(p, err);
 	for (size_t i = 0; i < p->n_jobs; i++) {
+		EVP_MD_CTX_free(p->jobs[i].dl_md);
 		box_err_free(p->jobs[i].err);
 		box_err_free(p->jobs[i].dl_err);
 	}

@@ -14,11 +14,12 @@
       Pushes an OCI index of the manifests tagged SRC_TAG (platforms from their
       configs) and prints its digest.
   registry-tool.py proxy UPSTREAM PORTFILE [--token] [--tamper DIGEST] [--truncate DIGEST]
-                   [--rate BYTES_PER_SEC]
+                   [--rate BYTES_PER_SEC] [--stall DIGEST]
       Serves 127.0.0.1:<random port> (written to PORTFILE) in front of UPSTREAM
       (http://host:port). --token demands an anonymous bearer token from its own
       /token realm, like Docker Hub. --tamper flips a byte of that blob, --truncate
-      closes the connection half way through it, --rate throttles blob bodies.
+      closes the connection half way through it, --stall sends half of it and then
+      nothing for ten minutes, --rate throttles blob bodies.
 """
 import argparse
 import base64
@@ -215,6 +216,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
+        if blob and digest == self.opts.stall:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            time.sleep(600)
+            return
         if blob and digest == self.opts.truncate:
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
@@ -269,6 +275,7 @@ def main():
     y.add_argument("--tamper")
     y.add_argument("--truncate")
     y.add_argument("--rate", type=float)
+    y.add_argument("--stall")
     a = p.parse_args()
     if a.cmd == "make-tar":
         make_tar(a.out, a.kind)
