@@ -376,6 +376,36 @@ char *project_setup_canonical(const char *image, const struct box_config *c)
 	return buf;
 }
 
+int project_setup_steps(const struct box_config *c, enum pkgmgr m, struct pkg_step **ret,
+			size_t *ret_n, struct box_err **err)
+{
+	struct pkg_step *steps = NULL;
+	size_t n = 0;
+
+	if (c->packages && m == PKGMGR_NONE)
+		return box_err_set(err, ENOPKG,
+				   "install packages from '%s': the image has no known package "
+				   "manager (apt-get, dnf, microdnf, apk, pacman, zypper); install "
+				   "them with [setup] run lines instead",
+				   c->path);
+	pkgmgr_install_steps(m, c->packages, &steps, &n);
+	for (size_t i = 0; c->run && c->run[i]; i++) {
+		char **argv = NULL;
+		strv_push(&argv, xstrdup("/bin/sh"));
+		strv_push(&argv, xstrdup("-c"));
+		strv_push(&argv, xstrdup(c->run[i]));
+		steps = xrealloc(steps, (n + 1) * sizeof(*steps));
+		steps[n++] = (struct pkg_step){
+		    .label = xasprintf("line %u: %s", c->run_lines[i], c->run[i]),
+		    .argv = argv,
+		    .line = c->run_lines[i],
+		};
+	}
+	*ret = steps;
+	*ret_n = n;
+	return 0;
+}
+
 void project_setup_key(const char *image, const struct box_config *c, char ret[SHA256_HEX_LEN + 1])
 {
 	_cleanup_free_ char *text = project_setup_canonical(image, c);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../core/pkgmgr.h"
 #include "config.h"
 
 #define PROJECT_FILE   ".box.ini"
@@ -116,6 +117,14 @@ void project_setup_key(const char *image, const struct box_config *c, char ret[S
 char **project_guess_packages(const char *dir);
 /* The commented .box.ini `box init` writes for dir. Caller frees. */
 char *project_init_text(const char *dir, const char *image, char *const *packages);
+
+/*
+ * The commands of a project's setup, in order: the package manager's install steps
+ * for [setup] packages, then each run line as `/bin/sh -c LINE` (labelled with its
+ * line). Packages without a known package manager is an error that says so.
+ */
+int project_setup_steps(const struct box_config *c, enum pkgmgr m, struct pkg_step **ret,
+			size_t *ret_n, struct box_err **err);
 
 /* sha256 of a buffer as 64 lowercase hex digits and a NUL. */
 void sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN + 1]);
