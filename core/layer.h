@@ -10,12 +10,19 @@
  * outside the root.
  *
  * Owners are applied as the archive says (fchownat), so the caller runs the
- * extraction as root of the sandbox's user namespace (layer_extract_userns does
- * that). Modes incl. setuid/setgid, mtimes, xattrs (security.* skipped when
- * refused), symlinks, hard links, FIFOs are kept; char/block devices are skipped.
- * OCI whiteouts are stored in the form both fuse-overlayfs and kernel overlayfs
- * read (see layer.c: a 0/0 character device for ".wh.NAME", the opaque xattrs
+ * extraction as root of the sandbox's user namespace (spawn_userns). Modes incl.
+ * setuid/setgid, mtimes, xattrs (those the kernel refuses are skipped), symlinks,
+ * hard links and FIFOs are kept; char/block devices are skipped. OCI whiteouts
+ * are stored in the form both fuse-overlayfs and kernel overlayfs read (see
+ * layer.c: a 0/0 character device for ".wh.NAME", the xattr user.overlay.opaque
  * for ".wh..wh..opq").
+ *
+ * Parents are resolved with RESOLVE_BENEATH rather than RESOLVE_IN_ROOT on purpose:
+ * IN_ROOT would quietly re-root "link -> /etc" and write link/passwd to etc/passwd
+ * of the layer; BENEATH refuses it, so a layer that tries to leave its root is
+ * rejected as malicious instead of being extracted differently from what it says.
+ * The caller extracts into a fresh directory and renames it into place only on
+ * success; after a failure the directory holds a partial tree to remove.
  */
 #ifndef BOX_LAYER_H
 #define BOX_LAYER_H
@@ -28,7 +35,6 @@
 #include "err.h"
 
 struct archive;
-struct box_ids;
 
 #define LAYER_MAX_PATH 4096
 #define LAYER_MAX_ENTRY_SIZE (64ULL << 30) /* one file */
@@ -81,15 +87,6 @@ int layer_extract_stream(layer_read_fn fn, void *arg, int dirfd_root, const stru
 /* The same reading from fd (a file or a pipe) until EOF. fd is not closed. */
 int layer_extract_fd(int fd, int dirfd_root, const struct layer_opts *o, struct layer_stats *ret,
 		     struct box_err **err);
-
-/*
- * Run layer_extract_fd(fd, dest) in a child that is root of a new user namespace
- * with ids' maps, so owners land as the image says. dest must exist (empty) and
- * fd is read to EOF by the child. Stats come back to the caller.
- */
-int layer_extract_userns(const struct box_ids *ids, int fd, const char *dest,
-			 const struct layer_opts *o, struct layer_stats *ret,
-			 struct box_err **err);
 
 /*
  * Clean an archive path: drop leading "/" and "./", collapse "//" and "/./",

@@ -6,20 +6,17 @@
  * of a tar it reads, so two archive readers are chained: the outer one only
  * decompresses (format "raw", any filter), the inner one reads tar from the
  * outer's data. Both hashes cover every byte to the end of the input, also what
- * follows the tar end marker. Also the user namespace wrapper that gives the
- * extraction the image's own owners.
+ * follows the tar end marker. An uncompressed blob is hashed once: its bytes are
+ * the tar stream, so its digest is its diff_id.
  */
 #include <archive.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "layer.h"
 #include "log.h"
-#include "spawn.h"
 #include "xalloc.h"
 
 #define STREAM_BUF (1024 * 1024)
@@ -31,6 +28,7 @@ struct stream {
 	EVP_MD_CTX *blob_md, *tar_md;
 	uint64_t blob_bytes, tar_bytes;
 	int read_error; /* -errno from fn */
+	bool uncompressed; /* blob bytes are the tar bytes: hash them once */
 	char *in_buf, *tar_buf;
 	bool eof;
 };
@@ -77,7 +75,8 @@ static la_ssize_t inner_read(struct archive *a, void *data, const void **buf)
 				  "%s", archive_error_string(s->outer));
 		return -1;
 	}
-	EVP_DigestUpdate(s->tar_md, s->tar_buf, (size_t)n);
+	if (!s->uncompressed)
+		EVP_DigestUpdate(s->tar_md, s->tar_buf, (size_t)n);
 	s->tar_bytes += (uint64_t)n;
 	return n;
 }
@@ -130,6 +129,7 @@ static int run_stream(struct stream *s, int dirfd_root, const struct layer_opts 
 	    archive_read_next_header(s->outer, &e) != ARCHIVE_OK)
 		return box_err_set(err, s->read_error ? -s->read_error : EINVAL,
 				   "read layer: %s", archive_error_string(s->outer));
+	s->uncompressed = archive_filter_code(s->outer, 0) == ARCHIVE_FILTER_NONE;
 	inner = archive_read_new();
 	archive_read_support_format_tar(inner);
 	if (archive_read_open(inner, s, NULL, inner_read, NULL) != ARCHIVE_OK) {
@@ -167,7 +167,10 @@ int layer_extract_stream(layer_read_fn fn, void *arg, int dirfd_root, const stru
 		st.stream_bytes = s.blob_bytes;
 		st.uncompressed_bytes = s.tar_bytes;
 		digest_hex(s.blob_md, st.digest);
-		digest_hex(s.tar_md, st.diff_id);
+		if (s.uncompressed)
+			memcpy(st.diff_id, st.digest, sizeof(st.diff_id));
+		else
+			digest_hex(s.tar_md, st.diff_id);
 		if (ret)
 			*ret = st;
 	}
@@ -191,40 +194,4 @@ int layer_extract_fd(int fd, int dirfd_root, const struct layer_opts *o, struct 
 		     struct box_err **err)
 {
 	return layer_extract_stream(fd_read, &fd, dirfd_root, o, ret, err);
-}
-
-struct userns_job {
-	int fd, dirfd;
-	const struct layer_opts *o;
-	struct layer_stats *shared; /* MAP_SHARED page the parent reads back */
-};
-
-static int userns_child(struct spawn_ctx *ctx, struct box_err **err)
-{
-	struct userns_job *j = ctx->arg;
-	return layer_extract_fd(j->fd, j->dirfd, j->o, j->shared, err) < 0 ? -1 : 0;
-}
-
-int layer_extract_userns(const struct box_ids *ids, int fd, const char *dest,
-			 const struct layer_opts *o, struct layer_stats *ret,
-			 struct box_err **err)
-{
-	_cleanup_close_ int dirfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct userns_job j = { .fd = fd, .dirfd = dirfd, .o = o };
-	int r;
-
-	if (dirfd < 0)
-		return box_err_set(err, errno, "open layer directory '%s'", dest);
-	j.shared = mmap(NULL, sizeof(*j.shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			-1, 0);
-	if (j.shared == MAP_FAILED)
-		return box_err_set(err, errno, "map shared memory");
-	memset(j.shared, 0, sizeof(*j.shared));
-	r = spawn_userns_wait(ids, 0, userns_child, &j, err);
-	if (r > 0)
-		r = box_err_set(err, EIO, "layer extraction ended with status %d", r);
-	if (r == 0 && ret)
-		*ret = *j.shared;
-	munmap(j.shared, sizeof(*j.shared));
-	return r;
 }

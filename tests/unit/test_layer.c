@@ -325,45 +325,66 @@ static void test_whiteouts(void)
 	free(t.buf);
 }
 
+static void hex_of(const char *buf, size_t len, char hex[LAYER_DIGEST_LEN])
+{
+	unsigned char d[32];
+
+	EVP_Digest(buf, len, d, NULL, EVP_sha256(), NULL);
+	memcpy(hex, "sha256:", 7);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 7 + 2 * i, 3, "%02x", d[i]);
+}
+
+/* The same tar bytes through a compression filter, as one raw stream. */
+static void compress(const struct tarb *plain, int filter, struct tarb *out)
+{
+	out->buf = xmalloc(CAP);
+	out->used = 0;
+	out->a = archive_write_new();
+	archive_write_set_format_raw(out->a);
+	archive_write_add_filter(out->a, filter);
+	archive_write_open_memory(out->a, out->buf, CAP, &out->used);
+	struct archive_entry *e = tb_entry("x", AE_IFREG, 0644);
+	archive_entry_set_size(e, (la_int64_t)plain->used);
+	archive_write_header(out->a, e);
+	archive_write_data(out->a, plain->buf, plain->used);
+	archive_entry_free(e);
+	tb_done(out);
+}
+
 static void test_digests(void)
 {
-	struct tarb plain, gz;
+	static const struct {
+		int filter;
+		const char *name;
+	} filters[] = { { ARCHIVE_FILTER_GZIP, "gzip" },
+			{ ARCHIVE_FILTER_ZSTD, "zstd" },
+			{ ARCHIVE_FILTER_XZ, "xz" } };
+	struct tarb plain, comp;
 	struct layer_stats st = { 0 };
-	unsigned char d[32];
-	char hex[LAYER_DIGEST_LEN] = "sha256:";
+	char want_tar[LAYER_DIGEST_LEN], want_blob[LAYER_DIGEST_LEN];
 
-	fresh_dirs();
 	tb_start(&plain, false);
 	tb_file(&plain, "a", "alpha\n", 0644);
 	tb_done(&plain);
-	/* The compressed blob: the same tar bytes through gzip as one raw stream. */
-	gz.buf = xmalloc(CAP);
-	gz.used = 0;
-	gz.a = archive_write_new();
-	archive_write_set_format_raw(gz.a);
-	archive_write_add_filter_gzip(gz.a);
-	archive_write_open_memory(gz.a, gz.buf, CAP, &gz.used);
-	struct archive_entry *e = tb_entry("x", AE_IFREG, 0644);
-	archive_entry_set_size(e, (la_int64_t)plain.used);
-	archive_write_header(gz.a, e);
-	archive_write_data(gz.a, plain.buf, plain.used);
-	archive_entry_free(e);
-	tb_done(&gz);
-
-	ok(extract(&gz, NULL, &st, NULL) == 0, "gzip layer extracts");
-	EVP_Digest(plain.buf, plain.used, d, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 7 + 2 * i, 3, "%02x", d[i]);
-	is_str(st.diff_id, hex, "  diff_id is the sha256 of the uncompressed tar");
-	EVP_Digest(gz.buf, gz.used, d, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 7 + 2 * i, 3, "%02x", d[i]);
-	is_str(st.digest, hex, "  digest is the sha256 of the blob");
-	is_int(st.stream_bytes, gz.used, "  every blob byte was read");
-	is_int(st.uncompressed_bytes, plain.used, "  every tar byte was read");
-	ok(lexists(root, "a"), "  content extracted");
+	hex_of(plain.buf, plain.used, want_tar);
+	for (size_t i = 0; i < ARRAY_SIZE(filters); i++) {
+		fresh_dirs();
+		compress(&plain, filters[i].filter, &comp);
+		hex_of(comp.buf, comp.used, want_blob);
+		ok(extract(&comp, NULL, &st, NULL) == 0 && lexists(root, "a"), "%s layer extracts",
+		   filters[i].name);
+		is_str(st.diff_id, want_tar, "  diff_id is the sha256 of the uncompressed tar");
+		is_str(st.digest, want_blob, "  digest is the sha256 of the blob");
+		is_int(st.stream_bytes, comp.used, "  every blob byte was read");
+		is_int(st.uncompressed_bytes, plain.used, "  every tar byte was read");
+		free(comp.buf);
+	}
+	fresh_dirs();
+	ok(extract(&plain, NULL, &st, NULL) == 0, "uncompressed layer extracts");
+	is_str(st.diff_id, want_tar, "  diff_id of an uncompressed layer is its sha256");
+	is_str(st.digest, want_tar, "  and so is its digest");
 	free(plain.buf);
-	free(gz.buf);
 }
 
 static void refuse(const char *what, struct tarb *t, const struct layer_opts *o, const char *msg)
