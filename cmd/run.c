@@ -26,12 +26,15 @@
 #include "../core/rootpath.h"
 #include "../core/spawn.h"
 #include "../core/xalloc.h"
+#include "../net/net.h"
 #include "cmd.h"
 
 struct run_args {
 	const char *rootfs;
 	bool root;
 	bool host_net;
+	bool slirp;  /* --network slirp: own netns connected by the net helper */
+	char **ports; /* -p SPEC, for slirp */
 	const char *hostname;
 	struct bind_mount *binds;
 	size_t n_binds;
@@ -45,6 +48,7 @@ struct run_ctx {
 	struct rootfs_opts ropts;
 	struct exec_opts eopts;
 	bool new_net;
+	int tap_sock; /* slirp: PID 1's end of the socket that carries the tap fd out */
 };
 
 static pid_t forward_pid;
@@ -57,6 +61,7 @@ static void run_args_done(struct run_args *a)
 	}
 	free(a->binds);
 	strv_free(a->env);
+	strv_free(a->ports);
 }
 
 /* -v HOST:INSIDE[:ro|:rw] */
@@ -93,10 +98,20 @@ static int parse_option(int c, struct run_args *a)
 		a->root = true;
 		return 0;
 	case 'n':
-		if (!streq(optarg, "none") && !streq(optarg, "host"))
-			return cmd_usage_error("run", "unknown network '%s' (none or host)", optarg);
+		if (!streq(optarg, "none") && !streq(optarg, "host") && !streq(optarg, "slirp"))
+			return cmd_usage_error("run", "unknown network '%s' (none, host or slirp)",
+					       optarg);
 		a->host_net = streq(optarg, "host");
+		a->slirp = streq(optarg, "slirp");
 		return 0;
+	case 'p': {
+		struct port_spec p;
+		struct box_err *e = NULL;
+		if (portspec_parse(optarg, &p, &e) < 0)
+			return cmd_fail(e, "-p");
+		strv_push(&a->ports, xstrdup(optarg));
+		return 0;
+	}
 	case 'H':
 		if (!*optarg || strlen(optarg) > 64)
 			return cmd_usage_error("run", "hostname '%s' is empty or too long", optarg);
@@ -129,13 +144,16 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "volume", required_argument, NULL, 'v' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "publish", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+v:e:w:", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "+v:e:w:p:", opts, NULL)) != -1)
 		if ((r = parse_option(c, a)) != 0)
 			return r;
+	if (a->ports && !a->slirp)
+		return cmd_usage_error("run", "-p needs --network slirp");
 	a->argv = optind < argc ? argv + optind : NULL;
 	return 0;
 }
@@ -165,6 +183,29 @@ static void parent_signals(pid_t pid)
 	signal(SIGQUIT, SIG_IGN);
 }
 
+/*
+ * slirp: create tap0 in the new netns (with /dev/net/tun still the host's), hand
+ * the fd to box outside, and wait until its net helper runs, so the command never
+ * starts without a network.
+ */
+static int tap_out(struct run_ctx *c, struct box_err **err)
+{
+	char ready;
+	int fd, r = net_tap_setup(NET_DEFAULT_MTU, &fd, err);
+
+	if (r < 0)
+		return r;
+	r = net_send_fd(c->tap_sock, fd);
+	close(fd);
+	if (r < 0)
+		return box_err_set(err, -r, "pass the tap device out of the sandbox");
+	if (read(c->tap_sock, &ready, 1) != 1)
+		return box_err_set(err, EPIPE, "the network helper did not start");
+	close(c->tap_sock);
+	c->tap_sock = -1;
+	return 0;
+}
+
 /* PID 1 of the sandbox, root of the new user namespace. */
 static int rootfs_child(struct spawn_ctx *sc, struct box_err **err)
 {
@@ -175,6 +216,8 @@ static int rootfs_child(struct spawn_ctx *sc, struct box_err **err)
 	/* When box is killed, PID 1 dies, and with it every process of the sandbox. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (c->new_net && (r = container_loopback_up(err)) < 0)
+		return r;
+	if (c->tap_sock >= 0 && (r = tap_out(c, err)) < 0)
 		return r;
 	r = rootfs_setup(&c->ropts, err);
 	if (r < 0)
@@ -245,14 +288,45 @@ static void load_ids(struct box_ids *ids, bool root)
 		ids->root_single = true;
 }
 
+/*
+ * slirp, outside: receive the tap fd from PID 1, start the net helper on it, and
+ * release PID 1. A failure before the fd arrives is PID 1's, reported on sync.
+ */
+static int start_network(struct run_args *a, pid_t pid, int sock, int sync, pid_t *ret_helper)
+{
+	_cleanup_err_ struct box_err *err = NULL;
+	_cleanup_close_ int tap = -1;
+	struct net_helper_opts o = {
+		.init_pid = pid,
+		.mtu = NET_DEFAULT_MTU,
+		.host_loopback = true,
+		.ports = a->ports,
+	};
+	int r = net_recv_fd(sock, &tap);
+
+	if (r < 0) {
+		if (read_report(sync, &err) < 0)
+			return cmd_fail(TAKE_PTR(err), "start the sandbox");
+		return cmd_error("start the sandbox: no tap device from the sandbox: %s",
+				 strerror(-r));
+	}
+	o.tap_fd = tap;
+	if (net_helper_start(&o, ret_helper, &err) < 0)
+		return cmd_fail(TAKE_PTR(err), "start the sandbox");
+	if (write_all(sock, "1", 1) < 0)
+		return cmd_error("start the sandbox: release it: %s", strerror(errno));
+	return 0;
+}
+
 static int run_rootfs_mode(struct run_args *a)
 {
 	_cleanup_free_ char *rootfs = realpath(a->rootfs, NULL);
 	_cleanup_err_ struct box_err *err = NULL;
-	_cleanup_close_ int sync = -1;
+	_cleanup_close_ int sync = -1, tap_sock = -1;
+	_cleanup_free_ char *resolv = NULL, *host_resolv = NULL;
 	struct box_ids ids;
-	pid_t pid;
-	int r;
+	pid_t pid, helper = 0;
+	int r, sv[2] = { -1, -1 };
 
 	if (!rootfs || !is_dir(rootfs))
 		return cmd_error("rootfs '%s': %s (give the directory of a root filesystem)",
@@ -268,17 +342,40 @@ static int run_rootfs_mode(struct run_args *a)
 		.eopts = { .ids = &ids, .root = a->root, .argv = a->argv, .env = a->env,
 			   .cwd = a->cwd },
 		.new_net = !a->host_net,
+		.tap_sock = -1,
 	};
+	if (a->slirp) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return cmd_error("create a socket pair: %s", strerror(errno));
+		tap_sock = sv[0];
+		c.tap_sock = sv[1];
+		read_file("/etc/resolv.conf", 65536, &host_resolv, NULL, NULL);
+		resolv = net_resolv_conf(host_resolv);
+		c.ropts.resolv_conf = resolv;
+		c.ropts.hosts_extra = NET_HOSTS_EXTRA;
+	}
 	uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 			 (a->host_net ? 0 : CLONE_NEWNET);
 	r = spawn_userns(&ids, flags, rootfs_child, &c, &pid, &sync, &err);
+	if (c.tap_sock >= 0)
+		close(c.tap_sock);
 	if (r < 0) {
 		ids_done(&ids);
 		return cmd_fail(TAKE_PTR(err), "start the sandbox");
 	}
 	parent_signals(pid);
+	if (a->slirp && (r = start_network(a, pid, tap_sock, sync, &helper)) != 0) {
+		kill(pid, SIGKILL);
+		wait_status(pid);
+		ids_done(&ids);
+		return r;
+	}
 	r = read_report(sync, &err);
 	int status = wait_status(pid);
+	if (helper > 0) {
+		kill(helper, SIGTERM);
+		wait_status(helper);
+	}
 	if (r < 0) {
 		_cleanup_free_ char *m = box_err_format(err);
 		fprintf(stderr, "box: %s\n", m);
@@ -316,7 +413,9 @@ static const struct box_command cmd_run = {
 		 "options:\n"
 		 "  --rootfs DIR          the root filesystem (a directory)\n"
 		 "  --root                run as root inside (a subordinate id outside)\n"
-		 "  --network none|host   loopback only (default), or the host's network\n"
+		 "  --network none|host|slirp  loopback only (default), the host's network,\n"
+		 "                        or a private network with outbound access (slirp)\n"
+		 "  -p, --publish [ADDR:]HOSTPORT:PORT[/udp]  forward a host port (slirp)\n"
 		 "  --hostname NAME       the hostname inside\n"
 		 "  -v, --volume HOST:/PATH[:ro]  bind a host path into the sandbox\n"
 		 "  -e, --env KEY=VALUE   set an environment variable (KEY alone: the host's)\n"

@@ -287,14 +287,14 @@ static char *hosts_text(const struct rootfs_opts *o)
 }
 
 /*
- * A generated /etc/hosts: written as a file on the sandbox's own /dev tmpfs, bound
- * onto the image's /etc/hosts, and unlinked from /dev again, so the image is not
- * modified (beyond an empty mount point) and nothing extra shows in /dev.
+ * A generated /etc file (hosts, or resolv.conf for the slirp network): written as
+ * a file on the sandbox's own /dev tmpfs, bound onto the image's file, and
+ * unlinked from /dev again, so the image is not modified (beyond an empty mount
+ * point) and nothing extra shows in /dev.
  */
-static int write_hosts(int rootfd, const struct rootfs_opts *o, struct box_err **err)
+static int write_etc_file(int rootfd, const char *path, const char *text, struct box_err **err)
 {
 	_cleanup_close_ int devfd = root_open(rootfd, "dev", O_PATH | O_DIRECTORY);
-	_cleanup_free_ char *text = hosts_text(o);
 	char p[64], tp[32];
 	int r;
 
@@ -303,30 +303,34 @@ static int write_hosts(int rootfd, const struct rootfs_opts *o, struct box_err *
 	_cleanup_close_ int fd = openat(devfd, HOSTS_TMP, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
 					0644);
 	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
-		return box_err_set(err, errno, "write /etc/hosts for the sandbox");
-	_cleanup_close_ int target = root_mkfile(rootfd, "etc/hosts", 0644, NULL);
+		return box_err_set(err, errno, "write /%s for the sandbox", path);
+	_cleanup_close_ int target = root_mkfile(rootfd, path, 0644, NULL);
 	if (target < 0) {
-		log_debug("no /etc/hosts in the rootfs and cannot create it: %s", strerror(-target));
+		log_debug("no /%s in the rootfs and cannot create it: %s", path, strerror(-target));
 		unlinkat(devfd, HOSTS_TMP, 0);
 		return 0;
 	}
 	snprintf(p, sizeof(p), "/proc/self/fd/%d/" HOSTS_TMP, devfd);
 	r = mount(p, fd_path(target, tp, sizeof(tp)), NULL, MS_BIND, NULL) < 0 ? -errno : 0;
 	unlinkat(devfd, HOSTS_TMP, 0);
-	return r < 0 ? box_err_set(err, -r, "bind /etc/hosts in the sandbox") : 0;
+	return r < 0 ? box_err_set(err, -r, "bind /%s in the sandbox", path) : 0;
 }
 
 static int mount_etc_files(int rootfd, const struct rootfs_opts *o, struct box_err **err)
 {
 	if (!o->host_etc_files)
 		return 0;
-	int r = bind_host_file(rootfd, "/etc/resolv.conf", "etc/resolv.conf", true, err);
+	/* The slirp network has its own resolver address; the host's may be loopback. */
+	int r = o->resolv_conf
+			? write_etc_file(rootfd, "etc/resolv.conf", o->resolv_conf, err)
+			: bind_host_file(rootfd, "/etc/resolv.conf", "etc/resolv.conf", true, err);
 	if (r < 0)
 		return r;
 	/* Names still resolve through DNS without /etc/hosts: not worth failing for. */
 	if (o->host_net)
 		return bind_host_file(rootfd, "/etc/hosts", "etc/hosts", false, err);
-	return write_hosts(rootfd, o, err);
+	_cleanup_free_ char *text = hosts_text(o);
+	return write_etc_file(rootfd, "etc/hosts", text, err);
 }
 
 static int mount_bind(int rootfd, const struct bind_mount *b, struct box_err **err)

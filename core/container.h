@@ -31,6 +31,7 @@ struct rootfs_opts {
 	bool host_etc_files;  /* bind host resolv.conf (and write /etc/hosts with hostname) */
 	bool host_net;        /* network = host: keep /sys writable-as-allowed, host's /etc/hosts */
 	const char *hosts_extra; /* extra lines for /etc/hosts (e.g. host.box.internal) */
+	const char *resolv_conf; /* text of /etc/resolv.conf; NULL: bind the host's */
 };
 
 /*

@@ -16,6 +16,11 @@
 #include "../core/err.h"
 
 #define NET_DEFAULT_MTU 65520
+#define NET_GUEST_ADDR	"10.0.2.100"
+#define NET_HOST_ADDR	"10.0.2.2"
+#define NET_DNS_ADDR	"10.0.2.3"
+/* rootfs_opts.hosts_extra while the host's loopback is reachable (host_loopback = yes). */
+#define NET_HOSTS_EXTRA NET_HOST_ADDR "\thost.box.internal\n"
 
 struct port_spec {
 	char addr[64]; /* host address to bind, default 127.0.0.1 */
@@ -38,6 +43,12 @@ bool portspec_same_host(const struct port_spec *a, const struct port_spec *b);
  * unique, at most max. Pure; returns the count.
  */
 size_t procnet_listeners(const char *buf, size_t len, uint16_t *ports, size_t max);
+
+/*
+ * /etc/resolv.conf for a sandbox on the slirp network: nameserver 10.0.2.3 plus the
+ * search/domain/options lines of host_text (the host's file, may be NULL). Caller frees.
+ */
+char *net_resolv_conf(const char *host_text);
 
 /* Inside the sandbox netns (as its root): bring lo up; create tap0 and configure it. */
 int net_lo_up(struct box_err **err);

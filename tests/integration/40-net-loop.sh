@@ -19,7 +19,7 @@ new_ns() {
 	wait_for 5 sh -c "[ \"\$(readlink /proc/$pid/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
 	echo $pid
 }
-in_ns() { local pid=$1; shift; nsenter -t "$pid" -U -n "$@"; }
+in_ns() { local pid=$1; shift; nsenter --preserve-credentials -t "$pid" -U -n "$@"; }
 
 mkdir -p "$T/host" "$T/inside"
 echo "hello-from-host" >"$T/host/index.html"
@@ -64,7 +64,7 @@ check "the loop ends on SIGTERM" wait_for 5 sh -c "! kill -0 $LOOP2"
 check "the loop removes its control socket" wait_for 5 test ! -e "$T/net2.sock"
 
 # --- forwards into the namespace ---
-isrv=$(net_serve "$T/inside" 0.0.0.0 8080 nsenter -t "$NS" -U -n)
+isrv=$(net_serve "$T/inside" 0.0.0.0 8080 nsenter --preserve-credentials -t "$NS" -U -n)
 at_exit "kill $isrv"
 wait_for 10 in_ns "$NS" curl -fsS -m 2 http://127.0.0.1:8080/ || fail "inside server did not start"
 is "$(http_get "http://127.0.0.1:$P1/")" "hello-from-inside" "static forward $P1 -> 8080"
@@ -107,7 +107,7 @@ is "$(http_get "http://127.0.0.1:$P1/")" "hello-from-inside" "loop works after b
 
 # --- automatic forwards ---
 AP=$(free_port)
-asrv=$(net_serve "$T/inside" 0.0.0.0 "$AP" nsenter -t "$NS" -U -n)
+asrv=$(net_serve "$T/inside" 0.0.0.0 "$AP" nsenter --preserve-credentials -t "$NS" -U -n)
 at_exit "kill $asrv"
 check "automatic forward appears for a new listener" wait_for 5 http_get "http://127.0.0.1:$AP/"
 like "$("$BOX" port --socket "$SOCK")" "127\.0\.0\.1:$AP->$AP/tcp +auto" "list shows the automatic forward"
@@ -120,7 +120,7 @@ BP=$(free_port)
 hold=$(net_serve "$T/host" 127.0.0.1 "$BP")
 at_exit "kill $hold"
 wait_for 10 http_get "http://127.0.0.1:$BP/"
-bsrv=$(net_serve "$T/inside" 0.0.0.0 "$BP" nsenter -t "$NS" -U -n)
+bsrv=$(net_serve "$T/inside" 0.0.0.0 "$BP" nsenter --preserve-credentials -t "$NS" -U -n)
 at_exit "kill $bsrv"
 wait_for 5 sh -c "'$BOX' port --socket '$SOCK' | grep -q -- '->$BP/tcp'"
 line=$("$BOX" port --socket "$SOCK" | grep -- "->$BP/tcp")
