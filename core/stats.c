@@ -122,21 +122,36 @@ int stats_parse_meminfo(const char *buf, size_t len, uint64_t *ret_total, uint64
 	return 0;
 }
 
+/* Accepts "rx=N tx=N" and the net helper's "rx_bytes N" / "tx_bytes N" lines. */
 int stats_parse_net_reply(const char *buf, size_t len, uint64_t *ret_rx, uint64_t *ret_tx)
 {
-	char tmp[256];
+	char tmp[512];
 	uint64_t rx = 0, tx = 0;
 	bool have_rx = false, have_tx = false;
+	const char *want = NULL;
 
 	if (len >= sizeof(tmp))
 		return -EINVAL;
 	memcpy(tmp, buf, len);
 	tmp[len] = '\0';
+	if (str_startswith(tmp, "error"))
+		return -EINVAL;
 	for (char *s = tmp, *save = NULL, *tok; (tok = strtok_r(s, " \t\r\n", &save)); s = NULL) {
-		if (str_startswith(tok, "rx="))
+		if (want) {
+			if (streq(want, "rx"))
+				have_rx = parse_u64(tok, &rx) == 0;
+			else
+				have_tx = parse_u64(tok, &tx) == 0;
+			want = NULL;
+		} else if (str_startswith(tok, "rx=")) {
 			have_rx = parse_u64(tok + 3, &rx) == 0;
-		else if (str_startswith(tok, "tx="))
+		} else if (str_startswith(tok, "tx=")) {
 			have_tx = parse_u64(tok + 3, &tx) == 0;
+		} else if (streq(tok, "rx_bytes")) {
+			want = "rx";
+		} else if (streq(tok, "tx_bytes")) {
+			want = "tx";
+		}
 	}
 	if (!have_rx || !have_tx)
 		return -EINVAL;

@@ -36,6 +36,11 @@ static void test_parsers(void)
 	is_int(rx, 10, "rx");
 	is_int(tx, 20, "tx");
 	is_int(stats_parse_net_reply("rx=1\n", 5, &rx, &tx), -EINVAL, "tx missing");
+	const char *nr = "ok\nrx_bytes 123\ntx_bytes 456\nforwards 2\n";
+	is_int(stats_parse_net_reply(nr, strlen(nr), &rx, &tx), 0, "net helper's key-value reply");
+	ok(rx == 123 && tx == 456, "rx_bytes and tx_bytes");
+	is_int(stats_parse_net_reply("ok\nrx_bytes x\ntx_bytes 1\n", 25, &rx, &tx), -EINVAL,
+	       "garbage value");
 	is_int(stats_parse_net_reply("error: no\n", 10, &rx, &tx), -EINVAL, "error reply");
 }
 
