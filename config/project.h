@@ -12,6 +12,7 @@
  *   p->trust != TRUST_ALLOWED    -> refuse, with trust_state_to_string() and "run 'box allow'"
  *   project_check_mounts()       -> missing mount sources, with their lines
  *   project_setup_key(digest, c) -> which cached setup layer to reuse or build
+ *   pkgmgr_detect(rootfd), project_setup_steps() -> the commands that build it, in order
  * The pieces (project_find, trust_check, project_load, ...) are public too.
  */
 #ifndef BOX_PROJECT_H
