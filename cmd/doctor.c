@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box doctor: check that this host gives the user what rootless sandboxes need, and
+ * for every problem print the one command that fixes it. The checks live in
+ * core/hostcheck.c; this file only prints them and picks the exit status.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/hostcheck.h"
+#include "cmd.h"
+
+static void print_result(const struct hc_result *r)
+{
+	printf("%-5s %-16s %s\n", hostcheck_status_name(r->status), r->name,
+	       r->detail ? r->detail : "");
+	if (r->status != HC_OK && r->fix)
+		printf("      %-16s fix: %s\n", "", r->fix);
+}
+
+static int run_doctor(int argc, char **argv)
+{
+	struct hc_report rep;
+	size_t bad = 0;
+	bool quiet = false;
+
+	if (cmd_wants_help(argc, argv))
+		return cmd_help(cmd_find("doctor"));
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "-q") || streq(argv[i], "--quiet"))
+			quiet = true;
+		else
+			return cmd_usage_error("doctor", "unexpected argument '%s'", argv[i]);
+	}
+	hostcheck_run(&rep);
+	for (size_t i = 0; i < rep.n; i++) {
+		if (rep.r[i].status != HC_OK)
+			bad++;
+		if (!quiet || rep.r[i].status != HC_OK)
+			print_result(&rep.r[i]);
+	}
+	if (bad == 0)
+		printf("all %zu checks passed\n", rep.n);
+	else
+		printf("%zu of %zu checks need attention: run the commands after 'fix:' above\n",
+		       bad, rep.n);
+	hostcheck_done(&rep);
+	return bad == 0 ? 0 : 1;
+}
+
+static const struct box_command cmd_doctor = {
+	.name = "doctor",
+	.summary = "check this host for rootless sandboxes and say how to fix it",
+	.usage = "usage: box doctor [-q|--quiet]\n"
+		 "\n"
+		 "Checks what box needs from the host for the calling user: subordinate uid and\n"
+		 "gid ranges (/etc/subuid, /etc/subgid), newuidmap and newgidmap setuid root or\n"
+		 "with file capabilities, read-write /dev/fuse and /dev/net/tun, fuse-overlayfs,\n"
+		 "unprivileged user namespaces (it creates one, and maps ids with newuidmap),\n"
+		 "a cgroup v2 directory delegated to the user, and XDG_RUNTIME_DIR. For each\n"
+		 "problem it prints the command that fixes it.\n"
+		 "\n"
+		 "  -q, --quiet   print only the checks that need attention\n"
+		 "\n"
+		 "Exit status: 0 when every check passed, 1 when something needs attention.\n"
+		 "BOX_SUBUID and BOX_SUBGID name other files to read instead of /etc/subuid\n"
+		 "and /etc/subgid.",
+	.run = run_doctor,
+};
+BOX_COMMAND(cmd_doctor);
