@@ -220,10 +220,9 @@ void ids_done(struct box_ids *ids)
 	ids->user = NULL;
 }
 
-static int run_helper(char **argv, struct box_err **err)
+static int start_helper(char **argv, pid_t *ret, struct box_err **err)
 {
 	_cleanup_free_ char *path = find_in_path(argv[0]);
-	int status;
 	pid_t pid;
 
 	if (!path)
@@ -239,14 +238,22 @@ static int run_helper(char **argv, struct box_err **err)
 		execv(path, argv);
 		_exit(127);
 	}
+	*ret = pid;
+	return 0;
+}
+
+static int wait_helper(const char *name, pid_t pid, struct box_err **err)
+{
+	int status;
+
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return box_err_set(err, errno, "wait for %s", argv[0]);
+			return box_err_set(err, errno, "wait for %s", name);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return box_err_set(err, EPERM,
 				   "%s failed with status %d (is there an entry for the user in "
 				   "/etc/subuid and /etc/subgid?)",
-				   argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+				   name, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 	return 0;
 }
 
@@ -281,8 +288,18 @@ int ids_write_maps(const struct box_ids *ids, pid_t pid, struct box_err **err)
 	}
 	_cleanup_strv_free_ char **ua = idmap_to_argv("newuidmap", pid, &ids->uidmap);
 	_cleanup_strv_free_ char **ga = idmap_to_argv("newgidmap", pid, &ids->gidmap);
-	int r = run_helper(ua, err);
+	pid_t up, gp;
+	/* Both helpers at once: each is a setuid exec of a few milliseconds, and they
+	 * write independent files; this is on the path of every sandbox start. */
+	int r = start_helper(ua, &up, err);
 	if (r < 0)
 		return r;
-	return run_helper(ga, err);
+	r = start_helper(ga, &gp, err);
+	if (r < 0) {
+		wait_helper(ua[0], up, NULL);
+		return r;
+	}
+	r = wait_helper(ua[0], up, err);
+	int r2 = wait_helper(ga[0], gp, r < 0 ? NULL : err);
+	return r < 0 ? r : r2;
 }

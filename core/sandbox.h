@@ -47,4 +47,95 @@ void sandbox_info_list_free(struct sandbox_info *list, size_t n);
 int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err);
 int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **err);
 
+/* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most SANDBOX_NAME_MAX bytes. */
+#define SANDBOX_NAME_MAX 64
+bool sandbox_name_valid(const char *name);
+
+enum sandbox_home { SANDBOX_HOME_HOST = 0, SANDBOX_HOME_ISOLATED, SANDBOX_HOME_PATH };
+enum sandbox_storage { SANDBOX_STORAGE_FUSE = 0, SANDBOX_STORAGE_OVERLAY };
+
+/* What a sandbox was created with (config.json in its data dir). */
+struct sandbox_config {
+	char *name;
+	char *image;        /* reference, or "rootfs:DIR" for a local root filesystem */
+	char *image_digest; /* NULL for a local rootfs */
+	char **layers;      /* read-only layer dirs, bottom first, NULL-terminated */
+	int64_t created;
+	enum sandbox_home home;
+	char *home_path;    /* host dir bound at the user's home (isolated: data/home) */
+	enum sandbox_storage storage;
+	char *network;      /* slirp|host|none */
+	char **ports;       /* port specs, NULL-terminated (may be NULL) */
+	char **env;         /* extra KEY=VALUE for every command, NULL-terminated (may be NULL) */
+};
+
+struct sandbox_config *sandbox_config_free(struct sandbox_config *c);
+/* Pure JSON (de)serialisation of config.json. */
+int sandbox_config_parse(const char *buf, size_t len, struct sandbox_config **ret,
+			 struct box_err **err);
+char *sandbox_config_format(const struct sandbox_config *c);
+int sandbox_config_load(const char *name, struct sandbox_config **ret, struct box_err **err);
+
+/* Runtime state file (KEY=VALUE lines). */
+struct sandbox_runstate {
+	pid_t supervisor_pid;
+	uint64_t supervisor_start; /* /proc/PID/stat starttime, detects pid reuse */
+	pid_t init_pid;
+	uint64_t init_start;
+	int64_t started;
+	char cgroup[512]; /* "" when none */
+};
+int sandbox_state_parse(const char *buf, size_t len, struct sandbox_runstate *ret);
+/* Start time (clock ticks since boot, field 22 of /proc/PID/stat); 0 when gone. */
+uint64_t proc_start_time(pid_t pid);
+/* Reads the state and checks the supervisor and init are the ones it names:
+ * 1 running, 0 stopped (no state, or a dead/reused pid). */
+int sandbox_state_read(const char *name, struct sandbox_runstate *ret);
+
+/* Directories; caller frees. */
+char *sandbox_data_dir(const char *name);
+char *sandbox_runtime_dir(const char *name);
+bool sandbox_exists(const char *name);
+
+/* Lock serialising start/stop/rm of one sandbox (flock on a file in its data dir). */
+int sandbox_lock(const char *name, bool wait, struct box_err **err);
+
+struct sandbox_create_opts {
+	const char *name;
+	const char *image;        /* reference (for the record) */
+	const char *image_digest;
+	char *const *layers;      /* bottom first, NULL-terminated */
+	enum sandbox_home home;
+	const char *home_path;    /* SANDBOX_HOME_PATH */
+	enum sandbox_storage storage;
+	const char *network;      /* NULL: slirp */
+	char *const *env;
+	char *const *ports;
+};
+/* -EEXIST when the sandbox exists. */
+int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err);
+
+/* Start (when stopped) and wait until init is up. 0 started, 1 already running. */
+int sandbox_start(const char *name, struct box_err **err);
+/* The supervisor's body (`box __supervise NAME`); ready_fd gets the sync report. */
+int sandbox_supervise(const char *name, int ready_fd, struct box_err **err);
+/* TERM to init, KILL after timeout_ms; waits until the supervisor has cleaned up.
+ * 0 stopped, 1 was not running. */
+int sandbox_stop(const char *name, unsigned timeout_ms, struct box_err **err);
+/* Remove a stopped sandbox's data (the writable layer; never a host or custom home). */
+int sandbox_remove(const char *name, struct box_err **err);
+
+struct sandbox_join_opts {
+	bool root;
+	char **argv;       /* NULL: login shell */
+	char **env;        /* extra KEY=VALUE */
+	const char *cwd;   /* NULL: the caller's cwd */
+};
+/*
+ * Join a running sandbox: setns into init's namespaces, fork, exec as the user on
+ * the caller's terminal, wait. Returns the exit status (code or 128+N), or
+ * -ESRCH when the sandbox is not running (err set), or another -errno.
+ */
+int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box_err **err);
+
 #endif

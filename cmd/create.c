@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box create NAME (--image REF | --rootfs DIR) [--home host|isolated|PATH]
+ * [--storage fuse-overlayfs|overlay] [--network slirp|host|none]: make a stopped
+ * sandbox (its data dir and config) without starting it.
+ */
+#include <getopt.h>
+
+#include "cmd.h"
+#include "sbx.h"
+
+static int run_create(int argc, char **argv)
+{
+	static const struct option opts[] = { SBX_CREATE_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct sbx_create o = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!sbx_create_opt(&o, c, optarg))
+			return cmd_usage_error("create", "unknown option");
+	if (optind != argc - 1)
+		return cmd_usage_error("create", "expected one sandbox NAME");
+	if (!o.image == !o.rootfs)
+		return cmd_usage_error("create", "give either --image REF or --rootfs DIR");
+	return sbx_create_run("create", argv[optind], &o);
+}
+
+static const struct box_command cmd_create = {
+	.name = "create",
+	.summary = "create a sandbox without starting it",
+	.usage = "usage: box create NAME (--image REF | --rootfs DIR) [options]\n\n"
+		 "  --image REF        the image to build it on (pulled when missing)\n"
+		 "  --rootfs DIR       a local root filesystem directory as its only layer\n"
+		 "  --home MODE        host (default: your home at the same path), isolated\n"
+		 "                     (a home of its own), or a directory PATH\n"
+		 "  --storage DRIVER   fuse-overlayfs (default) or overlay (kernel overlayfs)\n"
+		 "  --network MODE     slirp (default), host or none",
+	.run = run_create,
+};
+BOX_COMMAND(cmd_create);

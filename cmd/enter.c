@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box enter [NAME|IMAGE] [--name N] [--root] [creation options] [-- CMD ARGS...]:
+ * a shell (or CMD) in a sandbox, creating it from the image and starting it as
+ * needed. `box enter debian` makes and enters a sandbox named "debian".
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "../core/sandbox.h"
+#include "../core/xalloc.h"
+#include "cmd.h"
+#include "sbx.h"
+
+enum { OPT_NAME = 0x200, OPT_ROOT };
+
+static int run_enter(int argc, char **argv)
+{
+	static const struct option opts[] = { SBX_CREATE_LONGOPTS,
+					      { "name", required_argument, NULL, OPT_NAME },
+					      { "root", no_argument, NULL, OPT_ROOT },
+					      { NULL, 0, NULL, 0 } };
+	struct sbx_create o = { 0 };
+	const char *name = NULL;
+	bool root = false;
+	int dd = sbx_split_dashdash(argc, argv), c;
+
+	while ((c = getopt_long(dd, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_NAME)
+			name = optarg;
+		else if (c == OPT_ROOT)
+			root = true;
+		else if (!sbx_create_opt(&o, c, optarg))
+			return cmd_usage_error("enter", "unknown option");
+	}
+	if (optind < dd - 1)
+		return cmd_usage_error("enter", "expected one NAME or IMAGE (put the command "
+						"after '--')");
+	const char *what = optind < dd ? argv[optind] : NULL;
+	_cleanup_free_ char *derived = NULL;
+	if (!name && what)
+		name = derived = sbx_name_from_image(what);
+	if (!name && o.rootfs)
+		return cmd_usage_error("enter", "--rootfs needs --name");
+	if (!name)
+		return cmd_usage_error("enter", "expected a sandbox NAME or an IMAGE");
+	if (!sandbox_exists(name)) {
+		if (!o.rootfs)
+			o.image = what;
+		int r = sbx_create_run("enter", name, &o);
+		if (r)
+			return r;
+	}
+	return sbx_enter(name, root, dd + 1 < argc ? argv + dd + 1 : NULL);
+}
+
+static const struct box_command cmd_enter = {
+	.name = "enter",
+	.summary = "enter a sandbox (creating and starting it when needed)",
+	.usage = "usage: box enter [NAME|IMAGE] [options] [-- CMD ARGS...]\n\n"
+		 "  --name N           the sandbox's name (default: from NAME|IMAGE)\n"
+		 "  --root             enter as root inside\n"
+		 "  --rootfs DIR       create from a local root filesystem directory\n"
+		 "  --home MODE        host, isolated or PATH (when creating)\n"
+		 "  --storage DRIVER   fuse-overlayfs or overlay (when creating)\n"
+		 "  --network MODE     slirp, host or none (when creating)\n\n"
+		 "Without CMD, your login shell inside. Exit status: the command's own,\n"
+		 "125 when box failed, 126/127 when the command cannot run / is not found.",
+	.run = run_enter,
+};
+BOX_COMMAND(cmd_enter);

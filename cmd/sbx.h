@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared by the sandbox commands (create, enter, start, stop, rm, list, run):
+ * the creation options (--image/--rootfs, --home, --storage, --network), the
+ * split of argv at "--", and the start-then-join sequence.
+ */
+#ifndef BOX_CMD_SBX_H
+#define BOX_CMD_SBX_H
+
+#include <stdbool.h>
+
+#include "../core/sandbox.h"
+
+struct sbx_create {
+	const char *image;
+	const char *rootfs;
+	const char *home;    /* host|isolated|PATH */
+	const char *storage; /* fuse-overlayfs|overlay */
+	const char *network; /* slirp|host|none */
+};
+
+/* Index of the first "--" in argv (argc when none). */
+int sbx_split_dashdash(int argc, char **argv);
+/* Handle one creation option (getopt value c with optarg); false when c is not one. */
+bool sbx_create_opt(struct sbx_create *o, int c, const char *arg);
+/* Create `name` from o; prints its own errors and returns an exit status. */
+int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o);
+/* A sandbox name for an image reference: "docker.io/library/debian:12" -> "debian-12". */
+char *sbx_name_from_image(const char *ref);
+/* Start when stopped, then join with argv (NULL: login shell). Exit status. */
+int sbx_enter(const char *name, bool root, char **argv);
+
+/* getopt values of the creation options. */
+enum { SBX_OPT_IMAGE = 0x100, SBX_OPT_ROOTFS, SBX_OPT_HOME, SBX_OPT_STORAGE, SBX_OPT_NETWORK };
+#define SBX_CREATE_LONGOPTS                                                                        \
+	{ "image", required_argument, NULL, SBX_OPT_IMAGE },                                       \
+		{ "rootfs", required_argument, NULL, SBX_OPT_ROOTFS },                             \
+		{ "home", required_argument, NULL, SBX_OPT_HOME },                                 \
+		{ "storage", required_argument, NULL, SBX_OPT_STORAGE },                           \
+		{ "network", required_argument, NULL, SBX_OPT_NETWORK }
+
+#endif

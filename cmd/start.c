@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* box start NAME...: start stopped sandboxes; returns once each one's init is up. */
+#include <stdio.h>
+
+#include "../core/sandbox.h"
+#include "cmd.h"
+
+static int run_start(int argc, char **argv)
+{
+	int status = 0;
+
+	if (argc < 2)
+		return cmd_usage_error("start", "expected a sandbox NAME");
+	for (int i = 1; i < argc; i++) {
+		struct box_err *err = NULL;
+		if (sandbox_start(argv[i], &err) < 0)
+			status = cmd_fail(err, "start sandbox '%s'", argv[i]);
+	}
+	return status;
+}
+
+static const struct box_command cmd_start = {
+	.name = "start",
+	.summary = "start sandboxes",
+	.usage = "usage: box start NAME...",
+	.run = run_start,
+};
+BOX_COMMAND(cmd_start);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box __supervise NAME [--ready-fd N]: the detached supervisor of one running
+ * sandbox, started by `box start` (core/supervisor.c). It reports readiness or its
+ * error on fd N, then stays until the sandbox's init exits and cleans up.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/sandbox.h"
+#include "../core/spawn.h"
+#include "../core/util.h"
+#include "cmd.h"
+
+static int run_supervise(int argc, char **argv)
+{
+	struct box_err *err = NULL;
+	long fd = -1;
+
+	if (argc == 4 && streq(argv[2], "--ready-fd")) {
+		if (parse_int_range(argv[3], 3, 1 << 20, &fd) < 0)
+			return cmd_usage_error("__supervise", "invalid --ready-fd '%s'", argv[3]);
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	} else if (argc != 2) {
+		return cmd_usage_error("__supervise", "expected NAME [--ready-fd N]");
+	}
+	if (!sandbox_name_valid(argv[1]))
+		return cmd_error("invalid sandbox name '%s'", argv[1]);
+	if (sandbox_supervise(argv[1], (int)fd, &err) < 0) {
+		/* The error goes to `box start` through the ready fd when it can. */
+		if (fd >= 0)
+			sync_send_error((int)fd, err);
+		return cmd_fail(err, "supervise sandbox '%s'", argv[1]);
+	}
+	return 0;
+}
+
+static const struct box_command cmd_supervise = {
+	.name = "__supervise",
+	.summary = "supervise one running sandbox",
+	.usage = "usage: box __supervise NAME [--ready-fd N]",
+	.run = run_supervise,
+	.hidden = true,
+};
+BOX_COMMAND(cmd_supervise);

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Entering a running sandbox: the warm path of `box enter`/`box run`. It reads the
+ * state file, checks that the supervisor and init are the processes it names
+ * (start times, so a reused pid is never joined), takes a pidfd of init and joins
+ * all of init's namespaces with one setns(), then forks (a pid namespace applies
+ * to children only) and execs the command on the caller's own terminal. It parses
+ * no config and takes no lock: this path is what `box run NAME true` costs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "idmap.h"
+#include "log.h"
+#include "sandbox.h"
+#include "spawn.h"
+#include "xalloc.h"
+
+#define JOIN_NS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | \
+		 CLONE_NEWCGROUP)
+
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+}
+
+/* Move ourselves into the sandbox's cgroup so its stats count us; best effort. */
+static void join_cgroup(const char *cg)
+{
+	if (!*cg)
+		return;
+	_cleanup_free_ char *p = xasprintf("%s/cgroup.procs", cg);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) < 0)
+		log_debug("join cgroup '%s': %s", cg, strerror(errno));
+}
+
+/* Namespaces of init we can join: with network = host, init shares ours. */
+static int ns_flags(pid_t init)
+{
+	char a[64], b[64];
+	struct stat sa, sb;
+	int f = JOIN_NS;
+
+	snprintf(a, sizeof(a), "/proc/%d/ns/net", (int)init);
+	snprintf(b, sizeof(b), "/proc/self/ns/net");
+	if (stat(a, &sa) < 0 || stat(b, &sb) < 0 || sa.st_ino != sb.st_ino)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+static int open_init(const char *name, struct sandbox_runstate *st, struct box_err **err)
+{
+	if (sandbox_state_read(name, st) != 1)
+		return box_err_set(err, ESRCH, "sandbox '%s' is not running", name);
+	int fd = (int)syscall(SYS_pidfd_open, st->init_pid, 0);
+	/* Checked again with the pidfd held: from here on the pid cannot be reused. */
+	if (fd < 0 || proc_start_time(st->init_pid) != st->init_start) {
+		if (fd >= 0)
+			close(fd);
+		return box_err_set(err, ESRCH, "sandbox '%s' is not running", name);
+	}
+	return fd;
+}
+
+_noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct box_ids *ids,
+				 const char *cwd)
+{
+	struct box_err *err = NULL;
+	struct exec_opts eo = {
+		.ids = ids,
+		.root = o->root,
+		.argv = o->argv,
+		.env = o->env,
+		.cwd = cwd,
+		.login_shell = !o->argv,
+	};
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	int r = exec_command(&eo, &err);
+	_cleanup_free_ char *m = box_err_format(err);
+	fprintf(stderr, "box: %s\n", m ? m : "cannot execute the command");
+	_exit(exec_failure_status(r));
+}
+
+int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box_err **err)
+{
+	struct sandbox_runstate st;
+	struct box_ids ids = { .uid = getuid(), .gid = getgid() };
+	_cleanup_free_ char *cwd = o->cwd ? xstrdup(o->cwd) : getcwd(NULL, 0);
+	const char *user = getenv("USER");
+
+	_cleanup_close_ int pidfd = open_init(name, &st, err);
+	if (pidfd < 0)
+		return pidfd;
+	if (!user || !*user) {
+		struct passwd *pw = getpwuid(ids.uid);
+		user = pw ? pw->pw_name : "user";
+	}
+	ids.user = (char *)user;
+	join_cgroup(st.cgroup);
+	if (setns(pidfd, ns_flags(st.init_pid)) < 0)
+		return box_err_set(err, errno, "join the namespaces of sandbox '%s'", name);
+	/* SIGINT/SIGQUIT from the terminal reach the command directly (same process
+	 * group); we only wait for it. Other signals are passed on. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	pid_t pid = clone3_fork(0, NULL);
+	if (pid < 0)
+		return box_err_set(err, errno, "fork inside sandbox '%s'", name);
+	if (pid == 0)
+		run_child(o, &ids, cwd);
+	child_pid = pid;
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+	int status = wait_status(pid);
+	return status < 0 ? box_err_set(err, -status, "wait for the command") : status;
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Sandbox records: names, config.json round trip, the state file, user database edits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/overlay.h"
+#include "../../core/sandbox.h"
+#include "../../core/users.h"
+#include "../../core/xalloc.h"
+#include "tap.h"
+
+static void test_names(void)
+{
+	ok(sandbox_name_valid("debian"), "plain name");
+	ok(sandbox_name_valid("a1_b.c-d"), "name with _ . -");
+	ok(!sandbox_name_valid(""), "empty name");
+	ok(!sandbox_name_valid(".hidden"), "leading dot");
+	ok(!sandbox_name_valid("-x"), "leading dash");
+	ok(!sandbox_name_valid("a/b"), "slash");
+	ok(!sandbox_name_valid(".."), "dot-dot");
+	char n[80];
+	memset(n, 'a', 65);
+	n[65] = '\0';
+	ok(!sandbox_name_valid(n), "65 bytes is too long");
+	n[64] = '\0';
+	ok(sandbox_name_valid(n), "64 bytes is fine");
+}
+
+static void test_config(void)
+{
+	char *layers[] = { "/l/bottom", "/l/top", NULL };
+	char *env[] = { "A=1", NULL };
+	struct sandbox_config c = { .name = "dev", .image = "docker.io/library/debian:bookworm",
+				    .image_digest = "sha256:abc", .layers = layers, .created = 42,
+				    .home = SANDBOX_HOME_PATH, .home_path = "/srv/h",
+				    .storage = SANDBOX_STORAGE_OVERLAY, .network = "none",
+				    .env = env };
+	char *s = sandbox_config_format(&c);
+	struct sandbox_config *p = NULL;
+
+	is_int(sandbox_config_parse(s, strlen(s), &p, NULL), 0, "config round trip parses");
+	is_str(p->name, "dev", "name");
+	is_str(p->image, c.image, "image");
+	is_str(p->layers[1], "/l/top", "layers in order");
+	ok(p->layers[2] == NULL, "two layers");
+	is_int(p->created, 42, "created");
+	is_int(p->home, SANDBOX_HOME_PATH, "home mode");
+	is_str(p->home_path, "/srv/h", "home path");
+	is_int(p->storage, SANDBOX_STORAGE_OVERLAY, "storage");
+	is_str(p->env[0], "A=1", "env");
+	ok(p->ports == NULL, "no ports");
+	sandbox_config_free(p);
+	free(s);
+
+	static const char *bad[] = {
+		"", "[]", "{\"name\":\"x\"}", "{\"name\":\"../x\",\"layers\":[\"/a\"]}",
+		"{\"name\":\"x\",\"layers\":[\"rel\"]}", "{\"name\":\"x\",\"layers\":[1]}",
+		"{\"name\":\"x\",\"layers\":[\"/a\"],\"storage\":\"zfs\"}",
+		"{\"name\":\"x\",\"layers\":[\"/a\"],\"home\":\"path\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct box_err *err = NULL;
+		p = NULL;
+		ok(sandbox_config_parse(bad[i], strlen(bad[i]), &p, &err) < 0 && !p && err,
+		   "bad config %zu rejected", i);
+		box_err_free(err);
+	}
+}
+
+static void test_state(void)
+{
+	struct sandbox_runstate st;
+	const char *s = "supervisor_pid=10\nsupervisor_start=555\ninit_pid=12\ninit_start=556\n"
+			"started=1700000000\ncgroup=/sys/fs/cgroup/box-x\nports=8080\n";
+
+	is_int(sandbox_state_parse(s, strlen(s), &st), 0, "state parses");
+	is_int(st.supervisor_pid, 10, "supervisor pid");
+	is_int((long long)st.supervisor_start, 555, "supervisor start");
+	is_int(st.init_pid, 12, "init pid");
+	is_int((long long)st.init_start, 556, "init start");
+	is_int(st.started, 1700000000, "started");
+	is_str(st.cgroup, "/sys/fs/cgroup/box-x", "cgroup");
+	ok(sandbox_state_parse("init_pid=3\n", 11, &st) < 0, "state without supervisor rejected");
+	ok(sandbox_state_parse("supervisor_pid=-1\ninit_pid=3\n", 29, &st) < 0,
+	   "negative pid rejected");
+	ok(sandbox_state_parse("supervisor_pid=1\ninit_pid=x\n", 28, &st) < 0,
+	   "non-numeric pid rejected");
+	ok(proc_start_time(getpid()) > 0, "own start time readable");
+	ok(proc_start_time(0x7ffffff0) == 0, "missing pid has no start time");
+}
+
+static void test_users(void)
+{
+	const char *pw = "root:x:0:0:root:/root:/bin/bash\nubuntu:x:1000:1000::/home/ubuntu:/bin/sh\n";
+	char *out = NULL;
+
+	is_int(users_db_update(pw, strlen(pw), "me", 1000, "me:x:1000:1000:me:/home/me:/bin/bash",
+			       &out), 1, "entry added");
+	is_str(out, "root:x:0:0:root:/root:/bin/bash\nme:x:1000:1000:me:/home/me:/bin/bash\n",
+	       "same uid replaced, others kept");
+	char *again = NULL;
+	is_int(users_db_update(out, strlen(out), "me", 1000, "me:x:1000:1000:x:/y:/z", &again), 0,
+	       "present entry kept");
+	ok(again == NULL, "no new text when unchanged");
+	free(out);
+	is_int(users_db_update("root:x:0:0::/:/bin/sh", 21, "me", 5, "me:x:5:", &out), 1,
+	       "no trailing newline");
+	is_str(out, "root:x:0:0::/:/bin/sh\nme:x:5:\n", "appended after last line");
+	free(out);
+	is_int(users_db_update("", 0, "me", -1, "me:!:1:0:99999:7:::", &out), 1, "shadow add");
+	is_str(out, "me:!:1:0:99999:7:::\n", "shadow line");
+	free(out);
+	is_int(users_db_update("me:*:1::::::\n", 13, "me", -1, "me:!:1", &out), 0,
+	       "shadow entry present");
+	ok(users_db_update("x", 1, "me", 1, "a\nb", &out) < 0, "newline in line rejected");
+}
+
+static void test_overlay_opts(void)
+{
+	char *layers[] = { "/l/a", "/l/b", NULL };
+	struct overlay_opts o = { .layers = layers, .upper = "/u", .work = "/w", .merged = "/m" };
+	char *s = overlay_options(&o);
+	is_str(s, "lowerdir=/l/b:/l/a,upperdir=/u,workdir=/w", "top layer first");
+	free(s);
+	char *bad[] = { "/l/a:b", NULL };
+	o.layers = bad;
+	ok(overlay_options(&o) == NULL, "':' in a layer path refused");
+}
+
+int main(void)
+{
+	test_names();
+	test_config();
+	test_state();
+	test_users();
+	test_overlay_opts();
+	return tap_done();
+}
