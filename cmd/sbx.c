@@ -7,10 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../config/config.h"
 #include "../core/fs.h"
+#include "../core/store.h"
 #include "../core/paths.h"
 #include "../core/xalloc.h"
 #include "cmd.h"
+#include "imgutil.h"
 #include "sbx.h"
 
 int sbx_split_dashdash(int argc, char **argv)
@@ -92,6 +95,35 @@ static int parse_create(const char *cmd, const struct sbx_create *o,
 	return parse_home(cmd, o->home, c, home);
 }
 
+static int create_from_image(const char *name, const char *ref, struct sandbox_create_opts *c)
+{
+	struct box_config *cfg = cmd_load_global_config();
+	struct image_info *img = NULL;
+	struct box_err *err = NULL;
+	int r;
+
+	if (!cfg)
+		return EXIT_BOX;
+	/* A stored image is used as it is; only a missing one is pulled. */
+	r = store_lookup(cfg, ref, &img, &err);
+	if (r < 0) {
+		box_err_free(err);
+		err = NULL;
+		r = store_pull(cfg, ref, isatty(STDERR_FILENO), &img, &err);
+	}
+	cfg_free(cfg);
+	if (r < 0)
+		return cmd_fail(err, "create sandbox '%s' from image '%s'", name, ref);
+	c->image = img->ref;
+	c->image_digest = img->digest;
+	c->layers = img->layers;
+	r = sandbox_create(c, &err);
+	image_info_free(img);
+	if (r < 0)
+		return cmd_fail(err, "create sandbox '%s'", name);
+	return 0;
+}
+
 int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o)
 {
 	struct sandbox_create_opts c = { .name = name };
@@ -111,13 +143,11 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 		layers[0] = root;
 		c.image = root;
 		c.layers = layers;
-	} else {
-		return cmd_error("creating '%s' from image '%s': pulling images is not available "
-				 "yet; use --rootfs DIR", name, o->image ? o->image : "?");
+		if (sandbox_create(&c, &err) < 0)
+			return cmd_fail(err, "create sandbox '%s'", name);
+		return 0;
 	}
-	if (sandbox_create(&c, &err) < 0)
-		return cmd_fail(err, "create sandbox '%s'", name);
-	return 0;
+	return create_from_image(name, o->image, &c);
 }
 
 int sbx_enter(const char *name, bool root, char **argv)

@@ -8,6 +8,7 @@
  * no config and takes no lock: this path is what `box run NAME true` costs.
  */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sched.h>
@@ -88,25 +89,60 @@ _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct
 		.env = o->env,
 		.cwd = cwd,
 		.login_shell = !o->argv,
+		/* sudo inside (where the image has it) needs root's capabilities to stay
+		 * in the bounding set; they only ever apply to the sandbox's namespace. */
+		.sudo_root = true,
 	};
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
-	int r = exec_command(&eo, &err);
+	/* setns() gave us every capability in the sandbox's namespace but kept our
+	 * uid; exec_command() starts from root of the namespace, as init does. Without
+	 * a subordinate range there is no root inside, which only --root needs. */
+	int r = 0;
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		r = box_err_set(&err, errno, "become root in the sandbox");
+	if (r < 0 && !o->root)
+		r = 0;
+	if (r == 0)
+		r = exec_command(&eo, &err);
 	_cleanup_free_ char *m = box_err_format(err);
 	fprintf(stderr, "box: %s\n", m ? m : "cannot execute the command");
 	_exit(exec_failure_status(r));
+}
+
+/*
+ * The caller's directory is kept when it is visible inside at the same path: the
+ * home (bound at its own path) and below. Anything else would be a different
+ * directory of the same name inside (/tmp is the sandbox's own), so the command
+ * starts in the home instead; the host's tree is at /run/host.
+ */
+static char *pick_cwd(const char *want)
+{
+	const char *home = getenv("HOME");
+	_cleanup_free_ char *cwd = want ? xstrdup(want) : getcwd(NULL, 0);
+	size_t hl = home ? strlen(home) : 0;
+
+	if (!cwd)
+		return NULL;
+	while (hl > 1 && home[hl - 1] == '/')
+		hl--;
+	if (hl > 1 && strncmp(cwd, home, hl) == 0 && (cwd[hl] == '/' || cwd[hl] == '\0'))
+		return TAKE_PTR(cwd);
+	log_warn("the current directory '%s' is not visible inside the sandbox; starting in "
+		 "the home directory (the host's files are under /run/host)", cwd);
+	return NULL;
 }
 
 int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box_err **err)
 {
 	struct sandbox_runstate st;
 	struct box_ids ids = { .uid = getuid(), .gid = getgid() };
-	_cleanup_free_ char *cwd = o->cwd ? xstrdup(o->cwd) : getcwd(NULL, 0);
 	const char *user = getenv("USER");
 
 	_cleanup_close_ int pidfd = open_init(name, &st, err);
 	if (pidfd < 0)
 		return pidfd;
+	_cleanup_free_ char *cwd = pick_cwd(o->cwd);
 	if (!user || !*user) {
 		struct passwd *pw = getpwuid(ids.uid);
 		user = pw ? pw->pw_name : "user";

@@ -142,6 +142,11 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 		sync_send_error(sock, err);
 		_exit(125);
 	}
+	/* network = none, and slirp until its helper attaches a tap: loopback only. */
+	if (!o.host_net && container_loopback_up(&err) < 0) {
+		sync_send_error(sock, err);
+		_exit(125);
+	}
 	free_binds(binds, n);
 	sync_send_ok(sock, 0);
 	close(sock);
