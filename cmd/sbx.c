@@ -150,14 +150,13 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 	return create_from_image(name, o->image, &c);
 }
 
-int sbx_enter(const char *name, bool root, char **argv)
+int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 {
-	struct sandbox_join_opts jo = { .root = root, .argv = argv };
 	struct box_err *err = NULL;
 	int r;
 
 	/* Warm path first: a running sandbox is joined without any lock. */
-	r = sandbox_join(name, &jo, &err);
+	r = sandbox_join(name, jo, &err);
 	if (r != -ESRCH) {
 		if (r < 0)
 			return cmd_fail(err, "enter sandbox '%s'", name);
@@ -168,7 +167,7 @@ int sbx_enter(const char *name, bool root, char **argv)
 	r = sandbox_start(name, &err);
 	if (r < 0)
 		return cmd_fail(err, "start sandbox '%s'", name);
-	r = sandbox_join(name, &jo, &err);
+	r = sandbox_join(name, jo, &err);
 	if (r < 0)
 		return cmd_fail(err, "enter sandbox '%s'", name);
 	return r;

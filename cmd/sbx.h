@@ -27,8 +27,8 @@ bool sbx_create_opt(struct sbx_create *o, int c, const char *arg);
 int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o);
 /* A sandbox name for an image reference: "docker.io/library/debian:12" -> "debian-12". */
 char *sbx_name_from_image(const char *ref);
-/* Start when stopped, then join with argv (NULL: login shell). Exit status. */
-int sbx_enter(const char *name, bool root, char **argv);
+/* Start when stopped, then join (jo->argv NULL: login shell). Exit status. */
+int sbx_enter(const char *name, const struct sandbox_join_opts *jo);
 
 /* getopt values of the creation options. */
 enum { SBX_OPT_IMAGE = 0x100, SBX_OPT_ROOTFS, SBX_OPT_HOME, SBX_OPT_STORAGE, SBX_OPT_NETWORK };

@@ -129,6 +129,7 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 	size_t n;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "box-init");
 	build_binds(s, &binds, &n);
 	struct rootfs_opts o = {
 		.rootfs = s->merged,
@@ -259,6 +260,7 @@ static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
 	int r;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "box-holder");
 	/* Becoming root of the namespace made us non-dumpable, and a non-dumpable
 	 * process's memory belongs to the host's user namespace (where this mm was
 	 * exec'd): joining init with setns() would then need CAP_SYS_PTRACE on the
@@ -316,6 +318,11 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 	int r = sandbox_config_load(name, &s->cfg, err);
 	if (r < 0)
 		return r;
+	for (char **l = s->cfg->layers; *l; l++)
+		if (!is_dir(*l))
+			return box_err_set(err, ENOENT, "layer '%s' of image '%s' is missing (was the "
+							"image removed? 'box pull %s' brings it back)",
+					   *l, s->cfg->image, s->cfg->image);
 	r = ids_load(&s->ids, err);
 	if (r < 0)
 		return r;
@@ -446,6 +453,7 @@ _noreturn_ static void run_supervisor(const char *name, const char *rundir, int 
 		_exit(p < 0 ? 125 : 0);
 	/* The log is for after-the-fact debugging: keep everything. */
 	log_set_level(LOG_DEBUG);
+	prctl(PR_SET_NAME, "box-supervise");
 	if (sandbox_supervise(name, 3, &err) < 0) {
 		sync_send_error(3, err);
 		_cleanup_free_ char *m = box_err_format(err);
@@ -476,8 +484,11 @@ static int launch(const char *name, const char *rundir, struct box_err **err)
 	wait_status(pid);
 	int r = sync_recv(p[0], "sandbox supervisor", err);
 	close(p[0]);
-	if (r == -EPIPE)
-		box_err_wrap(err, "start '%s' (see '%s/log')", name, rundir);
+	if (r < 0 && err && *err) {
+		char *m = xasprintf("%s (details in '%s/log')", (*err)->msg, rundir);
+		free((*err)->msg);
+		(*err)->msg = m;
+	}
 	return r < 0 ? r : 0;
 }
 
