@@ -28,6 +28,7 @@
 #include "../core/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
+#include "sbx.h"
 
 struct run_args {
 	const char *rootfs;
@@ -386,9 +387,25 @@ static int run_rootfs_mode(struct run_args *a)
 
 /* ---- sandbox mode ------------------------------------------------------------------------ */
 
+/* box run [--root] [-e K=V] [-w DIR] NAME [--] [CMD...]: a command in a named sandbox,
+ * started when stopped (never created: that is `box create` or `box enter`). */
 static int run_sandbox_mode(struct run_args *a)
 {
-	return cmd_error("run without --rootfs needs a sandbox name");
+	if (!a->argv || !a->argv[0])
+		return cmd_usage_error("run", "expected --rootfs DIR or a sandbox NAME");
+	if (a->n_binds || a->hostname || a->host_net)
+		return cmd_usage_error("run", "--volume, --hostname and --network apply to --rootfs "
+					      "only; a sandbox keeps what it was created with");
+	const char *name = a->argv[0];
+	char **cmd = a->argv + 1;
+	if (*cmd && streq(*cmd, "--"))
+		cmd++;
+	if (!sandbox_exists(name))
+		return cmd_error("no sandbox named '%s' (create it with 'box create' or 'box "
+				 "enter')", name);
+	struct sandbox_join_opts jo = { .root = a->root, .argv = *cmd ? cmd : NULL, .env = a->env,
+					.cwd = a->cwd };
+	return sbx_enter(name, &jo);
 }
 
 static int run_run(int argc, char **argv)
@@ -406,9 +423,11 @@ static const struct box_command cmd_run = {
 	.name = "run",
 	.summary = "run a command in a fresh sandbox",
 	.usage = "usage: box run --rootfs DIR [OPTIONS] [--] [CMD [ARGS...]]\n"
+		 "       box run [--root] [-e K=V] [-w DIR] NAME [--] [CMD [ARGS...]]\n"
 		 "\n"
 		 "Run CMD (default: your login shell) in a new sandbox whose root is DIR,\n"
-		 "as yourself (same uid inside), and return its exit status.\n"
+		 "or in the sandbox NAME (started when stopped), as yourself (same uid\n"
+		 "inside), and return its exit status.\n"
 		 "\n"
 		 "options:\n"
 		 "  --rootfs DIR          the root filesystem (a directory)\n"

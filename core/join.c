@@ -119,7 +119,10 @@ _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct
 static char *pick_cwd(const char *want)
 {
 	const char *home = getenv("HOME");
-	_cleanup_free_ char *cwd = want ? xstrdup(want) : getcwd(NULL, 0);
+	/* An explicit directory (box run -w) names a path inside: taken as it is. */
+	if (want)
+		return xstrdup(want);
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
 	size_t hl = home ? strlen(home) : 0;
 
 	if (!cwd)
