@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Starting the smallest sandbox: `box run --rootfs DEBIAN true` beside bubblewrap with every
+# namespace and `unshare -Urm`, measured in the same run on the same Debian userland. Target:
+# box within 2x of bwrap (box also maps the user's subordinate range with newuidmap, mounts a
+# fresh /proc and /dev, and drops capabilities).
+. "$(dirname "$0")/lib.sh"
+bench_need_cmd bwrap unshare
+[ -x "$BOX_TEST_ROOTFS/bin/true" ] || bench_skip "no Debian userland at $BOX_TEST_ROOTFS"
+R=$BOX_TEST_ROOTFS
+
+bench "fork+exec /bin/true" /bin/true
+bench "unshare -Urm true" unshare -Urm true
+bench "bwrap --unshare-all true" bwrap --unshare-all --ro-bind "$R" / --proc /proc --dev /dev true
+bench "box run --rootfs true" "$BOX" run --rootfs "$R" true
+bench "box run --rootfs --root true" "$BOX" run --rootfs "$R" --root true
+ratio=$(awk -v a="$(bench_value "box run --rootfs true")" \
+	-v b="$(bench_value "bwrap --unshare-all true")" 'BEGIN { printf "%.2f", a / b }')
+bench_table "Starting a sandbox on the Debian userland" "bwrap --unshare-all true"
+echo "box run / bwrap = ${ratio}x (target: at most 2x)"
