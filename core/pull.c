@@ -10,6 +10,8 @@
  * match what the manifest and config promise. Anything named .tmp-* is the
  * leftover of a killed pull: never trusted, removed by the next pull under the lock.
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +43,7 @@
 
 #define MAX_PARALLEL 4
 #define PIPE_SIZE (1 << 20)
+#define INFLATE_BUF (256 * 1024)
 
 enum job_state { JOB_WAITING = 0, JOB_RUNNING, JOB_DONE, JOB_EXISTS, JOB_FAILED };
 
@@ -64,6 +67,12 @@ struct layer_job {
 	int dl_result;
 	struct box_err *dl_err;
 	EVP_MD_CTX *dl_md;                 /* digest of what was received */
+	/* the inflate side */
+	pthread_t inflate_thread;
+	int tar_r, tar_w;
+	char *inflate_buf;
+	int inflate_result;
+	struct box_err *inflate_err;
 	char dl_digest[LAYER_DIGEST_LEN];
 };
 
@@ -146,8 +155,10 @@ static void draw_line(struct layer_job *j, uint64_t now)
 	format_bytes(rx, got, sizeof(got));
 	format_bytes(j->desc->size, total, sizeof(total));
 	format_bytes(secs > 0.05 ? (uint64_t)((double)rx / secs) : 0, speed, sizeof(speed));
+	const char *state = j->state == JOB_RUNNING && rx >= j->desc->size ? "extracting"
+									     : state_name(j->state);
 	fprintf(stderr, "\r\033[KCopying blob %.12s  %-14s %9s / %-9s %9s/s\n", j->desc->digest + 7,
-		state_name(j->state), got, total, speed);
+		state, got, total, speed);
 }
 
 /* Terminal: one line per layer, redrawn in place. */
@@ -219,13 +230,12 @@ static void *download_thread(void *arg)
 	return NULL;
 }
 
-static ssize_t read_pipe(void *arg, void *buf, size_t len)
+static ssize_t read_fd(struct layer_job *j, int fd, void *buf, size_t len)
 {
-	struct layer_job *j = arg;
 	for (;;) {
 		if (atomic_load(&j->p->abort))
 			return -ECANCELED;
-		ssize_t n = read(j->pipe_r, buf, len);
+		ssize_t n = read(fd, buf, len);
 		if (n >= 0)
 			return n;
 		if (errno != EINTR)
@@ -233,55 +243,120 @@ static ssize_t read_pipe(void *arg, void *buf, size_t len)
 	}
 }
 
-static int check_layer(struct layer_job *j, const struct layer_stats *st, struct box_err **err)
+/* The extractor's input: the decompressed tar from the inflate thread. */
+static ssize_t read_tar(void *arg, void *buf, size_t len)
 {
-	if (!streq(st->digest, j->desc->digest))
-		return box_err_set(err, EBADMSG,
-				   "layer %zu does not match its digest: got %s, want %s "
-				   "(corrupted or tampered download)",
-				   j->index, st->digest, j->desc->digest);
-	if (!streq(st->diff_id, j->diff_id))
-		return box_err_set(err, EBADMSG,
-				   "layer %zu unpacks to %s, but the image config says %s",
-				   j->index, st->diff_id, j->diff_id);
+	struct layer_job *j = arg;
+	return read_fd(j, j->tar_r, buf, len);
+}
+
+static la_ssize_t inflate_read(struct archive *a, void *arg, const void **buf)
+{
+	struct layer_job *j = arg;
+	ssize_t n = read_fd(j, j->pipe_r, j->inflate_buf, INFLATE_BUF);
+	*buf = j->inflate_buf;
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "read layer blob: %s", strerror((int)-n));
+		return -1;
+	}
+	return n;
+}
+
+static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err **err)
+{
+	struct archive_entry *e;
+	int r = archive_read_next_header(a, &e);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r != ARCHIVE_OK)
+		return box_err_set(err, EBADMSG, "layer %zu: %s", j->index, archive_error_string(a));
+	_cleanup_free_ char *out = xmalloc(INFLATE_BUF);
+	la_ssize_t n;
+	while ((n = archive_read_data(a, out, INFLATE_BUF)) > 0) {
+		if ((r = write_all(j->tar_w, out, (size_t)n)) < 0)
+			return box_err_set(err, -r, "layer %zu: pass on the tar stream", j->index);
+	}
+	if (n < 0)
+		return box_err_set(err, EBADMSG, "layer %zu: decompress: %s", j->index,
+				   archive_error_string(a));
 	return 0;
 }
 
-/* Download + extract into a fresh .tmp dir; rename into place only when verified. */
-static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **err)
+/*
+ * Decompression on its own thread, so that inflating (the single biggest CPU cost of
+ * a pull) overlaps with writing files, as `curl | gzip -d | tar` overlaps them.
+ * Compression is detected from the bytes (gzip, zstd, none, ...).
+ */
+static void *inflate_thread(void *arg)
 {
-	struct layer_opts o = { 0 };
-	struct layer_stats st = { 0 };
-	_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int fds[2], r;
+	struct layer_job *j = arg;
+	struct archive *a = archive_read_new();
+	char drain[65536];
 
-	if (dfd < 0)
-		return box_err_set(err, errno, "open '%s'", tmp);
-	(void)fchmod(dfd, 0755);
+	j->inflate_buf = xmalloc(INFLATE_BUF);
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a);
+	if (archive_read_open(a, j, NULL, inflate_read, NULL) != ARCHIVE_OK)
+		j->inflate_result = box_err_set(&j->inflate_err, EBADMSG, "layer %zu: %s", j->index,
+						archive_error_string(a));
+	else
+		j->inflate_result = inflate_copy(j, a, &j->inflate_err);
+	archive_read_free(a);
+	/* Let the download finish even after a failure: its digest says whose fault it was. */
+	while (j->inflate_result < 0 && read_fd(j, j->pipe_r, drain, sizeof(drain)) > 0)
+		;
+	close(j->tar_w);
+	j->tar_w = -1;
+	free(j->inflate_buf);
+	return NULL;
+}
+
+static int make_pipe(int *ret_r, int *ret_w, struct box_err **err)
+{
+	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return box_err_set(err, errno, "create pipe");
 	(void)fcntl(fds[1], F_SETPIPE_SZ, PIPE_SIZE);
-	j->pipe_r = fds[0];
-	j->pipe_w = fds[1];
+	*ret_r = fds[0];
+	*ret_w = fds[1];
+	return 0;
+}
+
+/* Start download -> pipe -> inflate -> pipe; the caller extracts from j->tar_r. */
+static int start_threads(struct layer_job *j, struct box_err **err)
+{
+	int r;
+	if ((r = make_pipe(&j->pipe_r, &j->pipe_w, err)) < 0)
+		return r;
+	if ((r = make_pipe(&j->tar_r, &j->tar_w, err)) < 0) {
+		close(j->pipe_r);
+		close(j->pipe_w);
+		return r;
+	}
 	j->dl_md = EVP_MD_CTX_new();
 	if (!j->dl_md || !EVP_DigestInit_ex(j->dl_md, EVP_sha256(), NULL))
 		abort();
 	if ((r = pthread_create(&j->dl_thread, NULL, download_thread, j)) != 0) {
-		close(fds[0]);
-		close(fds[1]);
+		close(j->pipe_w);
+		close(j->tar_w);
 		return box_err_set(err, r, "start download thread");
 	}
-	struct box_err *xerr = NULL;
-	int xr = layer_extract_stream(read_pipe, j, dfd, &o, &st, &xerr);
-	/* A refused layer may be a corrupted download rather than a hostile image: drain the
-	 * rest (bounded by the manifest's size) so the blob digest can tell which. */
-	char drain[65536];
-	while (xr < 0 && read_pipe(j, drain, sizeof(drain)) > 0)
-		;
-	close(j->pipe_r);
-	j->pipe_r = -1;
-	pthread_join(j->dl_thread, NULL);
-	if (atomic_load(&j->p->abort)) {
+	if ((r = pthread_create(&j->inflate_thread, NULL, inflate_thread, j)) != 0) {
+		atomic_store(&j->p->abort, true);
+		close(j->pipe_r);
+		pthread_join(j->dl_thread, NULL);
+		close(j->tar_w);
+		return box_err_set(err, r, "start inflate thread");
+	}
+	return 0;
+}
+
+/* The first failure in pipeline order: download, its digest, decompression, extraction. */
+static int layer_result(struct layer_job *j, int xr, struct box_err *xerr,
+			const struct layer_stats *st, struct box_err **err)
+{
+	if (atomic_load(&j->p->abort) && (xr < 0 || j->dl_result < 0 || j->inflate_result < 0)) {
 		box_err_free(xerr);
 		return box_err_set(err, ECANCELED, "layer %zu: cancelled", j->index);
 	}
@@ -290,17 +365,59 @@ static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **er
 		*err = TAKE_PTR(j->dl_err);
 		return j->dl_result;
 	}
-	if (xr < 0 && !streq(j->dl_digest, j->desc->digest)) {
+	if (!streq(j->dl_digest, j->desc->digest)) {
 		box_err_free(xerr);
-		st = (struct layer_stats){ 0 };
-		strcpy(st.digest, j->dl_digest);
-		return check_layer(j, &st, err);
+		return box_err_set(err, EBADMSG,
+				   "layer %zu does not match its digest: got %s, want %s "
+				   "(corrupted or tampered download)",
+				   j->index, j->dl_digest, j->desc->digest);
+	}
+	if (j->inflate_result < 0) {
+		box_err_free(xerr);
+		*err = TAKE_PTR(j->inflate_err);
+		return j->inflate_result;
 	}
 	if (xr < 0) {
 		*err = xerr;
 		return xr;
 	}
-	return check_layer(j, &st, err);
+	/* The extractor read the decompressed tar: its input digest is the diff_id, and what
+	 * it unpacked (after its own, normally no-op, decompression) must be that same stream. */
+	if (!streq(st->digest, j->diff_id) || !streq(st->diff_id, j->diff_id))
+		return box_err_set(err, EBADMSG,
+				   "layer %zu unpacks to %s, but the image config says %s",
+				   j->index, st->digest, j->diff_id);
+	return 0;
+}
+
+/* Download + inflate + extract into a fresh .tmp dir; verified before the caller renames. */
+static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **err)
+{
+	struct layer_opts o = { 0 };
+	struct layer_stats st = { 0 };
+	struct box_err *xerr = NULL;
+	_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char drain[65536];
+	int r;
+
+	if (dfd < 0)
+		return box_err_set(err, errno, "open '%s'", tmp);
+	(void)fchmod(dfd, 0755);
+	if ((r = start_threads(j, err)) < 0)
+		return r;
+	int xr = layer_extract_stream(read_tar, j, dfd, &o, &st, &xerr);
+	/* A refused layer may be a corrupted download rather than a hostile image: drain the
+	 * rest (bounded by the manifest's size) so the blob digest can tell which. */
+	while (xr < 0 && read_tar(j, drain, sizeof(drain)) > 0)
+		;
+	close(j->tar_r);
+	j->tar_r = -1;
+	pthread_join(j->inflate_thread, NULL);
+	close(j->pipe_r);
+	j->pipe_r = -1;
+	pthread_join(j->dl_thread, NULL);
+	j->disk_bytes = st.bytes;
+	return layer_result(j, xr, xerr, &st, err);
 }
 
 static void *job_thread(void *arg)
@@ -321,8 +438,6 @@ static void *job_thread(void *arg)
 		if (r < 0)
 			rm_rf(tmp, NULL);
 	}
-	if (r == 0)
-		j->disk_bytes = du_bytes(dest);
 	pthread_mutex_lock(&p->lock);
 	j->end_ns = now_ns();
 	j->state = r < 0 ? JOB_FAILED : JOB_DONE;
@@ -528,7 +643,7 @@ static int pull_layers(struct pull *p, const struct oci_manifest *m,
 		j->index = i;
 		j->desc = &m->layers[i];
 		j->diff_id = c->diff_ids[i];
-		j->pipe_r = j->pipe_w = -1;
+		j->pipe_r = j->pipe_w = j->tar_r = j->tar_w = -1;
 		/* The same diff_id twice in one image is extracted once. */
 		bool dup = false;
 		for (size_t k = 0; k < i; k++)
@@ -544,6 +659,7 @@ static int pull_layers(struct pull *p, const struct oci_manifest *m,
 		EVP_MD_CTX_free(p->jobs[i].dl_md);
 		box_err_free(p->jobs[i].err);
 		box_err_free(p->jobs[i].dl_err);
+		box_err_free(p->jobs[i].inflate_err);
 	}
 	return r;
 }

@@ -195,8 +195,12 @@ static int decode_auth(const char *b64, char **ret_user, char **ret_password, st
 	int len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
 	if (len < 0)
 		return box_err_set(err, EINVAL, "credentials are not valid base64");
-	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
-		len--;
+	size_t pad = 0;
+	while (pad < n && b64[n - 1 - pad] == '=')
+		pad++;
+	if (pad > 2 || (size_t)len < pad)
+		return box_err_set(err, EINVAL, "credentials are not valid base64");
+	len -= (int)pad;
 	out[len] = '\0';
 	char *colon = memchr(out, ':', (size_t)len);
 	if (!colon || memchr(out, '\0', (size_t)len))
