@@ -1,20 +1,114 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by the sandbox commands: creation options and start-then-join. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../config/config.h"
 #include "../core/fs.h"
 #include "../core/store.h"
 #include "../core/paths.h"
+#include "../core/spawn.h"
 #include "../core/xalloc.h"
+#include "../net/net.h"
 #include "cmd.h"
 #include "imgutil.h"
 #include "sbx.h"
+
+/* ---- the network of sandboxes (network = slirp), for the supervisor ---- */
+
+static char *net_resolv(void)
+{
+	_cleanup_free_ char *host = NULL;
+	read_file("/etc/resolv.conf", 65536, &host, NULL, NULL);
+	return net_resolv_conf(host);
+}
+
+/*
+ * The net helper as a fork of the supervisor running net_loop_run() (what `box
+ * __netloop` runs), without net_helper_start()'s exec of box: an exec costs more
+ * than the rest of the network setup, and this is on every cold start's path.
+ */
+_noreturn_ static void net_loop_child(struct net_helper_opts *o, int ready)
+{
+	struct box_err *err = NULL;
+	int t = fcntl(o->tap_fd, F_DUPFD_CLOEXEC, 10), rd = fcntl(ready, F_DUPFD_CLOEXEC, 10);
+
+	if (t < 0 || rd < 0 || dup2(t, 3) < 0 || dup2(rd, 4) < 0)
+		_exit(125);
+	/* Only the tap and the readiness pipe: none of the supervisor's fds. */
+	syscall(SYS_close_range, 5U, ~0U, 0U);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, "box-net");
+	o->tap_fd = 3;
+	_exit(net_loop_run(o, 4, &err) < 0 ? EXIT_BOX : 0);
+}
+
+static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, struct box_err **err)
+{
+	int p[2], r;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return box_err_set(err, errno, "create a pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return box_err_set(err, errno, "fork the net helper");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		net_loop_child(o, p[1]);
+	}
+	close(p[1]);
+	r = sync_recv(p[0], "net helper", err);
+	close(p[0]);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		wait_status(pid);
+		return box_err_wrap(err, "start the network");
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
+static int net_start(pid_t init, const char *ctl_path, char **ports, pid_t *ret_pid,
+		     struct box_err **err)
+{
+	_cleanup_close_ int tap = -1;
+	int r = net_tap_open_in(init, NET_DEFAULT_MTU, &tap, err);
+	if (r < 0)
+		return r;
+	struct net_helper_opts o = {
+		.tap_fd = tap,
+		.init_pid = init,
+		.mtu = NET_DEFAULT_MTU,
+		.host_loopback = true,
+		.ports_auto = true,
+		.ports = ports,
+		.ctl_path = ctl_path,
+	};
+	return start_net_loop(&o, ret_pid, err);
+}
+
+static const struct sandbox_net_hooks net_hooks = {
+	.resolv_conf = net_resolv,
+	.hosts_extra = NET_HOSTS_EXTRA,
+	.start = net_start,
+};
+
+/* Every command of box that may start a sandbox (enter, start, run, the dashboard)
+ * gets the network: registering is one pointer store at program start. */
+__attribute__((constructor)) static void register_net_hooks(void)
+{
+	sandbox_set_net_hooks(&net_hooks);
+}
 
 int sbx_split_dashdash(int argc, char **argv)
 {

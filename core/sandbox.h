@@ -115,6 +115,23 @@ struct sandbox_create_opts {
 /* -EEXIST when the sandbox exists. */
 int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err);
 
+/*
+ * The userspace network of a sandbox (network = slirp). core/ does not depend on
+ * net/: the command layer registers these before starting a sandbox, and the
+ * supervisor calls them (it is a fork of that process, so they stay set).
+ */
+struct sandbox_net_hooks {
+	/* Text of /etc/resolv.conf inside, or NULL to bind the host's; caller frees. */
+	char *(*resolv_conf)(void);
+	const char *hosts_extra; /* extra /etc/hosts lines (host.box.internal) */
+	/* Once init is up: give its network namespace a tap device and start the helper
+	 * that drives it (control socket ctl_path, static ports). *ret_pid is the
+	 * helper, a child of the caller, which ends by itself when init exits. */
+	int (*start)(pid_t init, const char *ctl_path, char **ports, pid_t *ret_pid,
+		     struct box_err **err);
+};
+void sandbox_set_net_hooks(const struct sandbox_net_hooks *h);
+
 /* Start (when stopped) and wait until init is up. 0 started, 1 already running. */
 int sandbox_start(const char *name, struct box_err **err);
 /* The supervisor's body (`box __supervise NAME`); ready_fd gets the sync report. */

@@ -50,11 +50,24 @@ struct sup {
 	char *datadir, *rundir, *merged, *upper, *work;
 	char *home;  /* the user's home path (same inside and out) */
 	char *user_stamp; /* what users_setup() last wrote; NULL when it must run */
+	char *resolv;     /* /etc/resolv.conf inside (slirp), NULL: the host's */
+	bool slirp;       /* network = slirp with the net hooks present */
 	pid_t supervisor; /* for the holder's parent-death check */
 	int ready_fd;
 };
 
 static volatile sig_atomic_t init_to_signal;
+static const struct sandbox_net_hooks *net_hooks;
+
+void sandbox_set_net_hooks(const struct sandbox_net_hooks *h)
+{
+	net_hooks = h;
+}
+
+static bool want_slirp(const struct sandbox_config *c)
+{
+	return !c->network || streq(c->network, "slirp");
+}
 
 /* Start-up timeline at debug level (monotonic ms), for finding where a cold start goes. */
 static void mark(const char *what)
@@ -138,6 +151,8 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 		.n_binds = n,
 		.host_etc_files = true,
 		.host_net = s->cfg->network && streq(s->cfg->network, "host"),
+		.resolv_conf = s->resolv,
+		.hosts_extra = s->slirp ? net_hooks->hosts_extra : NULL,
 	};
 	if (rootfs_setup(&o, &err) < 0) {
 		sync_send_error(sock, err);
@@ -311,6 +326,7 @@ static void sup_done(struct sup *s)
 	free(s->work);
 	free(s->home);
 	free(s->user_stamp);
+	free(s->resolv);
 }
 
 static int sup_init(struct sup *s, const char *name, struct box_err **err)
@@ -334,6 +350,11 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 	s->home = paths_home();
 	s->supervisor = getpid();
 	s->user_stamp = user_setup_needed(s) ? xstrdup("") : NULL;
+	s->slirp = want_slirp(s->cfg) && net_hooks;
+	if (want_slirp(s->cfg) && !net_hooks)
+		log_debug("network slirp without a net helper: loopback only");
+	if (s->slirp && net_hooks->resolv_conf)
+		s->resolv = net_hooks->resolv_conf();
 	if (mkdir(s->merged, 0700) < 0 && errno != EEXIST)
 		return box_err_set(err, errno, "create '%s'", s->merged);
 	return 0;
@@ -401,6 +422,19 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	}
 	init = (pid_t)r;
 	init_to_signal = init;
+	pid_t net = 0;
+	if (s.slirp) {
+		_cleanup_free_ char *ctl = xasprintf("%s/net.sock", s.rundir);
+		/* Before "ready": the first command must never find the network missing. */
+		r = net_hooks->start(init, ctl, s.cfg->ports, &net, err);
+		mark("network up");
+		if (r < 0) {
+			kill(init, SIGKILL);
+			wait_status(holder);
+			sup_done(&s);
+			return r;
+		}
+	}
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	signal(SIGHUP, SIG_IGN);
@@ -417,6 +451,11 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	}
 	int status = wait_status(holder);
 	log_debug("sandbox '%s' stopped (holder status %d)", name, status);
+	if (net > 0) {
+		/* It ends by itself when init does; TERM in case it has not noticed yet. */
+		kill(net, SIGTERM);
+		wait_status(net);
+	}
 	/* The state goes first, so nobody joins a sandbox that is going away. */
 	_cleanup_free_ char *st = xasprintf("%s/state", s.rundir);
 	unlink(st);
