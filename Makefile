@@ -56,8 +56,26 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/box: $(CMD_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS)
+# Libraries only some commands use are loaded on their first call (core/lazylib.h):
+# otherwise every `box run` would pay for mapping and relocating them and their ~40
+# dependencies, more than the sandbox itself costs to start. x86-64 builds without
+# sanitizers only; anything else links them as usual.
+LAZY_LIBS ?= curl archive crypto
+ifeq ($(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1)$(SANITIZE),x86_64)
+LAZY := $(LAZY_LIBS)
+endif
+LAZY_OBJ := $(LAZY:%=$(BUILD)/lazy/%.o)
+BOX_LDLIBS := $(filter-out $(LAZY:%=-l%),$(LDLIBS))
+
+$(BUILD)/lazy/%.s: $(CMD_OBJ) $(LIB) core/lazy-stubs.sh
+	@mkdir -p $(dir $@)
+	sh core/lazy-stubs.sh $* "$(CC)" $(CMD_OBJ) $(LIB) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/lazy/%.o: $(BUILD)/lazy/%.s
+	$(CC) -c -o $@ $<
+
+$(BUILD)/box: $(CMD_OBJ) $(LIB) $(LAZY_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LAZY_OBJ) $(LIB) $(BOX_LDLIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)

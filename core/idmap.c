@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,29 +221,32 @@ void ids_done(struct box_ids *ids)
 	ids->user = NULL;
 }
 
+/*
+ * Start newuidmap/newgidmap with posix_spawn (vfork semantics: no copy of our page
+ * tables, which matters on the start path of every sandbox); stdout goes to
+ * /dev/null unless debugging. Returns the pid.
+ */
 static int start_helper(char **argv, pid_t *ret, struct box_err **err)
 {
 	_cleanup_free_ char *path = find_in_path(argv[0]);
-	pid_t pid;
+	posix_spawn_file_actions_t fa;
+	extern char **environ;
+	int r;
 
 	if (!path)
 		return box_err_set(err, ENOENT, "%s not found (install the uidmap package)",
 				   argv[0]);
-	pid = fork();
-	if (pid < 0)
-		return box_err_set(err, errno, "fork %s", argv[0]);
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (devnull >= 0 && log_get_level() < LOG_DEBUG)
-			dup2(devnull, STDOUT_FILENO);
-		execv(path, argv);
-		_exit(127);
-	}
-	*ret = pid;
+	posix_spawn_file_actions_init(&fa);
+	if (log_get_level() < LOG_DEBUG)
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(ret, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return box_err_set(err, r, "start %s", argv[0]);
 	return 0;
 }
 
-static int wait_helper(const char *name, pid_t pid, struct box_err **err)
+static int finish_helper(const char *name, pid_t pid, struct box_err **err)
 {
 	int status;
 
@@ -289,17 +293,16 @@ int ids_write_maps(const struct box_ids *ids, pid_t pid, struct box_err **err)
 	_cleanup_strv_free_ char **ua = idmap_to_argv("newuidmap", pid, &ids->uidmap);
 	_cleanup_strv_free_ char **ga = idmap_to_argv("newgidmap", pid, &ids->gidmap);
 	pid_t up, gp;
-	/* Both helpers at once: each is a setuid exec of a few milliseconds, and they
-	 * write independent files; this is on the path of every sandbox start. */
+	/* The two helpers are independent: run them side by side. */
 	int r = start_helper(ua, &up, err);
 	if (r < 0)
 		return r;
 	r = start_helper(ga, &gp, err);
 	if (r < 0) {
-		wait_helper(ua[0], up, NULL);
+		finish_helper(ua[0], up, NULL);
 		return r;
 	}
-	r = wait_helper(ua[0], up, err);
-	int r2 = wait_helper(ga[0], gp, r < 0 ? NULL : err);
-	return r < 0 ? r : r2;
+	r = finish_helper(ua[0], up, err);
+	int q = finish_helper(ga[0], gp, r < 0 ? NULL : err);
+	return r < 0 ? r : q;
 }
