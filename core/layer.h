@@ -70,7 +70,8 @@ typedef ssize_t (*layer_read_fn)(void *arg, void *buf, size_t len);
 /*
  * Extract an archive the caller already opened for reading (any filters/format).
  * No digests are computed (stats digest/diff_id are left empty). dirfd_root is the
- * layer directory (an empty directory the caller created).
+ * layer directory (an empty directory the caller created); it gets mode 0755 unless
+ * the archive has an entry for it ("./").
  */
 int layer_extract(struct archive *a, int dirfd_root, const struct layer_opts *o,
 		  struct layer_stats *ret, struct box_err **err);
