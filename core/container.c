@@ -36,23 +36,31 @@
 #include "util.h"
 #include "xalloc.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define HOSTS_TMP ".box-hosts"
+#define DEFAULT_PATH  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define HOSTS_TMP     ".box-hosts"
 #define INIT_GRACE_NS (5ull * 1000000000ull)
 
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 static const char *const dev_links[][2] = {
-	{ "ptmx", "pts/ptmx" },		{ "fd", "/proc/self/fd" },
-	{ "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-	{ "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" },
+    {"ptmx", "pts/ptmx"},	   {"fd", "/proc/self/fd"},	  {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
 };
 static const char *const env_passthrough[] = {
-	"TERM",		   "COLORTERM",	      "LANG",		 "LANGUAGE",
-	"TZ",		   "DISPLAY",	      "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
-	"XDG_SESSION_TYPE", "XDG_CURRENT_DESKTOP", "NO_COLOR",	 "COLORFGBG",
+    "TERM",
+    "COLORTERM",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "XDG_RUNTIME_DIR",
+    "XDG_SESSION_TYPE",
+    "XDG_CURRENT_DESKTOP",
+    "NO_COLOR",
+    "COLORFGBG",
 };
-static const int init_signals[] = { SIGTERM, SIGINT,  SIGHUP,	SIGQUIT,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD };
+static const int init_signals[] = {SIGTERM, SIGINT,  SIGHUP,   SIGQUIT,
+				   SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 
 /* ---- rootfs ---------------------------------------------------------------------------- */
 
@@ -76,7 +84,7 @@ static bool is_mount_root(const char *path)
  */
 static int make_readonly(int fd)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 	struct statvfs sv;
 	char p[32];
 	unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY;
@@ -151,7 +159,8 @@ static int dev_populate(int devfd, struct box_err **err)
 		_cleanup_free_ char *src = xasprintf("/dev/%s", dev_nodes[i]);
 		int fd = openat(devfd, dev_nodes[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
 		if (fd < 0)
-			return box_err_set(err, errno, "create /dev/%s in the sandbox", dev_nodes[i]);
+			return box_err_set(err, errno, "create /dev/%s in the sandbox",
+					   dev_nodes[i]);
 		close(fd);
 		snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", devfd, dev_nodes[i]);
 		if (mount(src, p, NULL, MS_BIND, NULL) < 0)
@@ -240,8 +249,9 @@ static int etc_target(int rootfd, const char *path, struct box_err **err)
 {
 	int fd = root_mkfile(rootfd, path, 0644, err);
 	if (fd < 0 && (fd == -EROFS || fd == -EACCES || fd == -EPERM))
-		box_err_wrap(err, "the rootfs has no /%s and its /etc is read-only (create an empty "
-				  "/%s in it)",
+		box_err_wrap(err,
+			     "the rootfs has no /%s and its /etc is read-only (create an empty "
+			     "/%s in it)",
 			     path, path);
 	return fd;
 }
@@ -258,8 +268,8 @@ static int bind_host_file(int rootfd, const char *host, const char *path, bool r
 		log_debug("the host has no '%s', not binding it", host);
 		return 0;
 	}
-	_cleanup_close_ int fd = required ? etc_target(rootfd, path, err)
-					  : root_mkfile(rootfd, path, 0644, NULL);
+	_cleanup_close_ int fd =
+	    required ? etc_target(rootfd, path, err) : root_mkfile(rootfd, path, 0644, NULL);
 	if (fd < 0 && !required) {
 		log_debug("no /%s in the rootfs and cannot create it: %s", path, strerror(-fd));
 		return 0;
@@ -300,8 +310,8 @@ static int write_etc_file(int rootfd, const char *path, const char *text, struct
 
 	if (devfd < 0)
 		return box_err_set(err, -devfd, "open /dev in the sandbox");
-	_cleanup_close_ int fd = openat(devfd, HOSTS_TMP, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-					0644);
+	_cleanup_close_ int fd =
+	    openat(devfd, HOSTS_TMP, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
 		return box_err_set(err, errno, "write /%s for the sandbox", path);
 	_cleanup_close_ int target = root_mkfile(rootfd, path, 0644, NULL);
@@ -322,8 +332,8 @@ static int mount_etc_files(int rootfd, const struct rootfs_opts *o, struct box_e
 		return 0;
 	/* The slirp network has its own resolver address; the host's may be loopback. */
 	int r = o->resolv_conf
-			? write_etc_file(rootfd, "etc/resolv.conf", o->resolv_conf, err)
-			: bind_host_file(rootfd, "/etc/resolv.conf", "etc/resolv.conf", true, err);
+		    ? write_etc_file(rootfd, "etc/resolv.conf", o->resolv_conf, err)
+		    : bind_host_file(rootfd, "/etc/resolv.conf", "etc/resolv.conf", true, err);
 	if (r < 0)
 		return r;
 	/* Names still resolve through DNS without /etc/hosts: not worth failing for. */
@@ -346,8 +356,9 @@ static int mount_bind(int rootfd, const struct bind_mount *b, struct box_err **e
 	fd = S_ISDIR(st.st_mode) ? root_mkdir_p(rootfd, b->inside, 0755, err)
 				 : root_mkfile(rootfd, b->inside, 0644, err);
 	if (fd == -EACCES || fd == -EPERM || fd == -EROFS)
-		return box_err_wrap(err, "bind '%s' to '%s' (the rootfs has no such %s and is "
-					 "read-only to you: bind onto an existing one)",
+		return box_err_wrap(err,
+				    "bind '%s' to '%s' (the rootfs has no such %s and is "
+				    "read-only to you: bind onto an existing one)",
 				    b->host, b->inside, S_ISDIR(st.st_mode) ? "directory" : "file");
 	if (fd < 0)
 		return box_err_wrap(err, "bind '%s' to '%s'", b->host, b->inside);
@@ -408,7 +419,7 @@ int rootfs_setup(const struct rootfs_opts *o, struct box_err **err)
 
 int container_loopback_up(struct box_err **err)
 {
-	struct ifreq ifr = { .ifr_name = "lo" };
+	struct ifreq ifr = {.ifr_name = "lo"};
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	/* The network namespace is ours and new: "lo" is its only device. */
@@ -451,7 +462,7 @@ static size_t user_groups(const struct box_ids *ids, const char *name, gid_t *re
 /* The command starts with default signal handling, whatever box or init had set. */
 static void reset_signals(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
+	struct sigaction sa = {.sa_handler = SIG_DFL};
 	sigset_t none;
 
 	for (int s = 1; s < 32; s++)
@@ -461,8 +472,7 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static int become_user(const struct exec_opts *o, const gid_t *gids, size_t n,
-		       struct box_err **err)
+static int become_user(const struct exec_opts *o, const gid_t *gids, size_t n, struct box_err **err)
 {
 	const struct box_ids *ids = o->ids;
 	int r;
@@ -476,7 +486,8 @@ static int become_user(const struct exec_opts *o, const gid_t *gids, size_t n,
 	/* With a single mapping the kernel denies setgroups (there is nothing to drop). */
 	if (!ids->single && setgroups(n, gids) < 0)
 		return box_err_set(err, errno, "set the supplementary groups");
-	if (setresgid(ids->gid, ids->gid, ids->gid) < 0 || setresuid(ids->uid, ids->uid, ids->uid) < 0)
+	if (setresgid(ids->gid, ids->gid, ids->gid) < 0 ||
+	    setresuid(ids->uid, ids->uid, ids->uid) < 0)
 		return box_err_set(err, errno, "become uid %u", (unsigned)ids->uid);
 	return caps_drop_all(err);
 }
@@ -541,8 +552,9 @@ static void enter_cwd(const char *cwd, const char *home)
 	if (cwd && chdir(cwd) == 0)
 		return;
 	if (cwd)
-		log_warn("the working directory '%s' does not exist in the sandbox, starting in '%s'",
-			 cwd, home ? home : "/");
+		log_warn(
+		    "the working directory '%s' does not exist in the sandbox, starting in '%s'",
+		    cwd, home ? home : "/");
 	if (!home || chdir(home) < 0) {
 		if (chdir("/") < 0)
 			log_debug("cannot chdir to '/': %s", strerror(errno));
@@ -552,8 +564,9 @@ static void enter_cwd(const char *cwd, const char *home)
 static int exec_error(const char *name, int e, const char *path, struct box_err **err)
 {
 	if (e == ENOENT && path)
-		return box_err_set(err, ENOENT, "run '%s': command not found in the sandbox (PATH=%s)",
-				   name, path);
+		return box_err_set(err, ENOENT,
+				   "run '%s': command not found in the sandbox (PATH=%s)", name,
+				   path);
 	if (e == ENOENT)
 		return box_err_set(err, ENOENT, "run '%s': no such file in the sandbox", name);
 	return box_err_set(err, e, "run '%s'", name);
@@ -590,13 +603,13 @@ static char *login_name(const char *path)
 
 static int exec_shell(const char *shell, char **env, struct box_err **err)
 {
-	const char *cands[] = { shell, "/bin/bash", "/bin/sh" };
+	const char *cands[] = {shell, "/bin/bash", "/bin/sh"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
 		if (!cands[i] || !*cands[i] || access(cands[i], X_OK) < 0)
 			continue;
 		_cleanup_free_ char *a0 = login_name(cands[i]);
-		char *argv[] = { a0, NULL };
+		char *argv[] = {a0, NULL};
 		execve(cands[i], argv, env);
 		return exec_error(cands[i], errno, NULL, err);
 	}
@@ -616,7 +629,7 @@ static int exec_argv(const struct exec_opts *o, char **env, struct box_err **err
 
 int exec_command(const struct exec_opts *o, struct box_err **err)
 {
-	struct passwd_entry pw = { 0 };
+	struct passwd_entry pw = {0};
 	gid_t gids[PASSWD_MAX_GROUPS];
 	size_t ng = 0;
 	int r;
@@ -708,8 +721,8 @@ static int shutdown_all(const sigset_t *set)
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			break;
-		struct timespec ts = { .tv_sec = (time_t)((deadline - now) / 1000000000ull),
-				       .tv_nsec = (long)((deadline - now) % 1000000000ull) };
+		struct timespec ts = {.tv_sec = (time_t)((deadline - now) / 1000000000ull),
+				      .tv_nsec = (long)((deadline - now) % 1000000000ull)};
 		sigtimedwait(set, NULL, &ts);
 	}
 	kill(-1, SIGKILL);

@@ -28,8 +28,8 @@ struct rootfs_opts {
 	const char *hostname; /* NULL: keep */
 	struct bind_mount *binds;
 	size_t n_binds;
-	bool host_etc_files;  /* bind host resolv.conf (and write /etc/hosts with hostname) */
-	bool host_net;        /* network = host: keep /sys writable-as-allowed, host's /etc/hosts */
+	bool host_etc_files; /* bind host resolv.conf (and write /etc/hosts with hostname) */
+	bool host_net;	     /* network = host: keep /sys writable-as-allowed, host's /etc/hosts */
 	const char *hosts_extra; /* extra lines for /etc/hosts (e.g. host.box.internal) */
 	const char *resolv_conf; /* text of /etc/resolv.conf; NULL: bind the host's */
 };
@@ -43,12 +43,12 @@ int rootfs_setup(const struct rootfs_opts *o, struct box_err **err);
 
 struct exec_opts {
 	const struct box_ids *ids;
-	bool root;        /* stay uid 0 inside (keeps no capabilities beyond root's in the ns) */
-	char **argv;      /* NULL: the user's login shell from /etc/passwd inside, else bash, else sh */
-	char **env;       /* extra KEY=VALUE pairs, applied last */
+	bool root;   /* stay uid 0 inside (keeps no capabilities beyond root's in the ns) */
+	char **argv; /* NULL: the user's login shell from /etc/passwd inside, else bash, else sh */
+	char **env;  /* extra KEY=VALUE pairs, applied last */
 	const char *cwd;  /* NULL or missing inside: home, with a warning */
 	bool login_shell; /* argv[0] starts with '-' for a shell */
-	bool sudo_root;   /* keep root's default set in the bounding set so sudo inside works */
+	bool sudo_root;	  /* keep root's default set in the bounding set so sudo inside works */
 };
 
 /*

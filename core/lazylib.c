@@ -14,8 +14,9 @@
 
 static void _noreturn_ die(const char *what, const char *name)
 {
-	dprintf(STDERR_FILENO, "box: load %s '%s': %s (is the library installed? see 'make deps')\n",
-		what, name, dlerror());
+	dprintf(STDERR_FILENO,
+		"box: load %s '%s': %s (is the library installed? see 'make deps')\n", what, name,
+		dlerror());
 	_exit(125);
 }
 

@@ -28,8 +28,7 @@ static size_t split_fields(char *line, char **f, size_t max)
 }
 
 /* Iterate lines of a NUL-free copy; calls fn until it returns non-zero. */
-static int for_each_line(const char *buf, size_t len, int (*fn)(char *line, void *arg),
-			 void *arg)
+static int for_each_line(const char *buf, size_t len, int (*fn)(char *line, void *arg), void *arg)
 {
 	_cleanup_free_ char *copy = xstrndup(buf, len);
 	char *save = NULL;
@@ -72,7 +71,7 @@ static int pw_line(char *line, void *arg)
 int passwd_find_buffer(const char *buf, size_t len, const char *name, uid_t uid,
 		       struct passwd_entry *ret)
 {
-	struct pw_query q = { .name = name, .uid = uid, .ret = ret };
+	struct pw_query q = {.name = name, .uid = uid, .ret = ret};
 	return for_each_line(buf, len, pw_line, &q);
 }
 
@@ -120,7 +119,7 @@ static int gr_line(char *line, void *arg)
 
 int group_members_buffer(const char *buf, size_t len, const char *user, gid_t *ret, size_t max)
 {
-	struct gr_query q = { .user = user, .ret = ret, .max = max };
+	struct gr_query q = {.user = user, .ret = ret, .max = max};
 	for_each_line(buf, len, gr_line, &q);
 	return (int)q.n;
 }

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define PASSWD_MAX_SIZE (8u << 20) /* larger files are not read */
+#define PASSWD_MAX_SIZE	  (8u << 20) /* larger files are not read */
 #define PASSWD_MAX_GROUPS 64
 
 struct passwd_entry {

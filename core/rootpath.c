@@ -23,7 +23,7 @@
 #include "xalloc.h"
 
 #define MAX_SYMLINKS 40
-#define MAX_DEPTH 256
+#define MAX_DEPTH    256
 
 bool rootpath_force_fallback;
 static bool have_no_openat2;
@@ -37,8 +37,8 @@ const char *fd_path(int fd, char *buf, size_t len)
 static int kernel_open_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	/* EAGAIN: a concurrent rename raced the ".." check; the kernel asks for a retry. */
 	for (int i = 0; i < 8; i++) {
@@ -137,7 +137,7 @@ static int walk_step(struct walk *w, const char *comp, bool last, int flags, int
 
 static int walk_open_in_root(int rootfd, const char *path, int flags)
 {
-	struct walk w = { .n = 1, .todo = xstrdup(path) };
+	struct walk w = {.n = 1, .todo = xstrdup(path)};
 	char comp[NAME_MAX + 1];
 	bool last = false;
 	int fd = -1, r = 0;
@@ -196,8 +196,8 @@ int root_mkdir_p(int rootfd, const char *path, mode_t mode, struct box_err **err
 	int fd = root_open(rootfd, path, O_PATH | O_DIRECTORY);
 
 	if (fd >= 0 || fd != -ENOENT)
-		return fd >= 0 ? fd : box_err_set(err, -fd, "open directory '%s' in the rootfs",
-						   path);
+		return fd >= 0 ? fd
+			       : box_err_set(err, -fd, "open directory '%s' in the rootfs", path);
 	_cleanup_free_ char *parent = split_parent(path, &name, buf, sizeof(buf));
 	if (!*name || streq(name, ".") || streq(name, ".."))
 		return box_err_set(err, ENOENT, "open directory '%s' in the rootfs", path);

@@ -33,6 +33,17 @@ want=$(printf '0 %s %s\n%s %s 1\n%s %s %s' "$start" "$uid" "$uid" "$uid" $((uid 
 got=$(run -- cat /proc/self/uid_map | awk '{ print $1, $2, $3 }')
 is "$got" "$want" "/proc/self/uid_map shows the keep-id layout"
 
+# without a subordinate range: a single mapping, one warning saying what is lost
+: >"$T/no-subid"
+err=$(BOX_SUBUID=$T/no-subid BOX_SUBGID=$T/no-subid "$BOX" run --rootfs "$R" -- id -u 2>&1 >"$T/single-out"); st=$?
+is "$st/$(cat "$T/single-out")" "0/$uid" "without a subordinate range the user is still himself"
+like "$err" "warning: no subordinate ids .*only your own id is mapped" "with one warning that says what is lost"
+is "$(printf '%s\n' "$err" | grep -c warning)" 1 "exactly one warning"
+is "$(BOX_SUBUID=$T/no-subid BOX_SUBGID=$T/no-subid "$BOX" run --rootfs "$R" --root -- cat /proc/self/uid_map 2>/dev/null | awk '{ print $1, $2, $3 }')" "0 $uid 1" "--root without a range maps root to the user"
+
+# no command: the login shell (bash as "-bash")
+is "$(echo 'echo $0; shopt -q login_shell && echo login' | run 2>&1 | tr '\n' ' ')" "-bash login " "no command runs a login shell"
+
 # --- binds (onto directories the root-owned test rootfs already has) ---
 mkdir -p "$T/vol"
 run -v "$T/vol:/mnt" -- sh -c 'echo hi >/mnt/made-inside'
