@@ -14,14 +14,15 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 TEST_USER=${BOX_TEST_USER:-boxtest}
 SUB_START=200000
 SUB_COUNT=65536
-CACHE=/var/cache/box-tests
+# The BOX_SETUP_* overrides exist to try a cold setup beside a prepared one.
+CACHE=${BOX_SETUP_CACHE:-/var/cache/box-tests}
 TARBALL=$CACHE/debian-bookworm.tar
 ROOTFS=$CACHE/rootfs
 OCI=$CACHE/oci
 REG_DIR=$CACHE/registry
-REG_STORE=/var/lib/box-tests-registry
-REGISTRY=127.0.0.1:5000
-ENV_FILE=/etc/box-tests.env
+REG_STORE=${BOX_SETUP_REGISTRY_STORE:-/var/lib/box-tests-registry}
+REGISTRY=${BOX_SETUP_REGISTRY:-127.0.0.1:5000}
+ENV_FILE=${BOX_SETUP_ENV_FILE:-/etc/box-tests.env}
 INCLUDE=sudo,procps,iproute2,ca-certificates
 # Fixed mtime for the extra layer's files, so its digest is the same on every run.
 EXTRA_MTIME=1704067200
@@ -114,6 +115,17 @@ tar_stat() { stat -c '%s %Y %i' "$TARBALL" 2>/dev/null; }
 
 # Valid when its checksum matches; the checksum is recomputed only when size, mtime or inode
 # changed since it was last verified, which keeps a warm run fast.
+# /dev/shm when it has room for a chroot (about 400 MB at its peak), else /tmp.
+shm_tmpdir() {
+	local avail
+	avail=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
+	if [ -n "$avail" ] && [ "$avail" -gt 2000000 ] && [ -w /dev/shm ]; then
+		echo /dev/shm
+	else
+		echo "${TMPDIR:-/tmp}"
+	fi
+}
+
 tarball_valid() {
 	[ -s "$TARBALL" ] && [ -s "$TARBALL.sha256" ] || return 1
 	[ "$(cat "$TARBALL.stat" 2>/dev/null)" = "$(tar_stat)" ] && return 0
@@ -128,8 +140,10 @@ build_tarball() {
 	fi
 	say "building the Debian bookworm userland with mmdebstrap (about a minute)"
 	rm -f "$tmp"
-	mmdebstrap --quiet --variant=minbase --mode=unshare --format=tar --include="$INCLUDE" \
-		bookworm "$tmp" </dev/null
+	# mmdebstrap builds the chroot in TMPDIR before packing it: on a tmpfs that avoids
+	# thousands of small file creations on a slow disk.
+	TMPDIR=$(shm_tmpdir) mmdebstrap --quiet --variant=minbase --mode=unshare --format=tar \
+		--include="$INCLUDE" bookworm "$tmp" </dev/null
 	tar -tf "$tmp" ./etc/os-release >/dev/null || die "mmdebstrap made a broken tarball"
 	(cd "$CACHE" && sha256sum "$(basename "$tmp")" | sed "s/ .*/  $(basename "$TARBALL")/") \
 		>"$TARBALL.sha256.new"

@@ -94,7 +94,8 @@ _bench_hyperfine() {
 		sed 's/^/#   | /' "$B/.hyperfine.err" | tail -5 >&2
 		return 1
 	}
-	python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$json"
+	python3 -c 'import json, sys
+print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$json"
 }
 
 _bench_run() {
