@@ -382,10 +382,13 @@ static int make_regular(struct extract *x, struct archive *a, struct archive_ent
 	if (size < 0 || (uint64_t)size > x->max_entry_size)
 		return box_err_set(err, EFBIG, "file of %lld bytes is larger than the limit of %llu",
 				   (long long)size, (unsigned long long)x->max_entry_size);
-	if ((r = remove_existing(x, pfd, name, false, err)) < 0)
-		return r;
 	_cleanup_close_ int fd =
 		openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		if ((r = remove_existing(x, pfd, name, false, err)) < 0)
+			return r;
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
 	if (fd < 0)
 		return box_err_set(err, errno, "create file");
 	if ((r = write_data(x, a, fd, size, err)) < 0 || (r = apply_owner(x, fd, e, err)) < 0 ||
@@ -406,10 +409,14 @@ static int make_directory(struct extract *x, struct archive_entry *e, int pfd, c
 {
 	int r = 0;
 
-	if (!streq(path, ".") && (r = remove_existing(x, pfd, name, true, err)) < 0)
-		return r;
-	if (r == 0 && !streq(path, ".") && mkdirat(pfd, name, 0700) < 0)
-		return box_err_set(err, errno, "create directory");
+	if (!streq(path, ".") && mkdirat(pfd, name, 0700) < 0) {
+		if (errno != EEXIST)
+			return box_err_set(err, errno, "create directory");
+		if ((r = remove_existing(x, pfd, name, true, err)) < 0)
+			return r;
+		if (r == 0 && mkdirat(pfd, name, 0700) < 0)
+			return box_err_set(err, errno, "create directory");
+	}
 	_cleanup_close_ int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return box_err_set(err, errno, "open directory");
@@ -453,11 +460,16 @@ static int make_symlink(struct extract *x, struct archive_entry *e, int pfd, con
 
 	if (!target || !*target || strlen(target) > LAYER_MAX_PATH)
 		return box_err_set(err, EINVAL, "symlink with an empty or over-long target");
-	if ((r = remove_existing(x, pfd, name, false, err)) < 0)
-		return r;
-	cache_drop(x);
-	if (symlinkat(target, pfd, name) < 0)
-		return box_err_set(err, errno, "create symlink");
+	/* A new name cannot change how the cached parent resolves (all its components
+	 * exist); a replaced one can, and remove_existing drops the cache. */
+	if (symlinkat(target, pfd, name) < 0) {
+		if (errno != EEXIST)
+			return box_err_set(err, errno, "create symlink");
+		if ((r = remove_existing(x, pfd, name, false, err)) < 0)
+			return r;
+		if (symlinkat(target, pfd, name) < 0)
+			return box_err_set(err, errno, "create symlink");
+	}
 	return apply_path_meta(x, e, pfd, name, true, err);
 }
 
@@ -484,9 +496,13 @@ static int make_hardlink(struct extract *x, struct archive_entry *e, int pfd, co
 						    "hard link to '%s', which is not in the layer",
 						    shown)
 				      : resolve_error(target, tfd, err);
-	if ((r = remove_existing(x, pfd, name, false, err)) < 0)
-		return r;
-	if (linkat(tfd, tname, pfd, name, 0) < 0)
+	r = linkat(tfd, tname, pfd, name, 0);
+	if (r < 0 && errno == EEXIST) {
+		if ((r = remove_existing(x, pfd, name, false, err)) < 0)
+			return r;
+		r = linkat(tfd, tname, pfd, name, 0);
+	}
+	if (r < 0)
 		return box_err_set(err, errno, errno == ENOENT ? "hard link to '%s', which is not "
 								 "in the layer"
 							       : "hard link to '%s'",
@@ -543,10 +559,13 @@ static int make_entry(struct extract *x, struct archive *a, struct archive_entry
 	case AE_IFLNK:
 		return make_symlink(x, e, pfd, name, err);
 	case AE_IFIFO: {
-		int r = remove_existing(x, pfd, name, false, err);
+		int r = mkfifoat(pfd, name, 0600);
+		if (r < 0 && errno == EEXIST) {
+			if ((r = remove_existing(x, pfd, name, false, err)) < 0)
+				return r;
+			r = mkfifoat(pfd, name, 0600);
+		}
 		if (r < 0)
-			return r;
-		if (mkfifoat(pfd, name, 0600) < 0)
 			return box_err_set(err, errno, "create fifo");
 		return apply_path_meta(x, e, pfd, name, false, err);
 	}
