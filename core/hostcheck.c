@@ -158,11 +158,11 @@ struct pkg_family {
 };
 
 static const struct pkg_family families[] = {
-	{ "debian ubuntu", "sudo apt-get install", "uidmap" },
-	{ "fedora rhel centos", "sudo dnf install", "shadow-utils" },
-	{ "arch", "sudo pacman -S", "shadow" },
-	{ "suse opensuse", "sudo zypper install", "shadow" },
-	{ "alpine", "sudo apk add", "shadow-uidmap" },
+    {"debian ubuntu", "sudo apt-get install", "uidmap"},
+    {"fedora rhel centos", "sudo dnf install", "shadow-utils"},
+    {"arch", "sudo pacman -S", "shadow"},
+    {"suse opensuse", "sudo zypper install", "shadow"},
+    {"alpine", "sudo apk add", "shadow-uidmap"},
 };
 
 char *hostcheck_install_hint(const char *os_release, size_t len, const char *debian_pkg)
@@ -218,7 +218,7 @@ static struct hc_result *add(struct hc_report *rep, const char *name, enum hc_st
 			     char *detail, char *fix)
 {
 	struct hc_result *r = &rep->r[rep->n < HC_MAX ? rep->n++ : HC_MAX - 1];
-	*r = (struct hc_result){ .name = name, .status = st, .detail = detail, .fix = fix };
+	*r = (struct hc_result){.name = name, .status = st, .detail = detail, .fix = fix};
 	return r;
 }
 
@@ -272,8 +272,7 @@ static bool check_subid(struct hc_report *rep, struct hc_ctx *c, bool gid)
 	return false;
 }
 
-static bool check_idmap_helper(struct hc_report *rep, struct hc_ctx *c, const char *prog,
-			       int cap)
+static bool check_idmap_helper(struct hc_report *rep, struct hc_ctx *c, const char *prog, int cap)
 {
 	_cleanup_free_ char *path = find_in_path(prog);
 	unsigned char caps[HC_FCAPS_MAX];
@@ -290,8 +289,9 @@ static bool check_idmap_helper(struct hc_report *rep, struct hc_ctx *c, const ch
 				      clen > 0 ? (size_t)clen : 0, cap)) {
 		add(rep, prog, HC_OK,
 		    xasprintf("%s is %s", path,
-			      (st.st_mode & S_ISUID) && st.st_uid == 0 ? "setuid root"
-								       : "allowed by file capabilities"),
+			      (st.st_mode & S_ISUID) && st.st_uid == 0
+				  ? "setuid root"
+				  : "allowed by file capabilities"),
 		    NULL);
 		return true;
 	}
@@ -407,8 +407,8 @@ static void check_idmap(struct hc_report *rep)
 	r = spawn_userns_wait(&ids, 0, idmap_child, NULL, &err);
 	if (r == 0)
 		add(rep, "id mapping", HC_OK,
-		    xasprintf("newuidmap/newgidmap wrote %zu uid and %zu gid map lines", ids.uidmap.n,
-			      ids.gidmap.n),
+		    xasprintf("newuidmap/newgidmap wrote %zu uid and %zu gid map lines",
+			      ids.uidmap.n, ids.gidmap.n),
 		    NULL);
 	else
 		add(rep, "id mapping", HC_FAIL,
@@ -426,14 +426,15 @@ static void check_cgroup(struct hc_report *rep, struct hc_ctx *c)
 	size_t len;
 
 	if (dir) {
-		add(rep, "cgroup", HC_OK, xasprintf("cgroup v2 directory %s is delegated to you", dir),
-		    NULL);
+		add(rep, "cgroup", HC_OK,
+		    xasprintf("cgroup v2 directory %s is delegated to you", dir), NULL);
 		free(dir);
 		return;
 	}
 	if (read_file("/proc/self/mountinfo", 1 << 20, &mi, &len, NULL) < 0 ||
 	    cg_parse_mountinfo(mi, len, &mnt) < 0) {
-		add(rep, "cgroup", HC_WARN, why, xstrdup("sudo mount -t cgroup2 none /sys/fs/cgroup"));
+		add(rep, "cgroup", HC_WARN, why,
+		    xstrdup("sudo mount -t cgroup2 none /sys/fs/cgroup"));
 		return;
 	}
 	if (access("/run/systemd/system", F_OK) == 0)
@@ -450,9 +451,8 @@ static void check_runtime_dir(struct hc_report *rep, struct hc_ctx *c)
 {
 	const char *dir = getenv("XDG_RUNTIME_DIR");
 	_cleanup_free_ char *want = xasprintf("/run/user/%u", (unsigned)c->uid);
-	_cleanup_free_ char *make =
-	    xasprintf("sudo install -d -m 0700 -o %u -g %u %s", (unsigned)c->uid, (unsigned)c->gid,
-		      want);
+	_cleanup_free_ char *make = xasprintf("sudo install -d -m 0700 -o %u -g %u %s",
+					      (unsigned)c->uid, (unsigned)c->gid, want);
 	char *why = NULL;
 	struct stat st;
 
@@ -476,17 +476,17 @@ static void check_runtime_dir(struct hc_report *rep, struct hc_ctx *c)
 		return;
 	}
 	add(rep, "XDG_RUNTIME_DIR", HC_FAIL, xasprintf("XDG_RUNTIME_DIR %s %s", dir, why),
-	    st.st_uid == c->uid && S_ISDIR(st.st_mode) ? xasprintf("chmod 0700 %s", dir)
-						       : xasprintf("%s && export XDG_RUNTIME_DIR=%s",
-								   make, want));
+	    st.st_uid == c->uid && S_ISDIR(st.st_mode)
+		? xasprintf("chmod 0700 %s", dir)
+		: xasprintf("%s && export XDG_RUNTIME_DIR=%s", make, want));
 	free(why);
 }
 
 void hostcheck_run(struct hc_report *ret)
 {
-	struct hc_ctx c = { .uid = getuid(), .gid = getgid() };
+	struct hc_ctx c = {.uid = getuid(), .gid = getgid()};
 	struct passwd *pw = getpwuid(c.uid);
-	struct hc_report rep = { .n = 0 };
+	struct hc_report rep = {.n = 0};
 
 	c.user = xstrdup(pw ? pw->pw_name : (getenv("USER") ?: "user"));
 	if (read_file("/etc/os-release", OS_RELEASE_MAX, &c.os_release, &c.os_release_len, NULL) <

@@ -24,16 +24,16 @@ enum hc_status {
 };
 
 struct hc_result {
-	const char *name;      /* short check name: "subuid", "newuidmap", ... */
+	const char *name; /* short check name: "subuid", "newuidmap", ... */
 	enum hc_status status;
-	char *detail;          /* what was found */
-	char *fix;             /* the command that fixes it; NULL when nothing to fix */
+	char *detail; /* what was found */
+	char *fix;    /* the command that fixes it; NULL when nothing to fix */
 };
 
-#define HC_MAX 16
-#define HC_SUBID_COUNT 65536u   /* the range size desktop distributions give a new user */
-#define HC_SUBID_FIRST 100000u  /* where useradd starts allocating ranges */
-#define HC_FCAPS_MAX 64         /* security.capability is 20 or 24 bytes */
+#define HC_MAX	       16
+#define HC_SUBID_COUNT 65536u  /* the range size desktop distributions give a new user */
+#define HC_SUBID_FIRST 100000u /* where useradd starts allocating ranges */
+#define HC_FCAPS_MAX   64      /* security.capability is 20 or 24 bytes */
 
 struct hc_report {
 	struct hc_result r[HC_MAX];
