@@ -15,7 +15,7 @@ static int run_create(int argc, char **argv)
 	struct sbx_create o = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, SBX_CREATE_SHORTOPTS, opts, NULL)) != -1)
 		if (!sbx_create_opt(&o, c, optarg))
 			return cmd_usage_error("create", "unknown option");
 	if (optind != argc - 1)
@@ -34,7 +34,8 @@ static const struct box_command cmd_create = {
 		 "  --home MODE        host (default: your home at the same path), isolated\n"
 		 "                     (a home of its own), or a directory PATH\n"
 		 "  --storage DRIVER   fuse-overlayfs (default) or overlay (kernel overlayfs)\n"
-		 "  --network MODE     slirp (default), host or none",
+		 "  --network MODE     slirp (default), host or none\n"
+		 "  -p, --publish SPEC forward [ADDR:]HOSTPORT:PORT[/udp] from the host (slirp)",
 	.run = run_create,
 };
 BOX_COMMAND(cmd_create);

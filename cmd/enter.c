@@ -25,7 +25,7 @@ static int run_enter(int argc, char **argv)
 	bool root = false;
 	int dd = sbx_split_dashdash(argc, argv), c;
 
-	while ((c = getopt_long(dd, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(dd, argv, SBX_CREATE_SHORTOPTS, opts, NULL)) != -1) {
 		if (c == OPT_NAME)
 			name = optarg;
 		else if (c == OPT_ROOT)
@@ -64,7 +64,8 @@ static const struct box_command cmd_enter = {
 		 "  --rootfs DIR       create from a local root filesystem directory\n"
 		 "  --home MODE        host, isolated or PATH (when creating)\n"
 		 "  --storage DRIVER   fuse-overlayfs or overlay (when creating)\n"
-		 "  --network MODE     slirp, host or none (when creating)\n\n"
+		 "  --network MODE     slirp, host or none (when creating)\n"
+		 "  -p, --publish SPEC forward a host port (when creating; see box port)\n\n"
 		 "Without CMD, your login shell inside. Exit status: the command's own,\n"
 		 "125 when box failed, 126/127 when the command cannot run / is not found.",
 	.run = run_enter,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * box list [--format table|json]: every sandbox with its image, state, creation
- * time and the size of its writable layer. A sandbox whose supervisor died (or
- * whose runtime dir vanished, as after a reboot) is listed as stopped.
+ * time, the size of its writable layer and its port forwards. A sandbox whose
+ * supervisor died (or whose runtime dir vanished, as after a reboot) is listed as
+ * stopped; one whose net helper died is running with "network down".
  */
 #include <getopt.h>
 #include <json-c/json.h>
@@ -12,6 +13,8 @@
 
 #include "../core/sandbox.h"
 #include "../core/util.h"
+#include "../core/xalloc.h"
+#include "../net/net.h"
 #include "cmd.h"
 
 static const char *state_name(enum sandbox_state s)
@@ -25,6 +28,64 @@ static const char *state_name(enum sandbox_state s)
 		break;
 	}
 	return "stopped";
+}
+
+static bool uses_slirp(const struct sandbox_info *s)
+{
+	return s->state == SANDBOX_RUNNING && (!s->network || streq(s->network, "slirp"));
+}
+
+/*
+ * The forwards of a running slirp sandbox as its net helper lists them, one
+ * "SPEC" per element; NULL when the helper does not answer (it died: the
+ * sandbox keeps running without a network).
+ */
+static char **net_forwards(const struct sandbox_info *s)
+{
+	_cleanup_free_ char *rt = sandbox_runtime_dir(s->name);
+	_cleanup_free_ char *path = xasprintf("%s/net.sock", rt);
+	_cleanup_free_ char *reply = NULL;
+	struct box_err *err = NULL;
+	char **v = xcalloc(1, sizeof(char *));
+
+	if (net_ctl_request(path, "list", &reply, &err) < 0) {
+		box_err_free(err);
+		strv_free(v);
+		return NULL;
+	}
+	for (char *line = strtok(reply, "\n"); line; line = strtok(NULL, "\n"))
+		strv_push(&v, xstrndup(line, strcspn(line, " ")));
+	return v;
+}
+
+static char *ports_text(const struct sandbox_info *s)
+{
+	if (!uses_slirp(s))
+		return xstrdup("-");
+	_cleanup_strv_free_ char **v = net_forwards(s);
+	if (!v)
+		return xstrdup("network down");
+	char *out = xstrdup(*v ? "" : "-");
+	for (char **p = v; *p; p++) {
+		char *n = xasprintf("%s%s%s", out, p == v ? "" : ", ", *p);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+static void add_net_json(json_object *o, const struct sandbox_info *s)
+{
+	json_object_object_add(o, "network",
+			       json_object_new_string(s->network ? s->network : "slirp"));
+	if (!uses_slirp(s))
+		return;
+	_cleanup_strv_free_ char **v = net_forwards(s);
+	json_object_object_add(o, "net_state", json_object_new_string(v ? "up" : "down"));
+	json_object *a = json_object_new_array();
+	for (char **p = v; p && *p; p++)
+		json_object_array_add(a, json_object_new_string(*p));
+	json_object_object_add(o, "ports", a);
 }
 
 static void print_json(const struct sandbox_info *l, size_t n)
@@ -41,6 +102,7 @@ static void print_json(const struct sandbox_info *l, size_t n)
 		json_object_object_add(o, "started", json_object_new_int64(l[i].started));
 		json_object_object_add(o, "init_pid", json_object_new_int(l[i].init_pid));
 		json_object_object_add(o, "size", json_object_new_uint64(l[i].upper_bytes));
+		add_net_json(o, &l[i]);
 		json_object_array_add(a, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
@@ -50,15 +112,17 @@ static void print_json(const struct sandbox_info *l, size_t n)
 
 static void print_table(const struct sandbox_info *l, size_t n)
 {
-	printf("%-20s %-36s %-8s %-17s %s\n", "NAME", "IMAGE", "STATE", "CREATED", "SIZE");
+	printf("%-20s %-36s %-8s %-17s %-9s %s\n", "NAME", "IMAGE", "STATE", "CREATED", "SIZE",
+	       "PORTS");
 	for (size_t i = 0; i < n; i++) {
 		char created[32], size[16];
 		struct tm tm;
 		time_t t = l[i].created;
 		strftime(created, sizeof(created), "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
-		printf("%-20s %-36s %-8s %-17s %s\n", l[i].name, l[i].image ? l[i].image : "-",
+		_cleanup_free_ char *ports = ports_text(&l[i]);
+		printf("%-20s %-36s %-8s %-17s %-9s %s\n", l[i].name, l[i].image ? l[i].image : "-",
 		       state_name(l[i].state), created,
-		       format_bytes(l[i].upper_bytes, size, sizeof(size)));
+		       format_bytes(l[i].upper_bytes, size, sizeof(size)), ports);
 	}
 }
 

@@ -23,9 +23,46 @@
 
 /* ---- the network of sandboxes (network = slirp), for the supervisor ---- */
 
+struct net_settings {
+	bool host_loopback;
+	bool ports_auto;
+	uint32_t mtu;
+};
+
+/*
+ * host_loopback, ports and mtu of the global config, read once per supervisor;
+ * the defaults when it cannot be read (the command reports a broken config).
+ */
+static const struct net_settings *net_settings(void)
+{
+	static struct net_settings s = { true, true, NET_DEFAULT_MTU };
+	static bool loaded;
+	struct box_config *c = NULL;
+	struct cfg_errors e = { 0 };
+
+	if (loaded)
+		return &s;
+	loaded = true;
+	if (cfg_load_global(&c, &e) == 0) {
+		s.host_loopback = c->host_loopback;
+		s.ports_auto = c->ports_auto;
+		if (c->mtu)
+			s.mtu = c->mtu;
+		cfg_free(c);
+	}
+	cfg_errors_done(&e);
+	return &s;
+}
+
+static struct sandbox_net_hooks net_hooks;
+
 static char *net_resolv(void)
 {
 	_cleanup_free_ char *host = NULL;
+
+	/* Asked for before init writes /etc/hosts: host.box.internal only when the
+	 * host's loopback is reachable. */
+	net_hooks.hosts_extra = net_settings()->host_loopback ? NET_HOSTS_EXTRA : NULL;
 	read_file("/etc/resolv.conf", 65536, &host, NULL, NULL);
 	return net_resolv_conf(host);
 }
@@ -81,23 +118,24 @@ static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, struct box_
 static int net_start(pid_t init, const char *ctl_path, char **ports, pid_t *ret_pid,
 		     struct box_err **err)
 {
+	const struct net_settings *ns = net_settings();
 	_cleanup_close_ int tap = -1;
-	int r = net_tap_open_in(init, NET_DEFAULT_MTU, &tap, err);
+	int r = net_tap_open_in(init, ns->mtu, &tap, err);
 	if (r < 0)
 		return r;
 	struct net_helper_opts o = {
 		.tap_fd = tap,
 		.init_pid = init,
-		.mtu = NET_DEFAULT_MTU,
-		.host_loopback = true,
-		.ports_auto = true,
+		.mtu = ns->mtu,
+		.host_loopback = ns->host_loopback,
+		.ports_auto = ns->ports_auto,
 		.ports = ports,
 		.ctl_path = ctl_path,
 	};
 	return start_net_loop(&o, ret_pid, err);
 }
 
-static const struct sandbox_net_hooks net_hooks = {
+static struct sandbox_net_hooks net_hooks = {
 	.resolv_conf = net_resolv,
 	.hosts_extra = NET_HOSTS_EXTRA,
 	.start = net_start,
@@ -135,6 +173,9 @@ bool sbx_create_opt(struct sbx_create *o, int c, const char *arg)
 		return true;
 	case SBX_OPT_NETWORK:
 		o->network = arg;
+		return true;
+	case SBX_OPT_PUBLISH:
+		strv_push(&o->ports, xstrdup(arg));
 		return true;
 	default:
 		return false;
@@ -186,6 +227,15 @@ static int parse_create(const char *cmd, const struct sbx_create *o,
 		return cmd_usage_error(cmd, "--network: expected slirp, host or none, not '%s'",
 				       o->network);
 	c->network = o->network;
+	for (char **p = o->ports; p && *p; p++) {
+		struct port_spec ps;
+		struct box_err *err = NULL;
+		if (portspec_parse(*p, &ps, &err) < 0)
+			return cmd_fail(err, "%s: -p", cmd);
+	}
+	if (o->ports && o->network && !streq(o->network, "slirp"))
+		return cmd_usage_error(cmd, "-p needs the slirp network, not '%s'", o->network);
+	c->ports = o->ports;
 	return parse_home(cmd, o->home, c, home);
 }
 

@@ -17,6 +17,7 @@ struct sbx_create {
 	const char *home;    /* host|isolated|PATH */
 	const char *storage; /* fuse-overlayfs|overlay */
 	const char *network; /* slirp|host|none */
+	char **ports;	     /* -p/--publish [ADDR:]HOSTPORT:PORT[/udp], NULL-terminated */
 };
 
 /* Index of the first "--" in argv (argc when none). */
@@ -32,11 +33,17 @@ int sbx_enter(const char *name, const struct sandbox_join_opts *jo);
 
 /* getopt values of the creation options. */
 enum { SBX_OPT_IMAGE = 0x100, SBX_OPT_ROOTFS, SBX_OPT_HOME, SBX_OPT_STORAGE, SBX_OPT_NETWORK };
+/* -p and --publish: the short option's own value. */
+#define SBX_OPT_PUBLISH	     'p'
+#define SBX_CREATE_SHORTOPTS "p:"
 #define SBX_CREATE_LONGOPTS                                                                        \
-	{ "image", required_argument, NULL, SBX_OPT_IMAGE },                                       \
-		{ "rootfs", required_argument, NULL, SBX_OPT_ROOTFS },                             \
-		{ "home", required_argument, NULL, SBX_OPT_HOME },                                 \
-		{ "storage", required_argument, NULL, SBX_OPT_STORAGE },                           \
-		{ "network", required_argument, NULL, SBX_OPT_NETWORK }
+	{"image", required_argument, NULL, SBX_OPT_IMAGE},                                         \
+	    {"rootfs", required_argument, NULL, SBX_OPT_ROOTFS},                                   \
+	    {"home", required_argument, NULL, SBX_OPT_HOME},                                       \
+	    {"storage", required_argument, NULL, SBX_OPT_STORAGE},                                 \
+	    {"network", required_argument, NULL, SBX_OPT_NETWORK},                                 \
+	{                                                                                          \
+		"publish", required_argument, NULL, SBX_OPT_PUBLISH                                \
+	}
 
 #endif
