@@ -58,9 +58,26 @@ static int run_mmdebstrap(const char *suite, const char *out)
 	return 0;
 }
 
-static int run_bootstrap(int argc, char **argv)
+int cmd_bootstrap_debian(const char *suite, const char *name, FILE *ref_out)
 {
 	struct box_err *err = NULL;
+	_cleanup_free_ char *dir = store_dir();
+	_cleanup_free_ char *tmpdir = xasprintf("%s/tmp", dir);
+
+	if (mkdir_p(tmpdir, 0700, &err) < 0)
+		return cmd_fail(err, "create '%s'", tmpdir);
+	_cleanup_free_ char *out = xasprintf("%s/bootstrap-%s-%d.tar", tmpdir, suite, (int)getpid());
+	int r = run_mmdebstrap(suite, out);
+	if (r == 0) {
+		_cleanup_free_ char *by = xasprintf("box bootstrap debian:%s", suite);
+		r = cmd_import_tarball(out, name, by, ref_out);
+	}
+	unlink(out);
+	return r;
+}
+
+static int run_bootstrap(int argc, char **argv)
+{
 
 	if (cmd_wants_help(argc, argv))
 		return cmd_help(cmd_find("bootstrap"));
@@ -71,18 +88,7 @@ static int run_bootstrap(int argc, char **argv)
 		return cmd_usage_error("bootstrap", "cannot bootstrap '%s': only debian[:SUITE] "
 				       "is supported", argv[1]);
 	_cleanup_free_ char *name = argc == 3 ? xstrdup(argv[2]) : xasprintf("debian:%s", suite);
-	_cleanup_free_ char *dir = store_dir();
-	_cleanup_free_ char *tmpdir = xasprintf("%s/tmp", dir);
-	if (mkdir_p(tmpdir, 0700, &err) < 0)
-		return cmd_fail(err, "create '%s'", tmpdir);
-	_cleanup_free_ char *out = xasprintf("%s/bootstrap-%s-%d.tar", tmpdir, suite, (int)getpid());
-	int r = run_mmdebstrap(suite, out);
-	if (r == 0) {
-		_cleanup_free_ char *by = xasprintf("box bootstrap debian:%s", suite);
-		r = cmd_import_tarball(out, name, by);
-	}
-	unlink(out);
-	return r;
+	return cmd_bootstrap_debian(suite, name, stdout);
 }
 
 static const struct box_command cmd_bootstrap = {

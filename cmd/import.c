@@ -16,7 +16,7 @@
 #include "imgutil.h"
 #include "import.h"
 
-static void report(const struct store_import_result *res, uint64_t ns)
+static void report(const struct store_import_result *res, uint64_t ns, FILE *ref_out)
 {
 	char size[32];
 	double secs = (double)ns / 1e9;
@@ -28,10 +28,10 @@ static void report(const struct store_import_result *res, uint64_t ns)
 		secs > 0 ? (double)res->stats.bytes / 1e6 / secs : 0.0,
 		secs > 0 ? (double)res->stats.files / secs : 0.0,
 		res->layer_existed ? ", the layer was already stored" : "");
-	printf("%s\n", res->ref);
+	fprintf(ref_out, "%s\n", res->ref);
 }
 
-int cmd_import_tarball(const char *path, const char *name, const char *created_by)
+int cmd_import_tarball(const char *path, const char *name, const char *created_by, FILE *ref_out)
 {
 	struct store_import_result res = { 0 };
 	struct box_err *err = NULL;
@@ -48,7 +48,7 @@ int cmd_import_tarball(const char *path, const char *name, const char *created_b
 	cfg_free(cfg);
 	if (r < 0)
 		return cmd_fail(err, "import '%s' as '%s'", path, name);
-	report(&res, now_ns() - start);
+	report(&res, now_ns() - start, ref_out);
 	store_import_result_done(&res);
 	return 0;
 }
@@ -60,7 +60,7 @@ static int run_import(int argc, char **argv)
 	if (argc != 3)
 		return cmd_usage_error("import", "expected a tarball and a name");
 	_cleanup_free_ char *by = xasprintf("box import %s", argv[1]);
-	return cmd_import_tarball(argv[1], argv[2], by);
+	return cmd_import_tarball(argv[1], argv[2], by, stdout);
 }
 
 static const struct box_command cmd_import = {

@@ -12,6 +12,7 @@
 
 #include "../config/config.h"
 #include "../core/fs.h"
+#include "../core/ref.h"
 #include "../core/store.h"
 #include "../core/paths.h"
 #include "../core/spawn.h"
@@ -19,6 +20,7 @@
 #include "../net/net.h"
 #include "cmd.h"
 #include "imgutil.h"
+#include "import.h"
 #include "sbx.h"
 
 /* ---- the network of sandboxes (network = slirp), for the supervisor ---- */
@@ -239,6 +241,41 @@ static int parse_create(const char *cmd, const struct sbx_create *o,
 	return parse_home(cmd, o->home, c, home);
 }
 
+/*
+ * A Debian image whose registry cannot be reached (an offline or firewalled host) is
+ * built from the host's apt mirror instead, under the same reference, so that
+ * `box enter debian` still reaches a shell. Returns 0 when the image is now stored.
+ */
+static int bootstrap_instead(const struct box_config *cfg, const char *ref,
+			     const struct box_err *pull_err)
+{
+	static const int unreachable[] = { EHOSTUNREACH, ENETUNREACH, ECONNREFUSED, ETIMEDOUT };
+	_cleanup_(ref_freep) struct image_ref *parsed = NULL;
+	bool offline = false;
+
+	for (size_t i = 0; pull_err && i < ARRAY_SIZE(unreachable); i++)
+		offline |= pull_err->code == unreachable[i];
+	const char *alias = cfg_alias(cfg, ref);
+	if (!offline || ref_parse(alias ? alias : ref, &parsed, NULL) < 0)
+		return -1;
+	if (!streq(parsed->registry, "docker.io") || !streq(parsed->repository, "library/debian") ||
+	    !parsed->tag || parsed->digest)
+		return -1;
+	_cleanup_free_ char *prog = find_in_path("mmdebstrap");
+	if (!prog)
+		return -1;
+	const char *suite = streq(parsed->tag, "latest") ? "bookworm" : parsed->tag;
+	for (const char *p = suite; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z'))
+			return -1; /* numbered tags (12, 12.5) are not suite names */
+	_cleanup_free_ char *canonical = ref_format(parsed);
+	fprintf(stderr, "box: %s cannot be reached; building Debian %s from the apt mirror "
+			"with mmdebstrap instead (box bootstrap)\n",
+		parsed->registry, suite);
+	/* The command's own output owns stdout; the stored name goes to stderr. */
+	return cmd_bootstrap_debian(suite, canonical, stderr) == 0 ? 0 : -1;
+}
+
 static int create_from_image(const char *name, const char *ref, struct sandbox_create_opts *c)
 {
 	struct box_config *cfg = cmd_load_global_config();
@@ -254,6 +291,11 @@ static int create_from_image(const char *name, const char *ref, struct sandbox_c
 		box_err_free(err);
 		err = NULL;
 		r = store_pull(cfg, ref, isatty(STDERR_FILENO), &img, &err);
+		if (r < 0 && bootstrap_instead(cfg, ref, err) == 0) {
+			box_err_free(err);
+			err = NULL;
+			r = store_lookup(cfg, ref, &img, &err);
+		}
 	}
 	cfg_free(cfg);
 	if (r < 0)

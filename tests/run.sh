@@ -37,10 +37,11 @@ matches() {
 run_tap() {
 	local name=$1; shift
 	local out rc p=0 f=0 s=0 line
+	local t0=$SECONDS
 	out=$(mktemp)
-	printf '# %s\n' "$name"
 	timeout --kill-after=10 "$FILE_TIMEOUT" "$@" >"$out" 2>&1 </dev/null
 	rc=$?
+	printf '# %s (%ss)\n' "$name" $((SECONDS - t0))
 	while IFS= read -r line; do
 		case $line in
 		"not ok"*) f=$((f + 1)); failures+=("$name: ${line#not ok }"); printf '  %s\n' "$line" ;;
