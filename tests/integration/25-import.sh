@@ -54,6 +54,19 @@ layers=("$STORE"/layers/*)
 is "${#layers[@]}" 1 "still one layer directory"
 is "$(ls "$STORE/images" | wc -l)" 2 "two image records"
 
+# A compressed tarball on standard input: the layer is named by the uncompressed digest.
+mkdir -p "$T/small/etc"
+echo small >"$T/small/etc/hostname"
+tar -C "$T/small" -cf "$T/small.tar" .
+out=$( (zstd -q -c "$T/small.tar" 2>/dev/null || gzip -c "$T/small.tar") | "$BOX" import - small 2>&1)
+is "$?" 0 "import a compressed tarball from standard input"
+want=$(sha256sum "$T/small.tar" | cut -d' ' -f1)
+check "its layer is named by the sha256 of the uncompressed tar" test -d "$STORE/layers/$want"
+is "$(cat "$STORE/layers/$want/etc/hostname")" small "its content is there"
+out=$("$BOX" import "$T/no-such.tar" x 2>&1)
+is "$?" 125 "a missing tarball fails with 125"
+like "$out" "no-such.tar" "  and names it"
+
 # Malicious tarballs: status 125, one-line reason, nothing outside the store.
 mkdir -p "$T/outside"
 python3 - "$T" <<'PY'
@@ -82,7 +95,7 @@ is "$?" 125 "a path through an absolute symlink fails with 125"
 like "$out" "leaves the layer" "  and says why"
 after=$(find "$T" -path "$STORE" -prune -o -print | sort)
 is "$after" "$before" "nothing was written outside the store"
-is "$(ls -A "$STORE/layers" | wc -l)" 1 "no layer or leftover from the failed imports"
+is "$(ls -A "$STORE/layers" | wc -l)" 2 "no layer or leftover from the failed imports"
 check_fails "no record for the failed import" test -e "$STORE/images/docker.io%2Flibrary%2Fevil%3Alatest.json"
 
 done_testing
