@@ -46,21 +46,20 @@ static void print_json(const struct image_record *list, size_t n)
 		json_object_object_add(o, "layers", layers);
 		json_object_object_add(o, "size", json_object_new_int64((int64_t)r->size));
 		json_object_object_add(
-			o, "shared_size",
-			json_object_new_int64((int64_t)store_shared_bytes(list, n, i)));
+		    o, "shared_size",
+		    json_object_new_int64((int64_t)store_shared_bytes(list, n, i)));
 		json_object_object_add(o, "created", json_object_new_int64(r->created));
 		json_object_array_add(arr, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								   JSON_C_TO_STRING_NOSLASHESCAPE));
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 }
 
 static int run_images(int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {}};
 	const char *format = "table";
 	int c;
 
@@ -95,12 +94,12 @@ static int run_images(int argc, char **argv)
 }
 
 static const struct box_command cmd_images = {
-	.name = "images",
-	.summary = "list stored images",
-	.usage = "usage: box images [--format table|json]\n"
-		 "\n"
-		 "SIZE is the image's layers on disk; SHARED is the part of it other images\n"
-		 "use too (stored once).\n",
-	.run = run_images,
+    .name = "images",
+    .summary = "list stored images",
+    .usage = "usage: box images [--format table|json]\n"
+	     "\n"
+	     "SIZE is the image's layers on disk; SHARED is the part of it other images\n"
+	     "use too (stored once).\n",
+    .run = run_images,
 };
 BOX_COMMAND(cmd_images);

@@ -46,7 +46,8 @@ static int parse_json(const char *buf, size_t len, size_t max, const char *what,
 	for (; end < len; end++) {
 		if (!strchr(" \t\r\n", buf[end])) {
 			json_object_put(o);
-			return box_err_set(err, EPROTO, "%s has trailing data after the JSON", what);
+			return box_err_set(err, EPROTO, "%s has trailing data after the JSON",
+					   what);
 		}
 	}
 	if (!json_object_is_type(o, json_type_object)) {
@@ -144,7 +145,7 @@ static void descriptor_done(struct oci_descriptor *d)
 static int parse_descriptor(struct json_object *o, const char *what, struct oci_descriptor *ret,
 			    struct box_err **err)
 {
-	struct oci_descriptor d = { 0 };
+	struct oci_descriptor d = {0};
 	struct json_object *size = get(o, "size", json_type_int);
 	int r;
 
@@ -180,7 +181,8 @@ fail:
 int oci_doc_kind(const char *content_type, const char *buf, size_t len, struct box_err **err)
 {
 	if (content_type) {
-		if (str_is_mt(content_type, OCI_MT_INDEX) || str_is_mt(content_type, DOCKER_MT_LIST))
+		if (str_is_mt(content_type, OCI_MT_INDEX) ||
+		    str_is_mt(content_type, DOCKER_MT_LIST))
 			return OCI_DOC_INDEX;
 		if (str_is_mt(content_type, OCI_MT_MANIFEST) ||
 		    str_is_mt(content_type, DOCKER_MT_MANIFEST))
@@ -201,7 +203,9 @@ int oci_doc_kind(const char *content_type, const char *buf, size_t len, struct b
 	if (!s && get(o, "layers", json_type_array))
 		return OCI_DOC_MANIFEST;
 	return box_err_set(err, EPROTO, "unsupported manifest type '%s' (%s)",
-			   s ? s : content_type ? content_type : "none",
+			   s		  ? s
+			   : content_type ? content_type
+					  : "none",
 			   "box reads OCI and Docker schema-2 manifests");
 }
 
@@ -211,15 +215,15 @@ static enum oci_compression layer_compression(const char *mt, bool *known)
 		const char *mt;
 		enum oci_compression c;
 	} table[] = {
-		{ "application/vnd.oci.image.layer.v1.tar", OCI_COMP_NONE },
-		{ "application/vnd.oci.image.layer.v1.tar+gzip", OCI_COMP_GZIP },
-		{ "application/vnd.oci.image.layer.v1.tar+zstd", OCI_COMP_ZSTD },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar", OCI_COMP_NONE },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", OCI_COMP_GZIP },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", OCI_COMP_ZSTD },
-		{ "application/vnd.docker.image.rootfs.diff.tar.gzip", OCI_COMP_GZIP },
-		{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", OCI_COMP_GZIP },
-		{ "application/vnd.docker.image.rootfs.diff.tar.zstd", OCI_COMP_ZSTD },
+	    {"application/vnd.oci.image.layer.v1.tar", OCI_COMP_NONE},
+	    {"application/vnd.oci.image.layer.v1.tar+gzip", OCI_COMP_GZIP},
+	    {"application/vnd.oci.image.layer.v1.tar+zstd", OCI_COMP_ZSTD},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar", OCI_COMP_NONE},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", OCI_COMP_GZIP},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", OCI_COMP_ZSTD},
+	    {"application/vnd.docker.image.rootfs.diff.tar.gzip", OCI_COMP_GZIP},
+	    {"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", OCI_COMP_GZIP},
+	    {"application/vnd.docker.image.rootfs.diff.tar.zstd", OCI_COMP_ZSTD},
 	};
 	*known = false;
 	for (size_t i = 0; mt && i < ARRAY_SIZE(table); i++) {
@@ -271,8 +275,8 @@ int oci_index_parse_buffer(const char *buf, size_t len, struct oci_index **ret,
 		return box_err_set(err, EPROTO, "image index has no \"manifests\" array");
 	size_t n = json_object_array_length(arr);
 	if (n > OCI_INDEX_MAX)
-		return box_err_set(err, E2BIG, "image index has too many entries (%zu, limit %d)", n,
-				   OCI_INDEX_MAX);
+		return box_err_set(err, E2BIG, "image index has too many entries (%zu, limit %d)",
+				   n, OCI_INDEX_MAX);
 	struct oci_index *idx = xzalloc(sizeof(*idx));
 	idx->manifests = xcalloc(n ? n : 1, sizeof(struct oci_descriptor));
 	for (size_t i = 0; i < n; i++) {
@@ -360,15 +364,16 @@ static int parse_layers(struct json_object *arr, struct oci_manifest *m, struct 
 		char what[32];
 		bool known;
 		snprintf(what, sizeof(what), "layer %zu", i);
-		int r = parse_descriptor(json_object_array_get_idx(arr, i), what, &m->layers[i],
-					 err);
+		int r =
+		    parse_descriptor(json_object_array_get_idx(arr, i), what, &m->layers[i], err);
 		if (r < 0)
 			return r;
 		m->n_layers++;
 		struct oci_descriptor *d = &m->layers[i];
 		d->compression = layer_compression(d->media_type, &known);
 		if (!known) {
-			_cleanup_free_ char *esc = xstrndup(d->media_type ? d->media_type : "none", 100);
+			_cleanup_free_ char *esc =
+			    xstrndup(d->media_type ? d->media_type : "none", 100);
 			return box_err_set(err, EPROTO,
 					   "layer %zu has an unsupported media type '%s' "
 					   "(box reads tar, tar+gzip and tar+zstd layers)",
@@ -439,8 +444,10 @@ static int parse_rootfs(struct json_object *o, struct oci_image_config *c, struc
 				   c->n_diff_ids);
 	for (size_t i = 0; i < c->n_diff_ids; i++) {
 		if (!oci_digest_valid(c->diff_ids[i]))
-			return box_err_set(err, EPROTO, "image config diff_id %zu is not a sha256 "
-					   "digest", i);
+			return box_err_set(err, EPROTO,
+					   "image config diff_id %zu is not a sha256 "
+					   "digest",
+					   i);
 	}
 	return 0;
 }

@@ -15,17 +15,17 @@
 #include "err.h"
 
 #define OCI_MANIFEST_MAX (4u << 20) /* bytes of a manifest or index */
-#define OCI_CONFIG_MAX (8u << 20)   /* bytes of an image config */
-#define OCI_LAYERS_MAX 128
-#define OCI_INDEX_MAX 256   /* entries of an index */
-#define OCI_ENV_MAX 4096    /* Env / Cmd entries */
+#define OCI_CONFIG_MAX	 (8u << 20) /* bytes of an image config */
+#define OCI_LAYERS_MAX	 128
+#define OCI_INDEX_MAX	 256  /* entries of an index */
+#define OCI_ENV_MAX	 4096 /* Env / Cmd entries */
 
-#define OCI_MT_INDEX "application/vnd.oci.image.index.v1+json"
-#define OCI_MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define OCI_MT_CONFIG "application/vnd.oci.image.config.v1+json"
-#define DOCKER_MT_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define OCI_MT_INDEX	   "application/vnd.oci.image.index.v1+json"
+#define OCI_MT_MANIFEST	   "application/vnd.oci.image.manifest.v1+json"
+#define OCI_MT_CONFIG	   "application/vnd.oci.image.config.v1+json"
+#define DOCKER_MT_LIST	   "application/vnd.docker.distribution.manifest.list.v2+json"
 #define DOCKER_MT_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define DOCKER_MT_CONFIG "application/vnd.docker.container.image.v1+json"
+#define DOCKER_MT_CONFIG   "application/vnd.docker.container.image.v1+json"
 
 /* Accept header for manifest requests: every kind this parser understands. */
 #define OCI_MANIFEST_ACCEPT                                                                        \
@@ -59,8 +59,8 @@ struct oci_manifest {
 struct oci_image_config {
 	char **diff_ids; /* NULL-terminated, validated digests */
 	size_t n_diff_ids;
-	char **env;      /* NULL-terminated (may be empty) */
-	char **cmd;      /* NULL when absent */
+	char **env; /* NULL-terminated (may be empty) */
+	char **cmd; /* NULL when absent */
 	char **entrypoint;
 	char *workdir;
 	char *user;

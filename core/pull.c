@@ -42,8 +42,8 @@
 #include "xalloc.h"
 
 #define MAX_PARALLEL 4
-#define PIPE_SIZE (1 << 20)
-#define INFLATE_BUF (256 * 1024)
+#define PIPE_SIZE    (1 << 20)
+#define INFLATE_BUF  (256 * 1024)
 
 enum job_state { JOB_WAITING = 0, JOB_RUNNING, JOB_DONE, JOB_EXISTS, JOB_FAILED };
 
@@ -66,8 +66,11 @@ struct layer_job {
 	int pipe_r, pipe_w;
 	int dl_result;
 	struct box_err *dl_err;
-	EVP_MD_CTX *dl_md;                 /* digest of what was received */
-	/* the inflate side */
+	EVP_MD_CTX *dl_md; /* digest of what was received */
+	/* the inflate side: it also hashes the tar stream (the diff_id) */
+	EVP_MD_CTX *tar_md;
+	char tar_digest[LAYER_DIGEST_LEN];
+	char *tar_buf;
 	pthread_t inflate_thread;
 	int tar_r, tar_w;
 	char *inflate_buf;
@@ -141,8 +144,8 @@ static int store_blob(struct pull *p, const char *digest, const char *buf, size_
 
 static const char *state_name(enum job_state s)
 {
-	static const char *const names[] = { "waiting", "copying", "done", "already exists",
-					     "failed" };
+	static const char *const names[] = {"waiting", "copying", "done", "already exists",
+					    "failed"};
 	return names[s];
 }
 
@@ -155,8 +158,8 @@ static void draw_line(struct layer_job *j, uint64_t now)
 	format_bytes(rx, got, sizeof(got));
 	format_bytes(j->desc->size, total, sizeof(total));
 	format_bytes(secs > 0.05 ? (uint64_t)((double)rx / secs) : 0, speed, sizeof(speed));
-	const char *state = j->state == JOB_RUNNING && rx >= j->desc->size ? "extracting"
-									     : state_name(j->state);
+	const char *state =
+	    j->state == JOB_RUNNING && rx >= j->desc->size ? "extracting" : state_name(j->state);
 	fprintf(stderr, "\r\033[KCopying blob %.12s  %-14s %9s / %-9s %9s/s\n", j->desc->digest + 7,
 		state, got, total, speed);
 }
@@ -189,7 +192,8 @@ static void note(struct layer_job *j)
 		fprintf(stderr, "Copying blob %.12s done in %.1fs\n", j->desc->digest + 7,
 			(double)(j->end_ns - j->start_ns) / 1e9);
 	else if (j->state == JOB_EXISTS)
-		fprintf(stderr, "Copying blob %.12s skipped: already exists\n", j->desc->digest + 7);
+		fprintf(stderr, "Copying blob %.12s skipped: already exists\n",
+			j->desc->digest + 7);
 }
 
 /* ---- one layer ---- */
@@ -269,10 +273,12 @@ static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err *
 	if (r == ARCHIVE_EOF)
 		return 0;
 	if (r != ARCHIVE_OK)
-		return box_err_set(err, EBADMSG, "layer %zu: %s", j->index, archive_error_string(a));
+		return box_err_set(err, EBADMSG, "layer %zu: %s", j->index,
+				   archive_error_string(a));
 	_cleanup_free_ char *out = xmalloc(INFLATE_BUF);
 	la_ssize_t n;
 	while ((n = archive_read_data(a, out, INFLATE_BUF)) > 0) {
+		EVP_DigestUpdate(j->tar_md, out, (size_t)n);
 		if ((r = write_all(j->tar_w, out, (size_t)n)) < 0)
 			return box_err_set(err, -r, "layer %zu: pass on the tar stream", j->index);
 	}
@@ -306,6 +312,7 @@ static void *inflate_thread(void *arg)
 	/* Let the download finish even after a failure: its digest says whose fault it was. */
 	while (j->inflate_result < 0 && read_fd(j, j->pipe_r, drain, sizeof(drain)) > 0)
 		;
+	md_hex(j->tar_md, j->tar_digest);
 	close(j->tar_w);
 	j->tar_w = -1;
 	free(j->inflate_buf);
@@ -335,7 +342,9 @@ static int start_threads(struct layer_job *j, struct box_err **err)
 		return r;
 	}
 	j->dl_md = EVP_MD_CTX_new();
-	if (!j->dl_md || !EVP_DigestInit_ex(j->dl_md, EVP_sha256(), NULL))
+	j->tar_md = EVP_MD_CTX_new();
+	if (!j->dl_md || !j->tar_md || !EVP_DigestInit_ex(j->dl_md, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(j->tar_md, EVP_sha256(), NULL))
 		abort();
 	if ((r = pthread_create(&j->dl_thread, NULL, download_thread, j)) != 0) {
 		close(j->pipe_w);
@@ -353,8 +362,7 @@ static int start_threads(struct layer_job *j, struct box_err **err)
 }
 
 /* The first failure in pipeline order: download, its digest, decompression, extraction. */
-static int layer_result(struct layer_job *j, int xr, struct box_err *xerr,
-			const struct layer_stats *st, struct box_err **err)
+static int layer_result(struct layer_job *j, int xr, struct box_err *xerr, struct box_err **err)
 {
 	if (atomic_load(&j->p->abort) && (xr < 0 || j->dl_result < 0 || j->inflate_result < 0)) {
 		box_err_free(xerr);
@@ -381,23 +389,48 @@ static int layer_result(struct layer_job *j, int xr, struct box_err *xerr,
 		*err = xerr;
 		return xr;
 	}
-	/* The extractor read the decompressed tar: its input digest is the diff_id, and what
-	 * it unpacked (after its own, normally no-op, decompression) must be that same stream. */
-	if (!streq(st->digest, j->diff_id) || !streq(st->diff_id, j->diff_id))
+	if (!streq(j->tar_digest, j->diff_id))
 		return box_err_set(err, EBADMSG,
 				   "layer %zu unpacks to %s, but the image config says %s",
-				   j->index, st->digest, j->diff_id);
+				   j->index, j->tar_digest, j->diff_id);
 	return 0;
+}
+
+static la_ssize_t tar_read(struct archive *a, void *arg, const void **buf)
+{
+	struct layer_job *j = arg;
+	ssize_t n = read_fd(j, j->tar_r, j->tar_buf, INFLATE_BUF);
+	*buf = j->tar_buf;
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "read layer: %s", strerror((int)-n));
+		return -1;
+	}
+	return n;
+}
+
+/* Unpack the tar stream the inflate thread hands over (no filters: it is plain tar). */
+static int extract_tar(struct layer_job *j, int dfd, struct layer_stats *st, struct box_err **err)
+{
+	struct layer_opts o = {0};
+	struct archive *a = archive_read_new();
+	int r;
+
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, j, NULL, tar_read, NULL) != ARCHIVE_OK)
+		r = box_err_set(err, EBADMSG, "layer %zu: %s", j->index, archive_error_string(a));
+	else
+		r = layer_extract(a, dfd, &o, st, err);
+	archive_read_free(a);
+	return r;
 }
 
 /* Download + inflate + extract into a fresh .tmp dir; verified before the caller renames. */
 static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **err)
 {
-	struct layer_opts o = { 0 };
-	struct layer_stats st = { 0 };
+	struct layer_stats st = {0};
 	struct box_err *xerr = NULL;
 	_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char drain[65536];
+	_cleanup_free_ char *buf = xmalloc(INFLATE_BUF);
 	int r;
 
 	if (dfd < 0)
@@ -405,10 +438,12 @@ static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **er
 	(void)fchmod(dfd, 0755);
 	if ((r = start_threads(j, err)) < 0)
 		return r;
-	int xr = layer_extract_stream(read_tar, j, dfd, &o, &st, &xerr);
-	/* A refused layer may be a corrupted download rather than a hostile image: drain the
-	 * rest (bounded by the manifest's size) so the blob digest can tell which. */
-	while (xr < 0 && read_tar(j, drain, sizeof(drain)) > 0)
+	j->tar_buf = buf;
+	int xr = extract_tar(j, dfd, &st, &xerr);
+	/* Read what the extractor left (tar padding, trailing bytes) so the diff_id covers the
+	 * whole stream; after a refused layer, so the blob digest can tell a corrupted
+	 * download from a hostile image. Bounded by the manifest's size. */
+	while (read_tar(j, buf, INFLATE_BUF) > 0)
 		;
 	close(j->tar_r);
 	j->tar_r = -1;
@@ -417,7 +452,7 @@ static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **er
 	j->pipe_r = -1;
 	pthread_join(j->dl_thread, NULL);
 	j->disk_bytes = st.bytes;
-	return layer_result(j, xr, xerr, &st, err);
+	return layer_result(j, xr, xerr, err);
 }
 
 static void *job_thread(void *arg)
@@ -507,7 +542,7 @@ static int run_jobs(struct pull *p, struct box_err **err)
 
 static int open_registry(struct pull *p, struct box_err **err)
 {
-	struct registry_opts o = { .name = p->ref->registry };
+	struct registry_opts o = {.name = p->ref->registry};
 	const struct cfg_registry *c = p->cfg && cfg_registry ? cfg_registry(p->cfg, o.name) : NULL;
 	if (c) {
 		o.mirror = c->mirror;
@@ -561,8 +596,8 @@ static int fetch_manifest(struct pull *p, char **ret, size_t *ret_len, char *ret
 	return 0;
 }
 
-static int fetch_config(struct pull *p, const struct oci_manifest *m,
-			struct oci_image_config **ret, struct box_err **err)
+static int fetch_config(struct pull *p, const struct oci_manifest *m, struct oci_image_config **ret,
+			struct box_err **err)
 {
 	_cleanup_free_ char *body = NULL;
 	size_t len;
@@ -587,7 +622,7 @@ static int fetch_config(struct pull *p, const struct oci_manifest *m,
 
 static void clean_leftovers(const char *dir)
 {
-	static const char *const subs[] = { "layers", "blobs/sha256", "images" };
+	static const char *const subs[] = {"layers", "blobs/sha256", "images"};
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
 		_cleanup_closedir_ DIR *dd = opendir(d);
@@ -606,13 +641,13 @@ static int write_record(struct pull *p, const char *digest, const struct oci_man
 			const struct oci_image_config *c, struct box_err **err)
 {
 	struct image_record rec = {
-		.ref = p->canonical,
-		.digest = (char *)digest,
-		.config_digest = m->config.digest,
-		.diff_ids = c->diff_ids,
-		.n_layers = c->n_diff_ids,
-		.tag = p->ref->tag,
-		.created = (int64_t)time(NULL),
+	    .ref = p->canonical,
+	    .digest = (char *)digest,
+	    .config_digest = m->config.digest,
+	    .diff_ids = c->diff_ids,
+	    .n_layers = c->n_diff_ids,
+	    .tag = p->ref->tag,
+	    .created = (int64_t)time(NULL),
 	};
 	_cleanup_free_ char *name = ref_name(p->ref);
 	_cleanup_free_ uint64_t *sizes = xcalloc(c->n_diff_ids + 1, sizeof(uint64_t));
@@ -657,6 +692,7 @@ static int pull_layers(struct pull *p, const struct oci_manifest *m,
 	int r = run_jobs(p, err);
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		EVP_MD_CTX_free(p->jobs[i].dl_md);
+		EVP_MD_CTX_free(p->jobs[i].tar_md);
 		box_err_free(p->jobs[i].err);
 		box_err_free(p->jobs[i].dl_err);
 		box_err_free(p->jobs[i].inflate_err);
@@ -705,7 +741,7 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 
 static int make_dirs(const char *dir, struct box_err **err)
 {
-	static const char *const subs[] = { "blobs/sha256", "layers", "images" };
+	static const char *const subs[] = {"blobs/sha256", "layers", "images"};
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
 		int r = mkdir_p(d, 0755, err);
@@ -718,8 +754,7 @@ static int make_dirs(const char *dir, struct box_err **err)
 int store_pull(const struct box_config *cfg, const char *input, bool show_progress,
 	       struct image_info **ret, struct box_err **err)
 {
-	struct pull p = { .cfg = cfg, .progress = show_progress, .uid = getuid(),
-			  .gid = getgid() };
+	struct pull p = {.cfg = cfg, .progress = show_progress, .uid = getuid(), .gid = getgid()};
 	struct box_ids ids;
 	_cleanup_free_ char *canonical = NULL;
 	int r = store_resolve_ref(cfg, input, &canonical, err);

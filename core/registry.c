@@ -25,12 +25,12 @@
 #include "util.h"
 #include "xalloc.h"
 
-#define MAX_TRIES 4
+#define MAX_TRIES	4
 #define CONNECT_TIMEOUT 5L
-#define ERROR_BODY_MAX (64u << 10)
-#define TOKEN_MAX (1u << 20)
-#define AUTH_FILE_MAX (1u << 20)
-#define MAX_TOKENS 32
+#define ERROR_BODY_MAX	(64u << 10)
+#define TOKEN_MAX	(1u << 20)
+#define AUTH_FILE_MAX	(1u << 20)
+#define MAX_TOKENS	32
 
 struct token {
 	char *repo;
@@ -115,7 +115,7 @@ static const char *parse_value(const char *p, char **ret)
 
 int registry_parse_challenge(const char *h, struct registry_challenge *ret, struct box_err **err)
 {
-	struct registry_challenge c = { 0 };
+	struct registry_challenge c = {0};
 	size_t n;
 
 	if (strlen(h) > 8192)
@@ -251,7 +251,7 @@ static void load_credentials(struct registry *r, const char *host)
 	const char *xdg_cfg = getenv("XDG_CONFIG_HOME");
 	const char *authfile = getenv("REGISTRY_AUTH_FILE");
 	_cleanup_free_ char *home = paths_home();
-	char *files[5] = { 0 };
+	char *files[5] = {0};
 	size_t n = 0;
 
 	if (authfile && *authfile)
@@ -529,7 +529,7 @@ static bool tls_failure(CURLcode cc)
 
 static void backoff(int attempt)
 {
-	struct timespec ts = { 0, 250L * 1000 * 1000 };
+	struct timespec ts = {0, 250L * 1000 * 1000};
 	for (int i = 1; i < attempt && ts.tv_sec < 2; i++) {
 		ts.tv_nsec *= 2;
 		if (ts.tv_nsec >= 1000L * 1000 * 1000) {
@@ -550,8 +550,8 @@ static int net_error(struct registry *r, struct req *q, CURLcode cc, struct box_
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return box_err_set(err, ETIMEDOUT, "cannot reach %s (%s)", r->display, detail);
 	if (cc == CURLE_COULDNT_RESOLVE_HOST)
-		return box_err_set(err, EHOSTUNREACH, "cannot reach %s: cannot resolve the host name",
-				   r->display);
+		return box_err_set(err, EHOSTUNREACH,
+				   "cannot reach %s: cannot resolve the host name", r->display);
 	if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR)
 		return box_err_set(err, EPROTO,
 				   "TLS with %s failed (%s); for a registry with a self-signed "
@@ -570,8 +570,10 @@ static int http_error(struct registry *r, struct req *q, struct box_err **err)
 	if (q->status == 404)
 		return box_err_set(err, ENOENT, "%s", q->not_found);
 	if (q->status == 429)
-		return box_err_set(err, EAGAIN, "rate limited by %s: too many requests, try again "
-				   "later", r->display);
+		return box_err_set(err, EAGAIN,
+				   "rate limited by %s: too many requests, try again "
+				   "later",
+				   r->display);
 	return box_err_set(err, EPROTO, "%s answered HTTP %ld for %s", r->display, q->status,
 			   q->path);
 }
@@ -583,7 +585,8 @@ static int token_from_json(const char *buf, size_t len, char **ret)
 	json_tokener_free(tok);
 	int r = -EPROTO;
 	if (o && json_object_is_type(o, json_type_object) &&
-	    ((json_object_object_get_ex(o, "token", &t) && json_object_is_type(t, json_type_string)) ||
+	    ((json_object_object_get_ex(o, "token", &t) &&
+	      json_object_is_type(t, json_type_string)) ||
 	     (json_object_object_get_ex(o, "access_token", &t) &&
 	      json_object_is_type(t, json_type_string))) &&
 	    json_object_get_string_len(t) > 0) {
@@ -603,9 +606,9 @@ static int fetch_token(struct registry *r, const char *repo, const struct regist
 		return box_err_set(err, EPROTO, "%s sent an insecure token realm '%s'", r->display,
 				   ch->realm);
 	CURL *c = curl_easy_init();
-	struct req q = { .r = r, .max = TOKEN_MAX, .not_found = "token service not found" };
-	_cleanup_free_ char *scope = ch->scope ? xstrdup(ch->scope)
-					       : xasprintf("repository:%s:pull", repo);
+	struct req q = {.r = r, .max = TOKEN_MAX, .not_found = "token service not found"};
+	_cleanup_free_ char *scope =
+	    ch->scope ? xstrdup(ch->scope) : xasprintf("repository:%s:pull", repo);
 	char *es = curl_easy_escape(c, scope, 0);
 	char *sv = ch->service ? curl_easy_escape(c, ch->service, 0) : NULL;
 	q.url = xasprintf("%s%c%s%s%sscope=%s", ch->realm, strchr(ch->realm, '?') ? '&' : '?',
@@ -647,7 +650,7 @@ static int fetch_token(struct registry *r, const char *repo, const struct regist
 /* Answer a 401: get a token, or switch to Basic when that is what the registry wants. */
 static int authenticate(struct registry *r, struct req *q, struct box_err **err)
 {
-	struct registry_challenge ch = { 0 };
+	struct registry_challenge ch = {0};
 	if (!q->www_auth || registry_parse_challenge(q->www_auth, &ch, NULL) < 0)
 		return http_error(r, q, err);
 	int ret;
@@ -719,8 +722,12 @@ int registry_get_manifest(struct registry *r, const char *repo, const char *refe
 	_cleanup_free_ char *path = xasprintf("/v2/%s/manifests/%s", repo, reference);
 	_cleanup_free_ char *nf = xasprintf("image not found: %s/%s%s%s", r->name, repo,
 					    by_digest ? "@" : ":", reference);
-	struct req q = { .r = r, .repo = repo, .path = path, .not_found = nf,
-			 .accept = OCI_MANIFEST_ACCEPT, .max = OCI_MANIFEST_MAX };
+	struct req q = {.r = r,
+			.repo = repo,
+			.path = path,
+			.not_found = nf,
+			.accept = OCI_MANIFEST_ACCEPT,
+			.max = OCI_MANIFEST_MAX};
 	int ret = request(&q, err);
 	if (ret == 0) {
 		*ret_body = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
@@ -737,7 +744,7 @@ int registry_get_blob(struct registry *r, const char *repo, const char *digest, 
 {
 	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
 	_cleanup_free_ char *nf = xasprintf("blob %s not found in %s/%s", digest, r->name, repo);
-	struct req q = { .r = r, .repo = repo, .path = path, .not_found = nf, .max = max };
+	struct req q = {.r = r, .repo = repo, .path = path, .not_found = nf, .max = max};
 	int ret = request(&q, err);
 	if (ret == 0) {
 		*ret_body = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
@@ -752,8 +759,8 @@ int registry_stream_blob(struct registry *r, const char *repo, const char *diges
 {
 	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
 	_cleanup_free_ char *nf = xasprintf("blob %s not found in %s/%s", digest, r->name, repo);
-	struct req q = { .r = r, .repo = repo, .path = path, .not_found = nf, .sink = sink,
-			 .ud = userdata };
+	struct req q = {
+	    .r = r, .repo = repo, .path = path, .not_found = nf, .sink = sink, .ud = userdata};
 	int ret = request(&q, err);
 	req_reset(&q);
 	return ret;

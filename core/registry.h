@@ -19,7 +19,7 @@ struct registry;
 struct registry_opts {
 	const char *name;   /* registry as named in the reference: docker.io, quay.io, host:port */
 	const char *mirror; /* http(s)://host[:port] to send requests to instead, or NULL */
-	bool insecure;      /* plain http allowed, TLS not verified */
+	bool insecure;	    /* plain http allowed, TLS not verified */
 };
 
 /* A parsed WWW-Authenticate challenge. */

@@ -179,7 +179,8 @@ static int rec_str(struct json_object *o, const char *key, bool digest, char **r
 static int rec_layers(struct json_object *o, struct image_record *rec)
 {
 	struct json_object *l, *s;
-	if (!json_object_object_get_ex(o, "layers", &l) || !json_object_is_type(l, json_type_array) ||
+	if (!json_object_object_get_ex(o, "layers", &l) ||
+	    !json_object_is_type(l, json_type_array) ||
 	    !json_object_object_get_ex(o, "layer_sizes", &s) ||
 	    !json_object_is_type(s, json_type_array) ||
 	    json_object_array_length(l) != json_object_array_length(s) ||
@@ -194,7 +195,8 @@ static int rec_layers(struct json_object *o, struct image_record *rec)
 		if (!json_object_is_type(d, json_type_string) || !oci_digest_valid(ds))
 			return -EPROTO;
 		rec->diff_ids[i] = xstrdup(ds);
-		rec->layer_sizes[i] = (uint64_t)json_object_get_int64(json_object_array_get_idx(s, i));
+		rec->layer_sizes[i] =
+		    (uint64_t)json_object_get_int64(json_object_array_get_idx(s, i));
 	}
 	return 0;
 }
@@ -229,8 +231,10 @@ int store_record_read(const char *path, struct image_record **ret, struct box_er
 	json_object_put(o);
 	if (r < 0) {
 		image_record_free(rec);
-		return box_err_set(err, EPROTO, "image record '%s' is damaged (remove it and pull "
-				   "again)", path);
+		return box_err_set(err, EPROTO,
+				   "image record '%s' is damaged (remove it and pull "
+				   "again)",
+				   path);
 	}
 	*ret = rec;
 	return 0;
@@ -252,7 +256,8 @@ static int find_record(const char *canonical, struct image_record **ret, struct 
 			return r;
 		for (size_t i = 0; i < n; i++) {
 			size_t nl = strlen(list[i].repository);
-			if (streq(list[i].digest, at + 1) && !strncmp(canonical, list[i].repository, nl) &&
+			if (streq(list[i].digest, at + 1) &&
+			    !strncmp(canonical, list[i].repository, nl) &&
 			    (canonical[nl] == '@' || canonical[nl] == ':')) {
 				struct image_record *rec = xzalloc(sizeof(*rec));
 				*rec = list[i];
@@ -300,8 +305,10 @@ static int info_from_record(const struct image_record *rec, struct image_info **
 	oci_config_free(c);
 	for (size_t k = 0; k < i->n_layers; k++) {
 		if (!is_dir(i->layers[k])) {
-			r = box_err_set(err, ENOENT, "layer %s of '%s' is missing from the store "
-					"(pull the image again)", rec->diff_ids[k], rec->ref);
+			r = box_err_set(err, ENOENT,
+					"layer %s of '%s' is missing from the store "
+					"(pull the image again)",
+					rec->diff_ids[k], rec->ref);
 			image_info_free(i);
 			return r;
 		}
@@ -425,7 +432,8 @@ static char *sandbox_using(const char *dir, const char *digest)
 
 static void keep_add(char ***keep, const char *digest_or_hex)
 {
-	const char *hex = str_startswith(digest_or_hex, "sha256:") ? digest_or_hex + 7 : digest_or_hex;
+	const char *hex =
+	    str_startswith(digest_or_hex, "sha256:") ? digest_or_hex + 7 : digest_or_hex;
 	strv_push(keep, xstrndup(hex, 64));
 }
 
@@ -445,8 +453,8 @@ static void keep_sandbox(char ***keep, const char *dir, const char *path)
 	}
 	if (json_object_object_get_ex(o, "image_digest", &v) &&
 	    oci_digest_valid(json_object_get_string(v))) {
-		_cleanup_free_ char *mp = xasprintf("%s/blobs/sha256/%s", dir,
-						    json_object_get_string(v) + 7);
+		_cleanup_free_ char *mp =
+		    xasprintf("%s/blobs/sha256/%s", dir, json_object_get_string(v) + 7);
 		_cleanup_free_ char *buf = NULL, *cbuf = NULL;
 		size_t len, clen;
 		struct oci_manifest *m = NULL;
@@ -454,8 +462,8 @@ static void keep_sandbox(char ***keep, const char *dir, const char *path)
 		if (read_file(mp, OCI_MANIFEST_MAX, &buf, &len, NULL) == 0 &&
 		    oci_manifest_parse_buffer(buf, len, &m, NULL) == 0) {
 			keep_add(keep, m->config.digest);
-			_cleanup_free_ char *cp = xasprintf("%s/blobs/sha256/%s", dir,
-							    m->config.digest + 7);
+			_cleanup_free_ char *cp =
+			    xasprintf("%s/blobs/sha256/%s", dir, m->config.digest + 7);
 			if (read_file(cp, OCI_CONFIG_MAX, &cbuf, &clen, NULL) == 0 &&
 			    oci_config_parse_buffer(cbuf, clen, &c, NULL) == 0) {
 				for (size_t i = 0; i < c->n_diff_ids; i++)
@@ -521,8 +529,9 @@ static void gc_dir(struct gc_ctx *g, const char *sub)
 			continue;
 		_cleanup_free_ char *e = xasprintf("%s/%s", p, de->d_name);
 		struct stat st;
-		uint64_t n = lstat(e, &st) == 0 && !S_ISDIR(st.st_mode) ? (uint64_t)st.st_blocks * 512
-									 : du_bytes(e);
+		uint64_t n = lstat(e, &st) == 0 && !S_ISDIR(st.st_mode)
+				 ? (uint64_t)st.st_blocks * 512
+				 : du_bytes(e);
 		struct box_err *err = NULL;
 		if (rm_rf(e, &err) == 0) {
 			*g->freed += n;
@@ -544,15 +553,15 @@ static int gc_child(struct spawn_ctx *ctx, struct box_err **err)
 
 static int gc_run(const char *dir, uint64_t *ret_freed, struct box_err **err)
 {
-	struct gc_ctx g = { .dir = dir };
+	struct gc_ctx g = {.dir = dir};
 	struct box_ids ids;
 	int r;
 
 	g.keep = keep_set(dir, err);
 	if (!g.keep)
 		return -EIO;
-	g.freed = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		       -1, 0);
+	g.freed =
+	    mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (g.freed == MAP_FAILED) {
 		strv_free(g.keep);
 		return box_err_set(err, errno, "map shared counter");

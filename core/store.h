@@ -16,33 +16,33 @@
 struct box_config;
 
 struct image_info {
-	char *ref;             /* canonical reference: docker.io/library/debian:bookworm */
-	char *digest;          /* manifest digest sha256:... */
+	char *ref;    /* canonical reference: docker.io/library/debian:bookworm */
+	char *digest; /* manifest digest sha256:... */
 	char *config_digest;
-	char **layers;         /* absolute paths of extracted layer dirs, bottom first, NULL-terminated */
+	char **layers; /* absolute paths of extracted layer dirs, bottom first, NULL-terminated */
 	size_t n_layers;
-	char **env;            /* config Env (KEY=VALUE), NULL-terminated */
-	char **cmd;            /* config Cmd (may be NULL) */
+	char **env; /* config Env (KEY=VALUE), NULL-terminated */
+	char **cmd; /* config Cmd (may be NULL) */
 	char *workdir;
-	uint64_t size;         /* sum of layer sizes (uncompressed, on disk) */
-	int64_t created;       /* unix time the image was stored */
+	uint64_t size;	 /* sum of layer sizes (uncompressed, on disk) */
+	int64_t created; /* unix time the image was stored */
 	/* added with the store implementation */
-	char **entrypoint;     /* config Entrypoint (may be NULL) */
-	char *user;            /* config User (may be NULL) */
-	char **diff_ids;       /* sha256:... per layer, bottom first, NULL-terminated */
+	char **entrypoint; /* config Entrypoint (may be NULL) */
+	char *user;	   /* config User (may be NULL) */
+	char **diff_ids;   /* sha256:... per layer, bottom first, NULL-terminated */
 };
 
 /* One stored image as `box images` lists it (from images/<escaped ref>.json). */
 struct image_record {
-	char *ref;            /* canonical reference */
-	char *repository;     /* registry/repository */
-	char *tag;            /* tag or NULL */
-	char *digest;         /* manifest digest */
+	char *ref;	  /* canonical reference */
+	char *repository; /* registry/repository */
+	char *tag;	  /* tag or NULL */
+	char *digest;	  /* manifest digest */
 	char *config_digest;
-	char **diff_ids;      /* NULL-terminated */
+	char **diff_ids;       /* NULL-terminated */
 	uint64_t *layer_sizes; /* bytes on disk per layer (as extracted) */
 	size_t n_layers;
-	uint64_t size;        /* sum of layer_sizes */
+	uint64_t size; /* sum of layer_sizes */
 	int64_t created;
 };
 

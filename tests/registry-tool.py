@@ -14,12 +14,16 @@
       Pushes an OCI index of the manifests tagged SRC_TAG (platforms from their
       configs) and prints its digest.
   registry-tool.py proxy UPSTREAM PORTFILE [--token] [--tamper DIGEST] [--truncate DIGEST]
-                   [--rate BYTES_PER_SEC] [--stall DIGEST]
+                   [--rate BYTES_PER_SEC] [--stall DIGEST] [--flaky N] [--status CODE]
+                   [--redirect]
       Serves 127.0.0.1:<random port> (written to PORTFILE) in front of UPSTREAM
       (http://host:port). --token demands an anonymous bearer token from its own
       /token realm, like Docker Hub. --tamper flips a byte of that blob, --truncate
       closes the connection half way through it, --stall sends half of it and then
-      nothing for ten minutes, --rate throttles blob bodies.
+      nothing for ten minutes, --rate throttles blob bodies. --flaky answers the first N
+      registry requests with 503, --status answers every one with CODE. --redirect
+      sends blob requests to http://localhost:PORT/cdn/... (another host name), which
+      refuses any request carrying an Authorization header.
 """
 import argparse
 import base64
@@ -188,6 +192,17 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        if self.path.startswith("/cdn/"):
+            if self.headers.get("Authorization"):
+                return self.send_plain(403, b"credentials leaked to another host\n")
+            self.path = self.path[4:]
+            print("cdn", self.path, file=sys.stderr, flush=True)
+            return self.forward()
+        if self.path.startswith("/v2/") and self.opts.status:
+            return self.send_plain(self.opts.status, b'{"errors":[]}')
+        if self.path.startswith("/v2/") and Proxy.flaky > 0:
+            Proxy.flaky -= 1
+            return self.send_plain(503, b'{"errors":[]}')
         if self.path.startswith("/token"):
             if not self.opts.token:
                 return self.send_plain(404)
@@ -195,6 +210,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return self.send_plain(200, body, [("Content-Type", "application/json")])
         if not self.authorized():
             return
+        if self.opts.redirect and "/blobs/" in self.path:
+            port = self.server.server_address[1]
+            return self.send_plain(307, b"", [("Location", f"http://localhost:{port}/cdn{self.path}")])
+        self.forward()
+
+    def forward(self):
         hdrs = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "range")}
         try:
             up = urllib.request.urlopen(urllib.request.Request(
@@ -240,6 +261,7 @@ class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def proxy(a):
     a.upstream = a.upstream if a.upstream.startswith("http") else "http://" + a.upstream
     Proxy.opts = a
+    Proxy.flaky = a.flaky
     srv = ThreadingServer(("127.0.0.1", 0), Proxy)
     tmp = a.portfile + ".tmp"
     with open(tmp, "w") as f:
@@ -276,6 +298,9 @@ def main():
     y.add_argument("--truncate")
     y.add_argument("--rate", type=float)
     y.add_argument("--stall")
+    y.add_argument("--flaky", type=int, default=0)
+    y.add_argument("--status", type=int)
+    y.add_argument("--redirect", action="store_true")
     a = p.parse_args()
     if a.cmd == "make-tar":
         make_tar(a.out, a.kind)

@@ -32,7 +32,32 @@ is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v2/boxtest/
 printf '[registry "127.0.0.1:%s"]\ninsecure = true\n' "$PORT" >"$BOX_CONFIG"
 out=$("$BOX" pull -q "127.0.0.1:$PORT/boxtest/multi:amd64" 2>"$T/err")
 is "$?" 0 "pull through the bearer-token challenge"
+tokenport=$PORT
 is "$out" "sha256:$amd" "same image through the token proxy"
+
+# --- blobs redirected to another host: the token must not follow ---
+start_proxy cdn --token --redirect
+printf '[registry "127.0.0.1:%s"]\ninsecure = true\n' "$PORT" >"$BOX_CONFIG"
+"$BOX" rmi "127.0.0.1:$tokenport/boxtest/multi:amd64" docker.io/boxtest/multi >/dev/null 2>&1
+is "$(layer_count)" 0 "store emptied for the redirect test"
+out=$("$BOX" pull -q "127.0.0.1:$PORT/boxtest/multi:amd64" 2>"$T/err")
+is "$?" 0 "blob redirects to another host are followed without the token"
+[ -s "$T/err" ] && diag "$(cat "$T/err")"
+amdlayer=$(manifest_json boxtest/multi amd64 | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
+like "$(cat "$T/proxy.cdn.log")" "cdn /v2/boxtest/multi/blobs/$amdlayer" "the layer came through the redirect"
+
+# --- retries: two 503s, then the registry answers ---
+start_proxy flaky --flaky 2
+printf '[registry "127.0.0.1:%s"]\ninsecure = true\n' "$PORT" >"$BOX_CONFIG"
+out=$("$BOX" pull -q "127.0.0.1:$PORT/boxtest/multi:amd64" 2>"$T/err")
+is "$?" 0 "5xx answers are retried"
+
+# --- rate limited ---
+start_proxy limited --status 429
+printf '[registry "127.0.0.1:%s"]\ninsecure = true\n' "$PORT" >"$BOX_CONFIG"
+"$BOX" pull -q "127.0.0.1:$PORT/boxtest/multi:amd64" >/dev/null 2>"$T/err"
+is "$?" 125 "a rate-limited pull fails"
+like "$(cat "$T/err")" "rate limited by 127\.0\.0\.1:$PORT" "and says it was rate limited"
 
 # --- htpasswd Basic auth on a second registry ---
 bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

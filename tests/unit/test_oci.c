@@ -12,13 +12,13 @@
 #define D3 "sha256:3333333333333333333333333333333333333333333333333333333333333333"
 
 static const char index_json[] =
-	"{\"schemaVersion\":2,\"mediaType\":\"" OCI_MT_INDEX "\",\"manifests\":["
-	"{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":\"" D1 "\",\"size\":10,"
-	"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
-	"{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":\"" D2 "\",\"size\":11,"
-	"\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-	"{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":\"" D3 "\",\"size\":12,"
-	"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v6\"}}]}";
+    "{\"schemaVersion\":2,\"mediaType\":\"" OCI_MT_INDEX "\",\"manifests\":["
+    "{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":\"" D1 "\",\"size\":10,"
+    "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+    "{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":\"" D2 "\",\"size\":11,"
+    "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+    "{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":\"" D3 "\",\"size\":12,"
+    "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v6\"}}]}";
 
 static void test_index(void)
 {
@@ -48,12 +48,12 @@ static void test_index(void)
 }
 
 static const char manifest_json[] =
-	"{\"schemaVersion\":2,\"mediaType\":\"" DOCKER_MT_MANIFEST "\","
-	"\"config\":{\"mediaType\":\"" DOCKER_MT_CONFIG "\",\"digest\":\"" D1 "\",\"size\":100},"
-	"\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\","
-	"\"digest\":\"" D2 "\",\"size\":5000000000},"
-	"{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\",\"digest\":\"" D3
-	"\",\"size\":7}]}";
+    "{\"schemaVersion\":2,\"mediaType\":\"" DOCKER_MT_MANIFEST "\","
+    "\"config\":{\"mediaType\":\"" DOCKER_MT_CONFIG "\",\"digest\":\"" D1 "\",\"size\":100},"
+    "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\","
+    "\"digest\":\"" D2 "\",\"size\":5000000000},"
+    "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\",\"digest\":\"" D3
+    "\",\"size\":7}]}";
 
 static void test_manifest(void)
 {

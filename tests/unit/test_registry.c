@@ -57,7 +57,8 @@ static void test_auth(void)
 	/* dXNlcjpwYTpzcw== is "user:pa:ss" */
 	const char *podman = "{\"auths\":{\"quay.io\":{\"auth\":\"eDp5\"},"
 			     "\"127.0.0.1:5000\":{\"auth\":\"dXNlcjpwYTpzcw==\"}}}";
-	const char *docker = "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"ZDpodWI=\"}}}";
+	const char *docker =
+	    "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"ZDpodWI=\"}}}";
 	char *u = NULL, *p = NULL;
 	struct box_err *err = NULL;
 
@@ -67,8 +68,8 @@ static void test_auth(void)
 	is_str(p, "pa:ss", "password keeps colons");
 	free(u);
 	free(p);
-	is_int(registry_auth_parse_buffer(podman, strlen(podman), "ghcr.io", &u, &p, NULL),
-	       -ENOENT, "other host: none");
+	is_int(registry_auth_parse_buffer(podman, strlen(podman), "ghcr.io", &u, &p, NULL), -ENOENT,
+	       "other host: none");
 	is_int(registry_auth_parse_buffer(docker, strlen(docker), "docker.io", &u, &p, NULL), 0,
 	       "docker hub key https://index.docker.io/v1/ matches docker.io");
 	is_str(u, "d", "docker user");
