@@ -60,12 +60,14 @@ $(LIB): $(LIB_OBJ)
 # otherwise every `box run` would pay for mapping and relocating them and their ~40
 # dependencies, more than the sandbox itself costs to start. x86-64 builds without
 # sanitizers only; anything else links them as usual.
-LAZY_LIBS ?= curl archive crypto
+# (slirp: its first call, slirp_new(), comes before the net helper jails itself.)
+LAZY_LIBS ?= curl archive crypto slirp
 ifeq ($(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1)$(SANITIZE),x86_64)
 LAZY := $(LAZY_LIBS)
 endif
 LAZY_OBJ := $(LAZY:%=$(BUILD)/lazy/%.o)
-BOX_LDLIBS := $(filter-out $(LAZY:%=-l%),$(LDLIBS))
+comma := ,
+BOX_LDLIBS := $(if $(LAZY),-Wl$(comma)--as-needed) $(filter-out $(LAZY:%=-l%),$(LDLIBS))
 
 $(BUILD)/lazy/%.s: $(CMD_OBJ) $(LIB) core/lazy-stubs.sh
 	@mkdir -p $(dir $@)

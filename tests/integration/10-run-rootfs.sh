@@ -139,4 +139,22 @@ keys 'exit 7' Enter
 wait_for 100 test -s "$T/tmux-status"
 is "$(cat "$T/tmux-status" 2>/dev/null)" 7 "the shell exits and box returns its status"
 
+# --- a plain command started from a shell: the terminal's C-z and C-c reach it ---
+sock2=box-test2-$$
+at_exit "tmux -L $sock2 kill-server"
+tmux -L "$sock2" -f /dev/null new-session -d -x 120 -y 30 "env PS1='outer\$ ' bash --norc --noprofile -i"
+pane2() { tmux -L "$sock2" capture-pane -p -t 0 2>/dev/null; }
+pane2_has() { pane2 | grep -qE -- "$1"; }
+keys2() { tmux -L "$sock2" send-keys -t 0 "$@"; }
+wait_for 100 pane2_has '^outer\$'
+keys2 "$BOX run --rootfs $R -- sleep 100" Enter
+sleep 0.5
+keys2 C-z
+wait_for 100 pane2_has 'Stopped.*box run' && ok "C-z stops box and its command as one job" || fail "C-z stops box and its command"
+keys2 'fg' Enter
+sleep 0.5
+keys2 C-c
+keys2 'echo "outer-st=$?"' Enter
+wait_for 100 pane2_has '^outer-st=130' && ok "after fg, C-c ends the command: box returns 130" || { fail "C-c after fg"; pane2 | tail -8 | sed 's/^/#   | /'; }
+
 done_testing
