@@ -10,6 +10,7 @@
 #include "../core/sandbox.h"
 #include "../core/xalloc.h"
 #include "cmd.h"
+#include "project.h"
 #include "sbx.h"
 
 enum { OPT_NAME = 0x200, OPT_ROOT };
@@ -38,6 +39,9 @@ static int run_enter(int argc, char **argv)
 						"after '--')");
 	const char *what = optind < dd ? argv[optind] : NULL;
 	_cleanup_free_ char *derived = NULL;
+	/* No name: the sandbox of the project around the current directory. */
+	if (!name && !what && !o.rootfs && !o.image)
+		return cmdproj_enter("enter", dd + 1 < argc ? argv + dd + 1 : NULL, root);
 	if (!name && what)
 		name = derived = sbx_name_from_image(what);
 	if (!name && o.rootfs)
@@ -59,6 +63,7 @@ static const struct box_command cmd_enter = {
 	.name = "enter",
 	.summary = "enter a sandbox (creating and starting it when needed)",
 	.usage = "usage: box enter [NAME|IMAGE] [options] [-- CMD ARGS...]\n\n"
+		 "Without NAME or IMAGE: the sandbox of the nearest .box.ini (see 'box init').\n\n"
 		 "  --name N           the sandbox's name (default: from NAME|IMAGE)\n"
 		 "  --root             enter as root inside\n"
 		 "  --rootfs DIR       create from a local root filesystem directory\n"

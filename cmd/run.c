@@ -28,6 +28,7 @@
 #include "../core/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
+#include "project.h"
 #include "sbx.h"
 
 struct run_args {
@@ -42,6 +43,7 @@ struct run_args {
 	char **env;
 	const char *cwd;
 	char **argv; /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
+	bool project; /* no NAME ("box run -- CMD"): the project's sandbox */
 };
 
 /* What PID 1 needs, prepared before the clone (the child must not allocate much). */
@@ -156,6 +158,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (a->ports && !a->slirp)
 		return cmd_usage_error("run", "-p needs --network slirp");
 	a->argv = optind < argc ? argv + optind : NULL;
+	a->project = !a->rootfs && (!a->argv || streq(argv[optind - 1], "--"));
 	return 0;
 }
 
@@ -391,6 +394,9 @@ static int run_rootfs_mode(struct run_args *a)
  * started when stopped (never created: that is `box create` or `box enter`). */
 static int run_sandbox_mode(struct run_args *a)
 {
+	/* `box run -- CMD` (or no arguments): the sandbox of the project around here. */
+	if (a->project)
+		return cmdproj_enter("run", a->argv, a->root);
 	if (!a->argv || !a->argv[0])
 		return cmd_usage_error("run", "expected --rootfs DIR or a sandbox NAME");
 	if (a->n_binds || a->hostname || a->host_net)

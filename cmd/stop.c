@@ -10,6 +10,7 @@
 #include "../core/sandbox.h"
 #include "../core/util.h"
 #include "cmd.h"
+#include "project.h"
 
 static int run_stop(int argc, char **argv)
 {
@@ -26,7 +27,7 @@ static int run_stop(int argc, char **argv)
 					       optarg);
 	}
 	if (optind >= argc)
-		return cmd_usage_error("stop", "expected a sandbox NAME");
+		return cmdproj_stop((unsigned)secs * 1000);
 	for (int i = optind; i < argc; i++) {
 		struct box_err *err = NULL;
 		if (sandbox_stop(argv[i], (unsigned)secs * 1000, &err) < 0)
@@ -38,7 +39,8 @@ static int run_stop(int argc, char **argv)
 static const struct box_command cmd_stop = {
 	.name = "stop",
 	.summary = "stop sandboxes",
-	.usage = "usage: box stop [--time SECS] NAME...\n\n"
+	.usage = "usage: box stop [--time SECS] [NAME...]\n\n"
+		 "Without NAME: the sandbox of the nearest .box.ini.\n\n"
 		 "  -t, --time SECS   wait this long after TERM before KILL (default 10)",
 	.run = run_stop,
 };

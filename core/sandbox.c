@@ -89,6 +89,10 @@ struct sandbox_config *sandbox_config_free(struct sandbox_config *c)
 	free(c->network);
 	strv_free(c->ports);
 	strv_free(c->env);
+	free(c->project);
+	free(c->setup_key);
+	strv_free(c->mounts);
+	free(c->hostname);
 	free(c);
 	return NULL;
 }
@@ -121,6 +125,15 @@ char *sandbox_config_format(const struct sandbox_config *c)
 	add_str(o, "network", c->network);
 	json_object_object_add(o, "ports", strv_to_json(c->ports));
 	json_object_object_add(o, "env", strv_to_json(c->env));
+	if (c->project) {
+		add_str(o, "project", c->project);
+		add_str(o, "setup_key", c->setup_key);
+		json_object_object_add(o, "mounts", strv_to_json(c->mounts));
+		add_str(o, "hostname", c->hostname);
+		json_object_object_add(o, "cpus", json_object_new_double(c->cpus));
+		json_object_object_add(o, "memory", json_object_new_int64((int64_t)c->memory));
+		json_object_object_add(o, "pids", json_object_new_int64((int64_t)c->pids));
+	}
 	char *s = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 									  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -182,6 +195,15 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 	c->network = get_str(o, "network");
 	if (json_object_object_get_ex(o, "created", &v))
 		c->created = json_object_get_int64(v);
+	c->project = get_str(o, "project");
+	c->setup_key = get_str(o, "setup_key");
+	c->hostname = get_str(o, "hostname");
+	if (json_object_object_get_ex(o, "cpus", &v))
+		c->cpus = json_object_get_double(v);
+	if (json_object_object_get_ex(o, "memory", &v) && json_object_get_int64(v) > 0)
+		c->memory = (uint64_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "pids", &v) && json_object_get_int64(v) > 0)
+		c->pids = (uint64_t)json_object_get_int64(v);
 	h = lookup_name(home_names, ARRAY_SIZE(home_names), home, SANDBOX_HOME_HOST);
 	s = lookup_name(storage_names, ARRAY_SIZE(storage_names), storage, SANDBOX_STORAGE_FUSE);
 	if (!c->name || !sandbox_name_valid(c->name))
@@ -191,9 +213,9 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 	c->home = (enum sandbox_home)h;
 	c->storage = (enum sandbox_storage)s;
 	if (get_strv(o, "layers", &c->layers) < 0 || get_strv(o, "ports", &c->ports) < 0 ||
-	    get_strv(o, "env", &c->env) < 0)
-		return box_err_set(err, EINVAL, "config: \"layers\", \"ports\" and \"env\" must "
-						"be arrays of strings");
+	    get_strv(o, "env", &c->env) < 0 || get_strv(o, "mounts", &c->mounts) < 0)
+		return box_err_set(err, EINVAL, "config: \"layers\", \"ports\", \"env\" and "
+						"\"mounts\" must be arrays of strings");
 	if (!c->layers || !c->layers[0])
 		return box_err_set(err, EINVAL, "config: no layers");
 	for (char **l = c->layers; *l; l++)
@@ -399,6 +421,13 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 		.network = (char *)(o->network ? o->network : "slirp"),
 		.ports = (char **)o->ports,
 		.env = (char **)o->env,
+		.project = (char *)o->project,
+		.setup_key = (char *)o->setup_key,
+		.mounts = (char **)o->mounts,
+		.hostname = (char *)o->hostname,
+		.cpus = o->cpus,
+		.memory = o->memory,
+		.pids = o->pids,
 	};
 	int r;
 

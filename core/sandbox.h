@@ -67,6 +67,14 @@ struct sandbox_config {
 	char *network;      /* slirp|host|none */
 	char **ports;       /* port specs, NULL-terminated (may be NULL) */
 	char **env;         /* extra KEY=VALUE for every command, NULL-terminated (may be NULL) */
+	/* A project's sandbox (.box.ini); all NULL/0 otherwise. */
+	char *project;      /* the project directory, bound at the same path inside */
+	char *setup_key;    /* the setup layer it was built on (project_setup_key) */
+	char **mounts;      /* "HOST\tINSIDE\t(rw|ro)" binds, NULL-terminated (may be NULL) */
+	char *hostname;     /* NULL: the sandbox's name */
+	double cpus;        /* cgroup limits, 0 = unset */
+	uint64_t memory;
+	uint64_t pids;
 };
 
 struct sandbox_config *sandbox_config_free(struct sandbox_config *c);
@@ -111,6 +119,14 @@ struct sandbox_create_opts {
 	const char *network;      /* NULL: slirp */
 	char *const *env;
 	char *const *ports;
+	/* A project's sandbox (see struct sandbox_config). */
+	const char *project;
+	const char *setup_key;
+	char *const *mounts;
+	const char *hostname;
+	double cpus;
+	uint64_t memory;
+	uint64_t pids;
 };
 /* -EEXIST when the sandbox exists. */
 int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err);

@@ -124,6 +124,20 @@ static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
 	add_bind(b, n, "/", "/run/host", true, false);
+	/* A project's sandbox: the project at its own path, then its [mounts] (a later
+	 * bind over an earlier one wins, as the user wrote them last). */
+	if (s->cfg->project)
+		add_bind(b, n, s->cfg->project, s->cfg->project, false, false);
+	for (char **m = s->cfg->mounts; m && *m; m++) {
+		/* "HOST\tINSIDE\tro|rw" */
+		_cleanup_free_ char *host = xstrdup(*m);
+		char *inside = strchr(host, '\t'), *mode = inside ? strchr(inside + 1, '\t') : NULL;
+		if (!mode)
+			continue;
+		*inside++ = '\0';
+		*mode++ = '\0';
+		add_bind(b, n, host, inside, streq(mode, "ro"), false);
+	}
 }
 
 static void free_binds(struct bind_mount *b, size_t n)
@@ -146,7 +160,7 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 	build_binds(s, &binds, &n);
 	struct rootfs_opts o = {
 		.rootfs = s->merged,
-		.hostname = s->cfg->name,
+		.hostname = s->cfg->hostname ? s->cfg->hostname : s->cfg->name,
 		.binds = binds,
 		.n_binds = n,
 		.host_etc_files = true,
@@ -384,13 +398,15 @@ static void on_term(int sig)
 		kill((pid_t)init_to_signal, SIGTERM);
 }
 
-static char *make_cgroup(const char *name, pid_t init)
+static char *make_cgroup(const struct sandbox_config *c, pid_t init)
 {
+	const char *name = c->name;
+	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
 	char *path = NULL;
 	char **warn = NULL;
 	struct box_err *err = NULL;
 
-	if (cg_create_sandbox(name, init, NULL, &path, &warn, &err) < 0) {
+	if (cg_create_sandbox(name, init, &lim, &path, &warn, &err) < 0) {
 		_cleanup_free_ char *m = box_err_format(err);
 		log_debug("no cgroup for '%s': %s", name, m);
 		box_err_free(err);
@@ -440,7 +456,7 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	signal(SIGHUP, SIG_IGN);
 	if (s.user_stamp)
 		user_stamp_write(&s);
-	_cleanup_free_ char *cg = make_cgroup(name, init);
+	_cleanup_free_ char *cg = make_cgroup(s.cfg, init);
 	r = write_state(&s, init, cg, err);
 	if (r < 0) {
 		kill(init, SIGKILL);

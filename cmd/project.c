@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A project's sandbox from its .box.ini: discovery and the checks that come before
+ * acting on the file (parse errors as FILE:LINE:, trust, mount sources), the setup
+ * layer (built once per image and setup, shared between projects), and creating
+ * the sandbox with everything the file says. Used by enter, run, stop and rebuild
+ * when they are given no sandbox name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/cgroup.h"
+#include "../core/sandbox.h"
+#include "../core/setup.h"
+#include "../core/store.h"
+#include "../core/xalloc.h"
+#include "cmd.h"
+#include "project.h"
+#include "sbx.h"
+
+/* A name is taken when a sandbox of that name belongs to another directory. */
+static bool name_taken(const char *name, void *arg)
+{
+	struct sandbox_config *c = NULL;
+	bool taken;
+
+	if (!sandbox_exists(name))
+		return false;
+	if (sandbox_config_load(name, &c, NULL) < 0)
+		return true;
+	taken = !c->project || !streq(c->project, (const char *)arg);
+	sandbox_config_free(c);
+	return taken;
+}
+
+static int print_errors(struct cfg_errors *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		fprintf(stderr, "%s\n", e->msgs[i]);
+	cfg_errors_done(e);
+	return EXIT_BOX;
+}
+
+int cmdproj_open(const char *cmd, struct project **ret)
+{
+	struct cfg_errors errors = { 0 };
+	struct box_err *err = NULL;
+	_cleanup_free_ char *file = NULL, *dir = NULL;
+	struct project *p = NULL;
+
+	if (project_resolve(NULL, &file, &err) < 0) {
+		box_err_free(err);
+		return cmd_error("no .box.ini here or in any directory above: name a sandbox "
+				 "('box %s NAME') or create a .box.ini with 'box init'", cmd);
+	}
+	dir = project_dir(file);
+	int r = project_open(file, name_taken, dir, &p, &errors, &err);
+	if (r == -EINVAL && errors.n)
+		return print_errors(&errors);
+	cfg_errors_done(&errors);
+	if (r < 0)
+		return cmd_fail(err, "open project '%s'", file);
+	if (p->trust != TRUST_ALLOWED) {
+		cmd_error("'%s' is %s: review it, then run 'box allow' to use it", p->file,
+			  trust_state_to_string(p->trust));
+		project_free(p);
+		return EXIT_BOX;
+	}
+	if (project_check_mounts(p->config, p->dir, &errors) < 0) {
+		project_free(p);
+		return print_errors(&errors);
+	}
+	cfg_errors_done(&errors);
+	*ret = p;
+	return 0;
+}
+
+static bool has_setup(const struct box_config *c)
+{
+	return (c->packages && c->packages[0]) || (c->run && c->run[0]);
+}
+
+int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***ret_layers,
+		      char **ret_digest, char **ret_ref)
+{
+	const char *ref = p->config->image;
+	struct image_info *img = NULL;
+	struct box_err *err = NULL;
+	int r;
+
+	if (!ref)
+		return cmd_error("'%s' names no image: set 'image =' in its [box] section", p->file);
+	/* A stored image is used as it is; only a missing one is pulled. */
+	r = store_lookup(p->config, ref, &img, &err);
+	if (r < 0) {
+		box_err_free(err);
+		err = NULL;
+		r = store_pull(p->config, ref, isatty(STDERR_FILENO), &img, &err);
+	}
+	if (r < 0)
+		return cmd_fail(err, "get image '%s' for '%s'", ref, p->file);
+	project_setup_key(img->digest, p->config, key);
+	*ret_layers = strv_copy(img->layers);
+	*ret_digest = xstrdup(img->digest);
+	*ret_ref = xstrdup(img->ref);
+	image_info_free(img);
+	return 0;
+}
+
+static void on_progress(size_t i, size_t n, const char *label)
+{
+	fprintf(stderr, "box: setup [%zu/%zu] %s\n", i, n, label);
+}
+
+static void on_failed(size_t i, size_t n, const char *label, int status)
+{
+	fprintf(stderr, "box: setup step [%zu/%zu] failed with exit status %d: %s\n", i, n,
+		status, label);
+}
+
+static int setup_steps(enum pkgmgr m, void *arg, struct pkg_step **ret, size_t *ret_n,
+		       struct box_err **err)
+{
+	return project_setup_steps(arg, m, ret, ret_n, err);
+}
+
+int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers)
+{
+	struct box_err *err = NULL;
+
+	if (!has_setup(p->config) || setup_layer_exists(key))
+		return 0;
+	_cleanup_free_ char *canon = project_setup_canonical(NULL, p->config);
+	struct setup_build_opts o = {
+		.key = key,
+		.layers = image_layers,
+		.steps = setup_steps,
+		.steps_arg = p->config,
+		.project_dir = p->dir,
+		.canonical = canon,
+		.fuse = p->config->storage != CFG_STORAGE_OVERLAY,
+		.progress = on_progress,
+		.failed = on_failed,
+	};
+	fprintf(stderr, "box: setting up '%s' (once; cached for every project with this image "
+			"and [setup])\n", p->file);
+	int r = setup_layer_build(&o, &err);
+	if (r < 0)
+		return cmd_fail(err, "set up '%s'", p->file);
+	if (r > 0)
+		fprintf(stderr, "box: setup of '%s' failed; nothing was kept, the next 'box enter' "
+				"runs it again\n", p->file);
+	return r;
+}
+
+static char **project_mounts(const struct project *p)
+{
+	char **v = NULL;
+
+	for (size_t i = 0; i < p->config->n_mounts; i++) {
+		const struct cfg_mount *m = &p->config->mounts[i];
+		_cleanup_free_ char *src = project_mount_source(p->dir, m->host);
+		strv_push(&v, xasprintf("%s\t%s\t%s", src, m->inside, m->readonly ? "ro" : "rw"));
+	}
+	return v;
+}
+
+static char **project_env(const struct box_config *c)
+{
+	char **v = NULL;
+
+	for (size_t i = 0; i < c->n_env; i++)
+		strv_push(&v, xasprintf("%s=%s", c->env[i].key, c->env[i].value));
+	return v;
+}
+
+static char **project_ports(const struct box_config *c)
+{
+	char **v = NULL;
+
+	for (size_t i = 0; i < c->n_ports; i++)
+		strv_push(&v, xasprintf("%s:%s", c->ports[i].key, c->ports[i].value));
+	return v;
+}
+
+static const char *const net_names[] = { [CFG_NET_SLIRP] = "slirp", [CFG_NET_HOST] = "host",
+					 [CFG_NET_NONE] = "none" };
+
+static int create_sandbox(struct project *p, const char *key, char **layers, const char *digest,
+			  const char *ref)
+{
+	const struct box_config *c = p->config;
+	_cleanup_strv_free_ char **mounts = project_mounts(p), **env = project_env(c);
+	_cleanup_strv_free_ char **ports = project_ports(c);
+	struct sandbox_create_opts o = {
+		.name = p->sandbox,
+		.image = ref,
+		.image_digest = digest,
+		.layers = layers,
+		.home = c->home == CFG_HOME_ISOLATED ? SANDBOX_HOME_ISOLATED :
+			c->home == CFG_HOME_PATH     ? SANDBOX_HOME_PATH :
+						       SANDBOX_HOME_HOST,
+		.home_path = c->home_path,
+		.storage = c->storage == CFG_STORAGE_OVERLAY ? SANDBOX_STORAGE_OVERLAY :
+							       SANDBOX_STORAGE_FUSE,
+		.network = net_names[c->network],
+		.env = env,
+		.ports = ports,
+		.project = p->dir,
+		.setup_key = key,
+		.mounts = mounts,
+		.hostname = c->hostname,
+		.cpus = c->cpus,
+		.memory = c->memory,
+		.pids = c->pids,
+	};
+	struct box_err *err = NULL;
+
+	if (sandbox_create(&o, &err) < 0)
+		return cmd_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
+	fprintf(stderr, "box: using '%s': sandbox '%s'\n", p->file, p->sandbox);
+	return 0;
+}
+
+/* Image layers with the setup layer on top (when the project has a setup). */
+static char **stack_layers(const struct project *p, const char *key, char *const *image)
+{
+	char **v = strv_copy(image);
+	if (has_setup(p->config))
+		strv_push(&v, setup_layer_dir(key));
+	return v;
+}
+
+static int ensure_sandbox(struct project *p)
+{
+	char key[SHA256_HEX_LEN + 1];
+	_cleanup_strv_free_ char **img_layers = NULL;
+	_cleanup_free_ char *digest = NULL, *ref = NULL;
+
+	if (sandbox_exists(p->sandbox))
+		return 0;
+	int r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref);
+	if (r == 0)
+		r = cmdproj_build_setup(p, key, img_layers);
+	if (r != 0)
+		return r;
+	_cleanup_strv_free_ char **layers = stack_layers(p, key, img_layers);
+	return create_sandbox(p, key, layers, digest, ref);
+}
+
+/* A sandbox made from an older [setup]: say so, and keep using it. */
+static void check_changed(const struct project *p)
+{
+	struct sandbox_config *c = NULL;
+	struct image_info *img = NULL;
+	char key[SHA256_HEX_LEN + 1];
+
+	if (sandbox_config_load(p->sandbox, &c, NULL) < 0)
+		return;
+	if (c->image_digest && p->config->image &&
+	    store_lookup(p->config, p->config->image, &img, NULL) == 0) {
+		project_setup_key(img->digest, p->config, key);
+		if (!c->setup_key || !streq(c->setup_key, key))
+			fprintf(stderr, "box: the setup in '%s' changed since sandbox '%s' was made; "
+					"entering it as it is ('box rebuild' applies the change)\n",
+				p->file, p->sandbox);
+		image_info_free(img);
+	}
+	sandbox_config_free(c);
+}
+
+static void warn_limits(const struct box_config *c)
+{
+	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
+
+	if (!c->cpus && !c->memory && !c->pids)
+		return;
+	_cleanup_strv_free_ char **w = cg_limit_warnings(&lim);
+	for (char **s = w; s && *s; s++)
+		fprintf(stderr, "box: warning: %s\n", *s);
+}
+
+int cmdproj_enter(const char *cmd, char **argv, bool root)
+{
+	struct project *p = NULL;
+	struct sandbox_runstate st;
+	int r = cmdproj_open(cmd, &p);
+
+	if (r)
+		return r;
+	bool existed = sandbox_exists(p->sandbox);
+	r = ensure_sandbox(p);
+	if (r) {
+		project_free(p);
+		return r;
+	}
+	if (existed)
+		check_changed(p);
+	if (sandbox_state_read(p->sandbox, &st) != 1)
+		warn_limits(p->config);
+	_cleanup_strv_free_ char **env = project_env(p->config);
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
+	/* The project is at the same path inside: start where the user is. */
+	struct sandbox_join_opts jo = {
+		.root = root,
+		.argv = argv,
+		.env = env,
+		.cwd = cwd && project_contains(p->dir, cwd) ? cwd : NULL,
+	};
+	r = sbx_enter(p->sandbox, &jo);
+	project_free(p);
+	return r;
+}
+
+int cmdproj_stop(unsigned timeout_ms)
+{
+	struct project *p = NULL;
+	struct box_err *err = NULL;
+	int r = cmdproj_open("stop", &p);
+
+	if (r)
+		return r;
+	if (!sandbox_exists(p->sandbox))
+		r = cmd_error("'%s' has no sandbox yet ('box enter' makes it)", p->file);
+	else if (sandbox_stop(p->sandbox, timeout_ms, &err) < 0)
+		r = cmd_fail(err, "stop sandbox '%s'", p->sandbox);
+	project_free(p);
+	return r;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The commands that act on "this project's sandbox" when given no name (enter, run,
+ * stop, rebuild): finding and checking the nearest .box.ini, and making its sandbox
+ * (pulling the image, building the cached setup layer, creating it with the
+ * project's mounts, env, ports, limits and [box] settings).
+ */
+#ifndef BOX_CMD_PROJECT_H
+#define BOX_CMD_PROJECT_H
+
+#include <stdbool.h>
+
+#include "../config/project.h"
+
+/*
+ * The project of the current directory, parsed, approved, its mounts present.
+ * Prints what is wrong (no .box.ini, FILE:LINE: errors, not approved) and returns
+ * 125; 0 with *ret set.
+ */
+int cmdproj_open(const char *cmd, struct project **ret);
+/* The setup key of a project (image digest + canonical [setup]); ret has 65 bytes. */
+int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***ret_layers,
+		      char **ret_digest, char **ret_ref);
+/* Build the setup layer for key when missing: 0, a step's exit status, or 125. */
+int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers);
+/* box enter / box run -- CMD with no name: the project's sandbox, made as needed. */
+int cmdproj_enter(const char *cmd, char **argv, bool root);
+/* box stop with no name: the project's sandbox. */
+int cmdproj_stop(unsigned timeout_ms);
+
+#endif

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A project's sandbox from its .box.ini, as the test user with the Debian image from
+# the loopback registry: discovery from a nested directory, trust, the setup run once
+# and cached as a layer shared by a second project, env, mounts, limits, a changed
+# setup detected and applied by `box rebuild`, and stop/start without rerunning setup.
+. "$(dirname "$0")/../lib.sh"
+need_userns
+need_subuid
+need_fuse
+need_registry
+need_cmd dpkg-deb
+use_test_registry
+
+P=$T/proj
+P2=$T/proj2
+mkdir -p "$P/src/deep" "$P/data" "$P2/data" "$T/outside" "$T/empty"
+echo outside-file >"$T/outside/f"
+at_exit "cd / && '$BOX' stop --time 1 proj >/dev/null 2>&1; '$BOX' stop --time 1 proj2 >/dev/null 2>&1"
+
+# A package built here, installed by the setup with dpkg (no network needed).
+mkdir -p "$T/pkg/DEBIAN" "$T/pkg/usr/bin"
+printf 'Package: box-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: box <box@localhost>\nDescription: test package\n' >"$T/pkg/DEBIAN/control"
+printf '#!/bin/sh\necho hello from box-hello\n' >"$T/pkg/usr/bin/box-hello"
+chmod 755 "$T/pkg/usr/bin/box-hello"
+dpkg-deb --root-owner-group --build "$T/pkg" "$P/box-hello.deb" >/dev/null || fail "dpkg-deb"
+cp "$P/box-hello.deb" "$P2/"
+
+ini() {
+	cat <<INI
+[box]
+image = debian
+[setup]
+run = dpkg -i box-hello.deb
+run = echo ran >>setup-runs
+$1
+[env]
+GREETING = hi there
+[mounts]
+/outside-ro = ../outside:ro
+/data = data
+[limits]
+pids = 100
+INI
+}
+ini "" >"$P/.box.ini"
+ini "" >"$P2/.box.ini"
+
+# --- no .box.ini anywhere
+out=$(cd "$T/empty" && "$BOX" enter -- true 2>&1)
+is "$?" 125 "no .box.ini: box enter with no name fails with 125"
+like "$out" "box init" "... and says what to do"
+is "$(echo "$out" | wc -l)" 1 "... in one line"
+
+# --- trust, from a nested directory
+cd "$P/src/deep" || exit 1
+out=$("$BOX" enter -- true 2>&1)
+is "$?" 125 "an unapproved .box.ini is refused (125)"
+like "$out" "proj/\.box\.ini.*box allow" "... naming the file and 'box allow'"
+"$BOX" allow >/dev/null 2>&1 || fail "box allow"
+
+# --- first entry: setup once, then the command in the directory the user is in
+out=$("$BOX" enter -- pwd 2>"$T/err")
+st=$?
+err=$(cat "$T/err")
+is "$st" 0 "box enter from a nested directory runs"
+is "$out" "$P/src/deep" "the project is at the same path inside; the shell starts where the user is"
+like "$err" "using '$P/\.box\.ini'" "the first entry says which file it used"
+like "$err" "\[1/2\] line 4: dpkg -i box-hello.deb" "a progress line per step"
+like "$err" "pids" "the pids limit gives this host's warning"
+is "$(cat "$P/setup-runs" 2>/dev/null | wc -l)" 1 "setup ran once"
+is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "the package installed by the setup is there"
+is "$("$BOX" run -- sh -c 'echo $GREETING' 2>&1)" "hi there" "[env] is set"
+is "$("$BOX" run -- cat /outside-ro/f 2>&1)" "outside-file" "a [mounts] entry is bound (relative to the project)"
+check_fails "a :ro mount is read-only" "$BOX" run -- touch /outside-ro/g
+"$BOX" run -- sh -c 'echo w >/data/w' 2>/dev/null
+is "$(cat "$P/data/w" 2>/dev/null)" w "a rw mount writes to the host"
+grep -Eq '"project": ?"'"$P"'"' "$XDG_DATA_HOME/box/sandboxes/proj/config.json" &&
+	ok "config.json records the project" || fail "config.json records the project"
+
+# --- stop/start does not run setup again
+check "box stop with no name" "$BOX" stop --time 1
+is "$(cd "$P" && "$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "started again"
+is "$(wc -l <"$P/setup-runs")" 1 "a stop/start does not rerun setup"
+
+# --- a second project with the same setup shares the layer
+cd "$P2" || exit 1
+"$BOX" allow >/dev/null 2>&1
+err=$("$BOX" run -- box-hello 2>&1 >/dev/null)
+is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "second project: package there"
+unlike "$err" "\[1/2\]" "second project: no setup step ran"
+[ ! -e "$P2/setup-runs" ] && ok "second project: the setup layer was reused" ||
+	fail "second project: the setup layer was reused"
+is "$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* | wc -l)" 1 "one setup layer for both"
+
+# --- a changed setup: detected, then applied by box rebuild
+cd "$P" || exit 1
+"$BOX" run -- sh -c 'echo mine >/var/tmp/userchange' 2>/dev/null
+ini "run = echo two >>setup-runs2" >"$P/.box.ini"
+out=$("$BOX" run -- true 2>&1)
+is "$?" 125 "an edited .box.ini is refused until box allow"
+"$BOX" allow >/dev/null 2>&1
+err=$("$BOX" run -- cat /var/tmp/userchange 2>&1)
+like "$err" "changed.*box rebuild" "a changed setup is detected and 'box rebuild' suggested"
+like "$err" "mine" "... and the old sandbox is entered as it is"
+out=$("$BOX" rebuild --yes 2>&1)
+is "$?" 0 "box rebuild --yes"
+like "$out" "/var/tmp/userchange" "rebuild lists the changes it discards"
+is "$(cat "$P/setup-runs2" 2>/dev/null)" two "the new setup ran"
+check_fails "the discarded change is gone" "$BOX" run -- cat /var/tmp/userchange
+is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "the rebuilt sandbox has the setup"
+is "$(cat "$P/data/w" 2>/dev/null)" w "the project's files are untouched by a rebuild"
+unlike "$("$BOX" run -- true 2>&1)" "changed" "no change reported after the rebuild"
+
+done_testing
