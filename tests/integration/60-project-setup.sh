@@ -30,6 +30,7 @@ ini() {
 	cat <<INI
 [box]
 image = debian
+hostname = projbox
 [setup]
 run = dpkg -i box-hello.deb
 run = echo ran >>setup-runs
@@ -41,10 +42,14 @@ GREETING = hi there
 /data = data
 [limits]
 pids = 100
+$2
 INI
 }
-ini "" >"$P/.box.ini"
-ini "" >"$P2/.box.ini"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ports="[ports]
+127.0.0.1:$port = 8000"
+ini "" "$ports" >"$P/.box.ini"
+ini "" "" >"$P2/.box.ini"
 
 # --- no .box.ini anywhere
 out=$(cd "$T/empty" && "$BOX" enter -- true 2>&1)
@@ -66,15 +71,30 @@ err=$(cat "$T/err")
 is "$st" 0 "box enter from a nested directory runs"
 is "$out" "$P/src/deep" "the project is at the same path inside; the shell starts where the user is"
 like "$err" "using '$P/\.box\.ini'" "the first entry says which file it used"
-like "$err" "\[1/2\] line 4: dpkg -i box-hello.deb" "a progress line per step"
+like "$err" "\[1/2\] line 5: dpkg -i box-hello.deb" "a progress line per step"
 like "$err" "pids" "the pids limit gives this host's warning"
 is "$(cat "$P/setup-runs" 2>/dev/null | wc -l)" 1 "setup ran once"
 is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "the package installed by the setup is there"
 is "$("$BOX" run -- sh -c 'echo $GREETING' 2>&1)" "hi there" "[env] is set"
+is "$("$BOX" run -- hostname 2>&1)" projbox "[box] hostname applies"
 is "$("$BOX" run -- cat /outside-ro/f 2>&1)" "outside-file" "a [mounts] entry is bound (relative to the project)"
 check_fails "a :ro mount is read-only" "$BOX" run -- touch /outside-ro/g
 "$BOX" run -- sh -c 'echo w >/data/w' 2>/dev/null
 is "$(cat "$P/data/w" 2>/dev/null)" w "a rw mount writes to the host"
+# [ports]: a server inside on 8000, reached from the host on the forwarded port.
+"$BOX" run -- perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalPort => 8000,
+	Listen => 1, ReuseAddr => 1) or die "listen: $!"; $c = $s->accept; print $c "box-port-ok\n"' \
+	>/dev/null 2>&1 &
+srv=$!
+got=
+for ((i = 0; i < 50; i++)); do
+	got=$(exec 3<>"/dev/tcp/127.0.0.1/$port" && timeout 2 cat <&3) 2>/dev/null
+	[ -n "$got" ] && break
+	sleep 0.1
+done
+is "$got" box-port-ok "a [ports] forward reaches a server inside from the host"
+kill "$srv" 2>/dev/null
+wait "$srv" 2>/dev/null
 grep -Eq '"project": ?"'"$P"'"' "$XDG_DATA_HOME/box/sandboxes/proj/config.json" &&
 	ok "config.json records the project" || fail "config.json records the project"
 
@@ -96,7 +116,7 @@ is "$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* | wc -l)" 1 "one setup layer for
 # --- a changed setup: detected, then applied by box rebuild
 cd "$P" || exit 1
 "$BOX" run -- sh -c 'echo mine >/var/tmp/userchange' 2>/dev/null
-ini "run = echo two >>setup-runs2" >"$P/.box.ini"
+ini "run = echo two >>setup-runs2" "$ports" >"$P/.box.ini"
 out=$("$BOX" run -- true 2>&1)
 is "$?" 125 "an edited .box.ini is refused until box allow"
 "$BOX" allow >/dev/null 2>&1
