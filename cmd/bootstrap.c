@@ -39,8 +39,8 @@ static char *parse_target(const char *target)
 static int run_mmdebstrap(const char *suite, const char *out)
 {
 	_cleanup_free_ char *prog = find_in_path("mmdebstrap");
-	char *argv[] = { "mmdebstrap", "--variant=minbase", "--mode=unshare", (char *)suite,
-			 (char *)out, NULL };
+	char *argv[] = {"mmdebstrap",  "--variant=minbase", "--mode=unshare",
+			(char *)suite, (char *)out,	    NULL};
 	pid_t pid;
 
 	if (!prog)
@@ -66,7 +66,8 @@ int cmd_bootstrap_debian(const char *suite, const char *name, FILE *ref_out)
 
 	if (mkdir_p(tmpdir, 0700, &err) < 0)
 		return cmd_fail(err, "create '%s'", tmpdir);
-	_cleanup_free_ char *out = xasprintf("%s/bootstrap-%s-%d.tar", tmpdir, suite, (int)getpid());
+	_cleanup_free_ char *out =
+	    xasprintf("%s/bootstrap-%s-%d.tar", tmpdir, suite, (int)getpid());
 	int r = run_mmdebstrap(suite, out);
 	if (r == 0) {
 		_cleanup_free_ char *by = xasprintf("box bootstrap debian:%s", suite);
@@ -85,20 +86,22 @@ static int run_bootstrap(int argc, char **argv)
 		return cmd_usage_error("bootstrap", "expected debian[:SUITE] and an optional name");
 	_cleanup_free_ char *suite = parse_target(argv[1]);
 	if (!suite)
-		return cmd_usage_error("bootstrap", "cannot bootstrap '%s': only debian[:SUITE] "
-				       "is supported", argv[1]);
+		return cmd_usage_error("bootstrap",
+				       "cannot bootstrap '%s': only debian[:SUITE] "
+				       "is supported",
+				       argv[1]);
 	_cleanup_free_ char *name = argc == 3 ? xstrdup(argv[2]) : xasprintf("debian:%s", suite);
 	return cmd_bootstrap_debian(suite, name, stdout);
 }
 
 static const struct box_command cmd_bootstrap = {
-	.name = "bootstrap",
-	.summary = "build a Debian userland with mmdebstrap and store it as an image",
-	.usage = "usage: box bootstrap debian[:SUITE] [NAME]\n"
-		 "Builds a minimal Debian SUITE (default " DEFAULT_SUITE ") from the host's apt\n"
-		 "mirror with mmdebstrap in unshare mode and stores it as image NAME\n"
-		 "(default debian:SUITE). Needs mmdebstrap and a range in /etc/subuid.\n"
-		 "Then: box enter NAME",
-	.run = run_bootstrap,
+    .name = "bootstrap",
+    .summary = "build a Debian userland with mmdebstrap and store it as an image",
+    .usage = "usage: box bootstrap debian[:SUITE] [NAME]\n"
+	     "Builds a minimal Debian SUITE (default " DEFAULT_SUITE ") from the host's apt\n"
+	     "mirror with mmdebstrap in unshare mode and stores it as image NAME\n"
+	     "(default debian:SUITE). Needs mmdebstrap and a range in /etc/subuid.\n"
+	     "Then: box enter NAME",
+    .run = run_bootstrap,
 };
 BOX_COMMAND(cmd_bootstrap);

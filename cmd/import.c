@@ -23,9 +23,8 @@ static void report(const struct store_import_result *res, uint64_t ns, FILE *ref
 
 	format_bytes(res->stats.bytes, size, sizeof(size));
 	fprintf(stderr, "%s %llu files, %s in %.1fs (%.0f MB/s, %.0f files/s)%s\n",
-		res->layer_existed ? "Checked" : "Extracted",
-		(unsigned long long)res->stats.files, size, secs,
-		secs > 0 ? (double)res->stats.bytes / 1e6 / secs : 0.0,
+		res->layer_existed ? "Checked" : "Extracted", (unsigned long long)res->stats.files,
+		size, secs, secs > 0 ? (double)res->stats.bytes / 1e6 / secs : 0.0,
 		secs > 0 ? (double)res->stats.files / secs : 0.0,
 		res->layer_existed ? ", the layer was already stored" : "");
 	fprintf(ref_out, "%s\n", res->ref);
@@ -33,10 +32,10 @@ static void report(const struct store_import_result *res, uint64_t ns, FILE *ref
 
 int cmd_import_tarball(const char *path, const char *name, const char *created_by, FILE *ref_out)
 {
-	struct store_import_result res = { 0 };
+	struct store_import_result res = {0};
 	struct box_err *err = NULL;
-	_cleanup_close_ int fd = streq(path, "-") ? dup(STDIN_FILENO)
-						  : open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd =
+	    streq(path, "-") ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return cmd_error("open '%s': %m (is the path right?)", path);
@@ -64,13 +63,13 @@ static int run_import(int argc, char **argv)
 }
 
 static const struct box_command cmd_import = {
-	.name = "import",
-	.summary = "store a root filesystem tarball as an image",
-	.usage = "usage: box import TARBALL NAME\n"
-		 "Stores the root filesystem in TARBALL (tar, optionally gzip/zstd/xz/bzip2\n"
-		 "compressed; '-' reads standard input) as a one-layer image called NAME.\n"
-		 "Owners, modes and links are kept as the tarball has them. Then:\n"
-		 "  box enter NAME",
-	.run = run_import,
+    .name = "import",
+    .summary = "store a root filesystem tarball as an image",
+    .usage = "usage: box import TARBALL NAME\n"
+	     "Stores the root filesystem in TARBALL (tar, optionally gzip/zstd/xz/bzip2\n"
+	     "compressed; '-' reads standard input) as a one-layer image called NAME.\n"
+	     "Owners, modes and links are kept as the tarball has them. Then:\n"
+	     "  box enter NAME",
+    .run = run_import,
 };
 BOX_COMMAND(cmd_import);

@@ -38,8 +38,8 @@
 #include "log.h"
 #include "xalloc.h"
 
-#define WH_PREFIX ".wh."
-#define WH_OPAQUE ".wh..wh..opq"
+#define WH_PREFIX    ".wh."
+#define WH_OPAQUE    ".wh..wh..opq"
 #define OPAQUE_XATTR "user.overlay.opaque"
 #define MAX_SYMLINKS 40
 
@@ -111,6 +111,39 @@ bool layer_is_whiteout(const char *name, const char **target)
 	return true;
 }
 
+/* One component below dir, not followed: a directory or symlink fd (*is_link). */
+static int walk_step(int dir, const char *name, bool *is_link)
+{
+	struct stat st;
+	int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))) {
+		close(fd);
+		return -ENOTDIR;
+	}
+	*is_link = S_ISLNK(st.st_mode);
+	return fd;
+}
+
+/* What to walk after meeting symlink fd: its target, then the rest of the path. */
+static int walk_expand(int fd, const char *after, char **ret)
+{
+	char target[LAYER_MAX_PATH + 1];
+	ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	if (n >= (ssize_t)sizeof(target) - 1)
+		return -ENAMETOOLONG;
+	target[n] = '\0';
+	if (target[0] == '/')
+		return -EXDEV;
+	*ret = after ? xasprintf("%s/%s", target, after) : xstrdup(target);
+	return 0;
+}
+
 /*
  * Fallback for kernels without openat2: walk one component at a time with
  * O_NOFOLLOW, expanding relative symlinks ourselves. An absolute target or a ".."
@@ -126,60 +159,35 @@ static int walk_beneath(int root, const char *path)
 
 	stack[0] = root;
 	while (*p && r == 0) {
-		char *end = strchrnul(p, '/');
-		bool last = *end == '\0';
+		char *end = strchrnul(p, '/'), *next = NULL;
+		char *after = *end ? end + 1 : NULL;
+		bool is_link = false;
 		*end = '\0';
-		if (*p == '\0' || streq(p, ".")) {
-			p = last ? end : end + 1;
-			continue;
-		}
 		if (streq(p, "..")) {
-			if (depth == 0) {
+			if (depth == 0)
 				r = -EXDEV;
-				break;
+			else
+				close(stack[depth--]);
+		} else if (*p && !streq(p, ".")) {
+			int fd = walk_step(stack[depth], p, &is_link);
+			if (fd < 0)
+				r = fd;
+			else if (!is_link && depth + 1 >= LAYER_MAX_PATH / 2)
+				r = -ENAMETOOLONG;
+			else if (!is_link)
+				stack[++depth] = TAKE_FD(fd);
+			else if (++links > MAX_SYMLINKS)
+				r = -ELOOP;
+			else
+				r = walk_expand(fd, after, &next);
+			if (next) {
+				free(rest);
+				after = rest = next;
 			}
-			close(stack[depth--]);
-			p = last ? end : end + 1;
-			continue;
-		}
-		int fd = openat(stack[depth], p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			r = -errno;
 			if (fd >= 0)
 				close(fd);
-			break;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			if (depth + 1 >= LAYER_MAX_PATH / 2) {
-				close(fd);
-				r = -ENAMETOOLONG;
-				break;
-			}
-			stack[++depth] = fd;
-			p = last ? end : end + 1;
-			continue;
-		}
-		if (!S_ISLNK(st.st_mode) || ++links > MAX_SYMLINKS) {
-			close(fd);
-			r = S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
-			break;
-		}
-		char target[LAYER_MAX_PATH + 1];
-		ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
-		close(fd);
-		if (n < 0 || n >= (ssize_t)sizeof(target) - 1) {
-			r = n < 0 ? -errno : -ENAMETOOLONG;
-			break;
-		}
-		target[n] = '\0';
-		if (target[0] == '/') {
-			r = -EXDEV;
-			break;
-		}
-		char *next = xasprintf("%s%s%s", target, last ? "" : "/", last ? "" : end + 1);
-		free(rest);
-		p = rest = next;
+		p = after ? after : end;
 	}
 	if (r == 0 && depth == 0) {
 		r = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -198,8 +206,8 @@ static int open_beneath(struct extract *x, const char *path)
 {
 	if (!x->beneath_fallback) {
 		struct open_how how = {
-			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+		    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 		};
 		long fd = syscall(SYS_openat2, x->root, path, &how, sizeof(how));
 		if (fd >= 0)
@@ -224,8 +232,8 @@ static int resolve_error(const char *path, int r, struct box_err **err)
 {
 	_cleanup_free_ char *shown = str_escape(path);
 	if (r == -EXDEV)
-		return box_err_set(err, EXDEV, "'%s' resolves through a symlink that leaves the layer",
-				   shown);
+		return box_err_set(err, EXDEV,
+				   "'%s' resolves through a symlink that leaves the layer", shown);
 	if (r == -ELOOP)
 		return box_err_set(err, ELOOP, "'%s' resolves through too many symlinks", shown);
 	if (r == -ENOTDIR)
@@ -283,8 +291,8 @@ static int remove_existing(struct extract *x, int pfd, const char *name, bool ne
 
 static bool xattr_dropped(const char *name)
 {
-	static const char *const prefixes[] = { "trusted.overlay.", "user.overlay.",
-						"user.fuseoverlayfs.", "user.containers." };
+	static const char *const prefixes[] = {"trusted.overlay.", "user.overlay.",
+					       "user.fuseoverlayfs.", "user.containers."};
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
 			return true;
@@ -331,7 +339,7 @@ static int apply_owner(struct extract *x, int fd, struct archive_entry *e, struc
 
 static struct timespec entry_mtime(struct archive_entry *e)
 {
-	struct timespec t = { .tv_sec = 0, .tv_nsec = UTIME_OMIT };
+	struct timespec t = {.tv_sec = 0, .tv_nsec = UTIME_OMIT};
 	if (archive_entry_mtime_is_set(e)) {
 		t.tv_sec = archive_entry_mtime(e);
 		t.tv_nsec = archive_entry_mtime_nsec(e);
@@ -351,8 +359,8 @@ static int write_data(struct extract *x, struct archive *a, int fd, int64_t size
 		if (off < 0 || (uint64_t)off + len > (uint64_t)size)
 			return box_err_set(err, EFBIG, "file data beyond its declared size");
 		for (size_t done = 0; done < len;) {
-			ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
-					   off + (off_t)done);
+			ssize_t n =
+			    pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -380,10 +388,11 @@ static int make_regular(struct extract *x, struct archive *a, struct archive_ent
 	int r;
 
 	if (size < 0 || (uint64_t)size > x->max_entry_size)
-		return box_err_set(err, EFBIG, "file of %lld bytes is larger than the limit of %llu",
+		return box_err_set(err, EFBIG,
+				   "file of %lld bytes is larger than the limit of %llu",
 				   (long long)size, (unsigned long long)x->max_entry_size);
 	_cleanup_close_ int fd =
-		openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST) {
 		if ((r = remove_existing(x, pfd, name, false, err)) < 0)
 			return r;
@@ -426,9 +435,8 @@ static int make_directory(struct extract *x, struct archive_entry *e, int pfd, c
 		x->cap_dirs = x->cap_dirs ? x->cap_dirs * 2 : 256;
 		x->dirs = xrealloc(x->dirs, x->cap_dirs * sizeof(*x->dirs));
 	}
-	x->dirs[x->n_dirs++] = (struct dir_meta){ .path = xstrdup(path),
-						  .mode = archive_entry_perm(e) & 07777,
-						  .mtime = entry_mtime(e) };
+	x->dirs[x->n_dirs++] = (struct dir_meta){
+	    .path = xstrdup(path), .mode = archive_entry_perm(e) & 07777, .mtime = entry_mtime(e)};
 	return 0;
 }
 
@@ -492,10 +500,10 @@ static int make_hardlink(struct extract *x, struct archive_entry *e, int pfd, co
 		*slash = '/';
 	shown = str_escape(target);
 	if (tfd < 0)
-		return tfd == -ENOENT ? box_err_set(err, ENOENT,
-						    "hard link to '%s', which is not in the layer",
-						    shown)
-				      : resolve_error(target, tfd, err);
+		return tfd == -ENOENT
+			   ? box_err_set(err, ENOENT,
+					 "hard link to '%s', which is not in the layer", shown)
+			   : resolve_error(target, tfd, err);
 	r = linkat(tfd, tname, pfd, name, 0);
 	if (r < 0 && errno == EEXIST) {
 		if ((r = remove_existing(x, pfd, name, false, err)) < 0)
@@ -503,9 +511,10 @@ static int make_hardlink(struct extract *x, struct archive_entry *e, int pfd, co
 		r = linkat(tfd, tname, pfd, name, 0);
 	}
 	if (r < 0)
-		return box_err_set(err, errno, errno == ENOENT ? "hard link to '%s', which is not "
-								 "in the layer"
-							       : "hard link to '%s'",
+		return box_err_set(err, errno,
+				   errno == ENOENT ? "hard link to '%s', which is not "
+						     "in the layer"
+						   : "hard link to '%s'",
 				   shown);
 	return 0;
 }
@@ -535,7 +544,7 @@ static int make_whiteout(struct extract *x, int pfd, const char *name, const cha
 		log_debug("layer: whiteout device refused (%s), keeping %s", strerror(errno), name);
 	}
 	_cleanup_close_ int fd =
-		openat(pfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    openat(pfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return box_err_set(err, errno, "create whiteout file");
 	return 0;
@@ -629,7 +638,7 @@ static int finish_dirs(struct extract *x, struct box_err **err)
 {
 	for (size_t i = x->n_dirs; i-- > 0;) {
 		struct dir_meta *d = &x->dirs[i];
-		struct timespec ts[2] = { d->mtime, d->mtime };
+		struct timespec ts[2] = {d->mtime, d->mtime};
 		int fd = open_beneath(x, d->path);
 		if (fd < 0)
 			continue; /* replaced later in the layer */
@@ -655,8 +664,8 @@ static void extract_done(struct extract *x)
 int layer_extract(struct archive *a, int dirfd_root, const struct layer_opts *o,
 		  struct layer_stats *ret, struct box_err **err)
 {
-	static const struct layer_opts defaults = { 0 };
-	struct extract x = { .root = dirfd_root, .o = o ? o : &defaults, .cache_fd = -1 };
+	static const struct layer_opts defaults = {0};
+	struct extract x = {.root = dirfd_root, .o = o ? o : &defaults, .cache_fd = -1};
 	struct archive_entry *e;
 	const char *env = getenv("BOX_LAYER_NO_OPENAT2");
 	int r = 0;

@@ -36,27 +36,27 @@
 
 struct archive;
 
-#define LAYER_MAX_PATH 4096
+#define LAYER_MAX_PATH	     4096
 #define LAYER_MAX_ENTRY_SIZE (64ULL << 30) /* one file */
-#define LAYER_MAX_ENTRIES 4000000ULL
-#define LAYER_DIGEST_LEN 72 /* "sha256:" + 64 hex + NUL */
+#define LAYER_MAX_ENTRIES    4000000ULL
+#define LAYER_DIGEST_LEN     72 /* "sha256:" + 64 hex + NUL */
 
 struct layer_opts {
 	uint64_t max_entry_size; /* 0: LAYER_MAX_ENTRY_SIZE */
-	uint64_t max_entries;    /* 0: LAYER_MAX_ENTRIES */
-	bool no_chown;           /* keep files owned by the caller (tests without a userns) */
-	bool no_openat2;         /* force the component-walk fallback (also BOX_LAYER_NO_OPENAT2=1) */
+	uint64_t max_entries;	 /* 0: LAYER_MAX_ENTRIES */
+	bool no_chown;		 /* keep files owned by the caller (tests without a userns) */
+	bool no_openat2; /* force the component-walk fallback (also BOX_LAYER_NO_OPENAT2=1) */
 };
 
 struct layer_stats {
-	uint64_t entries;   /* archive entries processed (incl. whiteouts, skipped devices) */
-	uint64_t files;     /* regular files written */
-	uint64_t bytes;     /* bytes of regular file content written */
-	uint64_t whiteouts; /* whiteouts and opaque markers */
-	uint64_t skipped;   /* device nodes and sockets left out */
-	uint64_t stream_bytes;       /* bytes read from the input (compressed) */
-	uint64_t uncompressed_bytes; /* bytes of the tar stream */
-	char digest[LAYER_DIGEST_LEN];  /* sha256 of the input as read: the blob digest */
+	uint64_t entries;      /* archive entries processed (incl. whiteouts, skipped devices) */
+	uint64_t files;	       /* regular files written */
+	uint64_t bytes;	       /* bytes of regular file content written */
+	uint64_t whiteouts;    /* whiteouts and opaque markers */
+	uint64_t skipped;      /* device nodes and sockets left out */
+	uint64_t stream_bytes; /* bytes read from the input (compressed) */
+	uint64_t uncompressed_bytes;	/* bytes of the tar stream */
+	char digest[LAYER_DIGEST_LEN];	/* sha256 of the input as read: the blob digest */
 	char diff_id[LAYER_DIGEST_LEN]; /* sha256 of the uncompressed tar: the diff_id */
 };
 

@@ -27,7 +27,7 @@ struct stream {
 	struct archive *outer;
 	EVP_MD_CTX *blob_md, *tar_md;
 	uint64_t blob_bytes, tar_bytes;
-	int read_error; /* -errno from fn */
+	int read_error;	   /* -errno from fn */
 	bool uncompressed; /* blob bytes are the tar bytes: hash them once */
 	char *in_buf, *tar_buf;
 	bool eof;
@@ -127,8 +127,8 @@ static int run_stream(struct stream *s, int dirfd_root, const struct layer_opts 
 	archive_read_support_format_empty(s->outer);
 	if (archive_read_open(s->outer, s, NULL, outer_read, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(s->outer, &e) != ARCHIVE_OK)
-		return box_err_set(err, s->read_error ? -s->read_error : EINVAL,
-				   "read layer: %s", archive_error_string(s->outer));
+		return box_err_set(err, s->read_error ? -s->read_error : EINVAL, "read layer: %s",
+				   archive_error_string(s->outer));
 	s->uncompressed = archive_filter_code(s->outer, 0) == ARCHIVE_FILTER_NONE;
 	inner = archive_read_new();
 	archive_read_support_format_tar(inner);
@@ -147,8 +147,8 @@ static int run_stream(struct stream *s, int dirfd_root, const struct layer_opts 
 int layer_extract_stream(layer_read_fn fn, void *arg, int dirfd_root, const struct layer_opts *o,
 			 struct layer_stats *ret, struct box_err **err)
 {
-	struct stream s = { .fn = fn, .arg = arg };
-	struct layer_stats st = { 0 };
+	struct stream s = {.fn = fn, .arg = arg};
+	struct layer_stats st = {0};
 	int r;
 
 	s.blob_md = EVP_MD_CTX_new();

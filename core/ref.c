@@ -231,9 +231,8 @@ int ref_parse_buffer(const char *buf, size_t len, struct image_ref **ret, struct
 	if (len == 0)
 		return box_err_set(err, EINVAL, "invalid image reference: empty");
 	if (len > REF_MAX_LEN)
-		return box_err_set(err, EINVAL,
-				   "invalid image reference: longer than %d characters",
-				   REF_MAX_LEN);
+		return box_err_set(
+		    err, EINVAL, "invalid image reference: longer than %d characters", REF_MAX_LEN);
 	r = xzalloc(sizeof(*r));
 	why = split_ref(s, r);
 	if (why) {

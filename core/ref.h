@@ -12,16 +12,16 @@
 
 #include "err.h"
 
-#define REF_MAX_LEN 1024      /* whole reference */
-#define REF_MAX_COMPONENT 255 /* one path component, the registry, or the tag */
+#define REF_MAX_LEN	     1024 /* whole reference */
+#define REF_MAX_COMPONENT    255  /* one path component, the registry, or the tag */
 #define REF_DEFAULT_REGISTRY "docker.io"
-#define REF_DEFAULT_TAG "latest"
+#define REF_DEFAULT_TAG	     "latest"
 
 struct image_ref {
-	char *registry;   /* "docker.io", "quay.io", "localhost:5000", "127.0.0.1:5000" */
+	char *registry;	  /* "docker.io", "quay.io", "localhost:5000", "127.0.0.1:5000" */
 	char *repository; /* "library/ubuntu", "toolbx/ubuntu-toolbox" */
-	char *tag;        /* "24.04"; "latest" when neither tag nor digest; NULL with a bare digest */
-	char *digest;     /* "sha256:<64 lowercase hex>" or NULL */
+	char *tag;    /* "24.04"; "latest" when neither tag nor digest; NULL with a bare digest */
+	char *digest; /* "sha256:<64 lowercase hex>" or NULL */
 };
 
 /* Parse s (NUL-terminated). On failure *err says what is wrong with the reference. */

@@ -17,12 +17,12 @@
 struct box_config;
 
 struct store_import_result {
-	char *ref;     /* canonical reference the image is stored under */
+	char *ref; /* canonical reference the image is stored under */
 	char diff_id[LAYER_DIGEST_LEN];
 	char digest[LAYER_DIGEST_LEN]; /* manifest digest */
 	struct layer_stats stats;
-	uint64_t disk_bytes;  /* the layer directory on disk */
-	bool layer_existed;   /* the same layer was already stored */
+	uint64_t disk_bytes; /* the layer directory on disk */
+	bool layer_existed;  /* the same layer was already stored */
 };
 
 /*
@@ -30,9 +30,8 @@ struct store_import_result {
  * (aliases and normalisation as for pull: "mydebian" is docker.io/library/mydebian:latest).
  * created_by goes into the config's history. Holds the store lock throughout.
  */
-int store_import_tar(const struct box_config *cfg, int fd, const char *name,
-		     const char *created_by, struct store_import_result *ret,
-		     struct box_err **err);
+int store_import_tar(const struct box_config *cfg, int fd, const char *name, const char *created_by,
+		     struct store_import_result *ret, struct box_err **err);
 void store_import_result_done(struct store_import_result *r);
 
 #endif
