@@ -208,10 +208,16 @@ EOF
 		sleep 0.5
 	fi
 	say "starting docker-registry on $REGISTRY"
-	# setsid: its own session, so it outlives this script and the CI job's terminal.
-	setsid setpriv --reuid=docker-registry --regid=docker-registry --clear-groups \
-		/usr/bin/docker-registry serve "$REG_DIR/config.yml" \
-		</dev/null >>"$REG_DIR/registry.log" 2>&1 9>&- &
+	# Its own session, so it outlives this script and the CI job's terminal; and no
+	# inherited descriptors (our lock, a CI runner's output pipe) that would keep them busy.
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec setsid setpriv --reuid=docker-registry --regid=docker-registry --clear-groups \
+			/usr/bin/docker-registry serve "$REG_DIR/config.yml"
+	) </dev/null >>"$REG_DIR/registry.log" 2>&1 &
 	echo $! >"$REG_DIR/registry.pid"
 	for i in $(seq 100); do
 		registry_up && return
