@@ -113,6 +113,12 @@ int fwd_add(struct net_loop *l, const struct port_spec *p, enum fwd_kind kind, s
 	if (fwd_find_host(l, p))
 		return box_err_set(err, EEXIST, "forward %s: the host port is already forwarded",
 				   text);
+	/* libslirp 4.7 resets connections from an IPv6 host socket to the IPv4 guest. */
+	if (strchr(p->addr, ':'))
+		return box_err_set(err, EAFNOSUPPORT,
+				   "forward %s: IPv6 host addresses are not supported yet (use an "
+				   "IPv4 address such as 127.0.0.1 or 0.0.0.0)",
+				   text);
 	if (l->n_fwds >= LOOP_MAX_FWDS)
 		return box_err_set(err, ENOSPC, "forward %s: too many forwards (limit %d)", text,
 				   LOOP_MAX_FWDS);

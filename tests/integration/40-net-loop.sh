@@ -79,6 +79,26 @@ check "box port rm" "$BOX" port --socket "$SOCK" rm "$P2:8080"
 check_fails "removed forward is gone" curl -fsS -m 3 "http://127.0.0.1:$P2/"
 is "$(http_get "http://127.0.0.1:$P1/")" "hello-from-inside" "static forward still works"
 
+# A UDP forward: an echo server inside answers through it.
+U=$(free_port)
+nsenter --preserve-credentials -t "$NS" -U -n python3 -c '
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 5353)); u.settimeout(20)
+d, a = u.recvfrom(100); u.sendto(b"echo-" + d, a)' &
+usrv=$!
+at_exit "kill $usrv"
+check "box port add (udp)" "$BOX" port --socket "$SOCK" add "$U:5353/udp"
+out=$(python3 -c '
+import socket, sys, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(0.5)
+for i in range(20):
+    u.sendto(b"ping", ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(u.recvfrom(100)[0].decode()); break
+    except socket.timeout:
+        pass' "$U")
+is "$out" "echo-ping" "a UDP forward carries a datagram both ways"
+
 # --- bad requests: clear errors, loop unaffected ---
 out=$("$BOX" port --socket "$SOCK" add 70000 2>&1)
 like "$out" "out of range 1\.\.65535" "out-of-range port is refused with a clear message"
@@ -86,6 +106,8 @@ out=$("$BOX" port --socket "$SOCK" add "$HP:80" 2>&1)
 like "$out" "already in use" "host port in use is refused with a clear message"
 out=$("$BOX" port --socket "$SOCK" add "$P1:9999" 2>&1)
 like "$out" "already forwarded" "a second forward of the same host port is refused"
+out=$("$BOX" port --socket "$SOCK" add "[::1]:$P2:8080" 2>&1)
+like "$out" "IPv6 host addresses are not supported" "an IPv6 host address is refused clearly"
 out=$("$BOX" port --socket "$SOCK" rm 1 2>&1)
 like "$out" "no forward from 127\.0\.0\.1:1/tcp" "removing an unknown forward says so"
 out=$(printf 'bogus request\n' | python3 -c '
