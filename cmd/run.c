@@ -219,6 +219,7 @@ static int rootfs_child(struct spawn_ctx *sc, struct box_err **err)
 
 	/* When box is killed, PID 1 dies, and with it every process of the sandbox. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "box-init");
 	if (c->new_net && (r = container_loopback_up(err)) < 0)
 		return r;
 	if (c->tap_sock >= 0 && (r = tap_out(c, err)) < 0)

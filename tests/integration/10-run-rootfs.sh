@@ -73,7 +73,7 @@ like "$err" "no-such-command-here.*not found" "and says it was not found"
 run -- sh -c 'kill -9 $$'; is $? 137 "killed by SIGKILL gives 128+9"
 
 # --- PID 1, processes, capabilities ---
-is "$(run -- cat /proc/1/comm)" box "PID 1 inside is box's init"
+is "$(run -- cat /proc/1/comm)" box-init "PID 1 inside is box's init"
 is "$(run -- sh -c 'echo $PPID')" 1 "the command's parent is PID 1"
 is "$(run -- sh -c 'echo /proc/[0-9]*')" "/proc/1 /proc/2" "only the sandbox's processes are visible"
 is "$(run -- awk '/^CapEff/ { print $2 }' /proc/self/status)" 0000000000000000 "the user's process has no capabilities"
