@@ -127,10 +127,42 @@ static void test_overlay_opts(void)
 	ok(overlay_options(&o) == NULL, "':' in a layer path refused");
 }
 
+/* A project's sandbox records its directory, setup key, mounts, hostname and limits. */
+static void test_project_config(void)
+{
+	char *layers[] = { "/l/img", "/l/setup-k", NULL };
+	char *mounts[] = { "/h/data\t/data\trw", "/h/ro\t/ro\tro", NULL };
+	struct sandbox_config c = { .name = "proj", .image = "debian", .layers = layers,
+				    .project = "/home/u/proj", .setup_key = "abc123",
+				    .mounts = mounts, .hostname = "projbox", .cpus = 1.5,
+				    .memory = 1 << 30, .pids = 100 };
+	char *s = sandbox_config_format(&c);
+	struct sandbox_config *p = NULL;
+
+	is_int(sandbox_config_parse(s, strlen(s), &p, NULL), 0, "project config round trip");
+	is_str(p->project, "/home/u/proj", "project directory");
+	is_str(p->setup_key, "abc123", "setup key");
+	is_str(p->mounts[1], "/h/ro\t/ro\tro", "mounts in order");
+	is_str(p->hostname, "projbox", "hostname");
+	ok(p->cpus == 1.5 && p->memory == (1 << 30) && p->pids == 100, "limits");
+	sandbox_config_free(p);
+	free(s);
+
+	/* A sandbox made without a project has none of it. */
+	c = (struct sandbox_config){ .name = "plain", .layers = layers };
+	s = sandbox_config_format(&c);
+	is_int(sandbox_config_parse(s, strlen(s), &p, NULL), 0, "plain config parses");
+	ok(!p->project && !p->setup_key && !p->mounts && !p->hostname && !p->pids,
+	   "no project fields on a plain sandbox");
+	sandbox_config_free(p);
+	free(s);
+}
+
 int main(void)
 {
 	test_names();
 	test_config();
+	test_project_config();
 	test_state();
 	test_users();
 	test_overlay_opts();
