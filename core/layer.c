@@ -673,6 +673,8 @@ int layer_extract(struct archive *a, int dirfd_root, const struct layer_opts *o,
 	x.max_entry_size = x.o->max_entry_size ? x.o->max_entry_size : LAYER_MAX_ENTRY_SIZE;
 	x.max_entries = x.o->max_entries ? x.o->max_entries : LAYER_MAX_ENTRIES;
 	x.beneath_fallback = x.o->no_openat2 || (env && streq(env, "1"));
+	if (x.beneath_fallback)
+		log_debug("layer: resolving paths component by component, as asked");
 	/* A layer without an entry for its root gets the usual 0755, not mkdtemp's 0700,
 	 * so its tree can be read outside the user namespace too. */
 	if (fchmod(dirfd_root, 0755) < 0 && errno != EBADF)

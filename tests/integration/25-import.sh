@@ -93,6 +93,10 @@ is "$(printf '%s\n' "$out" | wc -l)" 1 "  in one line"
 out=$("$BOX" import "$T/symlink.tar" evil 2>&1)
 is "$?" 125 "a path through an absolute symlink fails with 125"
 like "$out" "leaves the layer" "  and says why"
+out=$(BOX_LAYER_NO_OPENAT2=1 "$BOX" -vv import "$T/symlink.tar" evil 2>&1)
+is "$?" 125 "the same with the resolver fallback (BOX_LAYER_NO_OPENAT2=1)"
+like "$out" "leaves the layer" "  and says why"
+like "$out" "component by component" "  and the fallback resolver was the one used"
 after=$(find "$T" -path "$STORE" -prune -o -print | sort)
 is "$after" "$before" "nothing was written outside the store"
 is "$(ls -A "$STORE/layers" | wc -l)" 2 "no layer or leftover from the failed imports"
