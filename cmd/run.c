@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../config/config.h"
 #include "../core/container.h"
 #include "../core/fs.h"
 #include "../core/idmap.h"
@@ -37,6 +38,8 @@ struct run_args {
 	bool host_net;
 	bool slirp;  /* --network slirp: own netns connected by the net helper */
 	char **ports; /* -p SPEC, for slirp */
+	bool host_loopback; /* slirp: from the global config */
+	uint32_t mtu;
 	const char *hostname;
 	struct bind_mount *binds;
 	size_t n_binds;
@@ -52,6 +55,7 @@ struct run_ctx {
 	struct exec_opts eopts;
 	bool new_net;
 	int tap_sock; /* slirp: PID 1's end of the socket that carries the tap fd out */
+	uint32_t mtu;
 };
 
 static pid_t forward_pid;
@@ -195,7 +199,7 @@ static void parent_signals(pid_t pid)
 static int tap_out(struct run_ctx *c, struct box_err **err)
 {
 	char ready;
-	int fd, r = net_tap_setup(NET_DEFAULT_MTU, &fd, err);
+	int fd, r = net_tap_setup(c->mtu, &fd, err);
 
 	if (r < 0)
 		return r;
@@ -303,8 +307,8 @@ static int start_network(struct run_args *a, pid_t pid, int sock, int sync, pid_
 	_cleanup_close_ int tap = -1;
 	struct net_helper_opts o = {
 		.init_pid = pid,
-		.mtu = NET_DEFAULT_MTU,
-		.host_loopback = true,
+		.mtu = a->mtu,
+		.host_loopback = a->host_loopback,
 		.ports = a->ports,
 	};
 	int r = net_recv_fd(sock, &tap);
@@ -321,6 +325,23 @@ static int start_network(struct run_args *a, pid_t pid, int sock, int sync, pid_
 	if (write_all(sock, "1", 1) < 0)
 		return cmd_error("start the sandbox: release it: %s", strerror(errno));
 	return 0;
+}
+
+/* host_loopback and mtu of the global config (the defaults when it cannot be read). */
+static void net_config(struct run_args *a)
+{
+	struct box_config *gc = NULL;
+	struct cfg_errors ce = { 0 };
+
+	a->host_loopback = true;
+	a->mtu = NET_DEFAULT_MTU;
+	if (cfg_load_global(&gc, &ce) == 0) {
+		a->host_loopback = gc->host_loopback;
+		if (gc->mtu)
+			a->mtu = gc->mtu;
+		cfg_free(gc);
+	}
+	cfg_errors_done(&ce);
 }
 
 static int run_rootfs_mode(struct run_args *a)
@@ -357,7 +378,9 @@ static int run_rootfs_mode(struct run_args *a)
 		read_file("/etc/resolv.conf", 65536, &host_resolv, NULL, NULL);
 		resolv = net_resolv_conf(host_resolv);
 		c.ropts.resolv_conf = resolv;
-		c.ropts.hosts_extra = NET_HOSTS_EXTRA;
+		net_config(a);
+		c.mtu = a->mtu;
+		c.ropts.hosts_extra = a->host_loopback ? NET_HOSTS_EXTRA : NULL;
 	}
 	uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 			 (a->host_net ? 0 : CLONE_NEWNET);

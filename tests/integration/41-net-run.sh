@@ -70,6 +70,14 @@ rc=$?
 like "$out" "already in use" "-p with a taken host port is refused clearly"
 is "$rc" 125 "... with box's own exit status"
 
+# The global config's network settings apply to box run too.
+printf '[box]\nmtu = 9000\nhost_loopback = no\n' >"$BOX_CONFIG"
+is "$("$BOX" run --rootfs "$R" --network slirp -- cat /sys/class/net/tap0/mtu 2>&1)" 9000 \
+	"mtu from the config sets tap0's MTU"
+out=$("$BOX" run --rootfs "$R" --network slirp -- bash -c "$(get_inside 10.0.2.2 "$HP")" 2>&1)
+unlike "$out" "hello-from-host" "host_loopback = no: 10.0.2.2 does not reach the host"
+: >"$BOX_CONFIG"
+
 # Name resolution and a real client through slirp. apt needs writable lists.
 mkdir -p "$T/lists/partial" "$T/cache/archives/partial"
 out=$("$BOX" run --rootfs "$R" --root --network slirp -v "$T/lists:/var/lib/apt/lists" \
