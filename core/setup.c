@@ -40,6 +40,7 @@ struct build {
 	char *tmp;   /* setup/<key>.build */
 	char *upper, *work, *merged;
 	char *record; /* setup/<key>.txt: the canonical setup the layer was built from */
+	char *log;    /* setup/<key>.log: what fuse-overlayfs said */
 };
 
 char *setup_layer_dir(const char *key)
@@ -165,6 +166,21 @@ static int build_in_root(const struct build *b, struct box_err **err)
 	return r;
 }
 
+/* fuse-overlayfs talks on stderr (notes about mount options): into a log, not
+ * between the setup's own output on the user's terminal. */
+static int mount_quietly(const struct build *b, const struct overlay_opts *ov, pid_t *fuse,
+			 struct box_err **err)
+{
+	_cleanup_close_ int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	_cleanup_close_ int log = open(b->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (saved < 0 || log < 0 || dup2(log, STDERR_FILENO) < 0)
+		return overlay_mount(ov, fuse, err);
+	int r = overlay_mount(ov, fuse, err);
+	dup2(saved, STDERR_FILENO);
+	return r;
+}
+
 static int builder_main(struct spawn_ctx *ctx, struct box_err **err)
 {
 	const struct build *b = ctx->arg;
@@ -179,7 +195,7 @@ static int builder_main(struct spawn_ctx *ctx, struct box_err **err)
 		return box_err_set(err, errno, "make the mount namespace a slave");
 	r = make_dirs(b, err);
 	if (r >= 0)
-		r = overlay_mount(&ov, &fuse, err);
+		r = mount_quietly(b, &ov, &fuse, err);
 	if (r < 0) {
 		rm_rf(b->tmp, NULL);
 		return r;
@@ -203,6 +219,7 @@ static void build_done(struct build *b)
 	free(b->work);
 	free(b->merged);
 	free(b->record);
+	free(b->log);
 }
 
 static int build_init(struct build *b, const struct setup_build_opts *o, struct box_err **err)
@@ -219,6 +236,7 @@ static int build_init(struct build *b, const struct setup_build_opts *o, struct 
 	b->work = xasprintf("%s/work", b->tmp);
 	b->merged = xasprintf("%s/merged", b->tmp);
 	b->record = xasprintf("%s/%s.txt", sdir, o->key);
+	b->log = xasprintf("%s/%s.log", sdir, o->key);
 	r = mkdir_p(sdir, 0700, err);
 	if (r >= 0)
 		r = mkdir_p(ldir, 0755, err);

@@ -11,7 +11,7 @@ need_fuse
 need_registry
 use_test_registry
 
-at_exit "cd / && for s in runfail retry pkg; do '$BOX' stop --time 1 \$s >/dev/null 2>&1; done"
+at_exit "cd / && for s in runfail retry killed pkg; do '$BOX' stop --time 1 \$s >/dev/null 2>&1; done"
 
 # project NAME BODY: a project directory with that .box.ini, approved.
 project() {
@@ -63,6 +63,24 @@ is "$?" 0 "... is retried by the next entry and succeeds"
 is "$(cat setup-runs)" built "... running the whole setup again"
 is "$(setup_layers)" 1 "... which keeps one layer"
 
+# A build killed half-way (box gets SIGKILL): nothing is kept, the next entry retries.
+project killed '[setup]
+run = test -e fast || { touch started; sleep 30; }
+run = echo done >>setup-runs'
+"$BOX" run -- true >/dev/null 2>&1 &
+pid=$!
+for ((i = 0; i < 100; i++)); do [ -e started ] && break; sleep 0.1; done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+sleep 0.5
+is "$(setup_layers)" 1 "a killed build keeps no layer (only the earlier project's)"
+touch fast
+out=$("$BOX" run -- true 2>&1)
+is "$?" 0 "the next entry builds it again"
+is "$(cat setup-runs 2>/dev/null)" done "... from the start"
+is "$(builds)" 0 "... and no build directory is left"
+"$BOX" stop --time 1 >/dev/null 2>&1
+
 project pkg '[setup]
 packages = box-no-such-package'
 out=$("$BOX" run -- true 2>&1)
@@ -78,6 +96,6 @@ else
 	diag "$out"
 fi
 like "$out" "failed with exit status" "an unknown package: the failing step is named"
-is "$(setup_layers)" 1 "an unknown package: no layer kept"
+is "$(setup_layers)" 2 "an unknown package: no layer kept"
 
 done_testing
