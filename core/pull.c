@@ -666,6 +666,26 @@ static int write_record(struct pull *p, const char *digest, const struct oci_man
 	return r;
 }
 
+/* Size of a stored layer as another image's record has it (what its pull counted),
+ * else measured. */
+static uint64_t known_size(const char *dir, const char *diff_id)
+{
+	struct image_record *list = NULL;
+	size_t n = 0;
+	uint64_t size = 0;
+	bool found = false;
+	if (store_list(&list, &n, NULL) == 0) {
+		for (size_t i = 0; i < n && !found; i++) {
+			for (size_t k = 0; k < list[i].n_layers && !found; k++) {
+				found = streq(list[i].diff_ids[k], diff_id);
+				size = list[i].layer_sizes[k];
+			}
+		}
+		image_record_list_free(list, n);
+	}
+	return found ? size : du_bytes(dir);
+}
+
 static int pull_layers(struct pull *p, const struct oci_manifest *m,
 		       const struct oci_image_config *c, struct box_err **err)
 {
@@ -685,7 +705,7 @@ static int pull_layers(struct pull *p, const struct oci_manifest *m,
 			dup = dup || streq(c->diff_ids[k], c->diff_ids[i]);
 		if (dup || is_dir(dest)) {
 			j->state = JOB_EXISTS;
-			j->disk_bytes = du_bytes(dest);
+			j->disk_bytes = dup ? 0 : known_size(dest, j->diff_id);
 			note(j);
 		}
 	}
