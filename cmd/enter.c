@@ -51,6 +51,7 @@ static int run_enter(int argc, char **argv)
 	if (!sandbox_exists(name)) {
 		if (!o.rootfs)
 			o.image = what;
+		o.exists_ok = true;
 		int r = sbx_create_run("enter", name, &o);
 		if (r)
 			return r;

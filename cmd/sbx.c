@@ -276,7 +276,8 @@ static int bootstrap_instead(const struct box_config *cfg, const char *ref,
 	return cmd_bootstrap_debian(suite, canonical, stderr) == 0 ? 0 : -1;
 }
 
-static int create_from_image(const char *name, const char *ref, struct sandbox_create_opts *c)
+static int create_from_image(const char *name, const char *ref, struct sandbox_create_opts *c,
+			     bool quiet_exists)
 {
 	struct box_config *cfg = cmd_load_global_config();
 	struct image_info *img = NULL;
@@ -305,6 +306,10 @@ static int create_from_image(const char *name, const char *ref, struct sandbox_c
 	c->layers = img->layers;
 	r = sandbox_create(c, &err);
 	image_info_free(img);
+	if (r == -EEXIST && quiet_exists) {
+		box_err_free(err);
+		return 0;
+	}
 	if (r < 0)
 		return cmd_fail(err, "create sandbox '%s'", name);
 	return 0;
@@ -316,6 +321,7 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 	struct box_err *err = NULL;
 	_cleanup_free_ char *home = NULL, *root = NULL;
 	char *layers[2] = { NULL, NULL };
+	int r;
 
 	if (!sandbox_name_valid(name))
 		return cmd_usage_error(cmd, "invalid sandbox name '%s' (letters, digits, '_', '.', "
@@ -329,11 +335,16 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 		layers[0] = root;
 		c.image = root;
 		c.layers = layers;
-		if (sandbox_create(&c, &err) < 0)
+		r = sandbox_create(&c, &err);
+		if (r == -EEXIST && o->exists_ok) {
+			box_err_free(err);
+			return 0;
+		}
+		if (r < 0)
 			return cmd_fail(err, "create sandbox '%s'", name);
 		return 0;
 	}
-	return create_from_image(name, o->image, &c);
+	return create_from_image(name, o->image, &c, o->exists_ok);
 }
 
 int sbx_enter(const char *name, const struct sandbox_join_opts *jo)

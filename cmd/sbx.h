@@ -18,6 +18,7 @@ struct sbx_create {
 	const char *storage; /* fuse-overlayfs|overlay */
 	const char *network; /* slirp|host|none */
 	char **ports;	     /* -p/--publish [ADDR:]HOSTPORT:PORT[/udp], NULL-terminated */
+	bool exists_ok;      /* another box made it meanwhile: fine (box enter) */
 };
 
 /* Index of the first "--" in argv (argc when none). */

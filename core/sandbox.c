@@ -436,6 +436,13 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 						"'_', '.', '-'; at most %d)", o->name, SANDBOX_NAME_MAX);
 	if (!o->layers || !o->layers[0])
 		return box_err_set(err, EINVAL, "create '%s': no layers", o->name);
+	r = mkdir_p(dir, 0700, err);
+	if (r < 0)
+		return r;
+	/* Two `box enter debian` racing on a new sandbox: one creates, the other finds it. */
+	_cleanup_close_ int lock = sandbox_lock(o->name, true, err);
+	if (lock < 0)
+		return lock;
 	if (path_exists(cfgpath))
 		return box_err_set(err, EEXIST, "a sandbox named '%s' already exists", o->name);
 	r = prepare_dirs(dir, o, err);
