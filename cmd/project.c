@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../core/cgroup.h"
+#include "../core/fs.h"
 #include "../core/sandbox.h"
 #include "../core/setup.h"
 #include "../core/store.h"
@@ -272,6 +273,53 @@ static void check_changed(const struct project *p)
 	sandbox_config_free(c);
 }
 
+/* [env], [ports], [mounts], [limits], network and hostname as the .box.ini says now. */
+static void apply_settings(const struct project *p, struct sandbox_config *c)
+{
+	const struct box_config *pc = p->config;
+
+	strv_free(c->env);
+	c->env = project_env(pc);
+	strv_free(c->ports);
+	c->ports = project_ports(pc);
+	strv_free(c->mounts);
+	c->mounts = project_mounts(p);
+	free(c->hostname);
+	c->hostname = pc->hostname ? xstrdup(pc->hostname) : NULL;
+	free(c->network);
+	c->network = xstrdup(net_names[pc->network]);
+	c->cpus = pc->cpus;
+	c->memory = pc->memory;
+	c->pids = pc->pids;
+}
+
+/*
+ * Settings other than [setup] need no rebuild: a stopped sandbox takes the edited
+ * ones when it starts; a running one keeps what it started with until `box stop`.
+ */
+static void refresh_settings(const struct project *p)
+{
+	struct sandbox_config *c = NULL;
+	struct sandbox_runstate st;
+
+	if (sandbox_config_load(p->sandbox, &c, NULL) < 0)
+		return;
+	_cleanup_free_ char *before = sandbox_config_format(c);
+	apply_settings(p, c);
+	_cleanup_free_ char *after = sandbox_config_format(c);
+	if (!streq(before, after)) {
+		_cleanup_free_ char *dir = sandbox_data_dir(p->sandbox);
+		_cleanup_free_ char *path = xasprintf("%s/config.json", dir);
+		_cleanup_close_ int lock = sandbox_lock(p->sandbox, true, NULL);
+		if (sandbox_state_read(p->sandbox, &st) == 1)
+			fprintf(stderr, "box: '%s' changed since sandbox '%s' started: 'box stop' "
+					"applies it on the next entry\n", p->file, p->sandbox);
+		else if (lock >= 0)
+			write_file_atomic(path, after, strlen(after), 0600, NULL);
+	}
+	sandbox_config_free(c);
+}
+
 static void warn_limits(const struct box_config *c)
 {
 	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
@@ -297,8 +345,10 @@ int cmdproj_enter(const char *cmd, char **argv, bool root)
 		project_free(p);
 		return r;
 	}
-	if (existed)
+	if (existed) {
 		check_changed(p);
+		refresh_settings(p);
+	}
 	if (sandbox_state_read(p->sandbox, &st) != 1)
 		warn_limits(p->config);
 	_cleanup_strv_free_ char **env = project_env(p->config);

@@ -132,4 +132,12 @@ is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "the rebuilt 
 is "$(cat "$P/data/w" 2>/dev/null)" w "the project's files are untouched by a rebuild"
 unlike "$("$BOX" run -- true 2>&1)" "changed" "no change reported after the rebuild"
 
+# --- other settings need no rebuild: a running sandbox says so, the next start applies
+printf '[mounts]\n/extra = ../outside\n' >>"$P/.box.ini"
+"$BOX" allow >/dev/null 2>&1
+like "$("$BOX" run -- true 2>&1)" "changed since sandbox 'proj' started: 'box stop'" \
+	"an edited [mounts] on a running sandbox: told to stop it"
+"$BOX" stop --time 1 >/dev/null 2>&1
+is "$("$BOX" run -- cat /extra/f 2>/dev/null)" outside-file "... and applied on the next start"
+
 done_testing
