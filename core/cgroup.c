@@ -394,14 +394,25 @@ char *cg_delegated_root(char **ret_why)
 			    "sandboxes run without limits and their stats come from /proc; "
 			    "start box from a delegated cgroup (systemd: a user session, or "
 			    "'systemd-run --user --scope -p Delegate=yes box ...'; elsewhere, "
-			    "as root: chown -R USER '%s' and move the login shell into it)",
-			    dir, dir);
+			    "as root: mkdir a cgroup under '%s', chown -R it to the user and "
+			    "move the user's shell into it through its cgroup.procs)",
+			    dir, mnt);
 		return NULL;
 	}
 	return TAKE_PTR(dir);
 }
 
 /* ---- sandbox cgroups ---- */
+
+/* Memory limits as people write them (base 1024), not as disks are sold. */
+static char *fmt_mem(uint64_t n, char *buf, size_t size)
+{
+	if (n >= (1ULL << 30))
+		snprintf(buf, size, "%.1f GiB", (double)n / (double)(1ULL << 30));
+	else
+		snprintf(buf, size, "%.0f MiB", (double)n / (double)(1ULL << 20));
+	return buf;
+}
 
 static const char *limit_controller(const char *limit)
 {
@@ -476,7 +487,7 @@ static void apply_limits(const char *root, const char *dir, const struct cg_limi
 	}
 	if (lim->memory) {
 		snprintf(v, sizeof(v), "%" PRIu64, lim->memory);
-		format_bytes(lim->memory, shown, sizeof(shown));
+		fmt_mem(lim->memory, shown, sizeof(shown));
 		apply_limit(root, dir, "memory", "memory.max", v, shown, warnings);
 	}
 	if (lim->pids) {
@@ -514,7 +525,7 @@ static void no_cgroup_warnings(const struct cg_limits *lim, const char *why, cha
 	if (lim && lim->memory) {
 		char b[32];
 		strv_push(warnings, xasprintf("memory limit (%s) not applied: no cgroup",
-					      format_bytes(lim->memory, b, sizeof(b))));
+					      fmt_mem(lim->memory, b, sizeof(b))));
 	}
 	if (lim && lim->pids)
 		strv_push(warnings,
@@ -592,7 +603,7 @@ char **cg_limit_warnings(const struct cg_limits *lim)
 		predict_limit(root, "cpus", shown, &warnings);
 	}
 	if (lim->memory)
-		predict_limit(root, "memory", format_bytes(lim->memory, shown, sizeof(shown)),
+		predict_limit(root, "memory", fmt_mem(lim->memory, shown, sizeof(shown)),
 			      &warnings);
 	if (lim->pids) {
 		snprintf(shown, sizeof(shown), "%" PRIu64, lim->pids);
