@@ -35,7 +35,12 @@ static const struct box_command cmd_create = {
 		 "                     (a home of its own), or a directory PATH\n"
 		 "  --storage DRIVER   fuse-overlayfs (default) or overlay (kernel overlayfs)\n"
 		 "  --network MODE     slirp (default), host or none\n"
-		 "  -p, --publish SPEC forward [ADDR:]HOSTPORT:PORT[/udp] from the host (slirp)",
+		 "  -p, --publish SPEC forward [ADDR:]HOSTPORT:PORT[/udp] from the host (slirp)\n"
+		 "  --cpus N           CPU limit (cpu.max), e.g. 1.5\n"
+		 "  --memory SIZE      memory limit (memory.max), e.g. 512M\n"
+		 "  --pids N           process limit (pids.max)\n"
+		 "Limits apply where the cgroup controllers are delegated to you; where they\n"
+		 "are not, box says which limit it cannot apply and why, and still starts.",
 	.run = run_create,
 };
 BOX_COMMAND(cmd_create);

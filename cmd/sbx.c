@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "../config/config.h"
+#include "../core/cgroup.h"
 #include "../core/fs.h"
 #include "../core/ref.h"
+#include "../core/util.h"
 #include "../core/store.h"
 #include "../core/paths.h"
 #include "../core/spawn.h"
@@ -179,6 +181,15 @@ bool sbx_create_opt(struct sbx_create *o, int c, const char *arg)
 	case SBX_OPT_PUBLISH:
 		strv_push(&o->ports, xstrdup(arg));
 		return true;
+	case SBX_OPT_CPUS:
+		o->cpus = arg;
+		return true;
+	case SBX_OPT_MEMORY:
+		o->memory = arg;
+		return true;
+	case SBX_OPT_PIDS:
+		o->pids = arg;
+		return true;
 	default:
 		return false;
 	}
@@ -216,6 +227,43 @@ static int parse_home(const char *cmd, const char *s, struct sandbox_create_opts
 	return 0;
 }
 
+static int parse_limits(const char *cmd, const struct sbx_create *o, struct sandbox_create_opts *lim)
+{
+	char *end;
+	long v;
+
+	if (o->cpus) {
+		errno = 0;
+		lim->cpus = strtod(o->cpus, &end);
+		if (errno || end == o->cpus || *end || !(lim->cpus > 0 && lim->cpus <= 4096))
+			return cmd_usage_error(cmd, "--cpus: expected a number of CPUs such as 1.5, "
+						    "not '%s'", o->cpus);
+	}
+	if (o->memory && (parse_size(o->memory, &lim->memory) < 0 || lim->memory < 1 << 20))
+		return cmd_usage_error(cmd, "--memory: expected a size of at least 1M such as 512M "
+					    "or 2G, not '%s'", o->memory);
+	if (o->pids) {
+		if (parse_int_range(o->pids, 1, 4194304, &v) < 0)
+			return cmd_usage_error(cmd, "--pids: expected a number of processes, not '%s'",
+					       o->pids);
+		lim->pids = (uint64_t)v;
+	}
+	return 0;
+}
+
+void sbx_limit_warnings(const char *name)
+{
+	struct sandbox_config *c = NULL;
+
+	if (sandbox_config_load(name, &c, NULL) < 0)
+		return;
+	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
+	_cleanup_strv_free_ char **w = cg_limit_warnings(&lim);
+	for (char **p = w; p && *p; p++)
+		fprintf(stderr, "box: warning: %s: %s\n", name, *p);
+	sandbox_config_free(c);
+}
+
 static int parse_create(const char *cmd, const struct sbx_create *o,
 			struct sandbox_create_opts *c, char **home)
 {
@@ -238,6 +286,8 @@ static int parse_create(const char *cmd, const struct sbx_create *o,
 	if (o->ports && o->network && !streq(o->network, "slirp"))
 		return cmd_usage_error(cmd, "-p needs the slirp network, not '%s'", o->network);
 	c->ports = o->ports;
+	if (parse_limits(cmd, o, c))
+		return EXIT_BOX;
 	return parse_home(cmd, o->home, c, home);
 }
 
@@ -312,6 +362,7 @@ static int create_from_image(const char *name, const char *ref, struct sandbox_c
 	}
 	if (r < 0)
 		return cmd_fail(err, "create sandbox '%s'", name);
+	sbx_limit_warnings(name);
 	return 0;
 }
 
@@ -342,6 +393,7 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 		}
 		if (r < 0)
 			return cmd_fail(err, "create sandbox '%s'", name);
+		sbx_limit_warnings(name);
 		return 0;
 	}
 	return create_from_image(name, o->image, &c, o->exists_ok);
@@ -364,6 +416,8 @@ int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 	r = sandbox_start(name, &err);
 	if (r < 0)
 		return cmd_fail(err, "start sandbox '%s'", name);
+	if (r == 0)
+		sbx_limit_warnings(name);
 	r = sandbox_join(name, jo, &err);
 	if (r < 0)
 		return cmd_fail(err, "enter sandbox '%s'", name);

@@ -19,6 +19,9 @@ struct sbx_create {
 	const char *network; /* slirp|host|none */
 	char **ports;	     /* -p/--publish [ADDR:]HOSTPORT:PORT[/udp], NULL-terminated */
 	bool exists_ok;      /* another box made it meanwhile: fine (box enter) */
+	const char *cpus;    /* limits as given: "1.5", "512M", "50" */
+	const char *memory;
+	const char *pids;
 };
 
 /* Index of the first "--" in argv (argc when none). */
@@ -27,24 +30,36 @@ int sbx_split_dashdash(int argc, char **argv);
 bool sbx_create_opt(struct sbx_create *o, int c, const char *arg);
 /* Create `name` from o; prints its own errors and returns an exit status. */
 int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o);
+/* Print "box: warning: ..." for each of the sandbox's limits this host cannot apply. */
+void sbx_limit_warnings(const char *name);
 /* A sandbox name for an image reference: "docker.io/library/debian:12" -> "debian-12". */
 char *sbx_name_from_image(const char *ref);
 /* Start when stopped, then join (jo->argv NULL: login shell). Exit status. */
 int sbx_enter(const char *name, const struct sandbox_join_opts *jo);
 
 /* getopt values of the creation options. */
-enum { SBX_OPT_IMAGE = 0x100, SBX_OPT_ROOTFS, SBX_OPT_HOME, SBX_OPT_STORAGE, SBX_OPT_NETWORK };
+enum {
+	SBX_OPT_IMAGE = 0x100,
+	SBX_OPT_ROOTFS,
+	SBX_OPT_HOME,
+	SBX_OPT_STORAGE,
+	SBX_OPT_NETWORK,
+	SBX_OPT_CPUS,
+	SBX_OPT_MEMORY,
+	SBX_OPT_PIDS,
+};
 /* -p and --publish: the short option's own value. */
 #define SBX_OPT_PUBLISH	     'p'
 #define SBX_CREATE_SHORTOPTS "p:"
 #define SBX_CREATE_LONGOPTS                                                                        \
-	{"image", required_argument, NULL, SBX_OPT_IMAGE},                                         \
-	    {"rootfs", required_argument, NULL, SBX_OPT_ROOTFS},                                   \
-	    {"home", required_argument, NULL, SBX_OPT_HOME},                                       \
-	    {"storage", required_argument, NULL, SBX_OPT_STORAGE},                                 \
-	    {"network", required_argument, NULL, SBX_OPT_NETWORK},                                 \
-	{                                                                                          \
-		"publish", required_argument, NULL, SBX_OPT_PUBLISH                                \
-	}
+	{ "image", required_argument, NULL, SBX_OPT_IMAGE },                                       \
+		{ "rootfs", required_argument, NULL, SBX_OPT_ROOTFS },                             \
+		{ "home", required_argument, NULL, SBX_OPT_HOME },                                 \
+		{ "storage", required_argument, NULL, SBX_OPT_STORAGE },                           \
+		{ "network", required_argument, NULL, SBX_OPT_NETWORK },                           \
+		{ "publish", required_argument, NULL, SBX_OPT_PUBLISH },                           \
+		{ "cpus", required_argument, NULL, SBX_OPT_CPUS },                                 \
+		{ "memory", required_argument, NULL, SBX_OPT_MEMORY },                             \
+		{ "pids", required_argument, NULL, SBX_OPT_PIDS }
 
 #endif

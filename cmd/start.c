@@ -4,6 +4,7 @@
 
 #include "../core/sandbox.h"
 #include "cmd.h"
+#include "sbx.h"
 
 static int run_start(int argc, char **argv)
 {
@@ -13,8 +14,11 @@ static int run_start(int argc, char **argv)
 		return cmd_usage_error("start", "expected a sandbox NAME");
 	for (int i = 1; i < argc; i++) {
 		struct box_err *err = NULL;
-		if (sandbox_start(argv[i], &err) < 0)
+		int r = sandbox_start(argv[i], &err);
+		if (r < 0)
 			status = cmd_fail(err, "start sandbox '%s'", argv[i]);
+		else if (r == 0)
+			sbx_limit_warnings(argv[i]);
 	}
 	return status;
 }

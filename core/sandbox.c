@@ -130,6 +130,9 @@ char *sandbox_config_format(const struct sandbox_config *c)
 		add_str(o, "setup_key", c->setup_key);
 		json_object_object_add(o, "mounts", strv_to_json(c->mounts));
 		add_str(o, "hostname", c->hostname);
+	}
+	/* Limits come from a project's [limits] or from --cpus/--memory/--pids. */
+	if (c->cpus > 0 || c->memory || c->pids) {
 		json_object_object_add(o, "cpus", json_object_new_double(c->cpus));
 		json_object_object_add(o, "memory", json_object_new_int64((int64_t)c->memory));
 		json_object_object_add(o, "pids", json_object_new_int64((int64_t)c->pids));
@@ -516,7 +519,8 @@ void sandbox_info_list_free(struct sandbox_info *list, size_t n)
 	free(list);
 }
 
-static int info_fill(const char *name, struct sandbox_info *s, struct box_err **err)
+static int info_fill(const char *name, struct sandbox_info *s, bool with_disk,
+		     struct box_err **err)
 {
 	struct sandbox_config *c = NULL;
 	struct sandbox_runstate st;
@@ -531,8 +535,10 @@ static int info_fill(const char *name, struct sandbox_info *s, struct box_err **
 	s->created = (time_t)c->created;
 	s->data_dir = sandbox_data_dir(name);
 	s->runtime_dir = sandbox_runtime_dir(name);
-	_cleanup_free_ char *upper = xasprintf("%s/upper", s->data_dir);
-	s->upper_bytes = du_bytes(upper);
+	if (with_disk) {
+		_cleanup_free_ char *upper = xasprintf("%s/upper", s->data_dir);
+		s->upper_bytes = du_bytes(upper);
+	}
 	if (sandbox_state_read(name, &st) == 1) {
 		s->state = SANDBOX_RUNNING;
 		s->supervisor_pid = st.supervisor_pid;
@@ -547,7 +553,7 @@ static int info_fill(const char *name, struct sandbox_info *s, struct box_err **
 int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **err)
 {
 	struct sandbox_info *s = xzalloc(sizeof(*s));
-	int r = info_fill(name, s, err);
+	int r = info_fill(name, s, true, err);
 	if (r < 0) {
 		sandbox_info_free(s);
 		return r;
@@ -562,7 +568,8 @@ static int cmp_info(const void *a, const void *b)
 		      ((const struct sandbox_info *)b)->name);
 }
 
-int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
+static int list_sandboxes(struct sandbox_info **ret, size_t *ret_n, bool with_disk,
+			  struct box_err **err)
 {
 	_cleanup_free_ char *data = paths_data_dir();
 	_cleanup_free_ char *dir = xasprintf("%s/sandboxes", data);
@@ -580,7 +587,7 @@ int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
 			continue;
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		memset(&list[n], 0, sizeof(*list));
-		if (info_fill(de->d_name, &list[n], NULL) < 0) {
+		if (info_fill(de->d_name, &list[n], with_disk, NULL) < 0) {
 			log_debug("skipping sandbox '%s': unreadable config", de->d_name);
 			continue;
 		}
@@ -590,4 +597,14 @@ int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
 	*ret = list;
 	*ret_n = n;
 	return 0;
+}
+
+int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
+{
+	return list_sandboxes(ret, ret_n, true, err);
+}
+
+int sandbox_list_live(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
+{
+	return list_sandboxes(ret, ret_n, false, err);
 }

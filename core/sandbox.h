@@ -46,6 +46,9 @@ void sandbox_info_list_free(struct sandbox_info *list, size_t n);
 /* Every sandbox (running and stopped), sorted by name. */
 int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err);
 int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **err);
+/* sandbox_list without walking each writable layer (upper_bytes is 0): cheap enough to
+ * call every second (the stats snapshot caches the size itself). */
+int sandbox_list_live(struct sandbox_info **ret, size_t *ret_n, struct box_err **err);
 
 /* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most SANDBOX_NAME_MAX bytes. */
 #define SANDBOX_NAME_MAX 64

@@ -23,7 +23,7 @@ int stats_refresh(struct stats_ctx *ctx, char *const *names, struct box_err **er
 {
 	struct sandbox_info *list = NULL;
 	size_t n = 0, o = 0;
-	int r = sandbox_list(&list, &n, err);
+	int r = sandbox_list_live(&list, &n, err);
 
 	if (r < 0)
 		return r;

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared by cmd/stats.c and cmd/dash.c (see live.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/fs.h"
+#include "../core/log.h"
+#include "../core/paths.h"
+#include "../core/spawn.h"
+#include "../core/util.h"
+#include "../core/xalloc.h"
+#include "../net/net.h"
+#include "live.h"
+
+#define CAPTURE_MAX (64 * 1024)
+
+/* "ok 127.0.0.1:8080->80/tcp" lines into "a, b". */
+static char *ports_from_list(const char *reply)
+{
+	_cleanup_free_ char *copy = xstrdup(reply);
+	char *out = NULL;
+
+	for (char *s = copy, *save = NULL, *line; (line = strtok_r(s, "\n", &save)); s = NULL) {
+		line = str_strip(line);
+		if (str_startswith(line, "ok"))
+			line = str_strip(line + 2);
+		if (!*line || str_startswith(line, "error"))
+			continue;
+		/* "127.0.0.1:8080->80/tcp static": the spec, without how it was added. */
+		line[strcspn(line, " \t")] = '\0';
+		char *n = out ? xasprintf("%s, %s", out, line) : xstrdup(line);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+int live_net_counters(const struct sandbox_info *s, bool want_ports, uint64_t *ret_rx,
+		      uint64_t *ret_tx, char **ret_ports, void *userdata)
+{
+	_cleanup_free_ char *ctl = NULL, *reply = NULL;
+	int r;
+
+	if (!s->runtime_dir || (s->network && !streq(s->network, "slirp")))
+		return -EOPNOTSUPP;
+	ctl = xasprintf("%s/net.sock", s->runtime_dir);
+	if (!path_exists(ctl))
+		return -ENOENT;
+	r = net_ctl_request(ctl, "stats", &reply, NULL);
+	if (r < 0)
+		return r;
+	r = stats_parse_net_reply(reply, strlen(reply), ret_rx, ret_tx);
+	if (r < 0)
+		return r;
+	if (want_ports) {
+		free(TAKE_PTR(reply));
+		if (net_ctl_request(ctl, "list", &reply, NULL) >= 0)
+			*ret_ports = ports_from_list(reply);
+	}
+	return 0;
+}
+
+static void child_exec(char *const *argv, bool interactive, int out_fd)
+{
+	size_t n = strv_length(argv);
+	char **full = xcalloc(n + 2, sizeof(char *));
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (!interactive) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		dup2(out_fd, STDOUT_FILENO);
+		dup2(out_fd, STDERR_FILENO);
+	}
+	full[0] = (char *)"box";
+	memcpy(full + 1, argv, n * sizeof(char *));
+	execv(paths_self_exe(), full);
+	dprintf(STDERR_FILENO, "box: cannot run '%s': %s\n", paths_self_exe(), strerror(errno));
+	_exit(127);
+}
+
+static char *last_line(char *buf)
+{
+	char *line = NULL;
+
+	for (char *s = buf, *save = NULL, *tok; (tok = strtok_r(s, "\n", &save)); s = NULL)
+		if (*str_strip(tok))
+			line = tok;
+	if (!line)
+		return NULL;
+	line = str_strip(line);
+	if (str_startswith(line, "box: "))
+		line += 5;
+	return str_escape(line);
+}
+
+int live_run_box(char *const *argv, bool interactive, char **ret_msg)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	int pipefd[2] = { -1, -1 }, status = 125;
+	_cleanup_free_ char *out = NULL;
+
+	if (!interactive && pipe2(pipefd, O_CLOEXEC) < 0)
+		return 125;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid_t pid = fork();
+	if (pid == 0)
+		child_exec(argv, interactive, pipefd[1]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (pid > 0 && pipefd[0] >= 0)
+		read_fd_all(pipefd[0], CAPTURE_MAX, &out, NULL);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pid > 0)
+		status = wait_status(pid);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (pid < 0)
+		return 125;
+	if (ret_msg)
+		*ret_msg = out ? last_line(out) : NULL;
+	return status < 0 ? 125 : status;
+}
+
+int live_parse_interval(const char *s, unsigned *ret_ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0.1 || v > 3600)
+		return -EINVAL;
+	*ret_ms = (unsigned)(v * 1000 + 0.5);
+	return 0;
+}
