@@ -100,13 +100,6 @@ void ctl_accept(struct net_loop *l)
 
 		if (fd < 0)
 			return;
-		if (!peer_allowed(fd)) {
-			const char *m = "error: permission denied (the sandbox belongs to another "
-					"user)\n";
-			send(fd, m, strlen(m), MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
-			continue;
-		}
 		for (size_t i = 0; i < LOOP_MAX_CLIENTS && !slot; i++)
 			if (l->clients[i].fd < 0)
 				slot = &l->clients[i];
@@ -116,8 +109,11 @@ void ctl_accept(struct net_loop *l)
 			close(fd);
 			continue;
 		}
-		*slot =
-		    (struct ctl_client){.fd = fd, .deadline_ms = loop_now_ms() + CLIENT_TIMEOUT_MS};
+		/* A refused client still gets its request read first: closing a unix
+		 * socket with unread data resets it, and the reply would be lost. */
+		*slot = (struct ctl_client){.fd = fd,
+					    .denied = !peer_allowed(fd),
+					    .deadline_ms = loop_now_ms() + CLIENT_TIMEOUT_MS};
 	}
 }
 
@@ -143,6 +139,10 @@ void ctl_client_io(struct net_loop *l, struct ctl_client *c)
 	}
 	if (nl)
 		*nl = '\0';
+	if (c->denied) {
+		client_reply(c, "error: permission denied (the sandbox belongs to another user)\n");
+		return;
+	}
 	_cleanup_free_ char *reply = ctl_handle(l, c->buf);
 	client_reply(c, reply);
 }

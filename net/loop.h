@@ -33,6 +33,7 @@ struct loop_timer {
 
 struct ctl_client {
 	int fd;
+	bool denied; /* another user: read the request, then refuse it */
 	uint64_t deadline_ms;
 	size_t len;
 	char buf[512];

@@ -78,6 +78,25 @@ out=$("$BOX" run --rootfs "$R" --network slirp -- bash -c "$(get_inside 10.0.2.2
 unlike "$out" "hello-from-host" "host_loopback = no: 10.0.2.2 does not reach the host"
 : >"$BOX_CONFIG"
 
+# The control socket answers only its own user: root inside a sandbox is a
+# subordinate id outside, so its request is refused; the user's own is not.
+unshare -rn sleep 120 >/dev/null 2>&1 </dev/null &
+ns=$!
+at_exit "kill $ns"
+wait_for 5 sh -c "[ \"\$(readlink /proc/$ns/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
+mkdir -p "$T/ctl"
+"$BOX" __netloop --netns "$ns" --ctl "$T/ctl/net.sock" 2>/dev/null &
+loop=$!
+at_exit "kill $loop"
+wait_for 10 "$BOX" port --socket "$T/ctl/net.sock"
+ask='use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => "/mnt/net.sock") or die "$!";
+	print $s "list\n"; $s->shutdown(1); print while <$s>;'
+out=$("$BOX" run --rootfs "$R" --root -v "$T/ctl:/mnt" -- perl -e "$ask" 2>&1)
+like "$out" "^error: permission denied" "another uid is refused by the control socket"
+out=$("$BOX" run --rootfs "$R" -v "$T/ctl:/mnt" -- perl -e "$ask" 2>&1)
+like "$out" "^ok" "the user's own uid is answered"
+check "the loop still answers after the refused request" "$BOX" port --socket "$T/ctl/net.sock"
+
 # Name resolution and a real client through slirp. apt needs writable lists.
 mkdir -p "$T/lists/partial" "$T/cache/archives/partial"
 out=$("$BOX" run --rootfs "$R" --root --network slirp -v "$T/lists:/var/lib/apt/lists" \
