@@ -123,6 +123,10 @@ is "$?" 125 "an edited .box.ini is refused until box allow"
 err=$("$BOX" run -- cat /var/tmp/userchange 2>&1)
 like "$err" "changed.*box rebuild" "a changed setup is detected and 'box rebuild' suggested"
 like "$err" "mine" "... and the old sandbox is entered as it is"
+out=$("$BOX" rebuild </dev/null 2>&1)
+is "$?" 125 "box rebuild without a terminal or --yes refuses to discard changes"
+like "$out" "rebuild --yes" "... and says how to go ahead"
+is "$("$BOX" run -- cat /var/tmp/userchange 2>/dev/null)" mine "... leaving the sandbox as it was"
 out=$("$BOX" rebuild --yes 2>&1)
 is "$?" 0 "box rebuild --yes"
 like "$out" "/var/tmp/userchange" "rebuild lists the changes it discards"
