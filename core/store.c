@@ -527,6 +527,9 @@ static void gc_dir(struct gc_ctx *g, const char *sub)
 	while (d && (de = readdir(d))) {
 		if (streq(de->d_name, ".") || streq(de->d_name, "..") || kept(g->keep, de->d_name))
 			continue;
+		/* A project's setup layer (core/setup.c) is kept while a sandbox names its key. */
+		if (str_startswith(de->d_name, "setup-") && kept(g->keep, de->d_name + 6))
+			continue;
 		_cleanup_free_ char *e = xasprintf("%s/%s", p, de->d_name);
 		struct stat st;
 		uint64_t n = lstat(e, &st) == 0 && !S_ISDIR(st.st_mode)

@@ -144,4 +144,10 @@ like "$("$BOX" run -- true 2>&1)" "changed since sandbox 'proj' started: 'box st
 "$BOX" stop --time 1 >/dev/null 2>&1
 is "$("$BOX" run -- cat /extra/f 2>/dev/null)" outside-file "... and applied on the next start"
 
+# --- box prune keeps the setup layers that sandboxes use
+"$BOX" stop --time 1 >/dev/null 2>&1
+"$BOX" prune >/dev/null 2>&1
+is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "box prune keeps a setup layer in use"
+is "$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* | wc -l)" 2 "... (the old one stays while proj2 uses it)"
+
 done_testing
