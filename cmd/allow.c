@@ -89,7 +89,7 @@ static int status(const char *path, const char *buf, size_t len)
 
 static int approve(const char *path, const char *buf, size_t len)
 {
-	struct cfg_errors errors = {0};
+	struct cfg_errors errors = { 0 };
 	struct box_config *c = cfg_new();
 	struct box_err *err = NULL;
 	int r = cfg_parse_buffer(buf, len, path, CFG_PROJECT, c, &errors);
@@ -112,8 +112,8 @@ static int approve(const char *path, const char *buf, size_t len)
 static int run_allow(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"status", no_argument, NULL, 's'},
-	    {NULL, 0, NULL, 0},
+		{ "status", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
 	};
 	bool only_status = false;
 	struct box_err *err = NULL;
@@ -136,9 +136,9 @@ static int run_allow(int argc, char **argv)
 }
 
 static const struct box_command cmd_allow = {
-    .name = "allow",
-    .summary = "approve a project's .box.ini after showing what it does",
-    .usage = usage_text,
-    .run = run_allow,
+	.name = "allow",
+	.summary = "approve a project's .box.ini after showing what it does",
+	.usage = usage_text,
+	.run = run_allow,
 };
 BOX_COMMAND(cmd_allow);

@@ -39,8 +39,8 @@ static char *parse_target(const char *target)
 static int run_mmdebstrap(const char *suite, const char *out)
 {
 	_cleanup_free_ char *prog = find_in_path("mmdebstrap");
-	char *argv[] = {"mmdebstrap",  "--variant=minbase", "--mode=unshare",
-			(char *)suite, (char *)out,	    NULL};
+	char *argv[] = { "mmdebstrap",	"--variant=minbase", "--mode=unshare",
+			 (char *)suite, (char *)out,	     NULL };
 	pid_t pid;
 
 	if (!prog)
@@ -95,13 +95,13 @@ static int run_bootstrap(int argc, char **argv)
 }
 
 static const struct box_command cmd_bootstrap = {
-    .name = "bootstrap",
-    .summary = "build a Debian userland with mmdebstrap and store it as an image",
-    .usage = "usage: box bootstrap debian[:SUITE] [NAME]\n"
-	     "Builds a minimal Debian SUITE (default " DEFAULT_SUITE ") from the host's apt\n"
-	     "mirror with mmdebstrap in unshare mode and stores it as image NAME\n"
-	     "(default debian:SUITE). Needs mmdebstrap and a range in /etc/subuid.\n"
-	     "Then: box enter NAME",
-    .run = run_bootstrap,
+	.name = "bootstrap",
+	.summary = "build a Debian userland with mmdebstrap and store it as an image",
+	.usage = "usage: box bootstrap debian[:SUITE] [NAME]\n"
+		 "Builds a minimal Debian SUITE (default " DEFAULT_SUITE ") from the host's apt\n"
+		 "mirror with mmdebstrap in unshare mode and stores it as image NAME\n"
+		 "(default debian:SUITE). Needs mmdebstrap and a range in /etc/subuid.\n"
+		 "Then: box enter NAME",
+	.run = run_bootstrap,
 };
 BOX_COMMAND(cmd_bootstrap);

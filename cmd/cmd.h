@@ -14,21 +14,21 @@
 #include "../core/macro.h"
 
 /* Exit statuses (podman/toolbox/chroot convention). */
-#define EXIT_BOX 125      /* box itself failed */
+#define EXIT_BOX	125 /* box itself failed */
 #define EXIT_CANNOT_RUN 126
-#define EXIT_NOT_FOUND 127
+#define EXIT_NOT_FOUND	127
 
 struct box_command {
 	const char *name;
-	const char *summary; /* one line for `box help` */
-	const char *usage;   /* full usage text printed by --help */
+	const char *summary;		   /* one line for `box help` */
+	const char *usage;		   /* full usage text printed by --help */
 	int (*run)(int argc, char **argv); /* argv[0] is the command name; returns exit status */
-	bool hidden;                       /* internal helper roles */
+	bool hidden;			   /* internal helper roles */
 };
 
 #define BOX_COMMAND(var)                                                                           \
 	static const struct box_command *const box_cmd_ptr_##var                                   \
-		__attribute__((used, section("box_commands"), aligned(sizeof(void *)))) = &(var)
+	    __attribute__((used, section("box_commands"), aligned(sizeof(void *)))) = &(var)
 
 /* Global options from main.c. */
 extern const char *arg_config; /* --config PATH, NULL for the default */

@@ -29,9 +29,9 @@ static const char usage_text[] =
 static int parse_kind(int argc, char **argv, int *kind)
 {
 	static const struct option opts[] = {
-	    {"project", no_argument, NULL, 'p'},
-	    {"global", no_argument, NULL, 'g'},
-	    {NULL, 0, NULL, 0},
+		{ "project", no_argument, NULL, 'p' },
+		{ "global", no_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -57,7 +57,7 @@ static int do_check(int argc, char **argv)
 {
 	int kind = -1;
 	int i = parse_kind(argc, argv, &kind);
-	struct cfg_errors errors = {0};
+	struct cfg_errors errors = { 0 };
 
 	if (i < 0 || argc - i > 1)
 		return cmd_usage_error("config", "check takes one FILE at most");
@@ -95,7 +95,7 @@ static int do_schema(int argc, char **argv)
 
 static int show_project(const char *arg)
 {
-	struct cfg_errors errors = {0};
+	struct cfg_errors errors = { 0 };
 	struct project *p = NULL;
 	struct box_err *err = NULL;
 
@@ -113,7 +113,7 @@ static int show_project(const char *arg)
 
 static int do_show(int argc, char **argv)
 {
-	struct cfg_errors errors = {0};
+	struct cfg_errors errors = { 0 };
 	struct box_config *c = NULL;
 	int kind = CFG_GLOBAL;
 	int i = parse_kind(argc, argv, &kind);
@@ -146,9 +146,9 @@ static int run_config(int argc, char **argv)
 }
 
 static const struct box_command cmd_config = {
-    .name = "config",
-    .summary = "document, check and show configuration files",
-    .usage = usage_text,
-    .run = run_config,
+	.name = "config",
+	.summary = "document, check and show configuration files",
+	.usage = usage_text,
+	.run = run_config,
 };
 BOX_COMMAND(cmd_config);

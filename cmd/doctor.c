@@ -49,22 +49,22 @@ static int run_doctor(int argc, char **argv)
 }
 
 static const struct box_command cmd_doctor = {
-    .name = "doctor",
-    .summary = "check this host for rootless sandboxes and say how to fix it",
-    .usage = "usage: box doctor [-q|--quiet]\n"
-	     "\n"
-	     "Checks what box needs from the host for the calling user: subordinate uid and\n"
-	     "gid ranges (/etc/subuid, /etc/subgid), newuidmap and newgidmap setuid root or\n"
-	     "with file capabilities, read-write /dev/fuse and /dev/net/tun, fuse-overlayfs,\n"
-	     "unprivileged user namespaces (it creates one, and maps ids with newuidmap),\n"
-	     "a cgroup v2 directory delegated to the user, and XDG_RUNTIME_DIR. For each\n"
-	     "problem it prints the command that fixes it.\n"
-	     "\n"
-	     "  -q, --quiet   print only the checks that need attention\n"
-	     "\n"
-	     "Exit status: 0 when every check passed, 1 when something needs attention.\n"
-	     "BOX_SUBUID and BOX_SUBGID name other files to read instead of /etc/subuid\n"
-	     "and /etc/subgid.",
-    .run = run_doctor,
+	.name = "doctor",
+	.summary = "check this host for rootless sandboxes and say how to fix it",
+	.usage = "usage: box doctor [-q|--quiet]\n"
+		 "\n"
+		 "Checks what box needs from the host for the calling user: subordinate uid and\n"
+		 "gid ranges (/etc/subuid, /etc/subgid), newuidmap and newgidmap setuid root or\n"
+		 "with file capabilities, read-write /dev/fuse and /dev/net/tun, fuse-overlayfs,\n"
+		 "unprivileged user namespaces (it creates one, and maps ids with newuidmap),\n"
+		 "a cgroup v2 directory delegated to the user, and XDG_RUNTIME_DIR. For each\n"
+		 "problem it prints the command that fixes it.\n"
+		 "\n"
+		 "  -q, --quiet   print only the checks that need attention\n"
+		 "\n"
+		 "Exit status: 0 when every check passed, 1 when something needs attention.\n"
+		 "BOX_SUBUID and BOX_SUBGID name other files to read instead of /etc/subuid\n"
+		 "and /etc/subgid.",
+	.run = run_doctor,
 };
 BOX_COMMAND(cmd_doctor);

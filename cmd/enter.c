@@ -56,7 +56,8 @@ static int run_enter(int argc, char **argv)
 		if (r)
 			return r;
 	}
-	struct sandbox_join_opts jo = { .root = root, .argv = dd + 1 < argc ? argv + dd + 1 : NULL };
+	struct sandbox_join_opts jo = { .root = root,
+					.argv = dd + 1 < argc ? argv + dd + 1 : NULL };
 	return sbx_enter(name, &jo);
 }
 

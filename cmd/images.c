@@ -58,8 +58,9 @@ static void print_json(const struct image_record *list, size_t n)
 
 static int run_images(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {}};
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
 	const char *format = "table";
 	int c;
 
@@ -94,12 +95,12 @@ static int run_images(int argc, char **argv)
 }
 
 static const struct box_command cmd_images = {
-    .name = "images",
-    .summary = "list stored images",
-    .usage = "usage: box images [--format table|json]\n"
-	     "\n"
-	     "SIZE is the image's layers on disk; SHARED is the part of it other images\n"
-	     "use too (stored once).\n",
-    .run = run_images,
+	.name = "images",
+	.summary = "list stored images",
+	.usage = "usage: box images [--format table|json]\n"
+		 "\n"
+		 "SIZE is the image's layers on disk; SHARED is the part of it other images\n"
+		 "use too (stored once).\n",
+	.run = run_images,
 };
 BOX_COMMAND(cmd_images);

@@ -9,7 +9,7 @@
 
 struct box_config *cmd_load_global_config(void)
 {
-	struct cfg_errors errors = {0};
+	struct cfg_errors errors = { 0 };
 	struct box_config *c = NULL;
 
 	if (cfg_load_global(&c, &errors) < 0) {
@@ -29,8 +29,8 @@ char *cmd_format_ago(int64_t when, char *buf, size_t len)
 	static const struct {
 		int64_t secs;
 		const char *unit;
-	} units[] = {{365 * 86400, "year"}, {30 * 86400, "month"}, {7 * 86400, "week"},
-		     {86400, "day"},	    {3600, "hour"},	   {60, "minute"}};
+	} units[] = { { 365 * 86400, "year" }, { 30 * 86400, "month" }, { 7 * 86400, "week" },
+		      { 86400, "day" },	       { 3600, "hour" },	{ 60, "minute" } };
 
 	if (d < 60) {
 		snprintf(buf, len, "%s", d < 2 ? "just now" : "seconds ago");

@@ -32,7 +32,7 @@ static void report(const struct store_import_result *res, uint64_t ns, FILE *ref
 
 int cmd_import_tarball(const char *path, const char *name, const char *created_by, FILE *ref_out)
 {
-	struct store_import_result res = {0};
+	struct store_import_result res = { 0 };
 	struct box_err *err = NULL;
 	_cleanup_close_ int fd =
 	    streq(path, "-") ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
@@ -63,13 +63,13 @@ static int run_import(int argc, char **argv)
 }
 
 static const struct box_command cmd_import = {
-    .name = "import",
-    .summary = "store a root filesystem tarball as an image",
-    .usage = "usage: box import TARBALL NAME\n"
-	     "Stores the root filesystem in TARBALL (tar, optionally gzip/zstd/xz/bzip2\n"
-	     "compressed; '-' reads standard input) as a one-layer image called NAME.\n"
-	     "Owners, modes and links are kept as the tarball has them. Then:\n"
-	     "  box enter NAME",
-    .run = run_import,
+	.name = "import",
+	.summary = "store a root filesystem tarball as an image",
+	.usage = "usage: box import TARBALL NAME\n"
+		 "Stores the root filesystem in TARBALL (tar, optionally gzip/zstd/xz/bzip2\n"
+		 "compressed; '-' reads standard input) as a one-layer image called NAME.\n"
+		 "Owners, modes and links are kept as the tarball has them. Then:\n"
+		 "  box enter NAME",
+	.run = run_import,
 };
 BOX_COMMAND(cmd_import);

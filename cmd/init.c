@@ -52,9 +52,9 @@ static int write_init(const char *dir, const char *image, bool force)
 static int run_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"force", no_argument, NULL, 'f'},
-	    {"image", required_argument, NULL, 'i'},
-	    {NULL, 0, NULL, 0},
+		{ "force", no_argument, NULL, 'f' },
+		{ "image", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *image = "debian";
 	bool force = false;
@@ -79,9 +79,9 @@ static int run_init(int argc, char **argv)
 }
 
 static const struct box_command cmd_init = {
-    .name = "init",
-    .summary = "write a commented .box.ini for a project",
-    .usage = usage_text,
-    .run = run_init,
+	.name = "init",
+	.summary = "write a commented .box.ini for a project",
+	.usage = usage_text,
+	.run = run_init,
 };
 BOX_COMMAND(cmd_init);

@@ -95,8 +95,8 @@ static void print_json(const struct sandbox_info *l, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(l[i].name));
-		json_object_object_add(o, "image", l[i].image ? json_object_new_string(l[i].image) :
-								NULL);
+		json_object_object_add(o, "image",
+				       l[i].image ? json_object_new_string(l[i].image) : NULL);
 		json_object_object_add(o, "state", json_object_new_string(state_name(l[i].state)));
 		json_object_object_add(o, "created", json_object_new_int64(l[i].created));
 		json_object_object_add(o, "started", json_object_new_int64(l[i].started));
@@ -106,7 +106,7 @@ static void print_json(const struct sandbox_info *l, size_t n)
 		json_object_array_add(a, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(a);
 }
 

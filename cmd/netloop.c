@@ -27,16 +27,16 @@ enum {
 };
 
 static const struct option options[] = {
-    {"tap-fd", required_argument, NULL, OPT_TAP},
-    {"ready-fd", required_argument, NULL, OPT_READY},
-    {"mtu", required_argument, NULL, OPT_MTU},
-    {"init-pid", required_argument, NULL, OPT_INIT},
-    {"no-host-loopback", no_argument, NULL, OPT_NOLOOP},
-    {"auto-ports", no_argument, NULL, OPT_AUTO},
-    {"ctl", required_argument, NULL, OPT_CTL},
-    {"port", required_argument, NULL, OPT_PORT},
-    {"netns", required_argument, NULL, OPT_NETNS},
-    {NULL, 0, NULL, 0},
+	{ "tap-fd", required_argument, NULL, OPT_TAP },
+	{ "ready-fd", required_argument, NULL, OPT_READY },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "init-pid", required_argument, NULL, OPT_INIT },
+	{ "no-host-loopback", no_argument, NULL, OPT_NOLOOP },
+	{ "auto-ports", no_argument, NULL, OPT_AUTO },
+	{ "ctl", required_argument, NULL, OPT_CTL },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ NULL, 0, NULL, 0 },
 };
 
 struct netloop_args {
@@ -91,8 +91,8 @@ static int parse_opt(int c, struct netloop_args *a)
 static int run_netloop(int argc, char **argv)
 {
 	struct netloop_args a = {
-	    .o = {.tap_fd = -1, .mtu = NET_DEFAULT_MTU, .host_loopback = true},
-	    .ready_fd = -1,
+		.o = { .tap_fd = -1, .mtu = NET_DEFAULT_MTU, .host_loopback = true },
+		.ready_fd = -1,
 	};
 	_cleanup_strv_free_ char **ports = NULL;
 	struct box_err *err = NULL;
@@ -127,12 +127,12 @@ static int run_netloop(int argc, char **argv)
 }
 
 static const struct box_command cmd_netloop = {
-    .name = "__netloop",
-    .summary = "the userspace network loop of a sandbox (libslirp)",
-    .usage = "usage: box __netloop (--tap-fd=FD | --netns=PID) [--ready-fd=FD] [--mtu=N]\n"
-	     "         [--init-pid=PID] [--no-host-loopback] [--auto-ports] [--ctl=PATH]\n"
-	     "         [--port=SPEC]...",
-    .run = run_netloop,
-    .hidden = true,
+	.name = "__netloop",
+	.summary = "the userspace network loop of a sandbox (libslirp)",
+	.usage = "usage: box __netloop (--tap-fd=FD | --netns=PID) [--ready-fd=FD] [--mtu=N]\n"
+		 "         [--init-pid=PID] [--no-host-loopback] [--auto-ports] [--ctl=PATH]\n"
+		 "         [--port=SPEC]...",
+	.run = run_netloop,
+	.hidden = true,
 };
 BOX_COMMAND(cmd_netloop);

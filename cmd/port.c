@@ -110,16 +110,16 @@ static int run_port(int argc, char **argv)
 }
 
 static const struct box_command cmd_port = {
-    .name = "port",
-    .summary = "list, add or remove a running sandbox's port forwards",
-    .usage = "usage: box port NAME\n"
-	     "       box port add NAME [ADDR:]HOSTPORT:PORT[/udp]\n"
-	     "       box port rm NAME [ADDR:]HOSTPORT[:PORT][/udp]\n"
-	     "\n"
-	     "Forwards bind 127.0.0.1 unless an address is given. Changes take effect\n"
-	     "at once, without restarting the sandbox. Automatic forwards (ports = auto)\n"
-	     "appear for every TCP socket listening inside.",
-    .run = run_port,
-    .hidden = false,
+	.name = "port",
+	.summary = "list, add or remove a running sandbox's port forwards",
+	.usage = "usage: box port NAME\n"
+		 "       box port add NAME [ADDR:]HOSTPORT:PORT[/udp]\n"
+		 "       box port rm NAME [ADDR:]HOSTPORT[:PORT][/udp]\n"
+		 "\n"
+		 "Forwards bind 127.0.0.1 unless an address is given. Changes take effect\n"
+		 "at once, without restarting the sandbox. Automatic forwards (ports = auto)\n"
+		 "appear for every TCP socket listening inside.",
+	.run = run_port,
+	.hidden = false,
 };
 BOX_COMMAND(cmd_port);

@@ -55,7 +55,8 @@ int cmdproj_open(const char *cmd, struct project **ret)
 	if (project_resolve(NULL, &file, &err) < 0) {
 		box_err_free(err);
 		return cmd_error("no .box.ini here or in any directory above: name a sandbox "
-				 "('box %s NAME') or create a .box.ini with 'box init'", cmd);
+				 "('box %s NAME') or create a .box.ini with 'box init'",
+				 cmd);
 	}
 	dir = project_dir(file);
 	int r = project_open(file, name_taken, dir, &p, &errors, &err);
@@ -93,7 +94,8 @@ int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***r
 	int r;
 
 	if (!ref)
-		return cmd_error("'%s' names no image: set 'image =' in its [box] section", p->file);
+		return cmd_error("'%s' names no image: set 'image =' in its [box] section",
+				 p->file);
 	/* A stored image is used as it is; only a missing one is pulled. */
 	r = store_lookup(p->config, ref, &img, &err);
 	if (r < 0) {
@@ -118,8 +120,8 @@ static void on_progress(size_t i, size_t n, const char *label)
 
 static void on_failed(size_t i, size_t n, const char *label, int status)
 {
-	fprintf(stderr, "box: setup step [%zu/%zu] failed with exit status %d: %s\n", i, n,
-		status, label);
+	fprintf(stderr, "box: setup step [%zu/%zu] failed with exit status %d: %s\n", i, n, status,
+		label);
 }
 
 static int setup_steps(enum pkgmgr m, void *arg, struct pkg_step **ret, size_t *ret_n,
@@ -146,14 +148,18 @@ int cmdproj_build_setup(struct project *p, const char *key, char *const *image_l
 		.progress = on_progress,
 		.failed = on_failed,
 	};
-	fprintf(stderr, "box: setting up '%s' (once; cached for every project with this image "
-			"and [setup])\n", p->file);
+	fprintf(stderr,
+		"box: setting up '%s' (once; cached for every project with this image "
+		"and [setup])\n",
+		p->file);
 	int r = setup_layer_build(&o, &err);
 	if (r < 0)
 		return cmd_fail(err, "set up '%s'", p->file);
 	if (r > 0)
-		fprintf(stderr, "box: setup of '%s' failed; nothing was kept, the next 'box enter' "
-				"runs it again\n", p->file);
+		fprintf(stderr,
+			"box: setup of '%s' failed; nothing was kept, the next 'box enter' "
+			"runs it again\n",
+			p->file);
 	return r;
 }
 
@@ -187,8 +193,9 @@ static char **project_ports(const struct box_config *c)
 	return v;
 }
 
-static const char *const net_names[] = { [CFG_NET_SLIRP] = "slirp", [CFG_NET_HOST] = "host",
-					 [CFG_NET_NONE] = "none" };
+static const char *const net_names[] = {
+	[CFG_NET_SLIRP] = "slirp", [CFG_NET_HOST] = "host", [CFG_NET_NONE] = "none"
+};
 
 static int create_sandbox(struct project *p, const char *key, char **layers, const char *digest,
 			  const char *ref)
@@ -201,12 +208,12 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 		.image = ref,
 		.image_digest = digest,
 		.layers = layers,
-		.home = c->home == CFG_HOME_ISOLATED ? SANDBOX_HOME_ISOLATED :
-			c->home == CFG_HOME_PATH     ? SANDBOX_HOME_PATH :
-						       SANDBOX_HOME_HOST,
+		.home = c->home == CFG_HOME_ISOLATED ? SANDBOX_HOME_ISOLATED
+			: c->home == CFG_HOME_PATH   ? SANDBOX_HOME_PATH
+						     : SANDBOX_HOME_HOST,
 		.home_path = c->home_path,
-		.storage = c->storage == CFG_STORAGE_OVERLAY ? SANDBOX_STORAGE_OVERLAY :
-							       SANDBOX_STORAGE_FUSE,
+		.storage = c->storage == CFG_STORAGE_OVERLAY ? SANDBOX_STORAGE_OVERLAY
+							     : SANDBOX_STORAGE_FUSE,
 		.network = net_names[c->network],
 		.env = env,
 		.ports = ports,
@@ -265,8 +272,9 @@ static void check_changed(const struct project *p)
 	    store_lookup(p->config, p->config->image, &img, NULL) == 0) {
 		project_setup_key(img->digest, p->config, key);
 		if (!c->setup_key || !streq(c->setup_key, key))
-			fprintf(stderr, "box: the setup in '%s' changed since sandbox '%s' was made; "
-					"entering it as it is ('box rebuild' applies the change)\n",
+			fprintf(stderr,
+				"box: the setup in '%s' changed since sandbox '%s' was made; "
+				"entering it as it is ('box rebuild' applies the change)\n",
 				p->file, p->sandbox);
 		image_info_free(img);
 	}
@@ -312,8 +320,10 @@ static void refresh_settings(const struct project *p)
 		_cleanup_free_ char *path = xasprintf("%s/config.json", dir);
 		_cleanup_close_ int lock = sandbox_lock(p->sandbox, true, NULL);
 		if (sandbox_state_read(p->sandbox, &st) == 1)
-			fprintf(stderr, "box: '%s' changed since sandbox '%s' started: 'box stop' "
-					"applies it on the next entry\n", p->file, p->sandbox);
+			fprintf(stderr,
+				"box: '%s' changed since sandbox '%s' started: 'box stop' "
+				"applies it on the next entry\n",
+				p->file, p->sandbox);
 		else if (lock >= 0)
 			write_file_atomic(path, after, strlen(after), 0600, NULL);
 	}

@@ -25,12 +25,12 @@ static int run_prune(int argc, char **argv)
 }
 
 static const struct box_command cmd_prune = {
-    .name = "prune",
-    .summary = "remove unused layers and blobs",
-    .usage = "usage: box prune\n"
-	     "\n"
-	     "Removes layers and blobs no image or sandbox references, and whatever an\n"
-	     "interrupted pull left behind.\n",
-    .run = run_prune,
+	.name = "prune",
+	.summary = "remove unused layers and blobs",
+	.usage = "usage: box prune\n"
+		 "\n"
+		 "Removes layers and blobs no image or sandbox references, and whatever an\n"
+		 "interrupted pull left behind.\n",
+	.run = run_prune,
 };
 BOX_COMMAND(cmd_prune);

@@ -15,8 +15,9 @@
 
 static int run_pull(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {}};
+	static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
 	bool quiet = false;
 	int c;
 
@@ -50,19 +51,19 @@ static int run_pull(int argc, char **argv)
 }
 
 static const struct box_command cmd_pull = {
-    .name = "pull",
-    .summary = "download an image into the layer store",
-    .usage = "usage: box pull [-q|--quiet] REF\n"
-	     "\n"
-	     "REF is NAME[:TAG] or NAME@sha256:DIGEST, with Docker's defaults (debian means\n"
-	     "docker.io/library/debian:latest) and the aliases of config.ini [aliases].\n"
-	     "A registry is sent to its mirror with config.ini:\n"
-	     "  [registry \"docker.io\"]\n"
-	     "  mirror = http://127.0.0.1:5000\n"
-	     "  insecure = true\n"
-	     "Credentials are read from the files podman login and docker login write.\n"
-	     "\n"
-	     "  -q, --quiet   no progress output\n",
-    .run = run_pull,
+	.name = "pull",
+	.summary = "download an image into the layer store",
+	.usage = "usage: box pull [-q|--quiet] REF\n"
+		 "\n"
+		 "REF is NAME[:TAG] or NAME@sha256:DIGEST, with Docker's defaults (debian means\n"
+		 "docker.io/library/debian:latest) and the aliases of config.ini [aliases].\n"
+		 "A registry is sent to its mirror with config.ini:\n"
+		 "  [registry \"docker.io\"]\n"
+		 "  mirror = http://127.0.0.1:5000\n"
+		 "  insecure = true\n"
+		 "Credentials are read from the files podman login and docker login write.\n"
+		 "\n"
+		 "  -q, --quiet   no progress output\n",
+	.run = run_pull,
 };
 BOX_COMMAND(cmd_pull);

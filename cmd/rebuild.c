@@ -25,9 +25,23 @@
 
 /* What box itself writes in a writable layer: the user database and mount points. */
 static const char *const box_paths[] = {
-	"/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/sudoers.d",
-	"/etc/hosts", "/etc/resolv.conf", "/etc/localtime", "/run/host", "/tmp/.X11-unix",
-	"/dev", "/proc", "/sys", "/etc/passwd-", "/etc/group-", "/etc/shadow-", "/etc/gshadow-",
+	"/etc/passwd",
+	"/etc/group",
+	"/etc/shadow",
+	"/etc/gshadow",
+	"/etc/sudoers.d",
+	"/etc/hosts",
+	"/etc/resolv.conf",
+	"/etc/localtime",
+	"/run/host",
+	"/tmp/.X11-unix",
+	"/dev",
+	"/proc",
+	"/sys",
+	"/etc/passwd-",
+	"/etc/group-",
+	"/etc/shadow-",
+	"/etc/gshadow-",
 };
 
 static struct {
@@ -158,8 +172,10 @@ static int rebuild(struct project *p, bool yes)
 	if (r == 0) {
 		changes = list_changes(dir, c);
 		if (changes)
-			fprintf(stderr, "box: changes in sandbox '%s' outside the home and the "
-					"project that a rebuild discards:\n", c->name);
+			fprintf(stderr,
+				"box: changes in sandbox '%s' outside the home and the "
+				"project that a rebuild discards:\n",
+				c->name);
 		for (char **s = changes; s && *s; s++)
 			fprintf(stderr, "  %s\n", *s);
 		r = confirm(changes, yes) ? apply(p, c, key, img_layers, digest) : EXIT_BOX;
@@ -182,8 +198,8 @@ static int run_rebuild(int argc, char **argv)
 		yes = true;
 	}
 	if (optind < argc)
-		return cmd_usage_error("rebuild", "unexpected argument '%s' (run it in the project)",
-				       argv[optind]);
+		return cmd_usage_error(
+		    "rebuild", "unexpected argument '%s' (run it in the project)", argv[optind]);
 	r = cmdproj_open("rebuild", &p);
 	if (r)
 		return r;

@@ -18,8 +18,10 @@ static bool confirm(const char *name)
 {
 	char line[16];
 
-	fprintf(stderr, "Remove sandbox '%s' and every file written inside it (not your home)? "
-			"[y/N] ", name);
+	fprintf(stderr,
+		"Remove sandbox '%s' and every file written inside it (not your home)? "
+		"[y/N] ",
+		name);
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
 		return false;

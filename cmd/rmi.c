@@ -36,12 +36,12 @@ static int run_rmi(int argc, char **argv)
 }
 
 static const struct box_command cmd_rmi = {
-    .name = "rmi",
-    .summary = "remove images",
-    .usage = "usage: box rmi REF...\n"
-	     "\n"
-	     "Removes the image and every layer no other image or sandbox uses.\n"
-	     "An image a sandbox uses cannot be removed: remove the sandbox first.\n",
-    .run = run_rmi,
+	.name = "rmi",
+	.summary = "remove images",
+	.usage = "usage: box rmi REF...\n"
+		 "\n"
+		 "Removes the image and every layer no other image or sandbox uses.\n"
+		 "An image a sandbox uses cannot be removed: remove the sandbox first.\n",
+	.run = run_rmi,
 };
 BOX_COMMAND(cmd_rmi);

@@ -36,8 +36,8 @@ struct run_args {
 	const char *rootfs;
 	bool root;
 	bool host_net;
-	bool slirp;  /* --network slirp: own netns connected by the net helper */
-	char **ports; /* -p SPEC, for slirp */
+	bool slirp;	    /* --network slirp: own netns connected by the net helper */
+	char **ports;	    /* -p SPEC, for slirp */
 	bool host_loopback; /* slirp: from the global config */
 	uint32_t mtu;
 	const char *hostname;
@@ -45,7 +45,7 @@ struct run_args {
 	size_t n_binds;
 	char **env;
 	const char *cwd;
-	char **argv; /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
+	char **argv;  /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
 	bool project; /* no NAME ("box run -- CMD"): the project's sandbox */
 };
 
@@ -83,7 +83,8 @@ static int parse_volume(const char *spec, struct run_args *a)
 		if (mode)
 			*mode++ = '\0';
 	}
-	if (!inside || !*s || inside[0] != '/' || (mode && !streq(mode, "ro") && !streq(mode, "rw")))
+	if (!inside || !*s || inside[0] != '/' ||
+	    (mode && !streq(mode, "ro") && !streq(mode, "rw")))
 		return cmd_usage_error("run", "volume '%s' is not HOST:/PATH[:ro]", spec);
 	host = realpath(s, NULL);
 	if (!host)
@@ -133,7 +134,8 @@ static int parse_option(int c, struct run_args *a)
 		return 0;
 	case 'w':
 		if (optarg[0] != '/')
-			return cmd_usage_error("run", "working directory '%s' must be absolute", optarg);
+			return cmd_usage_error("run", "working directory '%s' must be absolute",
+					       optarg);
 		a->cwd = optarg;
 		return 0;
 	default:
@@ -182,7 +184,8 @@ static void forward_signal(int sig, siginfo_t *si, void *uc)
  */
 static void parent_signals(pid_t pid)
 {
-	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+	struct sigaction sa = { .sa_sigaction = forward_signal,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
 
 	forward_pid = pid;
 	sigaction(SIGTERM, &sa, NULL);
@@ -268,8 +271,8 @@ static int check_rootfs(const char *rootfs, bool have_command)
 	int fd;
 
 	if (rootfd < 0)
-		return cmd_error("rootfs '%s': %s (give the directory of a root filesystem)", rootfs,
-				 strerror(errno));
+		return cmd_error("rootfs '%s': %s (give the directory of a root filesystem)",
+				 rootfs, strerror(errno));
 	if (have_command)
 		return 0;
 	fd = root_open(rootfd, "bin/sh", O_PATH);
@@ -363,9 +366,16 @@ static int run_rootfs_mode(struct run_args *a)
 		return cmd_fail(TAKE_PTR(err), "load your user and subordinate ids");
 	load_ids(&ids, a->root);
 	struct run_ctx c = {
-		.ropts = { .rootfs = rootfs, .hostname = a->hostname, .binds = a->binds,
-			   .n_binds = a->n_binds, .host_etc_files = true, .host_net = a->host_net },
-		.eopts = { .ids = &ids, .root = a->root, .argv = a->argv, .env = a->env,
+		.ropts = { .rootfs = rootfs,
+			   .hostname = a->hostname,
+			   .binds = a->binds,
+			   .n_binds = a->n_binds,
+			   .host_etc_files = true,
+			   .host_net = a->host_net },
+		.eopts = { .ids = &ids,
+			   .root = a->root,
+			   .argv = a->argv,
+			   .env = a->env,
 			   .cwd = a->cwd },
 		.new_net = !a->host_net,
 		.tap_sock = -1,
@@ -424,17 +434,20 @@ static int run_sandbox_mode(struct run_args *a)
 	if (!a->argv || !a->argv[0])
 		return cmd_usage_error("run", "expected --rootfs DIR or a sandbox NAME");
 	if (a->n_binds || a->hostname || a->host_net)
-		return cmd_usage_error("run", "--volume, --hostname and --network apply to --rootfs "
-					      "only; a sandbox keeps what it was created with");
+		return cmd_usage_error("run",
+				       "--volume, --hostname and --network apply to --rootfs "
+				       "only; a sandbox keeps what it was created with");
 	const char *name = a->argv[0];
 	char **cmd = a->argv + 1;
 	if (*cmd && streq(*cmd, "--"))
 		cmd++;
 	if (!sandbox_exists(name))
 		return cmd_error("no sandbox named '%s' (create it with 'box create' or 'box "
-				 "enter')", name);
-	struct sandbox_join_opts jo = { .root = a->root, .argv = *cmd ? cmd : NULL, .env = a->env,
-					.cwd = a->cwd };
+				 "enter')",
+				 name);
+	struct sandbox_join_opts jo = {
+		.root = a->root, .argv = *cmd ? cmd : NULL, .env = a->env, .cwd = a->cwd
+	};
 	return sbx_enter(name, &jo);
 }
 

@@ -209,8 +209,7 @@ char *sbx_name_from_image(const char *ref)
 	return n;
 }
 
-static int parse_home(const char *cmd, const char *s, struct sandbox_create_opts *c,
-		      char **path)
+static int parse_home(const char *cmd, const char *s, struct sandbox_create_opts *c, char **path)
 {
 	if (!s || streq(s, "host")) {
 		c->home = SANDBOX_HOME_HOST;
@@ -219,15 +218,18 @@ static int parse_home(const char *cmd, const char *s, struct sandbox_create_opts
 	} else {
 		*path = realpath(s, NULL);
 		if (!*path || !is_dir(*path))
-			return cmd_usage_error(cmd, "--home: '%s' is not a directory (use host, "
-						    "isolated or an existing directory)", s);
+			return cmd_usage_error(cmd,
+					       "--home: '%s' is not a directory (use host, "
+					       "isolated or an existing directory)",
+					       s);
 		c->home = SANDBOX_HOME_PATH;
 		c->home_path = *path;
 	}
 	return 0;
 }
 
-static int parse_limits(const char *cmd, const struct sbx_create *o, struct sandbox_create_opts *lim)
+static int parse_limits(const char *cmd, const struct sbx_create *o,
+			struct sandbox_create_opts *lim)
 {
 	char *end;
 	long v;
@@ -236,16 +238,20 @@ static int parse_limits(const char *cmd, const struct sbx_create *o, struct sand
 		errno = 0;
 		lim->cpus = strtod(o->cpus, &end);
 		if (errno || end == o->cpus || *end || !(lim->cpus > 0 && lim->cpus <= 4096))
-			return cmd_usage_error(cmd, "--cpus: expected a number of CPUs such as 1.5, "
-						    "not '%s'", o->cpus);
+			return cmd_usage_error(cmd,
+					       "--cpus: expected a number of CPUs such as 1.5, "
+					       "not '%s'",
+					       o->cpus);
 	}
 	if (o->memory && (parse_size(o->memory, &lim->memory) < 0 || lim->memory < 1 << 20))
-		return cmd_usage_error(cmd, "--memory: expected a size of at least 1M such as 512M "
-					    "or 2G, not '%s'", o->memory);
+		return cmd_usage_error(cmd,
+				       "--memory: expected a size of at least 1M such as 512M "
+				       "or 2G, not '%s'",
+				       o->memory);
 	if (o->pids) {
 		if (parse_int_range(o->pids, 1, 4194304, &v) < 0)
-			return cmd_usage_error(cmd, "--pids: expected a number of processes, not '%s'",
-					       o->pids);
+			return cmd_usage_error(
+			    cmd, "--pids: expected a number of processes, not '%s'", o->pids);
 		lim->pids = (uint64_t)v;
 	}
 	return 0;
@@ -264,14 +270,14 @@ void sbx_limit_warnings(const char *name)
 	sandbox_config_free(c);
 }
 
-static int parse_create(const char *cmd, const struct sbx_create *o,
-			struct sandbox_create_opts *c, char **home)
+static int parse_create(const char *cmd, const struct sbx_create *o, struct sandbox_create_opts *c,
+			char **home)
 {
 	if (o->storage && !streq(o->storage, "fuse-overlayfs") && !streq(o->storage, "overlay"))
-		return cmd_usage_error(cmd, "--storage: expected fuse-overlayfs or overlay, not '%s'",
-				       o->storage);
-	c->storage = o->storage && streq(o->storage, "overlay") ? SANDBOX_STORAGE_OVERLAY :
-								  SANDBOX_STORAGE_FUSE;
+		return cmd_usage_error(
+		    cmd, "--storage: expected fuse-overlayfs or overlay, not '%s'", o->storage);
+	c->storage = o->storage && streq(o->storage, "overlay") ? SANDBOX_STORAGE_OVERLAY
+								: SANDBOX_STORAGE_FUSE;
 	if (o->network && !streq(o->network, "slirp") && !streq(o->network, "host") &&
 	    !streq(o->network, "none"))
 		return cmd_usage_error(cmd, "--network: expected slirp, host or none, not '%s'",
@@ -319,8 +325,9 @@ static int bootstrap_instead(const struct box_config *cfg, const char *ref,
 		if (!(*p >= 'a' && *p <= 'z'))
 			return -1; /* numbered tags (12, 12.5) are not suite names */
 	_cleanup_free_ char *canonical = ref_format(parsed);
-	fprintf(stderr, "box: %s cannot be reached; building Debian %s from the apt mirror "
-			"with mmdebstrap instead (box bootstrap)\n",
+	fprintf(stderr,
+		"box: %s cannot be reached; building Debian %s from the apt mirror "
+		"with mmdebstrap instead (box bootstrap)\n",
 		parsed->registry, suite);
 	/* The command's own output owns stdout; the stored name goes to stderr. */
 	return cmd_bootstrap_debian(suite, canonical, stderr) == 0 ? 0 : -1;
@@ -375,8 +382,10 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 	int r;
 
 	if (!sandbox_name_valid(name))
-		return cmd_usage_error(cmd, "invalid sandbox name '%s' (letters, digits, '_', '.', "
-					    "'-', at most %d)", name, SANDBOX_NAME_MAX);
+		return cmd_usage_error(cmd,
+				       "invalid sandbox name '%s' (letters, digits, '_', '.', "
+				       "'-', at most %d)",
+				       name, SANDBOX_NAME_MAX);
 	if (parse_create(cmd, o, &c, &home))
 		return EXIT_BOX;
 	if (o->rootfs) {

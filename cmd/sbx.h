@@ -18,7 +18,7 @@ struct sbx_create {
 	const char *storage; /* fuse-overlayfs|overlay */
 	const char *network; /* slirp|host|none */
 	char **ports;	     /* -p/--publish [ADDR:]HOSTPORT:PORT[/udp], NULL-terminated */
-	bool exists_ok;      /* another box made it meanwhile: fine (box enter) */
+	bool exists_ok;	     /* another box made it meanwhile: fine (box enter) */
 	const char *cpus;    /* limits as given: "1.5", "512M", "50" */
 	const char *memory;
 	const char *pids;
@@ -53,13 +53,15 @@ enum {
 #define SBX_CREATE_SHORTOPTS "p:"
 #define SBX_CREATE_LONGOPTS                                                                        \
 	{ "image", required_argument, NULL, SBX_OPT_IMAGE },                                       \
-		{ "rootfs", required_argument, NULL, SBX_OPT_ROOTFS },                             \
-		{ "home", required_argument, NULL, SBX_OPT_HOME },                                 \
-		{ "storage", required_argument, NULL, SBX_OPT_STORAGE },                           \
-		{ "network", required_argument, NULL, SBX_OPT_NETWORK },                           \
-		{ "publish", required_argument, NULL, SBX_OPT_PUBLISH },                           \
-		{ "cpus", required_argument, NULL, SBX_OPT_CPUS },                                 \
-		{ "memory", required_argument, NULL, SBX_OPT_MEMORY },                             \
-		{ "pids", required_argument, NULL, SBX_OPT_PIDS }
+	    { "rootfs", required_argument, NULL, SBX_OPT_ROOTFS },                                 \
+	    { "home", required_argument, NULL, SBX_OPT_HOME },                                     \
+	    { "storage", required_argument, NULL, SBX_OPT_STORAGE },                               \
+	    { "network", required_argument, NULL, SBX_OPT_NETWORK },                               \
+	    { "publish", required_argument, NULL, SBX_OPT_PUBLISH },                               \
+	    { "cpus", required_argument, NULL, SBX_OPT_CPUS },                                     \
+	    { "memory", required_argument, NULL, SBX_OPT_MEMORY },                                 \
+	{                                                                                          \
+		"pids", required_argument, NULL, SBX_OPT_PIDS                                      \
+	}
 
 #endif

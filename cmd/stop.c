@@ -23,8 +23,8 @@ static int run_stop(int argc, char **argv)
 		if (c != 't')
 			return cmd_usage_error("stop", "unknown option");
 		if (parse_int_range(optarg, 0, 3600, &secs) < 0)
-			return cmd_usage_error("stop", "--time: expected seconds (0-3600), not '%s'",
-					       optarg);
+			return cmd_usage_error(
+			    "stop", "--time: expected seconds (0-3600), not '%s'", optarg);
 	}
 	if (optind >= argc)
 		return cmdproj_stop((unsigned)secs * 1000);

@@ -44,12 +44,12 @@ static int run_unshare(int argc, char **argv)
 }
 
 static const struct box_command cmd_unshare = {
-    .name = "__unshare",
-    .summary = "run a command as root of the user namespace",
-    .usage = "usage: box __unshare [--] CMD [ARG...]\n"
-	     "Runs CMD as root of a user namespace with the keep-id maps, where files\n"
-	     "of the image store show the owners their images gave them.",
-    .run = run_unshare,
-    .hidden = true,
+	.name = "__unshare",
+	.summary = "run a command as root of the user namespace",
+	.usage = "usage: box __unshare [--] CMD [ARG...]\n"
+		 "Runs CMD as root of a user namespace with the keep-id maps, where files\n"
+		 "of the image store show the owners their images gave them.",
+	.run = run_unshare,
+	.hidden = true,
 };
 BOX_COMMAND(cmd_unshare);

@@ -32,11 +32,11 @@
 static const struct {
 	const char *name, *image;
 } builtin_aliases[] = {
-    {"ubuntu", "docker.io/library/ubuntu:latest"},
-    {"debian", "docker.io/library/debian:bookworm"},
-    {"fedora", "registry.fedoraproject.org/fedora-toolbox:latest"},
-    {"arch", "docker.io/library/archlinux:latest"},
-    {"alpine", "docker.io/library/alpine:latest"},
+	{ "ubuntu", "docker.io/library/ubuntu:latest" },
+	{ "debian", "docker.io/library/debian:bookworm" },
+	{ "fedora", "registry.fedoraproject.org/fedora-toolbox:latest" },
+	{ "arch", "docker.io/library/archlinux:latest" },
+	{ "alpine", "docker.io/library/alpine:latest" },
 };
 
 struct box_config *cfg_new(void)
@@ -225,7 +225,7 @@ static struct cfg_registry *registry_get(struct cfg_parse *p, const char *name)
 	}
 	c->registries = xrealloc(c->registries, (c->n_registries + 1) * sizeof(*c->registries));
 	c->registries[c->n_registries] =
-	    (struct cfg_registry){.name = xstrdup(name), .line = p->line};
+	    (struct cfg_registry){ .name = xstrdup(name), .line = p->line };
 	return &c->registries[c->n_registries++];
 }
 
@@ -440,7 +440,7 @@ static const struct cfg_key *find_key(int sec, const char *key)
 static void key_unknown(struct cfg_parse *p, const char *key)
 {
 	const char *section = cfg_schema[p->sec].section;
-	const char *cands[32] = {0};
+	const char *cands[32] = { 0 };
 	size_t n = 0;
 	_cleanup_free_ char *list = NULL;
 
@@ -472,7 +472,7 @@ static bool seen_check(struct cfg_parse *p, const char *key)
 			return false;
 		}
 	p->seen = xrealloc(p->seen, (p->n_seen + 1) * sizeof(*p->seen));
-	p->seen[p->n_seen++] = (struct cfg_seen){xstrdup(p->sec_text), xstrdup(key), p->line};
+	p->seen[p->n_seen++] = (struct cfg_seen){ xstrdup(p->sec_text), xstrdup(key), p->line };
 	return true;
 }
 
@@ -535,13 +535,13 @@ int cfg_parse_buffer(const char *buf, size_t len, const char *name, enum cfg_kin
 		     struct box_config *c, struct cfg_errors *errors)
 {
 	struct cfg_parse p = {
-	    .name = name && *name ? name : "<config>",
-	    .kind = kind,
-	    .c = c,
-	    .errors = errors,
-	    .buf = buf,
-	    .len = len,
-	    .sec = -1,
+		.name = name && *name ? name : "<config>",
+		.kind = kind,
+		.c = c,
+		.errors = errors,
+		.buf = buf,
+		.len = len,
+		.sec = -1,
 	};
 
 	if (len > CFG_MAX_FILE) {
@@ -570,7 +570,7 @@ int cfg_parse_file(const char *path, enum cfg_kind kind, struct box_config *c,
 	int r = read_file(path, CFG_MAX_FILE, &buf, &len, &err);
 
 	if (r < 0) {
-		struct cfg_parse p = {.name = path, .errors = errors};
+		struct cfg_parse p = { .name = path, .errors = errors };
 		_cleanup_free_ char *m = box_err_format(err);
 		errors_add(&p, xasprintf("%s: %s", path, m));
 		return r;

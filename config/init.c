@@ -15,13 +15,13 @@ static const struct {
 	const char *file;
 	const char *packages;
 } guesses[] = {
-    {"requirements.txt", "python3 python3-pip"},
-    {"pyproject.toml", "python3 python3-pip"},
-    {"package.json", "nodejs npm"},
-    {"Cargo.toml", "cargo"},
-    {"go.mod", "golang"},
-    {"CMakeLists.txt", "build-essential cmake"},
-    {"Makefile", "build-essential make"},
+	{ "requirements.txt", "python3 python3-pip" },
+	{ "pyproject.toml", "python3 python3-pip" },
+	{ "package.json", "nodejs npm" },
+	{ "Cargo.toml", "cargo" },
+	{ "go.mod", "golang" },
+	{ "CMakeLists.txt", "build-essential cmake" },
+	{ "Makefile", "build-essential make" },
 };
 
 static bool strv_has(char *const *v, const char *s)

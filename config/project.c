@@ -396,9 +396,9 @@ int project_setup_steps(const struct box_config *c, enum pkgmgr m, struct pkg_st
 		strv_push(&argv, xstrdup(c->run[i]));
 		steps = xrealloc(steps, (n + 1) * sizeof(*steps));
 		steps[n++] = (struct pkg_step){
-		    .label = xasprintf("line %u: %s", c->run_lines[i], c->run[i]),
-		    .argv = argv,
-		    .line = c->run_lines[i],
+			.label = xasprintf("line %u: %s", c->run_lines[i], c->run[i]),
+			.argv = argv,
+			.line = c->run_lines[i],
 		};
 	}
 	*ret = steps;

@@ -18,10 +18,10 @@
 #include "../core/xalloc.h"
 #include "schema.h"
 
-static const char *const network_values[] = {"slirp", "host", "none", NULL};
-static const char *const storage_values[] = {"fuse-overlayfs", "overlay", NULL};
-static const char *const ports_values[] = {"auto", "off", NULL};
-static const char *const home_values[] = {"host", "isolated", NULL};
+static const char *const network_values[] = { "slirp", "host", "none", NULL };
+static const char *const storage_values[] = { "fuse-overlayfs", "overlay", NULL };
+static const char *const ports_values[] = { "auto", "off", NULL };
+static const char *const home_values[] = { "host", "isolated", NULL };
 
 #define BOX_FIELD(f) offsetof(struct box_config, f)
 #define REG_FIELD(f) offsetof(struct cfg_registry, f)
@@ -392,7 +392,7 @@ static int kv_put(struct cfg_parse *p, struct cfg_kv **list, size_t *n, const ch
 		return -E2BIG;
 	}
 	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
-	(*list)[*n] = (struct cfg_kv){xstrdup(key), xstrdup(value), p ? p->line : 0};
+	(*list)[*n] = (struct cfg_kv){ xstrdup(key), xstrdup(value), p ? p->line : 0 };
 	(*n)++;
 	return 0;
 }
@@ -517,7 +517,7 @@ static int set_mount(struct cfg_parse *p, struct box_config *c, const char *key,
 	}
 	c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*c->mounts));
 	c->mounts[c->n_mounts++] =
-	    (struct cfg_mount){xstrdup(key), TAKE_PTR(host), ro, p ? p->line : 0};
+	    (struct cfg_mount){ xstrdup(key), TAKE_PTR(host), ro, p ? p->line : 0 };
 	return 0;
 }
 
@@ -592,7 +592,7 @@ int cfg_set(struct cfg_parse *p, const struct cfg_key *k, const char *key, const
 
 void cfg_apply_defaults(struct box_config *c)
 {
-	struct cfg_parse p = {.name = "<defaults>", .c = c};
+	struct cfg_parse p = { .name = "<defaults>", .c = c };
 
 	for (size_t i = 0; i < cfg_schema_len; i++) {
 		const struct cfg_key *k = &cfg_schema[i];

@@ -109,7 +109,7 @@ static enum trust_state record_state(const struct trust_record *rec, const char 
 int trust_check(const char *path, const char *content, size_t len, enum trust_state *ret,
 		struct box_err **err)
 {
-	struct trust_record rec = {0};
+	struct trust_record rec = { 0 };
 	char sha[SHA256_HEX_LEN + 1];
 
 	if (path[0] != '/')

@@ -14,8 +14,9 @@
 
 /* podman's default for a container's root (containers.conf default_capabilities). */
 const int caps_root_default[] = {
-    CAP_CHOWN,	 CAP_DAC_OVERRIDE, CAP_FOWNER,	CAP_FSETID, CAP_KILL,	    CAP_NET_BIND_SERVICE,
-    CAP_SETFCAP, CAP_SETGID,	   CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
+	CAP_CHOWN,   CAP_DAC_OVERRIDE,	   CAP_FOWNER,	   CAP_FSETID,
+	CAP_KILL,    CAP_NET_BIND_SERVICE, CAP_SETFCAP,	   CAP_SETGID,
+	CAP_SETPCAP, CAP_SETUID,	   CAP_SYS_CHROOT,
 };
 const unsigned caps_root_default_count = sizeof(caps_root_default) / sizeof(caps_root_default[0]);
 

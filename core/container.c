@@ -40,27 +40,28 @@
 #define HOSTS_TMP     ".box-hosts"
 #define INIT_GRACE_NS (5ull * 1000000000ull)
 
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 static const char *const dev_links[][2] = {
-    {"ptmx", "pts/ptmx"},	   {"fd", "/proc/self/fd"},	  {"stdin", "/proc/self/fd/0"},
-    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
+	{ "ptmx", "pts/ptmx" },		 { "fd", "/proc/self/fd" },
+	{ "stdin", "/proc/self/fd/0" },	 { "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" },
 };
 static const char *const env_passthrough[] = {
-    "TERM",
-    "COLORTERM",
-    "LANG",
-    "LANGUAGE",
-    "TZ",
-    "DISPLAY",
-    "WAYLAND_DISPLAY",
-    "XDG_RUNTIME_DIR",
-    "XDG_SESSION_TYPE",
-    "XDG_CURRENT_DESKTOP",
-    "NO_COLOR",
-    "COLORFGBG",
+	"TERM",
+	"COLORTERM",
+	"LANG",
+	"LANGUAGE",
+	"TZ",
+	"DISPLAY",
+	"WAYLAND_DISPLAY",
+	"XDG_RUNTIME_DIR",
+	"XDG_SESSION_TYPE",
+	"XDG_CURRENT_DESKTOP",
+	"NO_COLOR",
+	"COLORFGBG",
 };
-static const int init_signals[] = {SIGTERM, SIGINT,  SIGHUP,   SIGQUIT,
-				   SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+static const int init_signals[] = { SIGTERM, SIGINT,  SIGHUP,	SIGQUIT,
+				    SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD };
 
 /* ---- rootfs ---------------------------------------------------------------------------- */
 
@@ -84,7 +85,7 @@ static bool is_mount_root(const char *path)
  */
 static int make_readonly(int fd)
 {
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 	struct statvfs sv;
 	char p[32];
 	unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY;
@@ -419,7 +420,7 @@ int rootfs_setup(const struct rootfs_opts *o, struct box_err **err)
 
 int container_loopback_up(struct box_err **err)
 {
-	struct ifreq ifr = {.ifr_name = "lo"};
+	struct ifreq ifr = { .ifr_name = "lo" };
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	/* The network namespace is ours and new: "lo" is its only device. */
@@ -462,7 +463,7 @@ static size_t user_groups(const struct box_ids *ids, const char *name, gid_t *re
 /* The command starts with default signal handling, whatever box or init had set. */
 static void reset_signals(void)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
+	struct sigaction sa = { .sa_handler = SIG_DFL };
 	sigset_t none;
 
 	for (int s = 1; s < 32; s++)
@@ -603,13 +604,13 @@ static char *login_name(const char *path)
 
 static int exec_shell(const char *shell, char **env, struct box_err **err)
 {
-	const char *cands[] = {shell, "/bin/bash", "/bin/sh"};
+	const char *cands[] = { shell, "/bin/bash", "/bin/sh" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
 		if (!cands[i] || !*cands[i] || access(cands[i], X_OK) < 0)
 			continue;
 		_cleanup_free_ char *a0 = login_name(cands[i]);
-		char *argv[] = {a0, NULL};
+		char *argv[] = { a0, NULL };
 		execve(cands[i], argv, env);
 		return exec_error(cands[i], errno, NULL, err);
 	}
@@ -629,7 +630,7 @@ static int exec_argv(const struct exec_opts *o, char **env, struct box_err **err
 
 int exec_command(const struct exec_opts *o, struct box_err **err)
 {
-	struct passwd_entry pw = {0};
+	struct passwd_entry pw = { 0 };
 	gid_t gids[PASSWD_MAX_GROUPS];
 	size_t ng = 0;
 	int r;
@@ -721,8 +722,8 @@ static int shutdown_all(const sigset_t *set)
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			break;
-		struct timespec ts = {.tv_sec = (time_t)((deadline - now) / 1000000000ull),
-				      .tv_nsec = (long)((deadline - now) % 1000000000ull)};
+		struct timespec ts = { .tv_sec = (time_t)((deadline - now) / 1000000000ull),
+				       .tv_nsec = (long)((deadline - now) % 1000000000ull) };
 		sigtimedwait(set, NULL, &ts);
 	}
 	kill(-1, SIGKILL);

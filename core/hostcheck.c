@@ -158,11 +158,11 @@ struct pkg_family {
 };
 
 static const struct pkg_family families[] = {
-    {"debian ubuntu", "sudo apt-get install", "uidmap"},
-    {"fedora rhel centos", "sudo dnf install", "shadow-utils"},
-    {"arch", "sudo pacman -S", "shadow"},
-    {"suse opensuse", "sudo zypper install", "shadow"},
-    {"alpine", "sudo apk add", "shadow-uidmap"},
+	{ "debian ubuntu", "sudo apt-get install", "uidmap" },
+	{ "fedora rhel centos", "sudo dnf install", "shadow-utils" },
+	{ "arch", "sudo pacman -S", "shadow" },
+	{ "suse opensuse", "sudo zypper install", "shadow" },
+	{ "alpine", "sudo apk add", "shadow-uidmap" },
 };
 
 char *hostcheck_install_hint(const char *os_release, size_t len, const char *debian_pkg)
@@ -218,7 +218,7 @@ static struct hc_result *add(struct hc_report *rep, const char *name, enum hc_st
 			     char *detail, char *fix)
 {
 	struct hc_result *r = &rep->r[rep->n < HC_MAX ? rep->n++ : HC_MAX - 1];
-	*r = (struct hc_result){.name = name, .status = st, .detail = detail, .fix = fix};
+	*r = (struct hc_result){ .name = name, .status = st, .detail = detail, .fix = fix };
 	return r;
 }
 
@@ -484,9 +484,9 @@ static void check_runtime_dir(struct hc_report *rep, struct hc_ctx *c)
 
 void hostcheck_run(struct hc_report *ret)
 {
-	struct hc_ctx c = {.uid = getuid(), .gid = getgid()};
+	struct hc_ctx c = { .uid = getuid(), .gid = getgid() };
 	struct passwd *pw = getpwuid(c.uid);
-	struct hc_report rep = {.n = 0};
+	struct hc_report rep = { .n = 0 };
 
 	c.user = xstrdup(pw ? pw->pw_name : (getenv("USER") ?: "user"));
 	if (read_file("/etc/os-release", OS_RELEASE_MAX, &c.os_release, &c.os_release_len, NULL) <

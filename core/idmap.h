@@ -14,7 +14,7 @@
 
 #include "err.h"
 
-#define IDMAP_MAX 64       /* lines per map; the kernel allows 340 */
+#define IDMAP_MAX	 64 /* lines per map; the kernel allows 340 */
 #define SUBID_MAX_RANGES 32
 
 struct id_range {
@@ -40,9 +40,9 @@ struct box_ids {
 	char *user; /* login name */
 	struct idmap uidmap;
 	struct idmap gidmap;
-	bool single; /* no subordinate range: only the user's own id is mapped */
+	bool single;	  /* no subordinate range: only the user's own id is mapped */
 	bool root_single; /* single map that maps 0 -> uid (for --root without a range) */
-	bool identity;    /* real root: every id maps to itself */
+	bool identity;	  /* real root: every id maps to itself */
 };
 
 /*

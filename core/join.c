@@ -28,8 +28,8 @@
 #include "spawn.h"
 #include "xalloc.h"
 
-#define JOIN_NS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | \
-		 CLONE_NEWCGROUP)
+#define JOIN_NS                                                                                    \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 
 static volatile sig_atomic_t child_pid;
 
@@ -132,7 +132,8 @@ static char *pick_cwd(const char *want)
 	if (hl > 1 && strncmp(cwd, home, hl) == 0 && (cwd[hl] == '/' || cwd[hl] == '\0'))
 		return TAKE_PTR(cwd);
 	log_warn("the current directory '%s' is not visible inside the sandbox; starting in "
-		 "the home directory (the host's files are under /run/host)", cwd);
+		 "the home directory (the host's files are under /run/host)",
+		 cwd);
 	return NULL;
 }
 

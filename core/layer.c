@@ -206,8 +206,8 @@ static int open_beneath(struct extract *x, const char *path)
 {
 	if (!x->beneath_fallback) {
 		struct open_how how = {
-		    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 		};
 		long fd = syscall(SYS_openat2, x->root, path, &how, sizeof(how));
 		if (fd >= 0)
@@ -291,8 +291,8 @@ static int remove_existing(struct extract *x, int pfd, const char *name, bool ne
 
 static bool xattr_dropped(const char *name)
 {
-	static const char *const prefixes[] = {"trusted.overlay.", "user.overlay.",
-					       "user.fuseoverlayfs.", "user.containers."};
+	static const char *const prefixes[] = { "trusted.overlay.", "user.overlay.",
+						"user.fuseoverlayfs.", "user.containers." };
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
 			return true;
@@ -339,7 +339,7 @@ static int apply_owner(struct extract *x, int fd, struct archive_entry *e, struc
 
 static struct timespec entry_mtime(struct archive_entry *e)
 {
-	struct timespec t = {.tv_sec = 0, .tv_nsec = UTIME_OMIT};
+	struct timespec t = { .tv_sec = 0, .tv_nsec = UTIME_OMIT };
 	if (archive_entry_mtime_is_set(e)) {
 		t.tv_sec = archive_entry_mtime(e);
 		t.tv_nsec = archive_entry_mtime_nsec(e);
@@ -435,8 +435,9 @@ static int make_directory(struct extract *x, struct archive_entry *e, int pfd, c
 		x->cap_dirs = x->cap_dirs ? x->cap_dirs * 2 : 256;
 		x->dirs = xrealloc(x->dirs, x->cap_dirs * sizeof(*x->dirs));
 	}
-	x->dirs[x->n_dirs++] = (struct dir_meta){
-	    .path = xstrdup(path), .mode = archive_entry_perm(e) & 07777, .mtime = entry_mtime(e)};
+	x->dirs[x->n_dirs++] = (struct dir_meta){ .path = xstrdup(path),
+						  .mode = archive_entry_perm(e) & 07777,
+						  .mtime = entry_mtime(e) };
 	return 0;
 }
 
@@ -638,7 +639,7 @@ static int finish_dirs(struct extract *x, struct box_err **err)
 {
 	for (size_t i = x->n_dirs; i-- > 0;) {
 		struct dir_meta *d = &x->dirs[i];
-		struct timespec ts[2] = {d->mtime, d->mtime};
+		struct timespec ts[2] = { d->mtime, d->mtime };
 		int fd = open_beneath(x, d->path);
 		if (fd < 0)
 			continue; /* replaced later in the layer */
@@ -664,8 +665,8 @@ static void extract_done(struct extract *x)
 int layer_extract(struct archive *a, int dirfd_root, const struct layer_opts *o,
 		  struct layer_stats *ret, struct box_err **err)
 {
-	static const struct layer_opts defaults = {0};
-	struct extract x = {.root = dirfd_root, .o = o ? o : &defaults, .cache_fd = -1};
+	static const struct layer_opts defaults = { 0 };
+	struct extract x = { .root = dirfd_root, .o = o ? o : &defaults, .cache_fd = -1 };
 	struct archive_entry *e;
 	const char *env = getenv("BOX_LAYER_NO_OPENAT2");
 	int r = 0;

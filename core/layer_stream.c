@@ -147,8 +147,8 @@ static int run_stream(struct stream *s, int dirfd_root, const struct layer_opts 
 int layer_extract_stream(layer_read_fn fn, void *arg, int dirfd_root, const struct layer_opts *o,
 			 struct layer_stats *ret, struct box_err **err)
 {
-	struct stream s = {.fn = fn, .arg = arg};
-	struct layer_stats st = {0};
+	struct stream s = { .fn = fn, .arg = arg };
+	struct layer_stats st = { 0 };
 	int r;
 
 	s.blob_md = EVP_MD_CTX_new();

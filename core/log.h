@@ -18,8 +18,8 @@ void log_set_fd(int fd);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 
 #define log_error(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /* Copy s into a new string with control characters escaped (\n, \x1b, ...). */

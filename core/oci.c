@@ -145,7 +145,7 @@ static void descriptor_done(struct oci_descriptor *d)
 static int parse_descriptor(struct json_object *o, const char *what, struct oci_descriptor *ret,
 			    struct box_err **err)
 {
-	struct oci_descriptor d = {0};
+	struct oci_descriptor d = { 0 };
 	struct json_object *size = get(o, "size", json_type_int);
 	int r;
 
@@ -215,15 +215,15 @@ static enum oci_compression layer_compression(const char *mt, bool *known)
 		const char *mt;
 		enum oci_compression c;
 	} table[] = {
-	    {"application/vnd.oci.image.layer.v1.tar", OCI_COMP_NONE},
-	    {"application/vnd.oci.image.layer.v1.tar+gzip", OCI_COMP_GZIP},
-	    {"application/vnd.oci.image.layer.v1.tar+zstd", OCI_COMP_ZSTD},
-	    {"application/vnd.oci.image.layer.nondistributable.v1.tar", OCI_COMP_NONE},
-	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", OCI_COMP_GZIP},
-	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", OCI_COMP_ZSTD},
-	    {"application/vnd.docker.image.rootfs.diff.tar.gzip", OCI_COMP_GZIP},
-	    {"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", OCI_COMP_GZIP},
-	    {"application/vnd.docker.image.rootfs.diff.tar.zstd", OCI_COMP_ZSTD},
+		{ "application/vnd.oci.image.layer.v1.tar", OCI_COMP_NONE },
+		{ "application/vnd.oci.image.layer.v1.tar+gzip", OCI_COMP_GZIP },
+		{ "application/vnd.oci.image.layer.v1.tar+zstd", OCI_COMP_ZSTD },
+		{ "application/vnd.oci.image.layer.nondistributable.v1.tar", OCI_COMP_NONE },
+		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", OCI_COMP_GZIP },
+		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", OCI_COMP_ZSTD },
+		{ "application/vnd.docker.image.rootfs.diff.tar.gzip", OCI_COMP_GZIP },
+		{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", OCI_COMP_GZIP },
+		{ "application/vnd.docker.image.rootfs.diff.tar.zstd", OCI_COMP_ZSTD },
 	};
 	*known = false;
 	for (size_t i = 0; mt && i < ARRAY_SIZE(table); i++) {

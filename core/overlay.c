@@ -63,8 +63,10 @@ static int kernel_mount(const struct overlay_opts *o, const char *opts, struct b
 	if (strlen(data) >= 4096)
 		return box_err_set(err, E2BIG, "mount overlay: too many layers for one mount");
 	if (mount("overlay", o->merged, "overlay", 0, data) < 0)
-		return box_err_set(err, errno, "mount kernel overlay on '%s' (kernel >= 5.11 "
-					       "needed; try --storage fuse-overlayfs)", o->merged);
+		return box_err_set(err, errno,
+				   "mount kernel overlay on '%s' (kernel >= 5.11 "
+				   "needed; try --storage fuse-overlayfs)",
+				   o->merged);
 	return 0;
 }
 
@@ -89,13 +91,13 @@ static bool mounted(const char *merged, dev_t before)
 }
 
 /* Wait for the mount, or for fuse-overlayfs to exit (its stderr is in the log). */
-static int wait_mounted(const char *merged, dev_t before, int mi, int pidfd,
-			struct box_err **err)
+static int wait_mounted(const char *merged, dev_t before, int mi, int pidfd, struct box_err **err)
 {
 	uint64_t deadline = now_ns() + (uint64_t)MOUNT_TIMEOUT_MS * 1000000;
 
 	while (!mounted(merged, before)) {
-		struct pollfd p[2] = { { .fd = mi, .events = POLLPRI }, { .fd = pidfd, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = mi, .events = POLLPRI },
+				       { .fd = pidfd, .events = POLLIN } };
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			return box_err_set(err, ETIMEDOUT, "fuse-overlayfs did not mount '%s'",
@@ -104,8 +106,10 @@ static int wait_mounted(const char *merged, dev_t before, int mi, int pidfd,
 		if (r < 0 && errno != EINTR)
 			return box_err_set(err, errno, "wait for the fuse mount");
 		if (p[1].revents && !mounted(merged, before))
-			return box_err_set(err, EIO, "fuse-overlayfs exited before mounting '%s' "
-						     "(see the sandbox log)", merged);
+			return box_err_set(err, EIO,
+					   "fuse-overlayfs exited before mounting '%s' "
+					   "(see the sandbox log)",
+					   merged);
 	}
 	return 0;
 }
@@ -140,8 +144,9 @@ int overlay_mount(const struct overlay_opts *o, pid_t *ret_pid, struct box_err *
 
 	*ret_pid = 0;
 	if (!opts)
-		return box_err_set(err, EINVAL, "layer or data paths contain ',', ':' or '\\', "
-						"which overlay options cannot express");
+		return box_err_set(err, EINVAL,
+				   "layer or data paths contain ',', ':' or '\\', "
+				   "which overlay options cannot express");
 	log_debug("mounting %s with %s", o->merged, opts);
 	if (o->fuse)
 		return fuse_mount(o, opts, ret_pid, err);

@@ -19,7 +19,7 @@ struct overlay_opts {
 	const char *upper;
 	const char *work;
 	const char *merged;
-	bool fuse;           /* fuse-overlayfs, else the kernel overlay */
+	bool fuse; /* fuse-overlayfs, else the kernel overlay */
 };
 
 /* "lowerdir=TOP:...:BOTTOM,upperdir=U,workdir=W"; NULL when a path cannot be

@@ -71,7 +71,7 @@ static int pw_line(char *line, void *arg)
 int passwd_find_buffer(const char *buf, size_t len, const char *name, uid_t uid,
 		       struct passwd_entry *ret)
 {
-	struct pw_query q = {.name = name, .uid = uid, .ret = ret};
+	struct pw_query q = { .name = name, .uid = uid, .ret = ret };
 	return for_each_line(buf, len, pw_line, &q);
 }
 
@@ -119,7 +119,7 @@ static int gr_line(char *line, void *arg)
 
 int group_members_buffer(const char *buf, size_t len, const char *user, gid_t *ret, size_t max)
 {
-	struct gr_query q = {.user = user, .ret = ret, .max = max};
+	struct gr_query q = { .user = user, .ret = ret, .max = max };
 	for_each_line(buf, len, gr_line, &q);
 	return (int)q.n;
 }

@@ -20,37 +20,37 @@
 #define OS_RELEASE_MAX (64 * 1024)
 
 static const char *const binaries[] = {
-    [PKGMGR_NONE] = NULL,	    [PKGMGR_APT] = "apt-get", [PKGMGR_DNF] = "dnf",
-    [PKGMGR_MICRODNF] = "microdnf", [PKGMGR_APK] = "apk",     [PKGMGR_PACMAN] = "pacman",
-    [PKGMGR_ZYPPER] = "zypper",
+	[PKGMGR_NONE] = NULL,		[PKGMGR_APT] = "apt-get", [PKGMGR_DNF] = "dnf",
+	[PKGMGR_MICRODNF] = "microdnf", [PKGMGR_APK] = "apk",	  [PKGMGR_PACMAN] = "pacman",
+	[PKGMGR_ZYPPER] = "zypper",
 };
 
 static const struct {
 	const char *id;
 	enum pkgmgr m;
 } families[] = {
-    {"debian", PKGMGR_APT},
-    {"ubuntu", PKGMGR_APT},
-    {"linuxmint", PKGMGR_APT},
-    {"raspbian", PKGMGR_APT},
-    {"kali", PKGMGR_APT},
-    {"pop", PKGMGR_APT},
-    {"fedora", PKGMGR_DNF},
-    {"rhel", PKGMGR_DNF},
-    {"centos", PKGMGR_DNF},
-    {"rocky", PKGMGR_DNF},
-    {"almalinux", PKGMGR_DNF},
-    {"amzn", PKGMGR_DNF},
-    {"ol", PKGMGR_DNF},
-    {"alpine", PKGMGR_APK},
-    {"arch", PKGMGR_PACMAN},
-    {"archlinux", PKGMGR_PACMAN},
-    {"manjaro", PKGMGR_PACMAN},
-    {"opensuse", PKGMGR_ZYPPER},
-    {"opensuse-leap", PKGMGR_ZYPPER},
-    {"opensuse-tumbleweed", PKGMGR_ZYPPER},
-    {"suse", PKGMGR_ZYPPER},
-    {"sles", PKGMGR_ZYPPER},
+	{ "debian", PKGMGR_APT },
+	{ "ubuntu", PKGMGR_APT },
+	{ "linuxmint", PKGMGR_APT },
+	{ "raspbian", PKGMGR_APT },
+	{ "kali", PKGMGR_APT },
+	{ "pop", PKGMGR_APT },
+	{ "fedora", PKGMGR_DNF },
+	{ "rhel", PKGMGR_DNF },
+	{ "centos", PKGMGR_DNF },
+	{ "rocky", PKGMGR_DNF },
+	{ "almalinux", PKGMGR_DNF },
+	{ "amzn", PKGMGR_DNF },
+	{ "ol", PKGMGR_DNF },
+	{ "alpine", PKGMGR_APK },
+	{ "arch", PKGMGR_PACMAN },
+	{ "archlinux", PKGMGR_PACMAN },
+	{ "manjaro", PKGMGR_PACMAN },
+	{ "opensuse", PKGMGR_ZYPPER },
+	{ "opensuse-leap", PKGMGR_ZYPPER },
+	{ "opensuse-tumbleweed", PKGMGR_ZYPPER },
+	{ "suse", PKGMGR_ZYPPER },
+	{ "sles", PKGMGR_ZYPPER },
 };
 
 const char *pkgmgr_name(enum pkgmgr m)
@@ -117,7 +117,7 @@ enum pkgmgr pkgmgr_detect_from(const char *os_release, bool (*has)(const char *n
 
 static bool root_has(const char *name, void *arg)
 {
-	static const char *const dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin"};
+	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
 	int rootfd = *(int *)arg;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
@@ -146,7 +146,7 @@ enum pkgmgr pkgmgr_detect(int rootfd)
 static void add_step(struct pkg_step **steps, size_t *n, char *label, char **argv, char **env)
 {
 	*steps = xrealloc(*steps, (*n + 1) * sizeof(**steps));
-	(*steps)[(*n)++] = (struct pkg_step){label, argv, env, 0};
+	(*steps)[(*n)++] = (struct pkg_step){ label, argv, env, 0 };
 }
 
 /* argv of the fixed words followed by the packages. */
@@ -173,16 +173,16 @@ static char *install_label(char *const *packages)
 
 void pkgmgr_install_steps(enum pkgmgr m, char *const *packages, struct pkg_step **steps, size_t *n)
 {
-	static const char *const apt_update[] = {"apt-get", "update", NULL};
-	static const char *const apt[] = {"apt-get", "install", "-y", "--no-install-recommends",
-					  NULL};
-	static const char *const dnf[] = {"dnf", "install", "-y",
-					  "--setopt=install_weak_deps=False", NULL};
-	static const char *const microdnf[] = {"microdnf", "install", "-y", NULL};
-	static const char *const apk[] = {"apk", "add", "--no-cache", NULL};
-	static const char *const pacman[] = {"pacman", "-Sy", "--noconfirm", "--needed", NULL};
-	static const char *const zypper[] = {"zypper", "--non-interactive", "install",
-					     "--no-recommends", NULL};
+	static const char *const apt_update[] = { "apt-get", "update", NULL };
+	static const char *const apt[] = { "apt-get", "install", "-y", "--no-install-recommends",
+					   NULL };
+	static const char *const dnf[] = { "dnf", "install", "-y",
+					   "--setopt=install_weak_deps=False", NULL };
+	static const char *const microdnf[] = { "microdnf", "install", "-y", NULL };
+	static const char *const apk[] = { "apk", "add", "--no-cache", NULL };
+	static const char *const pacman[] = { "pacman", "-Sy", "--noconfirm", "--needed", NULL };
+	static const char *const zypper[] = { "zypper", "--non-interactive", "install",
+					      "--no-recommends", NULL };
 	const char *const *words = NULL;
 
 	if (!packages || !*packages || m == PKGMGR_NONE)

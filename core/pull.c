@@ -144,8 +144,8 @@ static int store_blob(struct pull *p, const char *digest, const char *buf, size_
 
 static const char *state_name(enum job_state s)
 {
-	static const char *const names[] = {"waiting", "copying", "done", "already exists",
-					    "failed"};
+	static const char *const names[] = { "waiting", "copying", "done", "already exists",
+					     "failed" };
 	return names[s];
 }
 
@@ -411,7 +411,7 @@ static la_ssize_t tar_read(struct archive *a, void *arg, const void **buf)
 /* Unpack the tar stream the inflate thread hands over (no filters: it is plain tar). */
 static int extract_tar(struct layer_job *j, int dfd, struct layer_stats *st, struct box_err **err)
 {
-	struct layer_opts o = {0};
+	struct layer_opts o = { 0 };
 	struct archive *a = archive_read_new();
 	int r;
 
@@ -427,7 +427,7 @@ static int extract_tar(struct layer_job *j, int dfd, struct layer_stats *st, str
 /* Download + inflate + extract into a fresh .tmp dir; verified before the caller renames. */
 static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **err)
 {
-	struct layer_stats st = {0};
+	struct layer_stats st = { 0 };
 	struct box_err *xerr = NULL;
 	_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *buf = xmalloc(INFLATE_BUF);
@@ -542,7 +542,7 @@ static int run_jobs(struct pull *p, struct box_err **err)
 
 static int open_registry(struct pull *p, struct box_err **err)
 {
-	struct registry_opts o = {.name = p->ref->registry};
+	struct registry_opts o = { .name = p->ref->registry };
 	const struct cfg_registry *c = p->cfg && cfg_registry ? cfg_registry(p->cfg, o.name) : NULL;
 	if (c) {
 		o.mirror = c->mirror;
@@ -622,7 +622,7 @@ static int fetch_config(struct pull *p, const struct oci_manifest *m, struct oci
 
 static void clean_leftovers(const char *dir)
 {
-	static const char *const subs[] = {"layers", "blobs/sha256", "images"};
+	static const char *const subs[] = { "layers", "blobs/sha256", "images" };
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
 		_cleanup_closedir_ DIR *dd = opendir(d);
@@ -641,13 +641,13 @@ static int write_record(struct pull *p, const char *digest, const struct oci_man
 			const struct oci_image_config *c, struct box_err **err)
 {
 	struct image_record rec = {
-	    .ref = p->canonical,
-	    .digest = (char *)digest,
-	    .config_digest = m->config.digest,
-	    .diff_ids = c->diff_ids,
-	    .n_layers = c->n_diff_ids,
-	    .tag = p->ref->tag,
-	    .created = (int64_t)time(NULL),
+		.ref = p->canonical,
+		.digest = (char *)digest,
+		.config_digest = m->config.digest,
+		.diff_ids = c->diff_ids,
+		.n_layers = c->n_diff_ids,
+		.tag = p->ref->tag,
+		.created = (int64_t)time(NULL),
 	};
 	_cleanup_free_ char *name = ref_name(p->ref);
 	_cleanup_free_ uint64_t *sizes = xcalloc(c->n_diff_ids + 1, sizeof(uint64_t));
@@ -761,7 +761,7 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 
 static int make_dirs(const char *dir, struct box_err **err)
 {
-	static const char *const subs[] = {"blobs/sha256", "layers", "images"};
+	static const char *const subs[] = { "blobs/sha256", "layers", "images" };
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
 		int r = mkdir_p(d, 0755, err);
@@ -774,7 +774,7 @@ static int make_dirs(const char *dir, struct box_err **err)
 int store_pull(const struct box_config *cfg, const char *input, bool show_progress,
 	       struct image_info **ret, struct box_err **err)
 {
-	struct pull p = {.cfg = cfg, .progress = show_progress, .uid = getuid(), .gid = getgid()};
+	struct pull p = { .cfg = cfg, .progress = show_progress, .uid = getuid(), .gid = getgid() };
 	struct box_ids ids;
 	_cleanup_free_ char *canonical = NULL;
 	int r = store_resolve_ref(cfg, input, &canonical, err);

@@ -115,7 +115,7 @@ static const char *parse_value(const char *p, char **ret)
 
 int registry_parse_challenge(const char *h, struct registry_challenge *ret, struct box_err **err)
 {
-	struct registry_challenge c = {0};
+	struct registry_challenge c = { 0 };
 	size_t n;
 
 	if (strlen(h) > 8192)
@@ -251,7 +251,7 @@ static void load_credentials(struct registry *r, const char *host)
 	const char *xdg_cfg = getenv("XDG_CONFIG_HOME");
 	const char *authfile = getenv("REGISTRY_AUTH_FILE");
 	_cleanup_free_ char *home = paths_home();
-	char *files[5] = {0};
+	char *files[5] = { 0 };
 	size_t n = 0;
 
 	if (authfile && *authfile)
@@ -529,7 +529,7 @@ static bool tls_failure(CURLcode cc)
 
 static void backoff(int attempt)
 {
-	struct timespec ts = {0, 250L * 1000 * 1000};
+	struct timespec ts = { 0, 250L * 1000 * 1000 };
 	for (int i = 1; i < attempt && ts.tv_sec < 2; i++) {
 		ts.tv_nsec *= 2;
 		if (ts.tv_nsec >= 1000L * 1000 * 1000) {
@@ -606,7 +606,7 @@ static int fetch_token(struct registry *r, const char *repo, const struct regist
 		return box_err_set(err, EPROTO, "%s sent an insecure token realm '%s'", r->display,
 				   ch->realm);
 	CURL *c = curl_easy_init();
-	struct req q = {.r = r, .max = TOKEN_MAX, .not_found = "token service not found"};
+	struct req q = { .r = r, .max = TOKEN_MAX, .not_found = "token service not found" };
 	_cleanup_free_ char *scope =
 	    ch->scope ? xstrdup(ch->scope) : xasprintf("repository:%s:pull", repo);
 	char *es = curl_easy_escape(c, scope, 0);
@@ -650,7 +650,7 @@ static int fetch_token(struct registry *r, const char *repo, const struct regist
 /* Answer a 401: get a token, or switch to Basic when that is what the registry wants. */
 static int authenticate(struct registry *r, struct req *q, struct box_err **err)
 {
-	struct registry_challenge ch = {0};
+	struct registry_challenge ch = { 0 };
 	if (!q->www_auth || registry_parse_challenge(q->www_auth, &ch, NULL) < 0)
 		return http_error(r, q, err);
 	int ret;
@@ -722,12 +722,12 @@ int registry_get_manifest(struct registry *r, const char *repo, const char *refe
 	_cleanup_free_ char *path = xasprintf("/v2/%s/manifests/%s", repo, reference);
 	_cleanup_free_ char *nf = xasprintf("image not found: %s/%s%s%s", r->name, repo,
 					    by_digest ? "@" : ":", reference);
-	struct req q = {.r = r,
-			.repo = repo,
-			.path = path,
-			.not_found = nf,
-			.accept = OCI_MANIFEST_ACCEPT,
-			.max = OCI_MANIFEST_MAX};
+	struct req q = { .r = r,
+			 .repo = repo,
+			 .path = path,
+			 .not_found = nf,
+			 .accept = OCI_MANIFEST_ACCEPT,
+			 .max = OCI_MANIFEST_MAX };
 	int ret = request(&q, err);
 	if (ret == 0) {
 		*ret_body = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
@@ -744,7 +744,7 @@ int registry_get_blob(struct registry *r, const char *repo, const char *digest, 
 {
 	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
 	_cleanup_free_ char *nf = xasprintf("blob %s not found in %s/%s", digest, r->name, repo);
-	struct req q = {.r = r, .repo = repo, .path = path, .not_found = nf, .max = max};
+	struct req q = { .r = r, .repo = repo, .path = path, .not_found = nf, .max = max };
 	int ret = request(&q, err);
 	if (ret == 0) {
 		*ret_body = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
@@ -760,7 +760,8 @@ int registry_stream_blob(struct registry *r, const char *repo, const char *diges
 	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
 	_cleanup_free_ char *nf = xasprintf("blob %s not found in %s/%s", digest, r->name, repo);
 	struct req q = {
-	    .r = r, .repo = repo, .path = path, .not_found = nf, .sink = sink, .ud = userdata};
+		.r = r, .repo = repo, .path = path, .not_found = nf, .sink = sink, .ud = userdata
+	};
 	int ret = request(&q, err);
 	req_reset(&q);
 	return ret;

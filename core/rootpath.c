@@ -37,8 +37,8 @@ const char *fd_path(int fd, char *buf, size_t len)
 static int kernel_open_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-	    .flags = (uint64_t)(flags | O_CLOEXEC),
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	/* EAGAIN: a concurrent rename raced the ".." check; the kernel asks for a retry. */
 	for (int i = 0; i < 8; i++) {
@@ -137,7 +137,7 @@ static int walk_step(struct walk *w, const char *comp, bool last, int flags, int
 
 static int walk_open_in_root(int rootfd, const char *path, int flags)
 {
-	struct walk w = {.n = 1, .todo = xstrdup(path)};
+	struct walk w = { .n = 1, .todo = xstrdup(path) };
 	char comp[NAME_MAX + 1];
 	bool last = false;
 	int fd = -1, r = 0;

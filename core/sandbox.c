@@ -27,7 +27,7 @@
 #include "xalloc.h"
 
 #define CONFIG_MAX (1024 * 1024)
-#define STATE_MAX 8192
+#define STATE_MAX  8192
 
 static const char *const home_names[] = { "host", "isolated", "path" };
 static const char *const storage_names[] = { "fuse-overlayfs", "overlay" };
@@ -40,8 +40,8 @@ bool sandbox_name_valid(const char *name)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
+		bool alnum =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
 			return false;
 	}
@@ -137,8 +137,9 @@ char *sandbox_config_format(const struct sandbox_config *c)
 		json_object_object_add(o, "memory", json_object_new_int64((int64_t)c->memory));
 		json_object_object_add(o, "pids", json_object_new_int64((int64_t)c->pids));
 	}
-	char *s = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-									  JSON_C_TO_STRING_NOSLASHESCAPE));
+	char *s =
+	    xasprintf("%s\n", json_object_to_json_string_ext(
+				  o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return s;
 }
@@ -217,8 +218,9 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 	c->storage = (enum sandbox_storage)s;
 	if (get_strv(o, "layers", &c->layers) < 0 || get_strv(o, "ports", &c->ports) < 0 ||
 	    get_strv(o, "env", &c->env) < 0 || get_strv(o, "mounts", &c->mounts) < 0)
-		return box_err_set(err, EINVAL, "config: \"layers\", \"ports\", \"env\" and "
-						"\"mounts\" must be arrays of strings");
+		return box_err_set(err, EINVAL,
+				   "config: \"layers\", \"ports\", \"env\" and "
+				   "\"mounts\" must be arrays of strings");
 	if (!c->layers || !c->layers[0])
 		return box_err_set(err, EINVAL, "config: no layers");
 	for (char **l = c->layers; *l; l++)
@@ -386,8 +388,7 @@ int sandbox_state_read(const char *name, struct sandbox_runstate *ret)
 
 /* ---- create / remove ---- */
 
-static int prepare_dirs(const char *dir, const struct sandbox_create_opts *o,
-			struct box_err **err)
+static int prepare_dirs(const char *dir, const struct sandbox_create_opts *o, struct box_err **err)
 {
 	static const char *const subdirs[] = { "upper", "work" };
 	int r = mkdir_p(dir, 0700, err);
@@ -435,8 +436,10 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 	int r;
 
 	if (!sandbox_name_valid(o->name))
-		return box_err_set(err, EINVAL, "invalid sandbox name '%s' (letters, digits, "
-						"'_', '.', '-'; at most %d)", o->name, SANDBOX_NAME_MAX);
+		return box_err_set(err, EINVAL,
+				   "invalid sandbox name '%s' (letters, digits, "
+				   "'_', '.', '-'; at most %d)",
+				   o->name, SANDBOX_NAME_MAX);
 	if (!o->layers || !o->layers[0])
 		return box_err_set(err, EINVAL, "create '%s': no layers", o->name);
 	r = mkdir_p(dir, 0700, err);
@@ -519,8 +522,7 @@ void sandbox_info_list_free(struct sandbox_info *list, size_t n)
 	free(list);
 }
 
-static int info_fill(const char *name, struct sandbox_info *s, bool with_disk,
-		     struct box_err **err)
+static int info_fill(const char *name, struct sandbox_info *s, bool with_disk, struct box_err **err)
 {
 	struct sandbox_config *c = NULL;
 	struct sandbox_runstate st;

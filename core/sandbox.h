@@ -26,18 +26,18 @@ enum sandbox_state { SANDBOX_STOPPED = 0, SANDBOX_RUNNING, SANDBOX_STARTING };
 
 struct sandbox_info {
 	char *name;
-	char *image;        /* reference as created */
+	char *image; /* reference as created */
 	char *image_digest;
 	enum sandbox_state state;
 	pid_t supervisor_pid;
-	pid_t init_pid;     /* host pid of the sandbox's PID 1, 0 when stopped */
+	pid_t init_pid; /* host pid of the sandbox's PID 1, 0 when stopped */
 	time_t created;
-	time_t started;     /* 0 when stopped */
-	char *cgroup;       /* absolute cgroup dir, NULL when none */
-	char *ports;        /* "127.0.0.1:8080->80/tcp, ..." or NULL */
-	char *data_dir;     /* $DATA/sandboxes/<name> */
-	char *runtime_dir;  /* $RUNTIME/<name> */
-	char *network;      /* slirp|host|none */
+	time_t started;	      /* 0 when stopped */
+	char *cgroup;	      /* absolute cgroup dir, NULL when none */
+	char *ports;	      /* "127.0.0.1:8080->80/tcp, ..." or NULL */
+	char *data_dir;	      /* $DATA/sandboxes/<name> */
+	char *runtime_dir;    /* $RUNTIME/<name> */
+	char *network;	      /* slirp|host|none */
 	uint64_t upper_bytes; /* size of the writable layer (cached) */
 };
 
@@ -60,22 +60,22 @@ enum sandbox_storage { SANDBOX_STORAGE_FUSE = 0, SANDBOX_STORAGE_OVERLAY };
 /* What a sandbox was created with (config.json in its data dir). */
 struct sandbox_config {
 	char *name;
-	char *image;        /* reference, or "rootfs:DIR" for a local root filesystem */
+	char *image;	    /* reference, or "rootfs:DIR" for a local root filesystem */
 	char *image_digest; /* NULL for a local rootfs */
-	char **layers;      /* read-only layer dirs, bottom first, NULL-terminated */
+	char **layers;	    /* read-only layer dirs, bottom first, NULL-terminated */
 	int64_t created;
 	enum sandbox_home home;
-	char *home_path;    /* host dir bound at the user's home (isolated: data/home) */
+	char *home_path; /* host dir bound at the user's home (isolated: data/home) */
 	enum sandbox_storage storage;
-	char *network;      /* slirp|host|none */
-	char **ports;       /* port specs, NULL-terminated (may be NULL) */
-	char **env;         /* extra KEY=VALUE for every command, NULL-terminated (may be NULL) */
+	char *network; /* slirp|host|none */
+	char **ports;  /* port specs, NULL-terminated (may be NULL) */
+	char **env;    /* extra KEY=VALUE for every command, NULL-terminated (may be NULL) */
 	/* A project's sandbox (.box.ini); all NULL/0 otherwise. */
-	char *project;      /* the project directory, bound at the same path inside */
-	char *setup_key;    /* the setup layer it was built on (project_setup_key) */
-	char **mounts;      /* "HOST\tINSIDE\t(rw|ro)" binds, NULL-terminated (may be NULL) */
-	char *hostname;     /* NULL: the sandbox's name */
-	double cpus;        /* cgroup limits, 0 = unset */
+	char *project;	 /* the project directory, bound at the same path inside */
+	char *setup_key; /* the setup layer it was built on (project_setup_key) */
+	char **mounts;	 /* "HOST\tINSIDE\t(rw|ro)" binds, NULL-terminated (may be NULL) */
+	char *hostname;	 /* NULL: the sandbox's name */
+	double cpus;	 /* cgroup limits, 0 = unset */
 	uint64_t memory;
 	uint64_t pids;
 };
@@ -113,13 +113,13 @@ int sandbox_lock(const char *name, bool wait, struct box_err **err);
 
 struct sandbox_create_opts {
 	const char *name;
-	const char *image;        /* reference (for the record) */
+	const char *image; /* reference (for the record) */
 	const char *image_digest;
-	char *const *layers;      /* bottom first, NULL-terminated */
+	char *const *layers; /* bottom first, NULL-terminated */
 	enum sandbox_home home;
-	const char *home_path;    /* SANDBOX_HOME_PATH */
+	const char *home_path; /* SANDBOX_HOME_PATH */
 	enum sandbox_storage storage;
-	const char *network;      /* NULL: slirp */
+	const char *network; /* NULL: slirp */
 	char *const *env;
 	char *const *ports;
 	/* A project's sandbox (see struct sandbox_config). */
@@ -163,9 +163,9 @@ int sandbox_remove(const char *name, struct box_err **err);
 
 struct sandbox_join_opts {
 	bool root;
-	char **argv;       /* NULL: login shell */
-	char **env;        /* extra KEY=VALUE */
-	const char *cwd;   /* NULL: the caller's cwd */
+	char **argv;	 /* NULL: login shell */
+	char **env;	 /* extra KEY=VALUE */
+	const char *cwd; /* NULL: the caller's cwd */
 };
 /*
  * Join a running sandbox: setns into init's namespaces, fork, exec as the user on

@@ -68,8 +68,11 @@ static int run_step(const struct build *b, const struct pkg_step *st)
 		 * the user asked for (`x=$(box run -- cmd)` gets cmd's output alone). */
 		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(125);
-		struct exec_opts eo = { .ids = b->ids, .root = true, .argv = st->argv,
-					.env = st->env, .cwd = b->o->project_dir };
+		struct exec_opts eo = { .ids = b->ids,
+					.root = true,
+					.argv = st->argv,
+					.env = st->env,
+					.cwd = b->o->project_dir };
 		int r = exec_command(&eo, &err);
 		_cleanup_free_ char *m = box_err_format(err);
 		fprintf(stderr, "box: %s\n", m ? m : "cannot execute the setup step");
@@ -85,8 +88,11 @@ _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *
 	struct box_err *err = NULL;
 	struct bind_mount bind = { .host = (char *)b->o->project_dir,
 				   .inside = (char *)b->o->project_dir };
-	struct rootfs_opts ro = { .rootfs = b->merged, .binds = &bind, .n_binds = 1,
-				  .host_etc_files = true, .host_net = true };
+	struct rootfs_opts ro = { .rootfs = b->merged,
+				  .binds = &bind,
+				  .n_binds = 1,
+				  .host_etc_files = true,
+				  .host_net = true };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (rootfs_setup(&ro, &err) < 0) {
@@ -184,8 +190,11 @@ static int mount_quietly(const struct build *b, const struct overlay_opts *ov, p
 static int builder_main(struct spawn_ctx *ctx, struct box_err **err)
 {
 	const struct build *b = ctx->arg;
-	struct overlay_opts ov = { .layers = b->o->layers, .upper = b->upper, .work = b->work,
-				   .merged = b->merged, .fuse = b->o->fuse };
+	struct overlay_opts ov = { .layers = b->o->layers,
+				   .upper = b->upper,
+				   .work = b->work,
+				   .merged = b->merged,
+				   .fuse = b->o->fuse };
 	pid_t fuse = 0;
 	int r;
 
@@ -263,8 +272,7 @@ static int build_locked(struct build *b, struct box_err **err)
 	r = spawn_userns_wait(&ids, CLONE_NEWNS, builder_main, b, err);
 	ids_done(&ids);
 	if (r == 0 && b->o->canonical &&
-	    write_file_atomic(b->record, b->o->canonical, strlen(b->o->canonical), 0600,
-			      NULL) < 0)
+	    write_file_atomic(b->record, b->o->canonical, strlen(b->o->canonical), 0600, NULL) < 0)
 		log_debug("cannot write '%s'", b->record);
 	return r;
 }

@@ -25,14 +25,14 @@ bool setup_layer_exists(const char *key);
 
 struct setup_build_opts {
 	const char *key;
-	char *const *layers;            /* the image's layers, bottom first */
+	char *const *layers; /* the image's layers, bottom first */
 	/* The steps, once the image's package manager is known (project_setup_steps). */
 	int (*steps)(enum pkgmgr m, void *arg, struct pkg_step **ret, size_t *ret_n,
 		     struct box_err **err);
 	void *steps_arg;
-	const char *project_dir;        /* mounted at its own path, cwd of every step */
-	const char *canonical;          /* project_setup_canonical(), kept beside the layer */
-	bool fuse;                      /* fuse-overlayfs, else the kernel overlay */
+	const char *project_dir; /* mounted at its own path, cwd of every step */
+	const char *canonical;	 /* project_setup_canonical(), kept beside the layer */
+	bool fuse;		 /* fuse-overlayfs, else the kernel overlay */
 	/* Called before each step (i from 1), and for the step that failed with its exit
 	 * status; both in a process of the build (they may only print). */
 	void (*progress)(size_t i, size_t n, const char *label);

@@ -103,8 +103,8 @@ _noreturn_ static void child_main(const struct box_ids *ids, int sync_fd, spawn_
 	_exit(r & 0xff);
 }
 
-int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
-		 pid_t *ret_pid, int *ret_sync, struct box_err **err)
+int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg, pid_t *ret_pid,
+		 int *ret_sync, struct box_err **err)
 {
 	int sv[2];
 	pid_t pid;

@@ -17,7 +17,7 @@
 #include "idmap.h"
 
 struct spawn_ctx {
-	int sync_fd;   /* child's end of the sync socket */
+	int sync_fd; /* child's end of the sync socket */
 	void *arg;
 };
 
@@ -28,8 +28,8 @@ typedef int (*spawn_fn)(struct spawn_ctx *ctx, struct box_err **err);
  * Clone a child into CLONE_NEWUSER|flags, write its maps, release it. On success the
  * child pid and the parent's end of the sync socket are returned.
  */
-int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
-		 pid_t *ret_pid, int *ret_sync, struct box_err **err);
+int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg, pid_t *ret_pid,
+		 int *ret_sync, struct box_err **err);
 /* spawn_userns, then wait: returns the child's exit status, or its error. */
 int spawn_userns_wait(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
 		      struct box_err **err);

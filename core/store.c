@@ -556,7 +556,7 @@ static int gc_child(struct spawn_ctx *ctx, struct box_err **err)
 
 static int gc_run(const char *dir, uint64_t *ret_freed, struct box_err **err)
 {
-	struct gc_ctx g = {.dir = dir};
+	struct gc_ctx g = { .dir = dir };
 	struct box_ids ids;
 	int r;
 

@@ -98,9 +98,9 @@ static struct json_object *strings(const char *const *v)
 /* The image config: one layer, a PATH, a shell; the rest comes from the sandbox. */
 static char *make_config(const struct store_import_result *res, const char *created_by, time_t now)
 {
-	static const char *const env[] = {DEFAULT_PATH, NULL};
-	static const char *const cmd[] = {"/bin/sh", NULL};
-	const char *diff[] = {res->diff_id, NULL};
+	static const char *const env[] = { DEFAULT_PATH, NULL };
+	static const char *const cmd[] = { "/bin/sh", NULL };
+	const char *diff[] = { res->diff_id, NULL };
 	_cleanup_free_ char *when = iso_time(now);
 	struct json_object *o = json_object_new_object(), *c = json_object_new_object();
 	struct json_object *rootfs = json_object_new_object(), *hist = json_object_new_object();
@@ -177,26 +177,26 @@ static int write_documents(const char *dir, struct store_import_result *res, con
 	if ((r = ref_parse(res->ref, &ref, err)) < 0)
 		return r;
 	_cleanup_free_ char *repository = ref_name(ref);
-	char *diff_ids[] = {res->diff_id, NULL};
-	uint64_t sizes[] = {res->disk_bytes};
+	char *diff_ids[] = { res->diff_id, NULL };
+	uint64_t sizes[] = { res->disk_bytes };
 	struct image_record rec = {
-	    .ref = res->ref,
-	    .repository = repository,
-	    .tag = ref->tag,
-	    .digest = res->digest,
-	    .config_digest = config_digest,
-	    .diff_ids = diff_ids,
-	    .layer_sizes = sizes,
-	    .n_layers = 1,
-	    .size = res->disk_bytes,
-	    .created = (int64_t)now,
+		.ref = res->ref,
+		.repository = repository,
+		.tag = ref->tag,
+		.digest = res->digest,
+		.config_digest = config_digest,
+		.diff_ids = diff_ids,
+		.layer_sizes = sizes,
+		.n_layers = 1,
+		.size = res->disk_bytes,
+		.created = (int64_t)now,
 	};
 	return store_record_write(&rec, err);
 }
 
 static int make_store_dirs(const char *dir, struct box_err **err)
 {
-	static const char *const subs[] = {"blobs/sha256", "layers", "images"};
+	static const char *const subs[] = { "blobs/sha256", "layers", "images" };
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
 		int r = mkdir_p(d, 0755, err);
@@ -210,7 +210,7 @@ static int import_layer(const char *dir, int fd, struct store_import_result *ret
 			struct box_err **err)
 {
 	struct box_ids ids;
-	struct import_job j = {.dir = dir, .fd = fd};
+	struct import_job j = { .dir = dir, .fd = fd };
 	int r;
 
 	j.shared = mmap(NULL, sizeof(*j.shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -238,7 +238,7 @@ static int import_layer(const char *dir, int fd, struct store_import_result *ret
 int store_import_tar(const struct box_config *cfg, int fd, const char *name, const char *created_by,
 		     struct store_import_result *ret, struct box_err **err)
 {
-	struct store_import_result res = {0};
+	struct store_import_result res = { 0 };
 	_cleanup_free_ char *dir = store_dir();
 	_cleanup_close_ int lock = -1;
 	int r;

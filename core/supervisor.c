@@ -48,10 +48,10 @@ struct sup {
 	struct sandbox_config *cfg;
 	struct box_ids ids;
 	char *datadir, *rundir, *merged, *upper, *work;
-	char *home;  /* the user's home path (same inside and out) */
+	char *home;	  /* the user's home path (same inside and out) */
 	char *user_stamp; /* what users_setup() last wrote; NULL when it must run */
-	char *resolv;     /* /etc/resolv.conf inside (slirp), NULL: the host's */
-	bool slirp;       /* network = slirp with the net hooks present */
+	char *resolv;	  /* /etc/resolv.conf inside (slirp), NULL: the host's */
+	bool slirp;	  /* network = slirp with the net hooks present */
 	pid_t supervisor; /* for the holder's parent-death check */
 	int ready_fd;
 };
@@ -81,8 +81,10 @@ static void add_bind(struct bind_mount **b, size_t *n, const char *host, const c
 		     bool ro, bool optional)
 {
 	*b = xrealloc(*b, (*n + 1) * sizeof(**b));
-	(*b)[*n] = (struct bind_mount){ .host = xstrdup(host), .inside = xstrdup(inside),
-					.readonly = ro, .optional = optional };
+	(*b)[*n] = (struct bind_mount){ .host = xstrdup(host),
+					.inside = xstrdup(inside),
+					.readonly = ro,
+					.optional = optional };
 	(*n)++;
 }
 
@@ -95,8 +97,8 @@ static void add_runtime_sockets(struct bind_mount **b, size_t *n)
 
 	if (!xrd || *xrd != '/')
 		return;
-	_cleanup_free_ char *w = xasprintf("%s/%s", xrd, wl && *wl && !strchr(wl, '/') ?
-							   wl : "wayland-0");
+	_cleanup_free_ char *w =
+	    xasprintf("%s/%s", xrd, wl && *wl && !strchr(wl, '/') ? wl : "wayland-0");
 	add_bind(b, n, w, w, false, true);
 	for (size_t i = 0; i < ARRAY_SIZE(socks); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", xrd, socks[i]);
@@ -282,7 +284,9 @@ static int start_init(const struct sup *s, int sync_fd, pid_t *ret_pid, struct b
 static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
 {
 	const struct sup *s = ctx->arg;
-	struct overlay_opts ov = { .layers = s->cfg->layers, .upper = s->upper, .work = s->work,
+	struct overlay_opts ov = { .layers = s->cfg->layers,
+				   .upper = s->upper,
+				   .work = s->work,
 				   .merged = s->merged,
 				   .fuse = s->cfg->storage == SANDBOX_STORAGE_FUSE };
 	pid_t fuse = 0, init = 0;
@@ -350,8 +354,9 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 		return r;
 	for (char **l = s->cfg->layers; *l; l++)
 		if (!is_dir(*l))
-			return box_err_set(err, ENOENT, "layer '%s' of image '%s' is missing (was the "
-							"image removed? 'box pull %s' brings it back)",
+			return box_err_set(err, ENOENT,
+					   "layer '%s' of image '%s' is missing (was the "
+					   "image removed? 'box pull %s' brings it back)",
 					   *l, s->cfg->image, s->cfg->image);
 	r = ids_load(&s->ids, err);
 	if (r < 0)
@@ -378,11 +383,10 @@ static int write_state(const struct sup *s, pid_t init, const char *cgroup, stru
 {
 	_cleanup_free_ char *p = xasprintf("%s/state", s->rundir);
 	_cleanup_free_ char *txt = xasprintf(
-		"supervisor_pid=%d\nsupervisor_start=%llu\ninit_pid=%d\ninit_start=%llu\n"
-		"started=%lld\ncgroup=%s\n",
-		(int)getpid(), (unsigned long long)proc_start_time(getpid()), (int)init,
-		(unsigned long long)proc_start_time(init), (long long)time(NULL),
-		cgroup ? cgroup : "");
+	    "supervisor_pid=%d\nsupervisor_start=%llu\ninit_pid=%d\ninit_start=%llu\n"
+	    "started=%lld\ncgroup=%s\n",
+	    (int)getpid(), (unsigned long long)proc_start_time(getpid()), (int)init,
+	    (unsigned long long)proc_start_time(init), (long long)time(NULL), cgroup ? cgroup : "");
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
 	/* Atomic (rename) but not fsync'd: the runtime dir does not survive a reboot,
 	 * and a state file lost in a crash means "stopped", which is then true. */
@@ -608,8 +612,10 @@ int sandbox_stop(const char *name, unsigned timeout_ms, struct box_err **err)
 		log_debug("'%s' did not stop within %u ms: killing it", name, timeout_ms);
 		syscall(SYS_pidfd_send_signal, init, SIGKILL, NULL, 0);
 		if (wait_pidfd(sup, 10000) == 0)
-			return box_err_set(err, ETIMEDOUT, "stop '%s': the supervisor (pid %d) "
-							   "did not exit", name, (int)st.supervisor_pid);
+			return box_err_set(err, ETIMEDOUT,
+					   "stop '%s': the supervisor (pid %d) "
+					   "did not exit",
+					   name, (int)st.supervisor_pid);
 	}
 	return 0;
 }

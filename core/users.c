@@ -73,7 +73,8 @@ int users_db_update(const char *buf, size_t len, const char *name, long id, cons
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 		size_t n = (nl ? (size_t)(nl - buf) : len) - i;
-		bool drop = name_is(buf + i, n, name) || (id >= 0 && field_num(buf + i, n, 2) == id);
+		bool drop =
+		    name_is(buf + i, n, name) || (id >= 0 && field_num(buf + i, n, 2) == id);
 		if (!drop && n > 0) {
 			memcpy(out + o, buf + i, n);
 			o += n;
@@ -103,8 +104,8 @@ static int replace_file(int etcfd, const char *file, const char *data, const str
 			struct box_err **err)
 {
 	_cleanup_free_ char *tmp = xasprintf(".%s.box.%d", file, (int)getpid());
-	_cleanup_close_ int fd = openat(etcfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-						  O_NOFOLLOW, st->st_mode & 07777);
+	_cleanup_close_ int fd = openat(
+	    etcfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st->st_mode & 07777);
 	if (fd < 0)
 		return box_err_set(err, errno, "create '/etc/%s'", tmp);
 	int r = write_all(fd, data, strlen(data));
@@ -179,8 +180,8 @@ static int add_sudoers(int rootfd, const char *name, struct box_err **err)
 		if (*p == '.')
 			*p = '_';
 	_cleanup_free_ char *line = xasprintf("%s ALL=(ALL:ALL) NOPASSWD: ALL\n", name);
-	_cleanup_close_ int fd = openat(dfd, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-						   O_NOFOLLOW, 0440);
+	_cleanup_close_ int fd =
+	    openat(dfd, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0440);
 	if (fd < 0 || write_all(fd, line, strlen(line)) < 0)
 		return box_err_set(err, errno, "write '/etc/sudoers.d/%s'", file);
 	return 0;
@@ -200,8 +201,8 @@ int users_setup(const char *root, const struct users_entry *u, struct box_err **
 	_cleanup_free_ char *pw = xasprintf("%s:x:%u:%u:%s:%s:%s", u->name, (unsigned)u->uid,
 					    (unsigned)u->gid, u->name, u->home, shell);
 	_cleanup_free_ char *gr = xasprintf("%s:x:%u:", u->group, (unsigned)u->gid);
-	_cleanup_free_ char *sh = xasprintf("%s:!:%ld:0:99999:7:::", u->name,
-					    (long)(time(NULL) / 86400));
+	_cleanup_free_ char *sh =
+	    xasprintf("%s:!:%ld:0:99999:7:::", u->name, (long)(time(NULL) / 86400));
 
 	r = update_db(etcfd, "passwd", u->name, (long)u->uid, pw, false, err);
 	if (r >= 0)

@@ -159,7 +159,7 @@ size_t str_distance(const char *a, const char *b)
 	for (size_t i = 1; i <= la; i++)
 		for (size_t j = 1; j <= lb; j++) {
 			size_t c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) !=
-						       tolower((unsigned char)b[j - 1]));
+						      tolower((unsigned char)b[j - 1]));
 			c = MIN(c, d[i - 1][j] + 1);
 			c = MIN(c, d[i][j - 1] + 1);
 			d[i][j] = c;
@@ -180,8 +180,11 @@ char *format_bytes(uint64_t n, char *buf, size_t len)
 	if (u == 0)
 		snprintf(buf, len, "%llu B", (unsigned long long)n);
 	else
-		snprintf(buf, len, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v,
-			 units[u]);
+		snprintf(buf, len,
+			 v < 10	   ? "%.2f %s"
+			 : v < 100 ? "%.1f %s"
+				   : "%.0f %s",
+			 v, units[u]);
 	return buf;
 }
 

@@ -111,9 +111,9 @@ void ctl_accept(struct net_loop *l)
 		}
 		/* A refused client still gets its request read first: closing a unix
 		 * socket with unread data resets it, and the reply would be lost. */
-		*slot = (struct ctl_client){.fd = fd,
-					    .denied = !peer_allowed(fd),
-					    .deadline_ms = loop_now_ms() + CLIENT_TIMEOUT_MS};
+		*slot = (struct ctl_client){ .fd = fd,
+					     .denied = !peer_allowed(fd),
+					     .deadline_ms = loop_now_ms() + CLIENT_TIMEOUT_MS };
 	}
 }
 
@@ -206,7 +206,7 @@ static int read_reply(int fd, char **ret, struct box_err **err)
 	_cleanup_free_ char *buf = xmalloc(cap);
 
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, REPLY_TIMEOUT_MS);
 		if (n == 0)
 			return box_err_set(err, ETIMEDOUT, "wait for the net helper's reply");

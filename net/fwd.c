@@ -24,9 +24,9 @@
 #define MAX_LISTENERS 256
 
 static const char *const kind_names[] = {
-    [FWD_STATIC] = "static",
-    [FWD_LIVE] = "live",
-    [FWD_AUTO] = "auto",
+	[FWD_STATIC] = "static",
+	[FWD_LIVE] = "live",
+	[FWD_AUTO] = "auto",
 };
 
 static socklen_t host_sockaddr(const struct port_spec *p, struct sockaddr_storage *ss)
@@ -53,7 +53,7 @@ static socklen_t host_sockaddr(const struct port_spec *p, struct sockaddr_storag
  */
 static void raise_backlog(const struct sockaddr_storage *h, socklen_t hl)
 {
-	struct rlimit rl = {.rlim_cur = 4096};
+	struct rlimit rl = { .rlim_cur = 4096 };
 
 	getrlimit(RLIMIT_NOFILE, &rl);
 	for (int fd = 3; fd < (int)MIN(rl.rlim_cur, 65536u); fd++) {
@@ -75,7 +75,7 @@ static void raise_backlog(const struct sockaddr_storage *h, socklen_t hl)
 static int slirp_bind(struct net_loop *l, const struct port_spec *p)
 {
 	struct sockaddr_storage h;
-	struct sockaddr_in g = {.sin_family = AF_INET, .sin_port = htons(p->guest_port)};
+	struct sockaddr_in g = { .sin_family = AF_INET, .sin_port = htons(p->guest_port) };
 	socklen_t hl = host_sockaddr(p, &h);
 
 	inet_pton(AF_INET, GUEST_ADDR, &g.sin_addr);
@@ -136,7 +136,7 @@ int fwd_add(struct net_loop *l, const struct port_spec *p, enum fwd_kind kind, s
 	if (r < 0)
 		return box_err_set(err, -r, "forward %s: bind the host side", text);
 	l->fwds = xrealloc(l->fwds, (l->n_fwds + 1) * sizeof(*l->fwds));
-	l->fwds[l->n_fwds++] = (struct fwd){.spec = *p, .kind = kind};
+	l->fwds[l->n_fwds++] = (struct fwd){ .spec = *p, .kind = kind };
 	log_debug("net: forward %s (%s)", text, kind_names[kind]);
 	return 0;
 }
@@ -204,7 +204,7 @@ static bool guest_port_forwarded(const struct net_loop *l, uint16_t port)
 
 static size_t read_listeners(struct net_loop *l, uint16_t *ports, size_t max)
 {
-	static const char *const files[] = {"tcp", "tcp6"};
+	static const char *const files[] = { "tcp", "tcp6" };
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -221,7 +221,7 @@ static size_t read_listeners(struct net_loop *l, uint16_t *ports, size_t max)
 /* Same port on 127.0.0.1, else the next free ones; privileged ports move up by 8000. */
 static void auto_add(struct net_loop *l, uint16_t port)
 {
-	struct port_spec p = {.addr = "127.0.0.1", .guest_port = port};
+	struct port_spec p = { .addr = "127.0.0.1", .guest_port = port };
 	unsigned base = port < 1024 ? port + 8000u : port;
 
 	for (unsigned i = 0; i < AUTO_TRIES && base + i <= 65535; i++) {

@@ -69,7 +69,8 @@ static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 		struct loop_timer *t = &l->timers[i];
 		if (!t->used) {
 			*t = (struct loop_timer){
-			    .used = true, .id = id, .cb_opaque = cb_opaque, .expire_ms = -1};
+				.used = true, .id = id, .cb_opaque = cb_opaque, .expire_ms = -1
+			};
 			return t;
 		}
 	}
@@ -102,21 +103,21 @@ static void cb_init_completed(Slirp *slirp, void *opaque)
 }
 
 static const SlirpCb slirp_callbacks = {
-    .send_packet = cb_send_packet,
-    .guest_error = cb_guest_error,
-    .clock_get_ns = cb_clock_get_ns,
-    .timer_free = cb_timer_free,
-    .timer_mod = cb_timer_mod,
-    .register_poll_fd = cb_noop_fd,
-    .unregister_poll_fd = cb_noop_fd,
-    .notify = cb_notify,
-    .init_completed = cb_init_completed,
-    .timer_new_opaque = cb_timer_new_opaque,
+	.send_packet = cb_send_packet,
+	.guest_error = cb_guest_error,
+	.clock_get_ns = cb_clock_get_ns,
+	.timer_free = cb_timer_free,
+	.timer_mod = cb_timer_mod,
+	.register_poll_fd = cb_noop_fd,
+	.unregister_poll_fd = cb_noop_fd,
+	.notify = cb_notify,
+	.init_completed = cb_init_completed,
+	.timer_new_opaque = cb_timer_new_opaque,
 };
 
 static Slirp *slirp_create(struct net_loop *l)
 {
-	SlirpConfig cfg = {0};
+	SlirpConfig cfg = { 0 };
 
 	cfg.version = SLIRP_CONFIG_VERSION_MAX < 4 ? SLIRP_CONFIG_VERSION_MAX : 4;
 	cfg.in_enabled = true;
@@ -147,7 +148,7 @@ static int pfd_add(struct net_loop *l, int fd, short events)
 		l->cap_pfd = l->cap_pfd ? l->cap_pfd * 2 : 64;
 		l->pfd = xrealloc(l->pfd, l->cap_pfd * sizeof(*l->pfd));
 	}
-	l->pfd[l->n_pfd] = (struct pollfd){.fd = fd, .events = events};
+	l->pfd[l->n_pfd] = (struct pollfd){ .fd = fd, .events = events };
 	return (int)l->n_pfd++;
 }
 
@@ -375,7 +376,7 @@ static void loop_done(struct net_loop *l)
 			close(l->clients[i].fd);
 	if (l->ctl_dir_fd >= 0 && l->ctl_name)
 		unlinkat(l->ctl_dir_fd, l->ctl_name, 0);
-	int fds[] = {l->ctl_fd, l->ctl_dir_fd, l->pid_fd, l->sig_fd, l->procnet_fd};
+	int fds[] = { l->ctl_fd, l->ctl_dir_fd, l->pid_fd, l->sig_fd, l->procnet_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -388,13 +389,13 @@ static void loop_done(struct net_loop *l)
 int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err **err)
 {
 	struct net_loop l = {
-	    .o = o,
-	    .tap_fd = o->tap_fd,
-	    .ctl_fd = -1,
-	    .ctl_dir_fd = -1,
-	    .pid_fd = -1,
-	    .sig_fd = -1,
-	    .procnet_fd = -1,
+		.o = o,
+		.tap_fd = o->tap_fd,
+		.ctl_fd = -1,
+		.ctl_dir_fd = -1,
+		.pid_fd = -1,
+		.sig_fd = -1,
+		.procnet_fd = -1,
 	};
 	int r;
 

@@ -130,7 +130,7 @@ static int split_spec(char *buf, const char *spec, char **ret_addr, char **ret_h
 int portspec_parse(const char *s, struct port_spec *ret, struct box_err **err)
 {
 	char buf[PORTSPEC_MAX];
-	struct port_spec p = {.addr = "127.0.0.1"};
+	struct port_spec p = { .addr = "127.0.0.1" };
 	char *addr = NULL, *host = NULL, *guest = NULL;
 	int r;
 

@@ -46,10 +46,10 @@ static long parse_hex(const char *s, size_t n)
 static bool addr_reachable(const char *a, size_t n)
 {
 	/* 10.0.2.100 as the kernel prints a __be32 on a little-endian host. */
-	static const char *const v4[] = {"00000000", "6402000A", "0A000264"};
-	static const char *const v6[] = {"00000000000000000000000000000000",
-					 "0000000000000000FFFF00006402000A",
-					 "0000000000000000FFFF00000A000264"};
+	static const char *const v4[] = { "00000000", "6402000A", "0A000264" };
+	static const char *const v6[] = { "00000000000000000000000000000000",
+					  "0000000000000000FFFF00006402000A",
+					  "0000000000000000FFFF00000A000264" };
 
 	for (size_t i = 0; n == 8 && i < 3; i++)
 		if (strncasecmp(a, v4[i], 8) == 0)

@@ -15,8 +15,8 @@
 
 static bool keep_line(const char *line)
 {
-	static const char *const keys[] = {"search ",  "search\t", "domain ",
-					   "domain\t", "options ", "options\t"};
+	static const char *const keys[] = { "search ",	"search\t", "domain ",
+					    "domain\t", "options ", "options\t" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (str_startswith(line, keys[i]))

@@ -40,7 +40,7 @@ static void set_sockaddr(struct sockaddr *sa, const char *addr)
 
 static int if_up(int sock, const char *name, struct box_err **err)
 {
-	struct ifreq ifr = {0};
+	struct ifreq ifr = { 0 };
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
@@ -62,8 +62,8 @@ int net_lo_up(struct box_err **err)
 
 static int tap_configure(int sock, uint32_t mtu, struct box_err **err)
 {
-	struct ifreq ifr = {0};
-	struct rtentry rt = {0};
+	struct ifreq ifr = { 0 };
+	struct rtentry rt = { 0 };
 	int r;
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), TAP_NAME);
@@ -92,7 +92,7 @@ static int tap_configure(int sock, uint32_t mtu, struct box_err **err)
 
 int net_tap_setup(uint32_t mtu, int *ret_fd, struct box_err **err)
 {
-	struct ifreq ifr = {0};
+	struct ifreq ifr = { 0 };
 	_cleanup_close_ int fd = -1, sock = -1;
 	int r;
 
@@ -121,16 +121,16 @@ int net_tap_setup(uint32_t mtu, int *ret_fd, struct box_err **err)
 int net_send_fd(int sock, int fd)
 {
 	char data = 'F';
-	struct iovec iov = {.iov_base = &data, .iov_len = 1};
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = u.buf,
-	    .msg_controllen = sizeof(u.buf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
@@ -148,16 +148,16 @@ int net_send_fd(int sock, int fd)
 int net_recv_fd(int sock, int *ret_fd)
 {
 	char data;
-	struct iovec iov = {.iov_base = &data, .iov_len = 1};
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = u.buf,
-	    .msg_controllen = sizeof(u.buf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *c;
 	ssize_t n;
@@ -182,7 +182,7 @@ _noreturn_ static void tap_child(pid_t pid, uint32_t mtu, int sock)
 {
 	struct box_err *err = NULL;
 	char path[64];
-	const char *ns[] = {"user", "net"};
+	const char *ns[] = { "user", "net" };
 	int fd;
 
 	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
