@@ -464,7 +464,7 @@ static int run_run(int argc, char **argv)
 
 static const struct box_command cmd_run = {
 	.name = "run",
-	.summary = "run a command in a fresh sandbox",
+	.summary = "run a command in a sandbox, or in a root filesystem with --rootfs",
 	.usage = "usage: box run --rootfs DIR [OPTIONS] [--] [CMD [ARGS...]]\n"
 		 "       box run [--root] [-e K=V] [-w DIR] NAME [--] [CMD [ARGS...]]\n"
 		 "\n"
