@@ -13,6 +13,7 @@
 #include "../tui/dash.h"
 #include "cmd.h"
 #include "live.h"
+#include "project.h"
 
 static const struct stats_snapshot *dash_snapshot(void *userdata, char **ret_error)
 {
@@ -62,8 +63,11 @@ static int run_dash(int argc, char **argv)
 			return cmd_usage_error("dash", "unknown option");
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error("dash", "unexpected argument '%s'", argv[optind]);
+	if (optind + 1 < argc)
+		return cmd_usage_error("dash", "unexpected argument '%s'", argv[optind + 1]);
+	/* Start on the named sandbox, or on the project's when inside one. */
+	_cleanup_free_ char *select = optind < argc ? xstrdup(argv[optind]) : cmdproj_sandbox_name();
+	o.select = select;
 	struct stats_ctx *ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);
 	struct tui_dash_ops ops = { .snapshot = dash_snapshot,
@@ -79,12 +83,13 @@ static int run_dash(int argc, char **argv)
 static const struct box_command cmd_dash = {
 	.name = "dash",
 	.summary = "live dashboard of all sandboxes (also: plain 'box' on a terminal)",
-	.usage = "usage: box dash [--interval S] [--iterations N]\n\n"
+	.usage = "usage: box dash [--interval S] [--iterations N] [NAME]\n\n"
 		 "A table of every sandbox, running and stopped: processes, CPU, memory, network,\n"
 		 "ports, uptime and a minute of CPU history, with host totals. Keys: arrows or\n"
 		 "j/k move, Enter enters the sandbox, s/S stop/start, d removes, p ports,\n"
 		 "i details, / filter, o sort, ? help, q quit. --iterations N exits after N\n"
-		 "refreshes (for tests); NO_COLOR turns colours off; LANG=C draws ASCII only.",
+		 "refreshes (for tests); NO_COLOR turns colours off; LANG=C draws ASCII only.\n"
+		 "It starts on NAME, or inside a project on the project's sandbox.",
 	.run = run_dash,
 };
 BOX_COMMAND(cmd_dash);

@@ -45,6 +45,23 @@ static int print_errors(struct cfg_errors *e)
 	return EXIT_BOX;
 }
 
+char *cmdproj_sandbox_name(void)
+{
+	_cleanup_free_ char *file = NULL, *dir = NULL;
+	struct cfg_errors errors = { 0 };
+	struct project *p = NULL;
+	char *name = NULL;
+
+	if (project_resolve(NULL, &file, NULL) < 0)
+		return NULL;
+	dir = project_dir(file);
+	if (project_open(file, name_taken, dir, &p, &errors, NULL) == 0)
+		name = xstrdup(p->sandbox);
+	cfg_errors_done(&errors);
+	project_free(p);
+	return name;
+}
+
 int cmdproj_open(const char *cmd, struct project **ret)
 {
 	struct cfg_errors errors = { 0 };

@@ -25,6 +25,9 @@ int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***r
 int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers);
 /* box enter / box run -- CMD with no name: the project's sandbox, made as needed. */
 int cmdproj_enter(const char *cmd, char **argv, bool root);
+/* The sandbox name of the project around the current directory, or NULL: quiet, for
+ * commands that merely point at it (box dash). Caller frees. */
+char *cmdproj_sandbox_name(void);
 /* box stop with no name: the project's sandbox. */
 int cmdproj_stop(unsigned timeout_ms);
 

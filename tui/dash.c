@@ -400,6 +400,8 @@ int tui_dash_run(const struct tui_dash_opts *o, const struct tui_dash_ops *ops, 
 
 	memset(&app, 0, sizeof(app));
 	app.ops = ops;
+	if (o->select)
+		snprintf(app.selected, sizeof(app.selected), "%s", o->select);
 	r = crt_init(&app.crt, ret_error);
 	if (r < 0)
 		return r;

@@ -28,6 +28,7 @@ struct tui_dash_ops {
 struct tui_dash_opts {
 	unsigned interval_ms; /* between refreshes */
 	unsigned iterations;  /* exit after this many refreshes; 0 = until q */
+	const char *select;   /* sandbox selected at start (a project's), or NULL */
 };
 
 /* Returns 0 on q/Ctrl-C, -errno with *ret_error when the terminal cannot be used. */

@@ -149,6 +149,19 @@ like "$(pane | awk '$1 == "busy"')" '[.:=+*#@-]+ *$' "LANG=C: an ASCII sparkline
 wait_pane 'ascii-exit=' 40
 like "$(pane)" 'ascii-exit=0' "--iterations ends the dashboard by itself"
 
+# Inside a project, the dashboard starts on the project's sandbox: S starts the stopped
+# idle, which is not the first row.
+mkdir -p "$T/proj/sub"
+printf '[box]\nname = idle\nimage = debian:bookworm\n' >"$T/proj/.box.ini"
+"${TM[@]}" send-keys -t dash "clear; cd '$T/proj/sub' && '$BOX' dash --interval 0.5; echo proj-exit=\$?; cd /" Enter
+wait_pane '^idle .* stopped' 40
+"${TM[@]}" send-keys -t dash S
+if wait_pane '^idle .* running' 60; then ok "in a project, dash starts on the project's sandbox"; else
+	fail "in a project, dash starts on the project's sandbox"; pane | sed 's/^/#   | /'
+fi
+"${TM[@]}" send-keys -t dash q
+wait_pane 'proj-exit=' 20
+
 # Ctrl-C restores the terminal too.
 "${TM[@]}" send-keys -t dash "clear; '$BOX' dash; echo intr-exit=\$?; stty -g > $T/stty.intr" Enter
 wait_pane '^busy ' 40
