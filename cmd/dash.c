@@ -66,7 +66,8 @@ static int run_dash(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cmd_usage_error("dash", "unexpected argument '%s'", argv[optind + 1]);
 	/* Start on the named sandbox, or on the project's when inside one. */
-	_cleanup_free_ char *select = optind < argc ? xstrdup(argv[optind]) : cmdproj_sandbox_name();
+	_cleanup_free_ char *select =
+	    optind < argc ? xstrdup(argv[optind]) : cmdproj_sandbox_name();
 	o.select = select;
 	struct stats_ctx *ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);
