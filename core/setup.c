@@ -270,6 +270,7 @@ static int build_locked(struct build *b, struct box_err **err)
 		return r;
 	b->ids = &ids;
 	r = spawn_userns_wait(&ids, CLONE_NEWNS, builder_main, b, err);
+	b->ids = NULL; /* ids lives on this stack frame only */
 	ids_done(&ids);
 	if (r == 0 && b->o->canonical &&
 	    write_file_atomic(b->record, b->o->canonical, strlen(b->o->canonical), 0600, NULL) < 0)
