@@ -52,7 +52,9 @@ static bool name_is(const char *l, size_t n, const char *name)
 int users_db_update(const char *buf, size_t len, const char *name, long id, const char *line,
 		    char **ret)
 {
-	size_t cap = len + strlen(line) + 2, o = 0;
+	/* Every kept line gets a newline (the file's last may lack one), then line, newline
+	 * and the terminator. */
+	size_t cap = len + 1 + strlen(line) + 2, o = 0;
 	bool same = false;
 
 	*ret = NULL;
