@@ -759,18 +759,6 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 	return r < 0 ? r : 0;
 }
 
-static int make_dirs(const char *dir, struct box_err **err)
-{
-	static const char *const subs[] = { "blobs/sha256", "layers", "images" };
-	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
-		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
-		int r = mkdir_p(d, 0755, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 int store_pull(const struct box_config *cfg, const char *input, bool show_progress,
 	       struct image_info **ret, struct box_err **err)
 {
@@ -788,7 +776,7 @@ int store_pull(const struct box_config *cfg, const char *input, bool show_progre
 	p.tty = isatty(STDERR_FILENO);
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cond, NULL);
-	r = make_dirs(p.dir, err);
+	r = store_make_dirs(p.dir, err);
 	_cleanup_close_ int lock = r < 0 ? -1 : store_lock(err);
 	if (r == 0 && lock < 0)
 		r = lock;

@@ -36,6 +36,18 @@ char *store_dir(void)
 	return paths_data_dir();
 }
 
+int store_make_dirs(const char *dir, struct box_err **err)
+{
+	static const char *const subs[] = { "blobs/sha256", "layers", "images" };
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
+		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
+		int r = mkdir_p(d, 0755, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 struct image_info *image_info_free(struct image_info *i)
 {
 	if (!i)

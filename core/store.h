@@ -50,6 +50,8 @@ struct image_info *image_info_free(struct image_info *i);
 
 /* Directory of the store ($XDG_DATA_HOME/box); caller frees. */
 char *store_dir(void);
+/* Create the store's skeleton (blobs/sha256, layers, images) under dir. */
+int store_make_dirs(const char *dir, struct box_err **err);
 /* An already-stored image by the reference the user typed (after alias/normalisation). */
 int store_lookup(const struct box_config *cfg, const char *ref, struct image_info **ret,
 		 struct box_err **err);

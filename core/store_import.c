@@ -194,18 +194,6 @@ static int write_documents(const char *dir, struct store_import_result *res, con
 	return store_record_write(&rec, err);
 }
 
-static int make_store_dirs(const char *dir, struct box_err **err)
-{
-	static const char *const subs[] = { "blobs/sha256", "layers", "images" };
-	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
-		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
-		int r = mkdir_p(d, 0755, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int import_layer(const char *dir, int fd, struct store_import_result *ret,
 			struct box_err **err)
 {
@@ -245,7 +233,7 @@ int store_import_tar(const struct box_config *cfg, int fd, const char *name, con
 
 	if ((r = store_resolve_ref(cfg, name, &res.ref, err)) < 0)
 		return r;
-	if ((r = make_store_dirs(dir, err)) == 0 && (lock = store_lock(err)) < 0)
+	if ((r = store_make_dirs(dir, err)) == 0 && (lock = store_lock(err)) < 0)
 		r = lock;
 	if (r == 0)
 		r = import_layer(dir, fd, &res, err);
