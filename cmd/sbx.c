@@ -311,8 +311,10 @@ static int bootstrap_instead(const struct box_config *cfg, const char *ref,
 
 	for (size_t i = 0; pull_err && i < ARRAY_SIZE(unreachable); i++)
 		offline |= pull_err->code == unreachable[i];
-	const char *alias = cfg_alias(cfg, ref);
-	if (!offline || ref_parse(alias ? alias : ref, &parsed, NULL) < 0)
+	_cleanup_free_ char *resolved = NULL;
+	/* The same alias and normalisation rules as the pull that just failed. */
+	if (!offline || store_resolve_ref(cfg, ref, &resolved, NULL) < 0 ||
+	    ref_parse(resolved, &parsed, NULL) < 0)
 		return -1;
 	if (!streq(parsed->registry, "docker.io") || !streq(parsed->repository, "library/debian") ||
 	    !parsed->tag || parsed->digest)
@@ -324,13 +326,12 @@ static int bootstrap_instead(const struct box_config *cfg, const char *ref,
 	for (const char *p = suite; *p; p++)
 		if (!(*p >= 'a' && *p <= 'z'))
 			return -1; /* numbered tags (12, 12.5) are not suite names */
-	_cleanup_free_ char *canonical = ref_format(parsed);
 	fprintf(stderr,
 		"box: %s cannot be reached; building Debian %s from the apt mirror "
 		"with mmdebstrap instead (box bootstrap)\n",
 		parsed->registry, suite);
 	/* The command's own output owns stdout; the stored name goes to stderr. */
-	return cmd_bootstrap_debian(suite, canonical, stderr) == 0 ? 0 : -1;
+	return cmd_bootstrap_debian(suite, resolved, stderr) == 0 ? 0 : -1;
 }
 
 static int create_from_image(const char *name, const char *ref, struct sandbox_create_opts *c,
