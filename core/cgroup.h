@@ -57,6 +57,18 @@ int cg_parse_cpu_stat(const char *buf, size_t len, uint64_t *ret_usage_usec);
  */
 int cg_read_stats(const char *cgroup_dir, pid_t init_pid, struct cg_stats *ret,
 		  struct box_err **err);
+/*
+ * cg_read_stats for a refresh loop: the files of cgroup_dir (and the statm of its
+ * processes) stay open and are re-read in place, and a file found absent (memory.current,
+ * pids.current where those controllers are not delegated) is looked for again only
+ * after CG_ABSENT_RETRY_NS. now_ns is the monotonic clock.
+ */
+#define CG_ABSENT_RETRY_NS (30ULL * 1000000000ULL)
+struct cg_reader;
+struct cg_reader *cg_reader_new(const char *cgroup_dir);
+struct cg_reader *cg_reader_free(struct cg_reader *r);
+int cg_reader_read(struct cg_reader *r, uint64_t now_ns, struct cg_stats *ret,
+		   struct box_err **err);
 /* CPU percent of one core between two samples; handles counter resets (returns 0). */
 double cg_cpu_percent(uint64_t prev_usec, uint64_t now_usec, uint64_t interval_usec);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -290,4 +291,60 @@ char *find_in_path(const char *name)
 		free(full);
 	}
 	return NULL;
+}
+
+static unsigned keep_used, keep_max;
+
+bool fd_keep_take(void)
+{
+	if (!keep_max) {
+		struct rlimit rl;
+		rlim_t soft = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+		keep_max = soft == RLIM_INFINITY || soft > 65536 ? 32768 : (unsigned)soft / 2;
+		if (!keep_max)
+			keep_max = 1;
+	}
+	if (keep_used >= keep_max)
+		return false;
+	keep_used++;
+	return true;
+}
+
+void fd_keep_put(void)
+{
+	if (keep_used)
+		keep_used--;
+}
+
+ssize_t pread_all(int fd, char **buf, size_t *cap, size_t max)
+{
+	size_t len = 0;
+
+	if (!*buf || *cap < 2) {
+		*cap = MAX(*cap, (size_t)4096);
+		*buf = xrealloc(*buf, *cap);
+	}
+	for (;;) {
+		ssize_t n = pread(fd, *buf + len, *cap - 1 - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		len += (size_t)n;
+		/*
+		 * seq_file returns short only at the end or when its own buffer (at least a
+		 * page) filled up: a short answer under half a page is the whole file, and
+		 * costs a single syscall. Otherwise read on until 0.
+		 */
+		if (n == 0 || (len == (size_t)n && len < 2048 && len < *cap - 1))
+			break;
+		if (len + 1 >= *cap) {
+			if (*cap >= max)
+				return -EFBIG;
+			*cap = MIN(*cap * 2, max);
+			*buf = xrealloc(*buf, *cap);
+		}
+	}
+	(*buf)[len] = '\0';
+	return (ssize_t)len;
 }

@@ -27,6 +27,20 @@ bool path_exists(const char *path);
 bool is_dir(const char *path);
 /* Take an exclusive (or shared) flock on path, creating it; returns the fd. */
 int lock_file(const char *path, bool exclusive, bool wait, struct box_err **err);
+/*
+ * Long-lived descriptors that caches keep open between refreshes (the stats reader's
+ * cgroup files, pidfds) share a budget of half the soft RLIMIT_NOFILE, so that 500
+ * sandboxes degrade to open-read-close rather than to EMFILE. take returns false
+ * when the budget is spent; every successful take is paired with a put on close.
+ */
+bool fd_keep_take(void);
+void fd_keep_put(void);
+/*
+ * Re-read a kernel file kept open (cgroupfs, /proc) from offset 0 into *buf, growing
+ * it up to max; NUL-terminated. seq_file regenerates the content on a read at
+ * offset 0. Returns the length or -errno (-EFBIG beyond max).
+ */
+ssize_t pread_all(int fd, char **buf, size_t *cap, size_t max);
 /* Find an executable in PATH (or absolute); caller frees; NULL when not found. */
 char *find_in_path(const char *name);
 

@@ -50,6 +50,20 @@ int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **er
  * call every second (the stats snapshot caches the size itself). */
 int sandbox_list_live(struct sandbox_info **ret, size_t *ret_n, struct box_err **err);
 
+/*
+ * sandbox_list_live for a refresh loop: the directory is listed again only when it
+ * changed, config.json and state are parsed again only when their stat keys change,
+ * and running sandboxes are watched through pidfds. The list (sorted by name) belongs
+ * to the cache and stays valid until the next call or the free.
+ */
+struct sandbox_cache;
+struct sandbox_cache *sandbox_cache_new(void);
+struct sandbox_cache *sandbox_cache_free(struct sandbox_cache *c);
+int sandbox_cache_list(struct sandbox_cache *c, const struct sandbox_info **ret, size_t *ret_n,
+		       struct box_err **err);
+/* config.json and state files parsed so far (tests check what is not re-read). */
+unsigned sandbox_cache_loads(const struct sandbox_cache *c);
+
 /* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most SANDBOX_NAME_MAX bytes. */
 #define SANDBOX_NAME_MAX 64
 bool sandbox_name_valid(const char *name);

@@ -36,8 +36,18 @@ struct track {
 	uint64_t disk, disk_at_ns;
 	char *ports;
 	uint64_t ports_at_ns;
+	struct cg_reader *cg; /* files of the cgroup below, kept open */
+	char *cg_dir;
 	bool seen;
 };
+
+/* A /proc file of the host kept open and re-read in place every refresh. */
+struct host_file {
+	const char *name;
+	int fd; /* -1: not open (yet) */
+};
+
+#define NCPU_TTL (30ULL * 1000000000ULL)
 
 struct stats_ctx {
 	struct stats_snapshot snap;
@@ -48,6 +58,14 @@ struct stats_ctx {
 	bool host_prev;
 	uint64_t host_busy, host_total;
 	uint64_t prev_ns;
+	struct host_file stat, meminfo, loadavg;
+	char *buf;
+	size_t cap;
+	unsigned ncpu;
+	uint64_t ncpu_at_ns;
+	/* The sandbox list's own cache (stats_list.c), freed with the context. */
+	void *list_cache;
+	void (*list_cache_free)(void *cache);
 };
 
 /* ---- parsers ---- */
@@ -179,6 +197,9 @@ struct stats_ctx *stats_ctx_new(void)
 {
 	struct stats_ctx *ctx = xzalloc(sizeof(*ctx));
 	ctx->snap.host.cpu = -1;
+	ctx->stat = (struct host_file){ .name = "stat", .fd = -1 };
+	ctx->meminfo = (struct host_file){ .name = "meminfo", .fd = -1 };
+	ctx->loadavg = (struct host_file){ .name = "loadavg", .fd = -1 };
 	return ctx;
 }
 
@@ -200,6 +221,16 @@ static void track_clear(struct track *t)
 {
 	free(t->name);
 	free(t->ports);
+	cg_reader_free(t->cg);
+	free(t->cg_dir);
+}
+
+static void host_file_close(struct host_file *f)
+{
+	if (f->fd >= 0) {
+		close(f->fd);
+		f->fd = -1;
+	}
 }
 
 struct stats_ctx *stats_ctx_free(struct stats_ctx *ctx)
@@ -210,6 +241,12 @@ struct stats_ctx *stats_ctx_free(struct stats_ctx *ctx)
 	for (size_t i = 0; i < ctx->ntracks; i++)
 		track_clear(&ctx->tracks[i]);
 	free(ctx->tracks);
+	host_file_close(&ctx->stat);
+	host_file_close(&ctx->meminfo);
+	host_file_close(&ctx->loadavg);
+	free(ctx->buf);
+	if (ctx->list_cache_free)
+		ctx->list_cache_free(ctx->list_cache);
 	free(ctx);
 	return NULL;
 }
@@ -223,6 +260,19 @@ void stats_ctx_set_net(struct stats_ctx *ctx, stats_net_fn fn, void *userdata)
 const struct stats_snapshot *stats_get(const struct stats_ctx *ctx)
 {
 	return &ctx->snap;
+}
+
+void *stats_ctx_list_cache(const struct stats_ctx *ctx)
+{
+	return ctx->list_cache;
+}
+
+void stats_ctx_set_list_cache(struct stats_ctx *ctx, void *cache, void (*free_fn)(void *cache))
+{
+	if (ctx->list_cache_free)
+		ctx->list_cache_free(ctx->list_cache);
+	ctx->list_cache = cache;
+	ctx->list_cache_free = free_fn;
 }
 
 static struct track *track_find(struct stats_ctx *ctx, const struct sandbox_info *s)
@@ -293,8 +343,20 @@ static void fill_live(struct stats_ctx *ctx, struct track *t, const struct sandb
 {
 	struct cg_stats cs;
 	_cleanup_err_ struct box_err *err = NULL;
+	int r;
 
-	if (cg_read_stats(s->cgroup, s->init_pid, &cs, &err) == 0) {
+	if (s->cgroup) {
+		if (!t->cg || !streq(t->cg_dir, s->cgroup)) {
+			cg_reader_free(t->cg);
+			free(t->cg_dir);
+			t->cg = cg_reader_new(s->cgroup);
+			t->cg_dir = xstrdup(s->cgroup);
+		}
+		r = cg_reader_read(t->cg, now_ns, &cs, &err);
+	} else {
+		r = cg_read_stats(NULL, s->init_pid, &cs, &err);
+	}
+	if (r == 0) {
 		row->cpu = cpu_percent(t, cs.cpu_usec, now_ns, s->started);
 		row->memory = cs.memory;
 		row->memory_from_proc = cs.memory_from_proc;
@@ -369,19 +431,50 @@ static void fill_row(struct stats_ctx *ctx, const struct sandbox_info *s, struct
 	row->hist_n = t->hist_n;
 }
 
-static void read_host(struct stats_ctx *ctx)
+/* The content of a host /proc file into ctx->buf (kept open); length or -errno. With
+ * max 0, only what one read of a page gives (the head of /proc/stat, whose cpu line is
+ * first, while the rest can be many kilobytes of interrupt counts). */
+static ssize_t host_read(struct stats_ctx *ctx, struct host_file *f, size_t max)
 {
-	_cleanup_free_ char *buf = NULL, *path = NULL;
+	if (f->fd < 0) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", cg_proc_root(), f->name);
+		f->fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (f->fd < 0)
+			return -errno;
+	}
+	ssize_t n;
+	if (max) {
+		n = pread_all(f->fd, &ctx->buf, &ctx->cap, max);
+	} else {
+		if (ctx->cap < 4096) {
+			ctx->cap = 4096;
+			ctx->buf = xrealloc(ctx->buf, ctx->cap);
+		}
+		n = pread(f->fd, ctx->buf, ctx->cap - 1, 0);
+		n = n < 0 ? -errno : n;
+		if (n >= 0)
+			ctx->buf[n] = '\0';
+	}
+	if (n < 0)
+		host_file_close(f);
+	return n;
+}
+
+static void read_host(struct stats_ctx *ctx, uint64_t now_ns)
+{
 	struct stats_host *h = &ctx->snap.host;
 	uint64_t busy, total, mt, ma;
-	size_t len;
+	ssize_t len;
 	double l1;
 
-	h->ncpu = (unsigned)MAX(sysconf(_SC_NPROCESSORS_ONLN), 1);
-	path = xasprintf("%s/stat", cg_proc_root());
-	/* /proc/stat is long on big machines; the cpu line is first. */
-	if (read_file(path, 1 << 20, &buf, &len, NULL) == 0 &&
-	    stats_parse_proc_stat(buf, len, &busy, &total) == 0) {
+	/* sysconf reads /sys each time; CPUs come and go rarely. */
+	if (!ctx->ncpu || now_ns - ctx->ncpu_at_ns >= NCPU_TTL) {
+		ctx->ncpu = (unsigned)MAX(sysconf(_SC_NPROCESSORS_ONLN), 1);
+		ctx->ncpu_at_ns = now_ns;
+	}
+	h->ncpu = ctx->ncpu;
+	len = host_read(ctx, &ctx->stat, 0);
+	if (len >= 0 && stats_parse_proc_stat(ctx->buf, (size_t)len, &busy, &total) == 0) {
 		if (ctx->host_prev && total > ctx->host_total && busy >= ctx->host_busy)
 			h->cpu = (double)(busy - ctx->host_busy) * 100.0 /
 				 (double)(total - ctx->host_total);
@@ -389,15 +482,13 @@ static void read_host(struct stats_ctx *ctx)
 		ctx->host_busy = busy;
 		ctx->host_total = total;
 	}
-	free(TAKE_PTR(buf));
-	free(TAKE_PTR(path));
-	path = xasprintf("%s/meminfo", cg_proc_root());
-	if (read_file(path, 64 * 1024, &buf, &len, NULL) == 0 &&
-	    stats_parse_meminfo(buf, len, &mt, &ma) == 0) {
+	len = host_read(ctx, &ctx->meminfo, 64 * 1024);
+	if (len >= 0 && stats_parse_meminfo(ctx->buf, (size_t)len, &mt, &ma) == 0) {
 		h->mem_total = mt;
 		h->mem_used = mt - ma;
 	}
-	if (getloadavg(&l1, 1) == 1)
+	len = host_read(ctx, &ctx->loadavg, 4096);
+	if (len > 0 && sscanf(ctx->buf, "%lf", &l1) == 1)
 		h->load1 = l1;
 }
 
@@ -411,7 +502,7 @@ int stats_update(struct stats_ctx *ctx, const struct sandbox_info *list, size_t 
 		fill_row(ctx, &list[i], &ctx->snap.rows[i], now_ns, &walks);
 	ctx->snap.n = n;
 	tracks_sweep(ctx);
-	read_host(ctx);
+	read_host(ctx, now_ns);
 	ctx->snap.interval_ns = ctx->prev_ns ? now_ns - ctx->prev_ns : 0;
 	ctx->snap.at_ns = now_ns;
 	ctx->prev_ns = now_ns;

@@ -79,6 +79,10 @@ int stats_update(struct stats_ctx *ctx, const struct sandbox_info *list, size_t 
 /* sandbox_list() + stats_update(); names (NULL-terminated, may be NULL) filters. */
 int stats_refresh(struct stats_ctx *ctx, char *const *names, struct box_err **err);
 const struct stats_snapshot *stats_get(const struct stats_ctx *ctx);
+/* What stats_refresh keeps between refreshes (its sandbox list cache), freed with ctx
+ * by free_fn; kept opaque so that the snapshot code does not depend on it. */
+void *stats_ctx_list_cache(const struct stats_ctx *ctx);
+void stats_ctx_set_list_cache(struct stats_ctx *ctx, void *cache, void (*free_fn)(void *cache));
 
 /* Host parsers (pure): /proc/stat's "cpu" line in ticks, and /proc/meminfo in bytes. */
 int stats_parse_proc_stat(const char *buf, size_t len, uint64_t *ret_busy, uint64_t *ret_total);

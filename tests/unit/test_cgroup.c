@@ -2,8 +2,11 @@
 /*
  * cgroup and /proc parsing against fixture trees in tests/fixtures/ (a full cgroup v2
  * dir, a hybrid one without memory.current, a small /proc), CPU % across counter
- * resets, and the limit warnings of cg_create_sandbox on a plain directory.
+ * resets, the limit warnings of cg_create_sandbox on a plain directory, and the
+ * refresh loop's reader (files kept open, absent ones retried after an interval).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +232,59 @@ static void test_create_warnings(void)
 	rm_rf(root, NULL);
 }
 
+/* Overwrite in place, as cgroupfs files change under a reader that keeps them open. */
+static void put(const char *dir, const char *file, const char *text)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	write_all(fd, text, strlen(text));
+}
+
+static void test_reader(void)
+{
+	char tmpl[] = "/tmp/box-cgreader.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	_cleanup_free_ char *proc = fixture("proc");
+	_cleanup_free_ char *mem = xasprintf("%s/memory.current", dir);
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), t0 = 1000 * CG_ABSENT_RETRY_NS;
+	struct cg_stats st;
+
+	cg_set_proc_root(proc);
+	put(dir, "cpu.stat", "usage_usec 100\nuser_usec 50\n");
+	put(dir, "cgroup.procs", "4243\n4242\n");
+	struct cg_reader *r = cg_reader_new(dir);
+	is_int(cg_reader_read(r, t0, &st, NULL), 0, "reader: first read");
+	is_int(st.cpu_usec, 100, "reader: cpu.stat");
+	ok(st.memory_from_proc, "reader: no memory.current, memory from /proc");
+	is_int(st.memory, (200 + 1000) * page, "reader: statm sum of cgroup.procs");
+	is_int(st.pids, 2, "reader: pids from cgroup.procs");
+	put(dir, "cpu.stat", "usage_usec 2500\nuser_usec 50\n");
+	put(dir, "cgroup.procs", "4244\n");
+	put(dir, "memory.current", "8192\n");
+	is_int(cg_reader_read(r, t0 + 1000000000ULL, &st, NULL), 0, "reader: second read");
+	is_int(st.cpu_usec, 2500, "reader: a changed cpu.stat is read again");
+	is_int(st.pids, 1, "reader: a process left, another came");
+	is_int(st.memory, 50 * page, "reader: statm of the new process");
+	ok(st.memory_from_proc, "reader: an absent memory.current is not retried at once");
+	is_int(cg_reader_read(r, t0 + CG_ABSENT_RETRY_NS, &st, NULL), 0,
+	       "reader: after the retry interval");
+	ok(!st.memory_from_proc, "reader: memory.current found on retry");
+	is_int(st.memory, 8192, "reader: memory.current");
+	put(dir, "memory.current", "16384\n");
+	cg_reader_read(r, t0 + CG_ABSENT_RETRY_NS + 1, &st, NULL);
+	is_int(st.memory, 16384, "reader: memory.current re-read in place");
+	unlink(mem);
+	_cleanup_free_ char *cpu = xasprintf("%s/cpu.stat", dir);
+	unlink(cpu);
+	rm_rf(dir, NULL);
+	r = cg_reader_free(r);
+	r = cg_reader_new("/nonexistent-cg");
+	ok(cg_reader_read(r, t0, &st, NULL) == -ENOENT, "reader: missing cgroup dir");
+	ok(cg_reader_read(r, t0 + 1, &st, NULL) == -ENOENT, "reader: still missing, no stale data");
+	cg_reader_free(r);
+	cg_set_proc_root(NULL);
+}
+
 int main(void)
 {
 	find_top();
@@ -240,5 +296,6 @@ int main(void)
 	test_cpu_percent();
 	test_read_stats();
 	test_create_warnings();
+	test_reader();
 	return tap_done();
 }

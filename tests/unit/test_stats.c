@@ -5,6 +5,7 @@
  * rewrites (including a counter reset and a restart), the net callback and its port
  * cache, and sandboxes appearing and disappearing between refreshes.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,12 +45,14 @@ static void test_parsers(void)
 	is_int(stats_parse_net_reply("error: no\n", 10, &rx, &tx), -EINVAL, "error reply");
 }
 
+/* In place, as the kernel updates cgroupfs files: the stats keep cpu.stat open. */
 static void write_cpu(const char *dir, uint64_t usec)
 {
 	_cleanup_free_ char *p = xasprintf("%s/cpu.stat", dir);
 	_cleanup_free_ char *v =
 	    xasprintf("usage_usec %llu\nuser_usec 0\n", (unsigned long long)usec);
-	write_file_atomic(p, v, strlen(v), 0644, NULL);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	write_all(fd, v, strlen(v));
 }
 
 static int net_calls, port_calls;
