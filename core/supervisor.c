@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,10 +403,25 @@ static void on_term(int sig)
 		kill((pid_t)init_to_signal, SIGTERM);
 }
 
-static char *make_cgroup(const struct sandbox_config *c, pid_t init)
+/* FNV-1a: a short, stable tag for a path. */
+static uint32_t path_tag(const char *p)
 {
-	const char *name = c->name;
+	uint32_t h = 2166136261u;
+
+	for (; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+/* The cgroup is named after the sandbox and its data dir. Two stores (BOX_DATA_DIR, another
+ * XDG_DATA_HOME, test runs side by side) may each hold a sandbox of one name under the same
+ * delegated cgroup; stopping one must never cgroup.kill the other's processes. Restarting
+ * the same sandbox maps to the same dir, so its own stale processes are still caught. */
+static char *make_cgroup(const struct sup *s, pid_t init)
+{
+	const struct sandbox_config *c = s->cfg;
 	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
+	_cleanup_free_ char *name = xasprintf("%s.%08x", c->name, path_tag(s->datadir));
 	char *path = NULL;
 	char **warn = NULL;
 	struct box_err *err = NULL;
@@ -460,7 +476,7 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	signal(SIGHUP, SIG_IGN);
 	if (s.user_stamp)
 		user_stamp_write(&s);
-	_cleanup_free_ char *cg = make_cgroup(s.cfg, init);
+	_cleanup_free_ char *cg = make_cgroup(&s, init);
 	r = write_state(&s, init, cg, err);
 	if (r < 0) {
 		kill(init, SIGKILL);

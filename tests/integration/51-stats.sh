@@ -92,7 +92,8 @@ mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 if grep -qw pids "$mnt$root/cgroup.controllers" 2>/dev/null; then
 	check "create with --pids 50" "$BOX" create lim --rootfs "$BOX_TEST_ROOTFS" --pids 50
 	check "start lim" "$BOX" start lim
-	is "$(cat "$mnt$root/box-lim/pids.max" 2>&1)" 50 "pids.max is 50"
+	cg=$(sed -n 's/^cgroup=//p' "$XDG_RUNTIME_DIR/box/lim/state")
+	is "$(cat "$cg/pids.max" 2>&1)" 50 "pids.max is 50"
 else
 	out=$("$BOX" create lim --rootfs "$BOX_TEST_ROOTFS" --pids 50 2>&1)
 	like "$out" 'pids limit \(50\) not applied: .*(cgroup v1|not delegated)' \
@@ -103,4 +104,29 @@ else
 	like "$out" 'pids limit \(50\) not applied' "start repeats the warning"
 fi
 is "$("$BOX" enter lim -- echo inside 2>/dev/null)" inside "a command runs in it"
+
+# A second store (its own data and runtime dirs) holding a sandbox of the same name: each
+# gets its own cgroup, and stopping one leaves the other's processes running.
+other=(env XDG_DATA_HOME="$T/other/data" XDG_RUNTIME_DIR="$T/other/run")
+mkdir -p "$T/other/data" "$T/other/run" && chmod 700 "$T/other/run"
+at_exit "${other[*]} '$BOX' stop --time 1 lim"
+check "create lim in a second store" "${other[@]}" "$BOX" create lim --rootfs "$BOX_TEST_ROOTFS"
+check "start it" "${other[@]}" "$BOX" start lim
+cg1=$(sed -n 's/^cgroup=//p' "$XDG_RUNTIME_DIR/box/lim/state")
+cg2=$(sed -n 's/^cgroup=//p' "$T/other/run/box/lim/state")
+if [ -n "$cg1" ] && [ -n "$cg2" ]; then
+	if [ "$cg1" != "$cg2" ]; then ok "two stores' sandboxes of one name get different cgroups"
+	else fail "two stores' sandboxes of one name share the cgroup $cg1"; fi
+else
+	diag "no cgroups here; only the processes are compared"
+fi
+"$BOX" enter lim -- sleep 60 >/dev/null 2>&1 &
+sleeper=$!
+at_exit "kill $sleeper"
+sleep 0.5
+check "stop the second store's lim" "${other[@]}" "$BOX" stop --time 1 lim
+sleep 0.3
+if kill -0 $sleeper 2>/dev/null; then ok "a command in the first store's lim is still running"
+else fail "stopping the second store's lim killed the first one's command"; fi
+is "$("$BOX" enter lim -- echo still 2>/dev/null)" still "... and the first lim still runs commands"
 done_testing
