@@ -103,7 +103,7 @@ static bool has_setup(const struct box_config *c)
 }
 
 int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***ret_layers,
-		      char **ret_digest, char **ret_ref)
+		      char **ret_digest, char **ret_ref, char ***ret_env)
 {
 	const char *ref = p->config->image;
 	struct image_info *img = NULL;
@@ -126,6 +126,7 @@ int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***r
 	*ret_layers = strv_copy(img->layers);
 	*ret_digest = xstrdup(img->digest);
 	*ret_ref = xstrdup(img->ref);
+	*ret_env = strv_copy(img->env);
 	image_info_free(img);
 	return 0;
 }
@@ -147,7 +148,8 @@ static int setup_steps(enum pkgmgr m, void *arg, struct pkg_step **ret, size_t *
 	return project_setup_steps(arg, m, ret, ret_n, err);
 }
 
-int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers)
+int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers,
+			char *const *image_env)
 {
 	struct box_err *err = NULL;
 
@@ -157,6 +159,7 @@ int cmdproj_build_setup(struct project *p, const char *key, char *const *image_l
 	struct setup_build_opts o = {
 		.key = key,
 		.layers = image_layers,
+		.image_env = image_env,
 		.steps = setup_steps,
 		.steps_arg = p->config,
 		.project_dir = p->dir,
@@ -210,12 +213,42 @@ static char **project_ports(const struct box_config *c)
 	return v;
 }
 
+static enum sandbox_flag flag(const struct box_config *own, const char *key, bool v)
+{
+	if (!cfg_is_set(own, "box", key))
+		return SANDBOX_FLAG_UNSET;
+	return v ? SANDBOX_FLAG_YES : SANDBOX_FLAG_NO;
+}
+
+/*
+ * [box] host_loopback, ports and mtu as the .box.ini itself sets them, kept with the
+ * sandbox so that they apply however it is started; what the file leaves unset
+ * follows the global config when the sandbox starts.
+ */
+static void project_net(const struct project *p, enum sandbox_flag *ret_loopback,
+			enum sandbox_flag *ret_ports_auto, uint32_t *ret_mtu)
+{
+	struct box_config *own = cfg_new();
+	struct cfg_errors e = { 0 };
+
+	*ret_loopback = *ret_ports_auto = SANDBOX_FLAG_UNSET;
+	*ret_mtu = 0;
+	/* Parsed (and checked) once already, with the global config under it. */
+	if (cfg_parse_buffer(p->content, p->len, p->file, CFG_PROJECT, own, &e) == 0) {
+		*ret_loopback = flag(own, "host_loopback", own->host_loopback);
+		*ret_ports_auto = flag(own, "ports", own->ports_auto);
+		*ret_mtu = cfg_is_set(own, "box", "mtu") ? own->mtu : 0;
+	}
+	cfg_errors_done(&e);
+	cfg_free(own);
+}
+
 static const char *const net_names[] = {
 	[CFG_NET_SLIRP] = "slirp", [CFG_NET_HOST] = "host", [CFG_NET_NONE] = "none"
 };
 
 static int create_sandbox(struct project *p, const char *key, char **layers, const char *digest,
-			  const char *ref)
+			  const char *ref, char **image_env)
 {
 	const struct box_config *c = p->config;
 	_cleanup_strv_free_ char **mounts = project_mounts(p), **env = project_env(c);
@@ -233,6 +266,7 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 							     : SANDBOX_STORAGE_FUSE,
 		.network = net_names[c->network],
 		.env = env,
+		.image_env = image_env,
 		.ports = ports,
 		.project = p->dir,
 		.setup_key = key,
@@ -244,6 +278,7 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 	};
 	struct box_err *err = NULL;
 
+	project_net(p, &o.host_loopback, &o.ports_auto, &o.mtu);
 	if (sandbox_create(&o, &err) < 0)
 		return cmd_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
 	fprintf(stderr, "box: using '%s': sandbox '%s'\n", p->file, p->sandbox);
@@ -262,18 +297,18 @@ static char **stack_layers(const struct project *p, const char *key, char *const
 static int ensure_sandbox(struct project *p)
 {
 	char key[SHA256_HEX_LEN + 1];
-	_cleanup_strv_free_ char **img_layers = NULL;
+	_cleanup_strv_free_ char **img_layers = NULL, **img_env = NULL;
 	_cleanup_free_ char *digest = NULL, *ref = NULL;
 
 	if (sandbox_exists(p->sandbox))
 		return 0;
-	int r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref);
+	int r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
 	if (r == 0)
-		r = cmdproj_build_setup(p, key, img_layers);
+		r = cmdproj_build_setup(p, key, img_layers, img_env);
 	if (r != 0)
 		return r;
 	_cleanup_strv_free_ char **layers = stack_layers(p, key, img_layers);
-	return create_sandbox(p, key, layers, digest, ref);
+	return create_sandbox(p, key, layers, digest, ref, img_env);
 }
 
 /* A sandbox made from an older [setup]: say so, and keep using it. */
@@ -298,7 +333,8 @@ static void check_changed(const struct project *p)
 	sandbox_config_free(c);
 }
 
-/* [env], [ports], [mounts], [limits], network and hostname as the .box.ini says now. */
+/* [env], [ports], [mounts], [limits], network, hostname, host_loopback, ports and
+ * mtu as the .box.ini says now. */
 static void apply_settings(const struct project *p, struct sandbox_config *c)
 {
 	const struct box_config *pc = p->config;
@@ -316,6 +352,7 @@ static void apply_settings(const struct project *p, struct sandbox_config *c)
 	c->cpus = pc->cpus;
 	c->memory = pc->memory;
 	c->pids = pc->pids;
+	project_net(p, &c->host_loopback, &c->ports_auto, &c->mtu);
 }
 
 /*

@@ -18,11 +18,14 @@
  * 125; 0 with *ret set.
  */
 int cmdproj_open(const char *cmd, struct project **ret);
-/* The setup key of a project (image digest + canonical [setup]); ret has 65 bytes. */
+/* The setup key of a project (image digest + canonical [setup]); key has 65 bytes.
+ * Also the image's layers, digest, reference and config Env. */
 int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***ret_layers,
-		      char **ret_digest, char **ret_ref);
-/* Build the setup layer for key when missing: 0, a step's exit status, or 125. */
-int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers);
+		      char **ret_digest, char **ret_ref, char ***ret_env);
+/* Build the setup layer for key when missing (the steps see the image's Env): 0, a
+ * step's exit status, or 125. */
+int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers,
+			char *const *image_env);
 /* box enter / box run -- CMD with no name: the project's sandbox, made as needed. */
 int cmdproj_enter(const char *cmd, char **argv, bool root);
 /* The sandbox name of the project around the current directory, or NULL: quiet, for

@@ -121,7 +121,7 @@ static bool confirm(char **changes, bool yes)
 }
 
 static int apply(struct project *p, struct sandbox_config *c, const char *key,
-		 char *const *img_layers, const char *digest)
+		 char *const *img_layers, const char *digest, char *const *img_env)
 {
 	_cleanup_free_ char *dir = sandbox_data_dir(c->name);
 	_cleanup_free_ char *cfgpath = xasprintf("%s/config.json", dir);
@@ -145,6 +145,8 @@ static int apply(struct project *p, struct sandbox_config *c, const char *key,
 	c->setup_key = xstrdup(key);
 	free(c->image_digest);
 	c->image_digest = xstrdup(digest);
+	strv_free(c->image_env);
+	c->image_env = strv_copy(img_env);
 	_cleanup_free_ char *json = sandbox_config_format(c);
 	if (write_file_atomic(cfgpath, json, strlen(json), 0600, &err) < 0)
 		return cmd_fail(err, "rebuild sandbox '%s'", c->name);
@@ -155,7 +157,7 @@ static int apply(struct project *p, struct sandbox_config *c, const char *key,
 static int rebuild(struct project *p, bool yes)
 {
 	char key[SHA256_HEX_LEN + 1];
-	_cleanup_strv_free_ char **img_layers = NULL, **changes = NULL;
+	_cleanup_strv_free_ char **img_layers = NULL, **changes = NULL, **img_env = NULL;
 	_cleanup_free_ char *digest = NULL, *ref = NULL;
 	_cleanup_free_ char *dir = sandbox_data_dir(p->sandbox);
 	struct sandbox_config *c = NULL;
@@ -166,9 +168,9 @@ static int rebuild(struct project *p, bool yes)
 		return cmd_error("'%s' has no sandbox yet: 'box enter' makes it", p->file);
 	if (sandbox_config_load(p->sandbox, &c, &err) < 0)
 		return cmd_fail(err, "rebuild sandbox '%s'", p->sandbox);
-	r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref);
+	r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
 	if (r == 0)
-		r = cmdproj_build_setup(p, key, img_layers);
+		r = cmdproj_build_setup(p, key, img_layers, img_env);
 	if (r == 0) {
 		changes = list_changes(dir, c);
 		if (changes)
@@ -178,7 +180,8 @@ static int rebuild(struct project *p, bool yes)
 				c->name);
 		for (char **s = changes; s && *s; s++)
 			fprintf(stderr, "  %s\n", *s);
-		r = confirm(changes, yes) ? apply(p, c, key, img_layers, digest) : EXIT_BOX;
+		r = confirm(changes, yes) ? apply(p, c, key, img_layers, digest, img_env)
+					  : EXIT_BOX;
 	}
 	sandbox_config_free(c);
 	return r;

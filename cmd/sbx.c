@@ -37,7 +37,7 @@ struct net_settings {
  * host_loopback, ports and mtu of the global config, read once per supervisor;
  * the defaults when it cannot be read (the command reports a broken config).
  */
-static const struct net_settings *net_settings(void)
+static const struct net_settings *global_net_settings(void)
 {
 	static struct net_settings s = { true, true, NET_DEFAULT_MTU };
 	static bool loaded;
@@ -58,15 +58,30 @@ static const struct net_settings *net_settings(void)
 	return &s;
 }
 
-static struct sandbox_net_hooks net_hooks;
+/* A project's [box] settings (kept in the sandbox's config) over the global ones. */
+static struct net_settings net_settings(const struct sandbox_config *c)
+{
+	struct net_settings s = *global_net_settings();
 
-static char *net_resolv(void)
+	if (c->host_loopback)
+		s.host_loopback = c->host_loopback == SANDBOX_FLAG_YES;
+	if (c->ports_auto)
+		s.ports_auto = c->ports_auto == SANDBOX_FLAG_YES;
+	if (c->mtu)
+		s.mtu = c->mtu;
+	return s;
+}
+
+static const char *net_hosts_extra(const struct sandbox_config *c)
+{
+	/* host.box.internal only when the host's loopback is reachable. */
+	return net_settings(c).host_loopback ? NET_HOSTS_EXTRA : NULL;
+}
+
+static char *net_resolv(const struct sandbox_config *c)
 {
 	_cleanup_free_ char *host = NULL;
 
-	/* Asked for before init writes /etc/hosts: host.box.internal only when the
-	 * host's loopback is reachable. */
-	net_hooks.hosts_extra = net_settings()->host_loopback ? NET_HOSTS_EXTRA : NULL;
 	read_file("/etc/resolv.conf", 65536, &host, NULL, NULL);
 	return net_resolv_conf(host);
 }
@@ -119,29 +134,29 @@ static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, struct box_
 	return 0;
 }
 
-static int net_start(pid_t init, const char *ctl_path, char **ports, pid_t *ret_pid,
-		     struct box_err **err)
+static int net_start(pid_t init, const char *ctl_path, const struct sandbox_config *c,
+		     pid_t *ret_pid, struct box_err **err)
 {
-	const struct net_settings *ns = net_settings();
+	const struct net_settings ns = net_settings(c);
 	_cleanup_close_ int tap = -1;
-	int r = net_tap_open_in(init, ns->mtu, &tap, err);
+	int r = net_tap_open_in(init, ns.mtu, &tap, err);
 	if (r < 0)
 		return r;
 	struct net_helper_opts o = {
 		.tap_fd = tap,
 		.init_pid = init,
-		.mtu = ns->mtu,
-		.host_loopback = ns->host_loopback,
-		.ports_auto = ns->ports_auto,
-		.ports = ports,
+		.mtu = ns.mtu,
+		.host_loopback = ns.host_loopback,
+		.ports_auto = ns.ports_auto,
+		.ports = c->ports,
 		.ctl_path = ctl_path,
 	};
 	return start_net_loop(&o, ret_pid, err);
 }
 
-static struct sandbox_net_hooks net_hooks = {
+static const struct sandbox_net_hooks net_hooks = {
 	.resolv_conf = net_resolv,
-	.hosts_extra = NET_HOSTS_EXTRA,
+	.hosts_extra = net_hosts_extra,
 	.start = net_start,
 };
 
@@ -362,6 +377,7 @@ static int create_from_image(const char *name, const char *ref, struct sandbox_c
 	c->image = img->ref;
 	c->image_digest = img->digest;
 	c->layers = img->layers;
+	c->image_env = img->env;
 	r = sandbox_create(c, &err);
 	image_info_free(img);
 	if (r == -EEXIST && quiet_exists) {

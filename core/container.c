@@ -55,6 +55,8 @@ static const char *const env_passthrough[] = {
 	"DISPLAY",
 	"WAYLAND_DISPLAY",
 	"XDG_RUNTIME_DIR",
+	"DBUS_SESSION_BUS_ADDRESS",
+	"SSH_AUTH_SOCK",
 	"XDG_SESSION_TYPE",
 	"XDG_CURRENT_DESKTOP",
 	"NO_COLOR",
@@ -518,6 +520,22 @@ static void env_put(char ***env, const char *key, const char *val)
 	env_set(env, key, strlen(key), val);
 }
 
+static void env_apply(char ***env, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		const char *eq = strchr(v[i], '=');
+		if (eq)
+			env_set(env, v[i], (size_t)(eq - v[i]), eq + 1);
+		else if (getenv(v[i])) /* -e KEY: the host's value, like podman */
+			env_put(env, v[i], getenv(v[i]));
+	}
+}
+
+/*
+ * As podman and toolbox do it: the image's Env first (PATH, LANG, its own variables),
+ * then the desktop session's variables over it, the user's identity, a PATH only when
+ * the image sets none, and the caller's own (a project's [env], -e) last.
+ */
 static char **build_env(const struct exec_opts *o, const struct passwd_entry *pw)
 {
 	extern char **environ;
@@ -526,25 +544,27 @@ static char **build_env(const struct exec_opts *o, const struct passwd_entry *pw
 	const char *user = pw->name ? pw->name : o->root ? "root" : o->ids->user;
 	const char *shell = pw->shell && *pw->shell ? pw->shell : getenv("SHELL");
 
+	for (char **e = o->image_env; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (eq && eq != *e)
+			env_set(&env, *e, (size_t)(eq - *e), eq + 1);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(env_passthrough); i++)
 		if (getenv(env_passthrough[i]))
 			env_put(&env, env_passthrough[i], getenv(env_passthrough[i]));
-	for (char **e = environ; e && *e; e++)
-		if (str_startswith(*e, "LC_") && strchr(*e, '='))
-			strv_push(&env, xstrdup(*e));
+	for (char **e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (str_startswith(*e, "LC_") && eq)
+			env_set(&env, *e, (size_t)(eq - *e), eq + 1);
+	}
 	env_put(&env, "HOME", home ? home : "/");
 	env_put(&env, "USER", user);
 	env_put(&env, "LOGNAME", user);
 	env_put(&env, "SHELL", shell ? shell : "/bin/sh");
-	env_put(&env, "PATH", DEFAULT_PATH);
+	if (!env_get(env, "PATH") || !*env_get(env, "PATH"))
+		env_put(&env, "PATH", DEFAULT_PATH);
 	env_put(&env, "container", "box");
-	for (char **e = o->env; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		if (eq)
-			env_set(&env, *e, (size_t)(eq - *e), eq + 1);
-		else if (getenv(*e)) /* -e KEY: the host's value, like podman */
-			env_put(&env, *e, getenv(*e));
-	}
+	env_apply(&env, o->env);
 	return env;
 }
 

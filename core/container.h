@@ -45,7 +45,8 @@ struct exec_opts {
 	const struct box_ids *ids;
 	bool root;   /* stay uid 0 inside (keeps no capabilities beyond root's in the ns) */
 	char **argv; /* NULL: the user's login shell from /etc/passwd inside, else bash, else sh */
-	char **env;  /* extra KEY=VALUE pairs, applied last */
+	char **image_env; /* the image's Env: defaults that everything below overrides */
+	char **env;	  /* extra KEY=VALUE pairs, applied last */
 	const char *cwd;  /* NULL or missing inside: home, with a warning */
 	bool login_shell; /* argv[0] starts with '-' for a shell */
 	bool sudo_root;	  /* keep root's default set in the bounding set so sudo inside works */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "fs.h"
 #include "idmap.h"
 #include "log.h"
 #include "sandbox.h"
@@ -78,15 +79,36 @@ static int open_init(const char *name, struct sandbox_runstate *st, struct box_e
 	return fd;
 }
 
+/*
+ * The environment the sandbox started with (the image's Env and the sandbox's own,
+ * see sandbox_env_format()), and the caller's extra variables over the latter. A
+ * sandbox started by an older box has no env file: no image Env then.
+ */
+static void load_env(const char *name, char *const *extra, char ***ret_image_env, char ***ret_env)
+{
+	_cleanup_free_ char *rd = sandbox_runtime_dir(name);
+	_cleanup_free_ char *p = xasprintf("%s/env", rd);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+
+	*ret_image_env = *ret_env = NULL;
+	if (read_file(p, 256 * 1024, &buf, &len, NULL) < 0 ||
+	    sandbox_env_parse(buf, len, ret_image_env, ret_env) < 0)
+		log_debug("no environment file '%s'", p);
+	for (size_t i = 0; extra && extra[i]; i++)
+		strv_push(ret_env, xstrdup(extra[i]));
+}
+
 _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct box_ids *ids,
-				 const char *cwd)
+				 const char *cwd, char **image_env, char **env)
 {
 	struct box_err *err = NULL;
 	struct exec_opts eo = {
 		.ids = ids,
 		.root = o->root,
 		.argv = o->argv,
-		.env = o->env,
+		.image_env = image_env,
+		.env = env,
 		.cwd = cwd,
 		.login_shell = !o->argv,
 		/* sudo inside (where the image has it) needs root's capabilities to stay
@@ -147,6 +169,8 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	if (pidfd < 0)
 		return pidfd;
 	_cleanup_free_ char *cwd = pick_cwd(o->cwd);
+	_cleanup_strv_free_ char **image_env = NULL, **env = NULL;
+	load_env(name, o->env, &image_env, &env);
 	if (!user || !*user) {
 		struct passwd *pw = getpwuid(ids.uid);
 		user = pw ? pw->pw_name : "user";
@@ -163,7 +187,7 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	if (pid < 0)
 		return box_err_set(err, errno, "fork inside sandbox '%s'", name);
 	if (pid == 0)
-		run_child(o, &ids, cwd);
+		run_child(o, &ids, cwd, image_env, env);
 	child_pid = pid;
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);

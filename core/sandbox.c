@@ -28,6 +28,7 @@
 
 #define CONFIG_MAX (1024 * 1024)
 #define STATE_MAX  8192
+#define ENV_MAX	   (256 * 1024)
 
 static const char *const home_names[] = { "host", "isolated", "path" };
 static const char *const storage_names[] = { "fuse-overlayfs", "overlay" };
@@ -89,6 +90,7 @@ struct sandbox_config *sandbox_config_free(struct sandbox_config *c)
 	free(c->network);
 	strv_free(c->ports);
 	strv_free(c->env);
+	strv_free(c->image_env);
 	free(c->project);
 	free(c->setup_key);
 	strv_free(c->mounts);
@@ -125,6 +127,16 @@ char *sandbox_config_format(const struct sandbox_config *c)
 	add_str(o, "network", c->network);
 	json_object_object_add(o, "ports", strv_to_json(c->ports));
 	json_object_object_add(o, "env", strv_to_json(c->env));
+	json_object_object_add(o, "image_env", strv_to_json(c->image_env));
+	if (c->host_loopback)
+		json_object_object_add(
+		    o, "host_loopback",
+		    json_object_new_boolean(c->host_loopback == SANDBOX_FLAG_YES));
+	if (c->ports_auto)
+		json_object_object_add(o, "ports_auto",
+				       json_object_new_boolean(c->ports_auto == SANDBOX_FLAG_YES));
+	if (c->mtu)
+		json_object_object_add(o, "mtu", json_object_new_int64(c->mtu));
 	if (c->project) {
 		add_str(o, "project", c->project);
 		add_str(o, "setup_key", c->setup_key);
@@ -185,6 +197,26 @@ static int lookup_name(const char *const *names, size_t n, const char *s, int df
 	return -1;
 }
 
+static enum sandbox_flag get_flag(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_boolean))
+		return SANDBOX_FLAG_UNSET;
+	return json_object_get_boolean(v) ? SANDBOX_FLAG_YES : SANDBOX_FLAG_NO;
+}
+
+/* The network settings of a project's [box]; out-of-range values are left unset. */
+static void net_from_json(json_object *o, struct sandbox_config *c)
+{
+	json_object *v;
+
+	c->host_loopback = get_flag(o, "host_loopback");
+	c->ports_auto = get_flag(o, "ports_auto");
+	if (json_object_object_get_ex(o, "mtu", &v) && json_object_get_int64(v) >= 68 &&
+	    json_object_get_int64(v) <= 65520)
+		c->mtu = (uint32_t)json_object_get_int64(v);
+}
+
 static int config_from_json(json_object *o, struct sandbox_config *c, struct box_err **err)
 {
 	_cleanup_free_ char *home = get_str(o, "home");
@@ -208,6 +240,7 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 		c->memory = (uint64_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "pids", &v) && json_object_get_int64(v) > 0)
 		c->pids = (uint64_t)json_object_get_int64(v);
+	net_from_json(o, c);
 	h = lookup_name(home_names, ARRAY_SIZE(home_names), home, SANDBOX_HOME_HOST);
 	s = lookup_name(storage_names, ARRAY_SIZE(storage_names), storage, SANDBOX_STORAGE_FUSE);
 	if (!c->name || !sandbox_name_valid(c->name))
@@ -217,10 +250,11 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 	c->home = (enum sandbox_home)h;
 	c->storage = (enum sandbox_storage)s;
 	if (get_strv(o, "layers", &c->layers) < 0 || get_strv(o, "ports", &c->ports) < 0 ||
-	    get_strv(o, "env", &c->env) < 0 || get_strv(o, "mounts", &c->mounts) < 0)
+	    get_strv(o, "env", &c->env) < 0 || get_strv(o, "mounts", &c->mounts) < 0 ||
+	    get_strv(o, "image_env", &c->image_env) < 0)
 		return box_err_set(err, EINVAL,
-				   "config: \"layers\", \"ports\", \"env\" and "
-				   "\"mounts\" must be arrays of strings");
+				   "config: \"layers\", \"ports\", \"env\", \"image_env\" "
+				   "and \"mounts\" must be arrays of strings");
 	if (!c->layers || !c->layers[0])
 		return box_err_set(err, EINVAL, "config: no layers");
 	for (char **l = c->layers; *l; l++)
@@ -280,6 +314,53 @@ int sandbox_config_load(const char *name, struct sandbox_config **ret, struct bo
 	r = sandbox_config_parse(buf, len, ret, err);
 	if (r < 0)
 		return box_err_wrap(err, "read '%s'", p);
+	return 0;
+}
+
+/* ---- the runtime env file ---- */
+
+static void env_append(char **buf, size_t *len, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		size_t n = strlen(v[i]);
+		if (n == 0 || !strchr(v[i], '='))
+			continue; /* the empty string is the separator */
+		*buf = xrealloc(*buf, *len + n + 1);
+		memcpy(*buf + *len, v[i], n + 1);
+		*len += n + 1;
+	}
+}
+
+char *sandbox_env_format(char *const *image_env, char *const *env, size_t *ret_len)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	env_append(&buf, &len, image_env);
+	buf = xrealloc(buf, len + 1);
+	buf[len++] = '\0';
+	env_append(&buf, &len, env);
+	*ret_len = len;
+	return buf;
+}
+
+int sandbox_env_parse(const char *buf, size_t len, char ***ret_image_env, char ***ret_env)
+{
+	char **v[2] = { NULL, NULL };
+	size_t part = 0, i = 0;
+
+	if (len > ENV_MAX || (len && buf[len - 1] != '\0'))
+		return -EINVAL;
+	while (i < len) {
+		size_t n = strlen(buf + i);
+		if (n == 0 && part == 0)
+			part = 1;
+		else if (n && strchr(buf + i, '=') && buf[i] != '=')
+			strv_push(&v[part], xstrdup(buf + i));
+		i += n + 1;
+	}
+	*ret_image_env = v[0];
+	*ret_env = v[1];
 	return 0;
 }
 
@@ -425,6 +506,10 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 		.network = (char *)(o->network ? o->network : "slirp"),
 		.ports = (char **)o->ports,
 		.env = (char **)o->env,
+		.image_env = (char **)o->image_env,
+		.host_loopback = o->host_loopback,
+		.ports_auto = o->ports_auto,
+		.mtu = o->mtu,
 		.project = (char *)o->project,
 		.setup_key = (char *)o->setup_key,
 		.mounts = (char **)o->mounts,

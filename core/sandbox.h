@@ -10,6 +10,8 @@
  *                                  "storage","network",...}
  *   runtime <name>/state          KEY=VALUE lines: supervisor_pid, supervisor_start,
  *                                  init_pid, started, cgroup, ports
+ *   runtime <name>/env            the environment of every command, as the sandbox
+ *                                  started (sandbox_env_format())
  */
 #ifndef BOX_SANDBOX_H
 #define BOX_SANDBOX_H
@@ -69,6 +71,8 @@ unsigned sandbox_cache_loads(const struct sandbox_cache *c);
 bool sandbox_name_valid(const char *name);
 
 enum sandbox_home { SANDBOX_HOME_HOST = 0, SANDBOX_HOME_ISOLATED, SANDBOX_HOME_PATH };
+/* A yes/no setting that may be left to the global config. */
+enum sandbox_flag { SANDBOX_FLAG_UNSET = 0, SANDBOX_FLAG_YES, SANDBOX_FLAG_NO };
 enum sandbox_storage { SANDBOX_STORAGE_FUSE = 0, SANDBOX_STORAGE_OVERLAY };
 
 /* What a sandbox was created with (config.json in its data dir). */
@@ -84,6 +88,13 @@ struct sandbox_config {
 	char *network; /* slirp|host|none */
 	char **ports;  /* port specs, NULL-terminated (may be NULL) */
 	char **env;    /* extra KEY=VALUE for every command, NULL-terminated (may be NULL) */
+	/* The image config's Env (KEY=VALUE), kept at creation so that starting or
+	 * joining never reads the image: defaults under everything else. */
+	char **image_env;
+	/* The network settings of a project's [box]; unset: the global config's. */
+	enum sandbox_flag host_loopback;
+	enum sandbox_flag ports_auto;
+	uint32_t mtu; /* 0: unset */
 	/* A project's sandbox (.box.ini); all NULL/0 otherwise. */
 	char *project;	 /* the project directory, bound at the same path inside */
 	char *setup_key; /* the setup layer it was built on (project_setup_key) */
@@ -135,7 +146,11 @@ struct sandbox_create_opts {
 	enum sandbox_storage storage;
 	const char *network; /* NULL: slirp */
 	char *const *env;
+	char *const *image_env;
 	char *const *ports;
+	enum sandbox_flag host_loopback;
+	enum sandbox_flag ports_auto;
+	uint32_t mtu;
 	/* A project's sandbox (see struct sandbox_config). */
 	const char *project;
 	const char *setup_key;
@@ -155,13 +170,15 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err);
  */
 struct sandbox_net_hooks {
 	/* Text of /etc/resolv.conf inside, or NULL to bind the host's; caller frees. */
-	char *(*resolv_conf)(void);
-	const char *hosts_extra; /* extra /etc/hosts lines (host.box.internal) */
+	char *(*resolv_conf)(const struct sandbox_config *c);
+	/* Extra /etc/hosts lines (host.box.internal) for c, or NULL. */
+	const char *(*hosts_extra)(const struct sandbox_config *c);
 	/* Once init is up: give its network namespace a tap device and start the helper
-	 * that drives it (control socket ctl_path, static ports). *ret_pid is the
-	 * helper, a child of the caller, which ends by itself when init exits. */
-	int (*start)(pid_t init, const char *ctl_path, char **ports, pid_t *ret_pid,
-		     struct box_err **err);
+	 * that drives it (control socket ctl_path, c's static ports and network
+	 * settings). *ret_pid is the helper, a child of the caller, which ends by
+	 * itself when init exits. */
+	int (*start)(pid_t init, const char *ctl_path, const struct sandbox_config *c,
+		     pid_t *ret_pid, struct box_err **err);
 };
 void sandbox_set_net_hooks(const struct sandbox_net_hooks *h);
 
@@ -178,9 +195,18 @@ int sandbox_remove(const char *name, struct box_err **err);
 struct sandbox_join_opts {
 	bool root;
 	char **argv;	 /* NULL: login shell */
-	char **env;	 /* extra KEY=VALUE */
+	char **env;	 /* extra KEY=VALUE, over the sandbox's own */
 	const char *cwd; /* NULL: the caller's cwd */
 };
+
+/*
+ * The runtime env file: the image's Env, an empty string, then the sandbox's own
+ * env (a project's [env]), each NUL-terminated. Written by the supervisor at start,
+ * read by every join (one small read instead of parsing config.json).
+ */
+char *sandbox_env_format(char *const *image_env, char *const *env, size_t *ret_len);
+/* Its inverse; entries without '=' are dropped. Returns 0 or -EINVAL. */
+int sandbox_env_parse(const char *buf, size_t len, char ***ret_image_env, char ***ret_env);
 /*
  * Join a running sandbox: setns into init's namespaces, fork, exec as the user on
  * the caller's terminal, wait. Returns the exit status (code or 128+N), or

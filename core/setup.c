@@ -71,6 +71,7 @@ static int run_step(const struct build *b, const struct pkg_step *st)
 		struct exec_opts eo = { .ids = b->ids,
 					.root = true,
 					.argv = st->argv,
+					.image_env = (char **)b->o->image_env,
 					.env = st->env,
 					.cwd = b->o->project_dir };
 		int r = exec_command(&eo, &err);

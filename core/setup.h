@@ -25,7 +25,8 @@ bool setup_layer_exists(const char *key);
 
 struct setup_build_opts {
 	const char *key;
-	char *const *layers; /* the image's layers, bottom first */
+	char *const *layers;	/* the image's layers, bottom first */
+	char *const *image_env; /* the image's Env, under each step's own */
 	/* The steps, once the image's package manager is known (project_setup_steps). */
 	int (*steps)(enum pkgmgr m, void *arg, struct pkg_step **ret, size_t *ret_n,
 		     struct box_err **err);

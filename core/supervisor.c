@@ -110,6 +110,8 @@ static void add_runtime_sockets(struct bind_mount **b, size_t *n)
 static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 {
 	const char *xauth = getenv("XAUTHORITY");
+	const char *ssh = getenv("SSH_AUTH_SOCK");
+	struct stat st;
 
 	*b = NULL;
 	*n = 0;
@@ -123,6 +125,11 @@ static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 	add_bind(b, n, "/tmp/.X11-unix", "/tmp/.X11-unix", false, true);
 	if (xauth && *xauth == '/')
 		add_bind(b, n, xauth, xauth, true, true);
+	/* The ssh agent's socket, wherever the session keeps it (SSH_AUTH_SOCK passes
+	 * through to every command); only one we can see, so it never fails a start. */
+	if (ssh && *ssh == '/' && !strstr(ssh, "/../") && stat(ssh, &st) == 0 &&
+	    S_ISSOCK(st.st_mode))
+		add_bind(b, n, ssh, ssh, false, true);
 	add_runtime_sockets(b, n);
 	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
@@ -169,7 +176,8 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 		.host_etc_files = true,
 		.host_net = s->cfg->network && streq(s->cfg->network, "host"),
 		.resolv_conf = s->resolv,
-		.hosts_extra = s->slirp ? net_hooks->hosts_extra : NULL,
+		.hosts_extra =
+		    s->slirp && net_hooks->hosts_extra ? net_hooks->hosts_extra(s->cfg) : NULL,
 	};
 	if (rootfs_setup(&o, &err) < 0) {
 		sync_send_error(sock, err);
@@ -374,7 +382,7 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 	if (want_slirp(s->cfg) && !net_hooks)
 		log_debug("network slirp without a net helper: loopback only");
 	if (s->slirp && net_hooks->resolv_conf)
-		s->resolv = net_hooks->resolv_conf();
+		s->resolv = net_hooks->resolv_conf(s->cfg);
 	if (mkdir(s->merged, 0700) < 0 && errno != EEXIST)
 		return box_err_set(err, errno, "create '%s'", s->merged);
 	return 0;
@@ -393,6 +401,21 @@ static int write_state(const struct sup *s, pid_t init, const char *cgroup, stru
 	 * and a state file lost in a crash means "stopped", which is then true. */
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, txt, strlen(txt)) < 0 || rename(tmp, p) < 0)
+		return box_err_set(err, errno, "write '%s'", p);
+	return 0;
+}
+
+/* What every join applies (sandbox_env_format()): written before the state, which
+ * is what lets anyone join. */
+static int write_env(const struct sup *s, struct box_err **err)
+{
+	_cleanup_free_ char *p = xasprintf("%s/env", s->rundir);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
+	size_t len;
+	_cleanup_free_ char *buf = sandbox_env_format(s->cfg->image_env, s->cfg->env, &len);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write_all(fd, buf, len) < 0 || rename(tmp, p) < 0)
 		return box_err_set(err, errno, "write '%s'", p);
 	return 0;
 }
@@ -462,7 +485,7 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	if (s.slirp) {
 		_cleanup_free_ char *ctl = xasprintf("%s/net.sock", s.rundir);
 		/* Before "ready": the first command must never find the network missing. */
-		r = net_hooks->start(init, ctl, s.cfg->ports, &net, err);
+		r = net_hooks->start(init, ctl, s.cfg, &net, err);
 		mark("network up");
 		if (r < 0) {
 			kill(init, SIGKILL);
@@ -477,7 +500,9 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	if (s.user_stamp)
 		user_stamp_write(&s);
 	_cleanup_free_ char *cg = make_cgroup(&s, init);
-	r = write_state(&s, init, cg, err);
+	r = write_env(&s, err);
+	if (r >= 0)
+		r = write_state(&s, init, cg, err);
 	if (r < 0) {
 		kill(init, SIGKILL);
 	} else if (ready_fd >= 0) {

@@ -10,6 +10,10 @@
                    [--layer-mt MT] [--user U:P]
       Pushes an image (gzip layers unless --layer-mt names another type; the layer is
       then uploaded as is) through the registry API and prints the manifest digest.
+  registry-tool.py push-env REGISTRY SRC_REPO SRC_TAG REPO TAG [--env K=V]...
+      Pushes SRC_REPO:SRC_TAG again as REPO:TAG with its config's Env replaced by the
+      --env values (none: no Env at all). The layers are mounted from SRC_REPO, not
+      uploaded again. Prints the manifest digest.
   registry-tool.py push-index REGISTRY REPO TAG SRC_TAG...
       Pushes an OCI index of the manifests tagged SRC_TAG (platforms from their
       configs) and prints its digest.
@@ -105,6 +109,16 @@ class Registry:
                  {"Content-Type": "application/octet-stream"})
         return d
 
+    def mount_blob(self, repo, digest, src_repo):
+        try:
+            self.req("HEAD", f"/v2/{repo}/blobs/{digest}")
+            return
+        except urllib.error.HTTPError:
+            pass
+        r = self.req("POST", f"/v2/{repo}/blobs/uploads/?mount={digest}&from={src_repo}")
+        if r.status != 201:  # not mounted: an upload was opened instead
+            sys.exit(f"cannot mount {digest} from {src_repo} into {repo}")
+
     def put_manifest(self, repo, tag, obj, mt):
         data = json.dumps(obj).encode()
         self.req("PUT", f"/v2/{repo}/manifests/{tag}", data, {"Content-Type": mt})
@@ -142,6 +156,21 @@ def push_image(a):
                            "size": len(cdata)},
                 "layers": layers}
     print(reg.put_manifest(a.repo, a.tag, manifest, MT_MANIFEST)[0])
+
+
+def push_env(a):
+    reg = Registry(a.registry)
+    m, _, _ = reg.get_manifest(a.src_repo, a.src_tag)
+    cfg = json.loads(reg.get_blob(a.src_repo, m["config"]["digest"]))
+    cfg.setdefault("config", {}).pop("Env", None)
+    if a.env:
+        cfg["config"]["Env"] = a.env
+    for layer in m["layers"]:
+        reg.mount_blob(a.repo, layer["digest"], a.src_repo)
+    cdata = json.dumps(cfg).encode()
+    m["config"] = {"mediaType": MT_CONFIG, "digest": reg.push_blob(a.repo, cdata),
+                   "size": len(cdata)}
+    print(reg.put_manifest(a.repo, a.tag, m, m.get("mediaType", MT_MANIFEST))[0])
 
 
 def push_index(a):
@@ -285,6 +314,13 @@ def main():
     i.add_argument("--variant")
     i.add_argument("--layer-mt")
     i.add_argument("--user")
+    e = s.add_parser("push-env")
+    e.add_argument("registry")
+    e.add_argument("src_repo")
+    e.add_argument("src_tag")
+    e.add_argument("repo")
+    e.add_argument("tag")
+    e.add_argument("--env", action="append", default=[])
     x = s.add_parser("push-index")
     x.add_argument("registry")
     x.add_argument("repo")
@@ -306,6 +342,8 @@ def main():
         make_tar(a.out, a.kind)
     elif a.cmd == "push-image":
         push_image(a)
+    elif a.cmd == "push-env":
+        push_env(a)
     elif a.cmd == "push-index":
         push_index(a)
     else:

@@ -67,6 +67,57 @@ static void test_config(void)
 	}
 }
 
+static void test_env_and_net(void)
+{
+	char *layers[] = { "/l", NULL };
+	char *img[] = { "PATH=/opt/bin:/usr/bin", "LANG=C.UTF-8", NULL };
+	char *env[] = { "GREETING=hi there", NULL };
+	struct sandbox_config c = { .name = "p",
+				    .layers = layers,
+				    .image_env = img,
+				    .host_loopback = SANDBOX_FLAG_NO,
+				    .ports_auto = SANDBOX_FLAG_YES,
+				    .mtu = 1400 };
+	char *s = sandbox_config_format(&c);
+	struct sandbox_config *p = NULL;
+
+	is_int(sandbox_config_parse(s, strlen(s), &p, NULL), 0, "image env and net settings parse");
+	is_str(p->image_env[0], "PATH=/opt/bin:/usr/bin", "image env kept in order");
+	is_str(p->image_env[1], "LANG=C.UTF-8", "... second entry");
+	is_int(p->host_loopback, SANDBOX_FLAG_NO, "host_loopback = no kept");
+	is_int(p->ports_auto, SANDBOX_FLAG_YES, "ports = auto kept");
+	is_int(p->mtu, 1400, "mtu kept");
+	sandbox_config_free(p);
+	free(s);
+	const char *old = "{\"name\":\"x\",\"layers\":[\"/a\"],\"mtu\":9}";
+	is_int(sandbox_config_parse(old, strlen(old), &p, NULL), 0, "config without them parses");
+	ok(!p->image_env && !p->host_loopback && !p->ports_auto && !p->mtu,
+	   "... all unset (an mtu out of range too)");
+	sandbox_config_free(p);
+
+	size_t len;
+	char *buf = sandbox_env_format(img, env, &len);
+	char **i2 = NULL, **e2 = NULL;
+	is_int(sandbox_env_parse(buf, len, &i2, &e2), 0, "env file parses");
+	is_str(i2[1], "LANG=C.UTF-8", "image part");
+	ok(i2[2] == NULL, "two image entries");
+	is_str(e2[0], "GREETING=hi there", "own part after the separator");
+	ok(e2[1] == NULL, "one own entry");
+	strv_free(i2);
+	strv_free(e2);
+	free(buf);
+	buf = sandbox_env_format(NULL, env, &len);
+	is_int(sandbox_env_parse(buf, len, &i2, &e2), 0, "no image env");
+	ok(i2 == NULL && e2 && e2[0], "... only the own part");
+	strv_free(i2);
+	strv_free(e2);
+	free(buf);
+	ok(sandbox_env_parse("A=1", 3, &i2, &e2) < 0, "unterminated file rejected");
+	is_int(sandbox_env_parse("NOEQ\0=x\0A=1\0", 12, &i2, &e2), 0, "odd entries");
+	ok(i2 && streq(i2[0], "A=1") && !i2[1] && !e2, "... only KEY=VALUE kept");
+	strv_free(i2);
+}
+
 static void test_state(void)
 {
 	struct sandbox_runstate st;
@@ -163,6 +214,7 @@ int main(void)
 	test_names();
 	test_config();
 	test_project_config();
+	test_env_and_net();
 	test_state();
 	test_users();
 	test_overlay_opts();
