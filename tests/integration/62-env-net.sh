@@ -6,7 +6,8 @@
 # variables and -e, a default PATH when the image sets none, both on the first start
 # and when joining a running sandbox; a project's [env] and the image's Env when its
 # sandbox is entered by name from outside the project; and [box] host_loopback = no,
-# ports = off and mtu from a .box.ini applied to the project's sandbox, however entered.
+# ports = off and mtu from a .box.ini applied to the project's sandbox, however entered;
+# the image's Env in the project's setup steps.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../netlib.sh"
 need_userns
@@ -77,6 +78,8 @@ storage = overlay
 host_loopback = no
 ports = off
 mtu = 1400
+[setup]
+run = echo "\$BOX_IMG_VAR" >setup-env
 [env]
 GREETING = hi there
 [ports]
@@ -90,6 +93,8 @@ hi there
 from-image
 unreachable
 0" "inside the project: mtu 1400, [env], the image's Env, and with host_loopback = no 10.0.2.2 is unreachable and host.box.internal unknown"
+
+is "$(cat "$T/pnet/setup-env" 2>&1)" "from-image" "setup steps see the image's Env"
 
 # Servers inside: on IN the static forward reaches; on AP (no forward) ports = off
 # keeps an automatic forward from appearing.
