@@ -71,6 +71,7 @@ static int run_dash(int argc, char **argv)
 	o.select = select;
 	struct stats_ctx *ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);
+	stats_ctx_set_net_state_free(ctx, live_net_free);
 	struct tui_dash_ops ops = { .snapshot = dash_snapshot,
 				    .run = dash_run_box,
 				    .userdata = ctx };

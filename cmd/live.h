@@ -12,9 +12,15 @@
 
 #include "../core/stats.h"
 
-/* stats_net_fn: "stats" (and "list" when want_ports) on <runtime_dir>/net.sock. */
+/*
+ * stats_net_fn: the counters from the net helper's shared page (mapped once through
+ * "stats-fd" on <runtime_dir>/net.sock), the port list ("list") only when the
+ * forwards changed; with an older helper, "stats" and "list" requests. Its per
+ * sandbox state is released by live_net_free (stats_ctx_set_net_state_free).
+ */
 int live_net_counters(const struct sandbox_info *s, bool want_ports, uint64_t *ret_rx,
-		      uint64_t *ret_tx, char **ret_ports, void *userdata);
+		      uint64_t *ret_tx, char **ret_ports, void **state, void *userdata);
+void live_net_free(void *state);
 /*
  * Run `box ARGV...` (the running binary). interactive: on this terminal, with SIGINT
  * and SIGQUIT left to the child. Otherwise stdin is /dev/null and the output is

@@ -176,6 +176,7 @@ static int run_stats(int argc, char **argv)
 		strv_push(&names, xstrdup(argv[i]));
 	ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);
+	stats_ctx_set_net_state_free(ctx, live_net_free);
 	if (stats_refresh(ctx, names, &err) < 0) {
 		stats_ctx_free(ctx);
 		return cmd_fail(err, "read sandbox stats");

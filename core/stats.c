@@ -36,6 +36,7 @@ struct track {
 	uint64_t disk, disk_at_ns;
 	char *ports;
 	uint64_t ports_at_ns;
+	void *net_state;      /* the net callback's, for this run of the sandbox */
 	struct cg_reader *cg; /* files of the cgroup below, kept open */
 	char *cg_dir;
 	bool seen;
@@ -55,6 +56,7 @@ struct stats_ctx {
 	size_t ntracks;
 	stats_net_fn net;
 	void *net_ud;
+	void (*net_state_free)(void *state);
 	bool host_prev;
 	uint64_t host_busy, host_total;
 	uint64_t prev_ns;
@@ -217,8 +219,16 @@ static void rows_free(struct stats_snapshot *s)
 	s->n = 0;
 }
 
-static void track_clear(struct track *t)
+static void net_state_drop(struct stats_ctx *ctx, struct track *t)
 {
+	if (t->net_state && ctx->net_state_free)
+		ctx->net_state_free(t->net_state);
+	t->net_state = NULL;
+}
+
+static void track_clear(struct stats_ctx *ctx, struct track *t)
+{
+	net_state_drop(ctx, t);
 	free(t->name);
 	free(t->ports);
 	cg_reader_free(t->cg);
@@ -239,7 +249,7 @@ struct stats_ctx *stats_ctx_free(struct stats_ctx *ctx)
 		return NULL;
 	rows_free(&ctx->snap);
 	for (size_t i = 0; i < ctx->ntracks; i++)
-		track_clear(&ctx->tracks[i]);
+		track_clear(ctx, &ctx->tracks[i]);
 	free(ctx->tracks);
 	host_file_close(&ctx->stat);
 	host_file_close(&ctx->meminfo);
@@ -255,6 +265,11 @@ void stats_ctx_set_net(struct stats_ctx *ctx, stats_net_fn fn, void *userdata)
 {
 	ctx->net = fn;
 	ctx->net_ud = userdata;
+}
+
+void stats_ctx_set_net_state_free(struct stats_ctx *ctx, void (*free_fn)(void *state))
+{
+	ctx->net_state_free = free_fn;
 }
 
 const struct stats_snapshot *stats_get(const struct stats_ctx *ctx)
@@ -284,7 +299,7 @@ static struct track *track_find(struct stats_ctx *ctx, const struct sandbox_info
 		if (t->started != s->started) {
 			/* Restarted (or stopped): counters and history start over. */
 			char *name = TAKE_PTR(t->name);
-			track_clear(t);
+			track_clear(ctx, t);
 			memset(t, 0, sizeof(*t));
 			t->name = name;
 			t->started = s->started;
@@ -308,7 +323,7 @@ static void tracks_sweep(struct stats_ctx *ctx)
 			ctx->tracks[i].seen = false;
 			ctx->tracks[o++] = ctx->tracks[i];
 		} else {
-			track_clear(&ctx->tracks[i]);
+			track_clear(ctx, &ctx->tracks[i]);
 		}
 	}
 	ctx->ntracks = o;
@@ -369,7 +384,8 @@ static void fill_live(struct stats_ctx *ctx, struct track *t, const struct sandb
 	if (ctx->net) {
 		bool want_ports = !t->ports_at_ns || now_ns - t->ports_at_ns >= STATS_PORTS_TTL;
 		char *ports = NULL;
-		if (ctx->net(s, want_ports, &row->net_rx, &row->net_tx, &ports, ctx->net_ud) >= 0)
+		if (ctx->net(s, want_ports, &row->net_rx, &row->net_tx, &ports, &t->net_state,
+			     ctx->net_ud) >= 0)
 			row->net_known = true;
 		if (want_ports) {
 			free(t->ports);
@@ -416,10 +432,12 @@ static void fill_row(struct stats_ctx *ctx, const struct sandbox_info *s, struct
 	row->created = s->created;
 	row->started = s->started;
 	row->cpu = -1;
-	if (s->state == SANDBOX_RUNNING)
+	if (s->state == SANDBOX_RUNNING) {
 		fill_live(ctx, t, s, row, now_ns);
-	else
+	} else {
 		row->cpu = 0;
+		net_state_drop(ctx, t);
+	}
 	fill_disk(t, s, now_ns, walks);
 	row->disk_known = t->disk_known;
 	row->disk = t->disk;

@@ -64,16 +64,19 @@ struct stats_snapshot {
 /*
  * Network counters and the live port list of one running sandbox. Return < 0 when
  * not available; *ret_ports (may be left NULL) is allocated, caller frees. want_ports
- * is false when the cached list is still fresh.
+ * is false when the cached list is still fresh. *state is the callback's own, per
+ * sandbox run (NULL at first): it is released with the free function given to
+ * stats_ctx_set_net_state_free when the sandbox stops, restarts or goes.
  */
 typedef int (*stats_net_fn)(const struct sandbox_info *s, bool want_ports, uint64_t *ret_rx,
-			    uint64_t *ret_tx, char **ret_ports, void *userdata);
+			    uint64_t *ret_tx, char **ret_ports, void **state, void *userdata);
 
 struct stats_ctx;
 
 struct stats_ctx *stats_ctx_new(void);
 struct stats_ctx *stats_ctx_free(struct stats_ctx *ctx);
 void stats_ctx_set_net(struct stats_ctx *ctx, stats_net_fn fn, void *userdata);
+void stats_ctx_set_net_state_free(struct stats_ctx *ctx, void (*free_fn)(void *state));
 /* Refresh from a sandbox list (names sorted or not); now_ns is the monotonic clock. */
 int stats_update(struct stats_ctx *ctx, const struct sandbox_info *list, size_t n, uint64_t now_ns);
 /* sandbox_list() + stats_update(); names (NULL-terminated, may be NULL) filters. */

@@ -2,7 +2,8 @@
 /*
  * The net helper's control socket, $XDG_RUNTIME_DIR/box/<name>/net.sock: one
  * request line per connection ("list", "add SPEC", "rm SPEC", "stats"), one
- * reply ("ok" and lines, or "error: message"), then the helper closes. Only the
+ * reply ("ok" and lines, or "error: message"), then the helper closes. "stats-fd"
+ * is answered with the shared counters' memfd instead (net_stats_map). Only the
  * helper's own uid may talk to it (SO_PEERCRED). Clients are non-blocking slots
  * in the main poll loop with a deadline, so a slow, silent or malicious client
  * never stalls the packets. Also the client side, net_ctl_request().
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -82,6 +84,19 @@ static void client_reply(struct ctl_client *c, const char *text)
 	client_close(c);
 }
 
+/* "stats-fd": the shared counters' memfd, read-only use by the same user's tools. */
+static void client_send_stats(struct net_loop *l, struct ctl_client *c)
+{
+	if (l->stats_fd < 0) {
+		client_reply(c, "error: no shared counters (use the stats request)\n");
+		return;
+	}
+	int r = net_send_fd(c->fd, l->stats_fd);
+	if (r < 0)
+		log_debug("net: send the counters fd: %s", strerror(-r));
+	client_close(c);
+}
+
 static bool peer_allowed(int fd)
 {
 	struct ucred cred;
@@ -141,6 +156,10 @@ void ctl_client_io(struct net_loop *l, struct ctl_client *c)
 		*nl = '\0';
 	if (c->denied) {
 		client_reply(c, "error: permission denied (the sandbox belongs to another user)\n");
+		return;
+	}
+	if (streq(str_strip(c->buf), "stats-fd")) {
+		client_send_stats(l, c);
 		return;
 	}
 	_cleanup_free_ char *reply = ctl_handle(l, c->buf);
@@ -263,4 +282,52 @@ int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
 		return box_err_set(err, EPROTO, "unexpected reply from the net helper");
 	*ret_reply = xstrdup(reply[2] == '\n' ? reply + 3 : reply + 2);
 	return 0;
+}
+
+int net_stats_map(const char *ctl_path, const struct net_stats_shared **ret, struct box_err **err)
+{
+	struct sockaddr_un sa;
+	struct pollfd p;
+	struct stat st;
+	_cleanup_close_ int fd = -1, mfd = -1;
+	int r = unix_addr(ctl_path, &sa, err), seals;
+
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return box_err_set(err, errno, "create a socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return box_err_set(err, errno, "connect to the net helper '%s'", ctl_path);
+	if (write_all(fd, "stats-fd\n", 9) < 0)
+		return box_err_set(err, errno, "send a request to the net helper");
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&p, 1, REPLY_TIMEOUT_MS) <= 0)
+		return box_err_set(err, ETIMEDOUT, "wait for the net helper's reply");
+	r = net_recv_fd(fd, &mfd);
+	/* A helper from before the shared counters answers with an error text. */
+	if (r == -EBADMSG)
+		return box_err_set(err, EOPNOTSUPP, "the net helper has no shared counters");
+	if (r < 0)
+		return box_err_set(err, -r, "receive the net helper's counters");
+	/* Unsealed, the helper could shrink it under our mapping (SIGBUS on read). */
+	seals = fcntl(mfd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(mfd, &st) < 0 ||
+	    st.st_size < NET_STATS_SIZE)
+		return box_err_set(err, EBADMSG, "the net helper's counters are not sealed");
+	void *m = mmap(NULL, NET_STATS_SIZE, PROT_READ, MAP_SHARED, mfd, 0);
+	if (m == MAP_FAILED)
+		return box_err_set(err, errno, "map the net helper's counters");
+	if (((const struct net_stats_shared *)m)->magic != NET_STATS_MAGIC) {
+		munmap(m, NET_STATS_SIZE);
+		return box_err_set(err, EBADMSG, "the net helper's counters have another layout");
+	}
+	*ret = m;
+	return 0;
+}
+
+void net_stats_unmap(const struct net_stats_shared *m)
+{
+	if (m)
+		munmap((void *)m, NET_STATS_SIZE);
 }

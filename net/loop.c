@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -46,8 +47,10 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	ssize_t n = write(l->tap_fd, buf, len);
 
 	/* A full tap queue drops the frame; TCP inside retransmits. */
-	if (n > 0)
+	if (n > 0) {
 		l->rx_bytes += (uint64_t)n;
+		LOOP_PUBLISH(l, rx_bytes, l->rx_bytes);
+	}
 	return n < 0 && errno != EAGAIN ? -errno : (ssize_t)len;
 }
 
@@ -250,6 +253,7 @@ static void tap_read(struct net_loop *l)
 		if (n == 0)
 			return;
 		l->tx_bytes += (uint64_t)n;
+		LOOP_PUBLISH(l, tx_bytes, l->tx_bytes);
 		slirp_input(l->slirp, l->buf, (int)n);
 	}
 }
@@ -336,6 +340,30 @@ static int add_static_ports(struct net_loop *l, struct box_err **err)
 	return 0;
 }
 
+/* The shared counters page (before the jail: memfd_create needs no file system, but
+ * this keeps every resource of the helper set up in one place). Sealed against
+ * resizing, so a reader's mapping can never fault. Optional: without it, clients
+ * fall back to "stats" requests. */
+static void shared_setup(struct net_loop *l)
+{
+	int fd = memfd_create("box-net-stats", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	void *m = MAP_FAILED;
+
+	if (fd >= 0 && ftruncate(fd, NET_STATS_SIZE) == 0 &&
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0)
+		m = mmap(NULL, NET_STATS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		log_debug("net: no shared counters: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	l->stats_fd = fd;
+	l->shared = m;
+	l->shared->magic = NET_STATS_MAGIC;
+	__atomic_store_n(&l->shared->live, 1, __ATOMIC_RELEASE);
+}
+
 static int loop_setup(struct net_loop *l, struct box_err **err)
 {
 	_cleanup_free_ char *resolv = NULL;
@@ -353,6 +381,7 @@ static int loop_setup(struct net_loop *l, struct box_err **err)
 	r = open_sandbox_fds(l, err);
 	if (r < 0)
 		return r;
+	shared_setup(l);
 	if (l->o->ctl_path) {
 		r = ctl_listen(l, l->o->ctl_path, err);
 		if (r < 0)
@@ -380,6 +409,12 @@ static void loop_done(struct net_loop *l)
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	if (l->shared) {
+		__atomic_store_n(&l->shared->live, 0, __ATOMIC_RELEASE);
+		munmap(l->shared, NET_STATS_SIZE);
+	}
+	if (l->stats_fd >= 0)
+		close(l->stats_fd);
 	free(l->ctl_name);
 	free(l->fwds);
 	free(l->pfd);
@@ -396,6 +431,7 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
 		.pid_fd = -1,
 		.sig_fd = -1,
 		.procnet_fd = -1,
+		.stats_fd = -1,
 	};
 	int r;
 

@@ -64,12 +64,22 @@ struct net_loop {
 
 	uint64_t rx_bytes; /* into the sandbox (written to the tap) */
 	uint64_t tx_bytes; /* out of the sandbox (read from the tap) */
+	uint64_t fwd_gen;  /* bumped by every change of the forward table */
+	int stats_fd;	   /* memfd behind shared, passed to "stats-fd" clients */
+	struct net_stats_shared *shared;
 	bool quit;
 	uint8_t *buf;
 	size_t buf_len;
 };
 
 uint64_t loop_now_ms(void);
+
+/* Publish a counter in the shared page (see net_stats_shared); no-op without one. */
+#define LOOP_PUBLISH(l, field, value)                                                              \
+	do {                                                                                       \
+		if ((l)->shared)                                                                   \
+			__atomic_store_n(&(l)->shared->field, (value), __ATOMIC_RELAXED);          \
+	} while (0)
 
 /* fwd.c */
 int fwd_add(struct net_loop *l, const struct port_spec *p, enum fwd_kind kind,

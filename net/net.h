@@ -92,4 +92,25 @@ int net_helper_start(const struct net_helper_opts *o, pid_t *ret_pid, struct box
 int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
 		    struct box_err **err);
 
+/*
+ * The counters a net helper publishes in a sealed memfd, so that `box stats` and the
+ * dashboard read them every second without a round trip: the request "stats-fd"
+ * answers with the memfd (SCM_RIGHTS). The helper stores each field with a relaxed
+ * atomic store; readers load them the same way. fwd_gen moves whenever the forward
+ * table changes, so the port list is asked for again only then. live is cleared when
+ * the helper ends.
+ */
+#define NET_STATS_MAGIC 0x626f782d6e657431ULL /* "box-net1" */
+#define NET_STATS_SIZE	4096
+struct net_stats_shared {
+	uint64_t magic;
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	uint64_t fwd_gen;
+	uint64_t live;
+};
+/* Map a running helper's counters read-only; -EOPNOTSUPP from a helper without them. */
+int net_stats_map(const char *ctl_path, const struct net_stats_shared **ret, struct box_err **err);
+void net_stats_unmap(const struct net_stats_shared *m);
+
 #endif

@@ -57,10 +57,22 @@ static void write_cpu(const char *dir, uint64_t usec)
 
 static int net_calls, port_calls;
 
+static int net_states;
+
+static void fake_state_free(void *state)
+{
+	net_states--;
+	free(state);
+}
+
 static int fake_net(const struct sandbox_info *s, bool want_ports, uint64_t *rx, uint64_t *tx,
-		    char **ports, void *ud)
+		    char **ports, void **state, void *ud)
 {
 	net_calls++;
+	if (!*state) {
+		*state = xstrdup(s->name);
+		net_states++;
+	}
 	*rx = 1000;
 	*tx = 2000;
 	if (want_ports) {
@@ -93,6 +105,7 @@ static void test_update(void)
 					 .started = time(NULL) - 10 };
 	list[1] = (struct sandbox_info){ .name = (char *)"b", .state = SANDBOX_STOPPED };
 	stats_ctx_set_net(ctx, fake_net, NULL);
+	stats_ctx_set_net_state_free(ctx, fake_state_free);
 
 	write_cpu(cg, 5 * 1000000);
 	stats_update(ctx, list, 2, 100 * SEC);
@@ -116,6 +129,7 @@ static void test_update(void)
 	is_int(s->interval_ns, SEC, "interval");
 	is_int(s->rows[0].hist_n, 2, "two history samples");
 	is_int(port_calls, 1, "ports cached within their TTL");
+	is_int(net_states, 1, "one net state, for the running sandbox");
 
 	write_cpu(cg, 1000);
 	stats_update(ctx, list, 2, 102 * SEC);
@@ -133,6 +147,7 @@ static void test_update(void)
 	s = stats_get(ctx);
 	is_int(s->n, 1, "disappeared sandbox gone");
 	ok(s->rows[0].hist_n <= 1, "restart clears history (%u)", s->rows[0].hist_n);
+	is_int(net_states, 1, "restart: the old net state released, a new one made");
 	stats_update(ctx, list, 2, 106 * SEC);
 	is_int(stats_get(ctx)->n, 2, "reappearing sandbox back");
 	for (int i = 0; i < 70; i++) {
@@ -144,7 +159,13 @@ static void test_update(void)
 	ok(s->rows[0].hist[STATS_HIST - 1] > 9.9 && s->rows[0].hist[STATS_HIST - 1] < 10.1,
 	   "newest sample last");
 	ok(s->host.cpu >= 0 && s->host.cpu <= 100, "host cpu in range");
+	list[0].state = SANDBOX_STOPPED;
+	stats_update(ctx, list, 1, 200 * SEC);
+	is_int(net_states, 0, "a stopped sandbox's net state is released");
+	list[0].state = SANDBOX_RUNNING;
+	stats_update(ctx, list, 1, 201 * SEC);
 	stats_ctx_free(ctx);
+	is_int(net_states, 0, "every net state released with the context");
 	rm_rf(dir, NULL);
 }
 
