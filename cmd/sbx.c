@@ -425,6 +425,40 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 	return create_from_image(name, o->image, &c, o->exists_ok);
 }
 
+/* Under the sandbox's lock: fill in the image's Env of an older config.json. */
+static void upgrade_locked(const char *name)
+{
+	struct sandbox_config *c = NULL;
+	struct box_config *cfg = NULL;
+	struct image_info *img = NULL;
+	struct cfg_errors e = { 0 };
+
+	if (sandbox_config_load(name, &c, NULL) < 0)
+		return;
+	/* Only from the very image it was made from (the reference may have moved on). */
+	if (!c->image_env && c->image && c->image_digest && cfg_load_global(&cfg, &e) == 0 &&
+	    store_lookup(cfg, c->image, &img, NULL) == 0 && streq(img->digest, c->image_digest)) {
+		_cleanup_free_ char *dir = sandbox_data_dir(name);
+		_cleanup_free_ char *path = xasprintf("%s/config.json", dir);
+		c->image_env = strv_copy(img->env);
+		_cleanup_free_ char *json = sandbox_config_format(c);
+		write_file_atomic(path, json, strlen(json), 0600, NULL);
+	}
+	image_info_free(img);
+	cfg_free(cfg);
+	cfg_errors_done(&e);
+	sandbox_config_free(c);
+}
+
+void sbx_upgrade_config(const char *name)
+{
+	if (!sandbox_exists(name))
+		return;
+	_cleanup_close_ int lock = sandbox_lock(name, true, NULL);
+	if (lock >= 0)
+		upgrade_locked(name);
+}
+
 int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 {
 	struct box_err *err = NULL;
@@ -439,6 +473,7 @@ int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 	}
 	box_err_free(err);
 	err = NULL;
+	sbx_upgrade_config(name);
 	r = sandbox_start(name, &err);
 	if (r < 0)
 		return cmd_fail(err, "start sandbox '%s'", name);

@@ -34,6 +34,11 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 void sbx_limit_warnings(const char *name);
 /* A sandbox name for an image reference: "docker.io/library/debian:12" -> "debian-12". */
 char *sbx_name_from_image(const char *ref);
+/*
+ * Before a start: a sandbox made before box kept the image's Env gets it from the
+ * store, once, while the image it was made from is still there. Quiet.
+ */
+void sbx_upgrade_config(const char *name);
 /* Start when stopped, then join (jo->argv NULL: login shell). Exit status. */
 int sbx_enter(const char *name, const struct sandbox_join_opts *jo);
 

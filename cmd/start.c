@@ -14,6 +14,7 @@ static int run_start(int argc, char **argv)
 		return cmd_usage_error("start", "expected a sandbox NAME");
 	for (int i = 1; i < argc; i++) {
 		struct box_err *err = NULL;
+		sbx_upgrade_config(argv[i]);
 		int r = sandbox_start(argv[i], &err);
 		if (r < 0)
 			status = cmd_fail(err, "start sandbox '%s'", argv[i]);

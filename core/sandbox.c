@@ -255,6 +255,10 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 		return box_err_set(err, EINVAL,
 				   "config: \"layers\", \"ports\", \"env\", \"image_env\" "
 				   "and \"mounts\" must be arrays of strings");
+	/* Present but empty is not absent: a config.json from before the image's Env
+	 * was kept has none, and box fills it in once (see sandbox.h). */
+	if (!c->image_env && json_object_object_get_ex(o, "image_env", &v))
+		c->image_env = xcalloc(1, sizeof(char *));
 	if (!c->layers || !c->layers[0])
 		return box_err_set(err, EINVAL, "config: no layers");
 	for (char **l = c->layers; *l; l++)

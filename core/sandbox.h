@@ -89,7 +89,8 @@ struct sandbox_config {
 	char **ports;  /* port specs, NULL-terminated (may be NULL) */
 	char **env;    /* extra KEY=VALUE for every command, NULL-terminated (may be NULL) */
 	/* The image config's Env (KEY=VALUE), kept at creation so that starting or
-	 * joining never reads the image: defaults under everything else. */
+	 * joining never reads the image: defaults under everything else. NULL only
+	 * in a config.json written before it was kept (empty when the image has none). */
 	char **image_env;
 	/* The network settings of a project's [box]; unset: the global config's. */
 	enum sandbox_flag host_loopback;

@@ -55,6 +55,13 @@ is "$("$BOX" run --root ie -- sh -c 'echo $BOX_IMG_VAR $HOME' 2>&1)" "from-image
 grep -q '"BOX_IMG_VAR=from-image"' "$XDG_DATA_HOME/box/sandboxes/ie/config.json" &&
 	ok "the image's Env is kept with the sandbox" || fail "the image's Env is kept with the sandbox"
 is "$(show ie BOX_IMG_VAR)" "from-image" "started again: the image's Env from the sandbox's own record"
+"$BOX" stop --time 1 ie >/dev/null 2>&1
+# A config.json from before the image's Env was kept: filled in from the store on a start.
+python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); del c["image_env"]; json.dump(c, open(p, "w"))' \
+	"$XDG_DATA_HOME/box/sandboxes/ie/config.json"
+is "$(show ie BOX_IMG_VAR)" "from-image" "an older sandbox without it gets the image's Env on its next start"
+grep -q '"BOX_IMG_VAR=from-image"' "$XDG_DATA_HOME/box/sandboxes/ie/config.json" &&
+	ok "... and keeps it" || fail "... and keeps it"
 
 check "create from an image whose Env has no PATH" "$BOX" create inp --image "$BOX_TEST_REGISTRY/boxtest/env:nopath" $S --network none
 at_exit "'$BOX' stop --time 1 inp"

@@ -94,6 +94,10 @@ static void test_env_and_net(void)
 	ok(!p->image_env && !p->host_loopback && !p->ports_auto && !p->mtu,
 	   "... all unset (an mtu out of range too)");
 	sandbox_config_free(p);
+	const char *none = "{\"name\":\"x\",\"layers\":[\"/a\"],\"image_env\":[]}";
+	is_int(sandbox_config_parse(none, strlen(none), &p, NULL), 0, "empty image env parses");
+	ok(p->image_env && !p->image_env[0], "... as empty, not as absent");
+	sandbox_config_free(p);
 
 	size_t len;
 	char *buf = sandbox_env_format(img, env, &len);
