@@ -106,9 +106,11 @@ _noreturn_ static void net_loop_child(struct net_helper_opts *o, int ready)
 	_exit(net_loop_run(o, 4, &err) < 0 ? EXIT_BOX : 0);
 }
 
-static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, struct box_err **err)
+/* Fork the loop; its readiness report comes later on *ret_ready (the caller reads it). */
+static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, int *ret_ready,
+			  struct box_err **err)
 {
-	int p[2], r;
+	int p[2];
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return box_err_set(err, errno, "create a pipe");
@@ -123,25 +125,30 @@ static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, struct box_
 		net_loop_child(o, p[1]);
 	}
 	close(p[1]);
-	r = sync_recv(p[0], "net helper", err);
-	close(p[0]);
-	if (r < 0) {
-		kill(pid, SIGKILL);
-		wait_status(pid);
-		return box_err_wrap(err, "start the network");
-	}
 	*ret_pid = pid;
+	*ret_ready = p[0];
 	return 0;
 }
 
-static int net_start(pid_t init, const char *ctl_path, const struct sandbox_config *c,
-		     pid_t *ret_pid, struct box_err **err)
+/* In init, first thing in its new network namespace: lo, tap0, and the tap out on sock. */
+static int net_tap_send(int sock, const struct sandbox_config *c, struct box_err **err)
+{
+	_cleanup_close_ int tap = -1;
+	int r = net_tap_setup(net_settings(c).mtu, &tap, err);
+	if (r < 0)
+		return r;
+	r = net_send_fd(sock, tap);
+	return r < 0 ? box_err_set(err, -r, "pass the tap device out of the sandbox") : 0;
+}
+
+static int net_start(pid_t init, int sock, const char *ctl_path, const struct sandbox_config *c,
+		     pid_t *ret_pid, int *ret_ready, struct box_err **err)
 {
 	const struct net_settings ns = net_settings(c);
 	_cleanup_close_ int tap = -1;
-	int r = net_tap_open_in(init, ns.mtu, &tap, err);
+	int r = net_recv_fd(sock, &tap);
 	if (r < 0)
-		return r;
+		return box_err_set(err, -r, "receive the tap device from the sandbox");
 	struct net_helper_opts o = {
 		.tap_fd = tap,
 		.init_pid = init,
@@ -151,12 +158,13 @@ static int net_start(pid_t init, const char *ctl_path, const struct sandbox_conf
 		.ports = c->ports,
 		.ctl_path = ctl_path,
 	};
-	return start_net_loop(&o, ret_pid, err);
+	return start_net_loop(&o, ret_pid, ret_ready, err);
 }
 
 static const struct sandbox_net_hooks net_hooks = {
 	.resolv_conf = net_resolv,
 	.hosts_extra = net_hosts_extra,
+	.tap_send = net_tap_send,
 	.start = net_start,
 };
 

@@ -114,43 +114,76 @@ static int wait_mounted(const char *merged, dev_t before, int mi, int pidfd, str
 	return 0;
 }
 
-static int fuse_mount(const struct overlay_opts *o, const char *opts, pid_t *ret_pid,
+static int fuse_start(const struct overlay_opts *o, const char *opts, struct overlay_mounting *m,
 		      struct box_err **err)
 {
-	_cleanup_close_ int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int pidfd = -1;
 	struct stat st;
 
-	if (mi < 0 || stat(o->merged, &st) < 0)
+	m->mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (m->mi < 0 || stat(o->merged, &st) < 0)
 		return box_err_set(err, errno, "stat '%s'", o->merged);
-	pid_t pid = clone3_fork(0, &pidfd);
-	if (pid < 0)
+	m->before = st.st_dev;
+	m->pid = clone3_fork(0, &m->pidfd);
+	if (m->pid < 0)
 		return box_err_set(err, errno, "start fuse-overlayfs");
-	if (pid == 0)
+	if (m->pid == 0)
 		exec_fuse(opts, o->merged);
-	int r = wait_mounted(o->merged, st.st_dev, mi, pidfd, err);
-	if (r < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return r;
-	}
-	*ret_pid = pid;
 	return 0;
 }
 
-int overlay_mount(const struct overlay_opts *o, pid_t *ret_pid, struct box_err **err)
+static void mounting_close(struct overlay_mounting *m)
+{
+	if (m->mi >= 0)
+		close(m->mi);
+	if (m->pidfd >= 0)
+		close(m->pidfd);
+	m->mi = m->pidfd = -1;
+}
+
+int overlay_mount_start(const struct overlay_opts *o, struct overlay_mounting *m,
+			struct box_err **err)
 {
 	_cleanup_free_ char *opts = overlay_options(o);
 
-	*ret_pid = 0;
+	*m = (struct overlay_mounting){ .merged = o->merged, .mi = -1, .pidfd = -1 };
 	if (!opts)
 		return box_err_set(err, EINVAL,
 				   "layer or data paths contain ',', ':' or '\\', "
 				   "which overlay options cannot express");
 	log_debug("mounting %s with %s", o->merged, opts);
-	if (o->fuse)
-		return fuse_mount(o, opts, ret_pid, err);
-	return kernel_mount(o, opts, err);
+	if (!o->fuse)
+		return kernel_mount(o, opts, err);
+	int r = fuse_start(o, opts, m, err);
+	if (r < 0)
+		mounting_close(m);
+	return r;
+}
+
+int overlay_mount_finish(struct overlay_mounting *m, pid_t *ret_pid, struct box_err **err)
+{
+	int r = 0;
+
+	*ret_pid = 0;
+	if (m->pid <= 0)
+		return 0;
+	r = wait_mounted(m->merged, m->before, m->mi, m->pidfd, err);
+	mounting_close(m);
+	if (r < 0) {
+		kill(m->pid, SIGKILL);
+		waitpid(m->pid, NULL, 0);
+		return r;
+	}
+	*ret_pid = m->pid;
+	return 0;
+}
+
+int overlay_mount(const struct overlay_opts *o, pid_t *ret_pid, struct box_err **err)
+{
+	struct overlay_mounting m;
+
+	*ret_pid = 0;
+	int r = overlay_mount_start(o, &m, err);
+	return r < 0 ? r : overlay_mount_finish(&m, ret_pid, err);
 }
 
 void overlay_unmount(const char *merged, pid_t pid)

@@ -31,6 +31,23 @@ char *overlay_options(const struct overlay_opts *o);
  * overlay *ret_pid is 0.
  */
 int overlay_mount(const struct overlay_opts *o, pid_t *ret_pid, struct box_err **err);
+
+/*
+ * overlay_mount() in two halves, for a caller with other work to do while
+ * fuse-overlayfs starts: _start() mounts the kernel overlay, or starts
+ * fuse-overlayfs and returns at once; _finish() waits until the fuse mount is
+ * visible (or fuse-overlayfs failed, which kills and reaps it). _finish() must
+ * follow every successful _start().
+ */
+struct overlay_mounting {
+	const char *merged;
+	pid_t pid; /* fuse-overlayfs, 0 for the kernel overlay */
+	int pidfd, mi;
+	dev_t before;
+};
+int overlay_mount_start(const struct overlay_opts *o, struct overlay_mounting *m,
+			struct box_err **err);
+int overlay_mount_finish(struct overlay_mounting *m, pid_t *ret_pid, struct box_err **err);
 /* Unmount and end the fuse-overlayfs process (TERM, KILL after a short grace). */
 void overlay_unmount(const char *merged, pid_t pid);
 

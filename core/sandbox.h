@@ -174,12 +174,17 @@ struct sandbox_net_hooks {
 	char *(*resolv_conf)(const struct sandbox_config *c);
 	/* Extra /etc/hosts lines (host.box.internal) for c, or NULL. */
 	const char *(*hosts_extra)(const struct sandbox_config *c);
-	/* Once init is up: give its network namespace a tap device and start the helper
-	 * that drives it (control socket ctl_path, c's static ports and network
-	 * settings). *ret_pid is the helper, a child of the caller, which ends by
+	/* In init, first thing in its new network namespace (as its root): bring up lo,
+	 * create the tap device (c's mtu) and send its fd on sock. */
+	int (*tap_send)(int sock, const struct sandbox_config *c, struct box_err **err);
+	/* On the host: receive that fd from sock (EOF when init died first) and start
+	 * the helper that drives it (control socket ctl_path, c's static ports and
+	 * network settings), which sets itself up while the sandbox's root is being
+	 * prepared: *ret_ready gets its readiness report (sync protocol of
+	 * core/spawn.h). *ret_pid is the helper, a child of the caller, which ends by
 	 * itself when init exits. */
-	int (*start)(pid_t init, const char *ctl_path, const struct sandbox_config *c,
-		     pid_t *ret_pid, struct box_err **err);
+	int (*start)(pid_t init, int sock, const char *ctl_path, const struct sandbox_config *c,
+		     pid_t *ret_pid, int *ret_ready, struct box_err **err);
 };
 void sandbox_set_net_hooks(const struct sandbox_net_hooks *h);
 

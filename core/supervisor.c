@@ -3,10 +3,13 @@
  * Running a sandbox. `box start` launches a detached supervisor (`box __supervise
  * NAME`, its own session, output to a log in the runtime dir) and blocks on a pipe
  * until the supervisor reports that init is up, or sends its error. The supervisor
- * stays on the host side and spawns the holder into a new user + mount namespace;
- * the holder stacks the root (overlay.c), adds the user (users.c), and clones init
- * into new pid/uts/ipc/net/cgroup/mount namespaces. Each of holder, fuse-overlayfs
- * and init dies with its parent (PR_SET_PDEATHSIG), so a kill -9 of the supervisor
+ * stays on the host side and spawns the holder into a new user + mount namespace.
+ * The holder starts fuse-overlayfs (overlay.c) and, while it mounts, clones init
+ * into new pid/uts/ipc/net/cgroup namespaces; init sets up its network first (the
+ * supervisor starts the net helper on its tap right away), then waits until the
+ * holder has the root mounted and the user added (users.c) and makes its own
+ * mount namespace from there. Each of holder, fuse-overlayfs and init dies with
+ * its parent (PR_SET_PDEATHSIG), so a kill -9 of the supervisor
  * takes the whole sandbox down and leaves only the data dir behind. When init
  * exits the supervisor removes the cgroup and the runtime dir; upper/ stays.
  */
@@ -49,12 +52,14 @@ struct sup {
 	struct sandbox_config *cfg;
 	struct box_ids ids;
 	char *datadir, *rundir, *merged, *upper, *work;
-	char *home;	  /* the user's home path (same inside and out) */
-	char *user_stamp; /* what users_setup() last wrote; NULL when it must run */
-	char *resolv;	  /* /etc/resolv.conf inside (slirp), NULL: the host's */
-	bool slirp;	  /* network = slirp with the net hooks present */
-	pid_t supervisor; /* for the holder's parent-death check */
+	char *home;		 /* the user's home path (same inside and out) */
+	char *user_stamp;	 /* what users_setup() last wrote; NULL when it must run */
+	char *resolv;		 /* /etc/resolv.conf inside (slirp), NULL: the host's */
+	const char *hosts_extra; /* extra /etc/hosts lines (slirp), or NULL */
+	bool slirp;		 /* network = slirp with the net hooks present */
+	pid_t supervisor;	 /* for the holder's parent-death check */
 	int ready_fd;
+	int net_sock; /* slirp: init's end of the socket that carries the tap out, else -1 */
 };
 
 static volatile sig_atomic_t init_to_signal;
@@ -159,14 +164,32 @@ static void free_binds(struct bind_mount *b, size_t n)
 	free(b);
 }
 
+/* The network needs no root filesystem: set up before the root is ready, so the
+ * supervisor starts the net helper on the tap while fuse-overlayfs is mounting. */
+static int init_network(const struct sup *s, struct box_err **err)
+{
+	if (s->cfg->network && streq(s->cfg->network, "host"))
+		return 0;
+	if (s->net_sock < 0)
+		return container_loopback_up(err); /* network = none: loopback only */
+	int r = net_hooks->tap_send(s->net_sock, s->cfg, err);
+	close(s->net_sock);
+	return r;
+}
+
 _noreturn_ static void init_main(const struct sup *s, int sock)
 {
 	struct box_err *err = NULL;
 	struct bind_mount *binds;
 	size_t n;
+	char go;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "box-init");
+	if (init_network(s, &err) < 0) {
+		sync_send_error(sock, err);
+		_exit(125);
+	}
 	build_binds(s, &binds, &n);
 	struct rootfs_opts o = {
 		.rootfs = s->merged,
@@ -176,15 +199,19 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 		.host_etc_files = true,
 		.host_net = s->cfg->network && streq(s->cfg->network, "host"),
 		.resolv_conf = s->resolv,
-		.hosts_extra =
-		    s->slirp && net_hooks->hosts_extra ? net_hooks->hosts_extra(s->cfg) : NULL,
+		.hosts_extra = s->hosts_extra,
 	};
-	if (rootfs_setup(&o, &err) < 0) {
+	/* The holder says when the root is mounted (or kills us when it cannot be);
+	 * until then we share its mount namespace, and our own starts as a copy of
+	 * it with the root in place. */
+	if (read_all(sock, &go, 1) < 0)
+		_exit(125);
+	if (unshare(CLONE_NEWNS) < 0) {
+		box_err_set(&err, errno, "create the sandbox's mount namespace");
 		sync_send_error(sock, err);
 		_exit(125);
 	}
-	/* network = none, and slirp until its helper attaches a tap: loopback only. */
-	if (!o.host_net && container_loopback_up(&err) < 0) {
+	if (rootfs_setup(&o, &err) < 0) {
 		sync_send_error(sock, err);
 		_exit(125);
 	}
@@ -253,15 +280,19 @@ static int setup_user(const struct sup *s, struct box_err **err)
 	return users_setup(s->merged, &u, err);
 }
 
+/* Every namespace but the mount namespace, which init makes once the root is up. */
 static uint64_t init_clone_flags(const struct sup *s)
 {
-	uint64_t f = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWNS;
+	uint64_t f = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	if (!s->cfg->network || !streq(s->cfg->network, "host"))
 		f |= CLONE_NEWNET;
 	return f;
 }
 
-static int start_init(const struct sup *s, int sync_fd, pid_t *ret_pid, struct box_err **err)
+/* Init starts while fuse-overlayfs does: it sets up its network, then waits for
+ * release_init(). m's fds are the holder's only. */
+static int clone_init(const struct sup *s, int sync_fd, const struct overlay_mounting *m,
+		      pid_t *ret_pid, int *ret_sock, struct box_err **err)
 {
 	int sv[2];
 
@@ -274,33 +305,29 @@ static int start_init(const struct sup *s, int sync_fd, pid_t *ret_pid, struct b
 		return box_err_set(err, errno, "create the sandbox's namespaces");
 	}
 	if (pid == 0) {
-		close(sv[0]);
-		close(sync_fd);
+		int fds[] = { sv[0], sync_fd, m->mi, m->pidfd };
+		for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 		init_main(s, sv[1]);
 	}
 	close(sv[1]);
-	int r = sync_recv(sv[0], "sandbox init", err);
-	close(sv[0]);
-	if (r < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return r;
-	}
 	*ret_pid = pid;
+	*ret_sock = sv[0];
 	return 0;
 }
 
-static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
+/* The root is mounted: let init build its root from it, and wait until it has. */
+static int release_init(int sock, struct box_err **err)
 {
-	const struct sup *s = ctx->arg;
-	struct overlay_opts ov = { .layers = s->cfg->layers,
-				   .upper = s->upper,
-				   .work = s->work,
-				   .merged = s->merged,
-				   .fuse = s->cfg->storage == SANDBOX_STORAGE_FUSE };
-	pid_t fuse = 0, init = 0;
-	int r;
+	/* A failed send means init has already died, and its report says why. */
+	if (send(sock, "g", 1, MSG_NOSIGNAL) < 0)
+		log_debug("release init: %s", strerror(errno));
+	return sync_recv(sock, "sandbox init", err);
+}
 
+static int holder_prepare(const struct sup *s, struct box_err **err)
+{
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "box-holder");
 	/* Becoming root of the namespace made us non-dumpable, and a non-dumpable
@@ -317,22 +344,59 @@ static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
 	 * propagate in (slave), so /run/host follows the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return box_err_set(err, errno, "make the mount namespace a slave");
-	mark("holder running");
-	r = overlay_mount(&ov, &fuse, err);
+	return 0;
+}
+
+/*
+ * Two reports go to the supervisor on ctx->sync_fd: init's pid as soon as init
+ * exists (the supervisor starts the network then), and 0 once init is up (or,
+ * through spawn_userns(), the error that stopped it).
+ */
+static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
+{
+	const struct sup *s = ctx->arg;
+	struct overlay_opts ov = { .layers = s->cfg->layers,
+				   .upper = s->upper,
+				   .work = s->work,
+				   .merged = s->merged,
+				   .fuse = s->cfg->storage == SANDBOX_STORAGE_FUSE };
+	struct overlay_mounting m;
+	pid_t fuse = 0, init = 0;
+	int r, isock = -1;
+
+	r = holder_prepare(s, err);
 	if (r < 0)
 		return r;
-	mark("root mounted");
-	if (s->user_stamp)
-		r = setup_user(s, err);
-	mark("user added");
-	if (r >= 0)
-		r = start_init(s, ctx->sync_fd, &init, err);
-	mark("init up");
+	mark("holder running");
+	r = overlay_mount_start(&ov, &m, err);
+	if (r < 0)
+		return r;
+	r = clone_init(s, ctx->sync_fd, &m, &init, &isock, err);
+	if (s->net_sock >= 0)
+		close(s->net_sock);
 	if (r < 0) {
-		overlay_unmount(s->merged, fuse);
+		if (overlay_mount_finish(&m, &fuse, NULL) >= 0)
+			overlay_unmount(s->merged, fuse);
 		return r;
 	}
 	sync_send_ok(ctx->sync_fd, init);
+	mark("init cloned");
+	r = overlay_mount_finish(&m, &fuse, err);
+	mark("root mounted");
+	if (r >= 0 && s->user_stamp)
+		r = setup_user(s, err);
+	mark("user added");
+	if (r >= 0)
+		r = release_init(isock, err);
+	close(isock);
+	mark("init up");
+	if (r < 0) {
+		kill(init, SIGKILL);
+		waitpid(init, NULL, 0);
+		overlay_unmount(s->merged, fuse);
+		return r;
+	}
+	sync_send_ok(ctx->sync_fd, 0);
 	close(ctx->sync_fd);
 	int status = wait_status(init);
 	log_debug("sandbox init exited with status %d", status);
@@ -383,6 +447,9 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 		log_debug("network slirp without a net helper: loopback only");
 	if (s->slirp && net_hooks->resolv_conf)
 		s->resolv = net_hooks->resolv_conf(s->cfg);
+	/* Here, not in init: the network settings are read once, before the forks. */
+	if (s->slirp && net_hooks->hosts_extra)
+		s->hosts_extra = net_hooks->hosts_extra(s->cfg);
 	if (mkdir(s->merged, 0700) < 0 && errno != EEXIST)
 		return box_err_set(err, errno, "create '%s'", s->merged);
 	return 0;
@@ -459,11 +526,58 @@ static char *make_cgroup(const struct sup *s, pid_t init)
 	return path;
 }
 
+/*
+ * The rest of the start, once init exists: the net helper is started on init's tap
+ * as soon as that arrives and sets itself up while the root is being mounted.
+ * Init's own report wins over the network's: when init died, a network error is
+ * only a consequence of it.
+ */
+static int wait_up(const struct sup *s, int sync, int nsock, pid_t init, pid_t *net,
+		   struct box_err **err)
+{
+	_cleanup_err_ struct box_err *nerr = NULL;
+	_cleanup_close_ int ready = -1;
+	int n = 0;
+
+	if (nsock >= 0) {
+		_cleanup_free_ char *ctl = xasprintf("%s/net.sock", s->rundir);
+		n = net_hooks->start(init, nsock, ctl, s->cfg, net, &ready, &nerr);
+	}
+	mark("network started");
+	int r = sync_recv(sync, "sandbox holder", err);
+	mark("init reported");
+	if (r < 0)
+		return r;
+	/* Before "ready": the first command must never find the network missing. */
+	if (n >= 0 && ready >= 0)
+		n = sync_recv(ready, "net helper", &nerr);
+	mark("network up");
+	if (n >= 0)
+		return 0;
+	box_err_wrap(&nerr, "start the network");
+	if (err && !*err)
+		*err = TAKE_PTR(nerr);
+	return n;
+}
+
+static int net_socket(struct sup *s, int *ret_sock, struct box_err **err)
+{
+	int sv[2];
+
+	if (!s->slirp)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return box_err_set(err, errno, "create the network's socket");
+	*ret_sock = sv[0];
+	s->net_sock = sv[1];
+	return 0;
+}
+
 int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 {
-	struct sup s = { .ready_fd = -1 };
-	_cleanup_close_ int sync = -1;
-	pid_t holder, init;
+	struct sup s = { .ready_fd = -1, .net_sock = -1 };
+	_cleanup_close_ int sync = -1, nsock = -1;
+	pid_t holder, init, net = 0;
 	int r;
 
 	mark("supervisor running");
@@ -471,7 +585,11 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	r = sup_init(&s, name, err);
 	mark("config loaded");
 	if (r >= 0)
+		r = net_socket(&s, &nsock, err);
+	if (r >= 0)
 		r = spawn_userns(&s.ids, CLONE_NEWNS, holder_main, &s, &holder, &sync, err);
+	if (s.net_sock >= 0)
+		close(s.net_sock);
 	mark("holder spawned");
 	if (r >= 0)
 		r = sync_recv(sync, "sandbox holder", err);
@@ -481,25 +599,27 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	}
 	init = (pid_t)r;
 	init_to_signal = init;
-	pid_t net = 0;
-	if (s.slirp) {
-		_cleanup_free_ char *ctl = xasprintf("%s/net.sock", s.rundir);
-		/* Before "ready": the first command must never find the network missing. */
-		r = net_hooks->start(init, ctl, s.cfg, &net, err);
-		mark("network up");
-		if (r < 0) {
-			kill(init, SIGKILL);
-			wait_status(holder);
-			sup_done(&s);
-			return r;
+	/* Now, while init is still setting up: everything it starts is counted. */
+	_cleanup_free_ char *cg = make_cgroup(&s, init);
+	mark("cgroup made");
+	r = wait_up(&s, sync, nsock, init, &net, err);
+	if (r < 0) {
+		kill(init, SIGKILL);
+		if (net > 0) {
+			kill(net, SIGKILL);
+			wait_status(net);
 		}
+		wait_status(holder);
+		if (cg)
+			cg_remove(cg);
+		sup_done(&s);
+		return r;
 	}
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	signal(SIGHUP, SIG_IGN);
 	if (s.user_stamp)
 		user_stamp_write(&s);
-	_cleanup_free_ char *cg = make_cgroup(&s, init);
 	r = write_env(&s, err);
 	if (r >= 0)
 		r = write_state(&s, init, cg, err);
