@@ -90,7 +90,8 @@ static int from_map(struct live_net *n, bool want_ports, uint64_t *ret_rx, uint6
 	uint64_t gen = __atomic_load_n(&n->map->fwd_gen, __ATOMIC_ACQUIRE);
 	if (!n->have_ports || gen != n->ports_gen) {
 		free(n->ports);
-		n->ports = list_ports(n->ctl);
+		/* Generation 0: no forward was ever added, nothing to ask for. */
+		n->ports = gen ? list_ports(n->ctl) : NULL;
 		n->ports_gen = gen;
 		n->have_ports = true;
 	}

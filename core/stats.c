@@ -34,6 +34,8 @@ struct track {
 	unsigned hist_n;
 	bool disk_known;
 	uint64_t disk, disk_at_ns;
+	bool disk_cpu_known; /* running, with its CPU counter read, at the last walk */
+	uint64_t disk_cpu_usec;
 	char *ports;
 	uint64_t ports_at_ns;
 	void *net_state;      /* the net callback's, for this run of the sandbox */
@@ -399,12 +401,28 @@ static void fill_live(struct stats_ctx *ctx, struct track *t, const struct sandb
 	row->uptime = s->started > 0 && wall > s->started ? (uint64_t)(wall - s->started) : 0;
 }
 
+/* Whether the last walk of the upper dir still holds: younger than STATS_DISK_TTL, or
+ * younger than STATS_DISK_IDLE_TTL when nothing in the sandbox ran since (stopped
+ * then and now, or the same CPU counter): a sandbox's writes cost its processes CPU. */
+static bool disk_fresh(const struct track *t, const struct sandbox_info *s, uint64_t now_ns)
+{
+	uint64_t age = now_ns - t->disk_at_ns;
+
+	if (!t->disk_known)
+		return false;
+	if (age < STATS_DISK_TTL)
+		return true;
+	if (age >= STATS_DISK_IDLE_TTL)
+		return false;
+	if (s->state != SANDBOX_RUNNING)
+		return !t->disk_cpu_known;
+	return t->disk_cpu_known && t->have_prev && t->prev_cpu_usec == t->disk_cpu_usec;
+}
+
 static void fill_disk(struct track *t, const struct sandbox_info *s, uint64_t now_ns,
 		      unsigned *walks)
 {
-	if (!s->data_dir)
-		return;
-	if (t->disk_known && now_ns - t->disk_at_ns < STATS_DISK_TTL)
+	if (!s->data_dir || disk_fresh(t, s, now_ns))
 		return;
 	/* Walk a few upper dirs per refresh, so 50 sandboxes never cost one big stall. */
 	if (*walks >= DISK_WALKS_PER_REFRESH)
@@ -414,6 +432,8 @@ static void fill_disk(struct track *t, const struct sandbox_info *s, uint64_t no
 	t->disk = du_bytes(upper);
 	t->disk_known = true;
 	t->disk_at_ns = now_ns;
+	t->disk_cpu_known = s->state == SANDBOX_RUNNING && t->have_prev;
+	t->disk_cpu_usec = t->prev_cpu_usec;
 }
 
 static void fill_row(struct stats_ctx *ctx, const struct sandbox_info *s, struct stats_row *row,

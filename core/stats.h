@@ -4,7 +4,9 @@
  * ports, uptime, writable-layer size, a minute of CPU history) and of the host's
  * totals, for `box stats` and the dashboard. A stats_ctx keeps what one refresh needs
  * from the previous one (CPU counters, history) and caches what is costly (the
- * writable layer's size is walked at most every STATS_DISK_TTL, a few per refresh).
+ * writable layer's size is walked at most every STATS_DISK_TTL, a few per refresh, and
+ * only every STATS_DISK_IDLE_TTL for a sandbox that has not run since: stopped, or
+ * whose CPU counter did not move, so nothing in it can have written there).
  * Network counters come through a callback so that core/ does not depend on net/.
  */
 #ifndef BOX_STATS_H
@@ -19,9 +21,10 @@
 #include "err.h"
 #include "sandbox.h"
 
-#define STATS_HIST	60			/* CPU samples kept: a minute at 1 s */
-#define STATS_DISK_TTL	(30ULL * 1000000000ULL) /* ns between walks of one upper dir */
-#define STATS_PORTS_TTL (5ULL * 1000000000ULL)	/* ns between port list requests */
+#define STATS_HIST	    60			     /* CPU samples kept: a minute at 1 s */
+#define STATS_DISK_TTL	    (30ULL * 1000000000ULL)  /* ns between walks of one upper dir */
+#define STATS_DISK_IDLE_TTL (600ULL * 1000000000ULL) /* ... of an idle sandbox's */
+#define STATS_PORTS_TTL	    (5ULL * 1000000000ULL)   /* ns between port list requests */
 
 struct stats_row {
 	char *name;

@@ -169,9 +169,76 @@ static void test_update(void)
 	rm_rf(dir, NULL);
 }
 
+static void put_file(const char *dir, const char *name, size_t size)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+	_cleanup_free_ char *buf = xmalloc(size);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	memset(buf, 'x', size);
+	write_all(fd, buf, size);
+	fsync(fd);
+}
+
+/* The writable layer's size: walked again after the TTL only when the sandbox ran. */
+static void test_disk(void)
+{
+	char tmpl[] = "/tmp/box-stats-disk.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	_cleanup_free_ char *cg = xasprintf("%s/cg", dir);
+	_cleanup_free_ char *run = xasprintf("%s/run", dir), *stop = xasprintf("%s/stop", dir);
+	_cleanup_free_ char *run_up = xasprintf("%s/upper", run);
+	_cleanup_free_ char *stop_up = xasprintf("%s/upper", stop);
+	_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", cg);
+	struct stats_ctx *ctx = stats_ctx_new();
+	struct sandbox_info list[2];
+	const struct stats_snapshot *s;
+	uint64_t t = 1000 * SEC, d0, s0;
+
+	mkdir_p(cg, 0755, NULL);
+	mkdir_p(run_up, 0755, NULL);
+	mkdir_p(stop_up, 0755, NULL);
+	write_file_atomic(procs, "", 0, 0644, NULL);
+	write_cpu(cg, 1000);
+	put_file(run_up, "a", 8192);
+	put_file(stop_up, "a", 8192);
+	list[0] = (struct sandbox_info){ .name = (char *)"r",
+					 .state = SANDBOX_RUNNING,
+					 .init_pid = 1,
+					 .cgroup = cg,
+					 .data_dir = run,
+					 .started = time(NULL) - 10 };
+	list[1] = (struct sandbox_info){ .name = (char *)"s",
+					 .state = SANDBOX_STOPPED,
+					 .data_dir = stop };
+	stats_update(ctx, list, 2, t);
+	s = stats_get(ctx);
+	ok(s->rows[0].disk_known && s->rows[1].disk_known, "disk: both walked at first");
+	d0 = s->rows[0].disk;
+	s0 = s->rows[1].disk;
+	put_file(run_up, "b", 256 * 1024);
+	put_file(stop_up, "b", 256 * 1024);
+	stats_update(ctx, list, 2, t + STATS_DISK_TTL / 2);
+	s = stats_get(ctx);
+	ok(s->rows[0].disk == d0, "disk: cached within the TTL");
+	stats_update(ctx, list, 2, t + STATS_DISK_TTL + SEC);
+	s = stats_get(ctx);
+	ok(s->rows[0].disk == d0, "disk: a running sandbox that used no CPU is not walked again");
+	ok(s->rows[1].disk == s0, "disk: nor is a stopped one");
+	write_cpu(cg, 5000);
+	stats_update(ctx, list, 2, t + STATS_DISK_TTL + 2 * SEC);
+	s = stats_get(ctx);
+	ok(s->rows[0].disk > d0, "disk: walked again once its CPU counter moved");
+	stats_update(ctx, list, 2, t + STATS_DISK_IDLE_TTL + SEC);
+	s = stats_get(ctx);
+	ok(s->rows[1].disk > s0, "disk: an idle sandbox is walked after the idle TTL");
+	stats_ctx_free(ctx);
+	rm_rf(dir, NULL);
+}
+
 int main(void)
 {
 	test_parsers();
 	test_update();
+	test_disk();
 	return tap_done();
 }
