@@ -38,7 +38,7 @@ bench_at_exit "'$BOX' stop --time 1 bench bench-ovl"
 "$BOX" start bench || bench_skip "box start failed"
 podman_ok=
 if command -v podman >/dev/null && podman pull -q "$IMG" >/dev/null 2>&1 &&
-	podman run -d --name bench-peer "$IMG" sleep infinity >/dev/null 2>&1; then
+	podman run -d --init --name bench-peer "$IMG" sleep infinity >/dev/null 2>&1; then
 	podman_ok=1
 fi
 
@@ -66,6 +66,9 @@ if command -v toolbox >/dev/null && [ -n "$podman_ok" ] &&
 else
 	bench_row "toolbox run true (needs a session D-Bus and a toolbox image here)" - ""
 fi
+# toolbox's first run migrates podman's containers (podman system migrate), which stops them:
+# bring the peer back for the memory row.
+[ -n "$podman_ok" ] && podman start bench-peer >/dev/null 2>&1
 bench_table "Entering a running sandbox" "floor: unshare -Urmpn --fork true"
 
 # ---- cold start
@@ -101,22 +104,30 @@ sleep 1
 sup=$(sed -n 's/^supervisor_pid=//p' "$XDG_RUNTIME_DIR/box/bench/state")
 bench_row "box: supervisor+holder+fuse-overlayfs+net+init" \
 	"$(awk -v k="$(rss_tree "$sup")" 'BEGIN { printf "%.1f", k / 1024 }')" MB
+# pid_by_arg TEXT: the pid of this user's process whose command line contains TEXT.
+pid_by_arg() {
+	local p
+	for p in $(pgrep -u "$(id -u)"); do
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$1" && { echo "$p"; return; }
+	done
+}
 if [ -n "$podman_ok" ]; then
+	# conmon's tree holds the container's init and its process; fuse-overlayfs and
+	# slirp4netns are found by the merged dir and network namespace podman reports.
 	conmon=$(podman inspect -f '{{.State.ConmonPid}}' bench-peer 2>/dev/null)
-	cid=$(podman inspect -f '{{.Id}}' bench-peer 2>/dev/null)
-	[ "${conmon:-0}" -gt 1 ] 2>/dev/null ||
-		conmon=$(pgrep -u "$(id -u)" -f "conmon .*${cid:-bench-peer}" | head -1)
-	if [ "${conmon:-0}" -gt 1 ] 2>/dev/null; then
-		kb=$(rss_tree "$conmon")
-		# podman's fuse-overlayfs and slirp4netns name paths under $B in their arguments
-		for p in $(pgrep -u "$(id -u)" -f "^(/usr/bin/)?(fuse-overlayfs|slirp4netns) .*$B"); do
-			kb=$((kb + $(ps -o rss= -p "$p" 2>/dev/null || echo 0)))
-		done
+	merged=$(podman inspect -f '{{.GraphDriver.Data.MergedDir}}' bench-peer 2>/dev/null)
+	netns=$(podman inspect -f '{{.NetworkSettings.SandboxKey}}' bench-peer 2>/dev/null)
+	fuse=$(pid_by_arg "$merged")
+	slirp=$(pid_by_arg "$netns")
+	if [ "${conmon:-0}" -gt 1 ] 2>/dev/null && [ -n "$fuse" ] && [ -n "$slirp" ]; then
+		kb=$(($(rss_tree "$conmon") + $(ps -o rss= -p "$fuse") + $(ps -o rss= -p "$slirp")))
 		bench_row "podman: conmon+init+fuse-overlayfs+slirp4netns" \
 			"$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')" MB
 	else
-		bench_row "podman (conmon not found)" - ""
+		bench_row "podman (conmon ${conmon:-?}, fuse-overlayfs ${fuse:-?}, slirp4netns ${slirp:-?} not all found)" - ""
 	fi
+else
+	bench_row "podman (cannot run here)" - ""
 fi
 bench_table "Memory of one idle running sandbox (RSS, shared pages counted in each process)"
 
