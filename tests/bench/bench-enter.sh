@@ -90,20 +90,26 @@ bench_table "Cold start: stopped to a command done" \
 	"floor: unshare -Urm + fuse-overlayfs + chroot true"
 
 # ---- memory of an idle running sandbox
-# rss_tree PID: summed RSS in kB of PID and every descendant.
-rss_tree() {
-	ps -e -o pid=,ppid=,rss= | awk -v root="$1" '
-		{ kids[$2] = kids[$2] " " $1; rss[$1] = $3 }
-		END { n = 1; q[1] = root; t = 0
-		      while (n > 0) { p = q[n--]; t += rss[p]; k = split(kids[p], c, " ")
-		                      for (i = 1; i <= k; i++) q[++n] = c[i] }
-		      print t }'
+# RSS counts a shared page (libc, the binary) in every process that maps it; PSS splits it
+# between them; USS is what each process alone holds. All three are summed over the set.
+# tree_pids PID: PID and every descendant.
+tree_pids() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ kids[$2] = kids[$2] " " $1 }
+		END { n = 1; q[1] = root
+		      while (n > 0) { p = q[n--]; print p; k = split(kids[p], c, " ")
+		                      for (i = 1; i <= k; i++) q[++n] = c[i] } }'
 }
-"$BOX" start bench
-sleep 1
-sup=$(sed -n 's/^supervisor_pid=//p' "$XDG_RUNTIME_DIR/box/bench/state")
-bench_row "box: supervisor+holder+fuse-overlayfs+net+init" \
-	"$(awk -v k="$(rss_tree "$sup")" 'BEGIN { printf "%.1f", k / 1024 }')" MB
+# mem_rows LABEL PID...: three rows, summed RSS, PSS and USS of the processes in MB.
+mem_rows() {
+	local label=$1 p
+	shift
+	for p in "$@"; do cat "/proc/$p/smaps_rollup"; done 2>/dev/null | awk -v l="$label" '
+		/^Rss:/ { r += $2 } /^Pss:/ { s += $2 } /^Private_(Clean|Dirty):/ { u += $2 }
+		END { printf "%s RSS\t%.1f\n%s PSS\t%.1f\n%s USS\t%.1f\n", l, r / 1024, l, s / 1024, l, u / 1024 }' |
+		while IFS=$'\t' read -r what mb; do echo "$what"; echo "$mb"; done >"$B/.mem"
+	while read -r what && read -r mb; do bench_row "$what" "$mb" MB; done <"$B/.mem"
+}
 # pid_by_arg TEXT: the pid of this user's process whose command line contains TEXT.
 pid_by_arg() {
 	local p
@@ -111,25 +117,30 @@ pid_by_arg() {
 		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$1" && { echo "$p"; return; }
 	done
 }
+"$BOX" start bench
+sleep 1
+sup=$(sed -n 's/^supervisor_pid=//p' "$XDG_RUNTIME_DIR/box/bench/state")
+# shellcheck disable=SC2046
+mem_rows "box: supervisor+holder+fuse-overlayfs+net+init" $(tree_pids "$sup")
 if [ -n "$podman_ok" ]; then
-	# conmon's tree holds the container's init and its process; fuse-overlayfs and
-	# slirp4netns are found by the merged dir and network namespace podman reports.
+	# conmon and the container's init (catatonit, --init), not the workload under it;
+	# fuse-overlayfs and slirp4netns found by the merged dir and netns podman reports.
 	conmon=$(podman inspect -f '{{.State.ConmonPid}}' bench-peer 2>/dev/null)
+	cinit=$(podman inspect -f '{{.State.Pid}}' bench-peer 2>/dev/null)
 	merged=$(podman inspect -f '{{.GraphDriver.Data.MergedDir}}' bench-peer 2>/dev/null)
 	netns=$(podman inspect -f '{{.NetworkSettings.SandboxKey}}' bench-peer 2>/dev/null)
 	fuse=$(pid_by_arg "$merged")
 	slirp=$(pid_by_arg "$netns")
-	if [ "${conmon:-0}" -gt 1 ] 2>/dev/null && [ -n "$fuse" ] && [ -n "$slirp" ]; then
-		kb=$(($(rss_tree "$conmon") + $(ps -o rss= -p "$fuse") + $(ps -o rss= -p "$slirp")))
-		bench_row "podman: conmon+init+fuse-overlayfs+slirp4netns" \
-			"$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')" MB
+	if [ "${conmon:-0}" -gt 1 ] 2>/dev/null && [ "${cinit:-0}" -gt 1 ] 2>/dev/null &&
+		[ -n "$fuse" ] && [ -n "$slirp" ]; then
+		mem_rows "podman: conmon+init+fuse-overlayfs+slirp4netns" "$conmon" "$cinit" "$fuse" "$slirp"
 	else
-		bench_row "podman (conmon ${conmon:-?}, fuse-overlayfs ${fuse:-?}, slirp4netns ${slirp:-?} not all found)" - ""
+		bench_row "podman (conmon ${conmon:-?}, init ${cinit:-?}, fuse-overlayfs ${fuse:-?}, slirp4netns ${slirp:-?}: not all found)" - ""
 	fi
 else
 	bench_row "podman (cannot run here)" - ""
 fi
-bench_table "Memory of one idle running sandbox (RSS, shared pages counted in each process)"
+bench_table "Memory of one idle running sandbox (RSS counts shared pages once per process; PSS shares them out; USS is private memory)"
 
 # ---- file system
 # Each run here takes seconds: fewer runs (BENCH_FS_RUNS, default 5) keep the file short.
