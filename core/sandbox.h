@@ -54,12 +54,16 @@ int sandbox_list_live(struct sandbox_info **ret, size_t *ret_n, struct box_err *
 
 /*
  * sandbox_list_live for a refresh loop: the directory is listed again only when it
- * changed, config.json and state are parsed again only when their stat keys change,
- * and running sandboxes are watched through pidfds. The list (sorted by name) belongs
+ * changed, config.json and state are parsed again only when their stat keys change
+ * (looked at only when inotify reports a change, where it can), and running
+ * sandboxes are watched through pidfds. The list (sorted by name) belongs
  * to the cache and stays valid until the next call or the free.
  */
 struct sandbox_cache;
 struct sandbox_cache *sandbox_cache_new(void);
+/* The same without inotify: every file is stat'ed each refresh (as where inotify is
+ * not available; tests run both). */
+struct sandbox_cache *sandbox_cache_new_polling(void);
 struct sandbox_cache *sandbox_cache_free(struct sandbox_cache *c);
 int sandbox_cache_list(struct sandbox_cache *c, const struct sandbox_info **ret, size_t *ret_n,
 		       struct box_err **err);

@@ -3,9 +3,11 @@
  * The sandbox list cache of the refresh loops: what does not change is not parsed
  * again, a changed config.json is, sandboxes appear and disappear between refreshes,
  * and a running sandbox (a state file naming live processes of this test) stops in
- * the list as soon as its init exits, through the pidfd watch.
+ * the list as soon as its init exits, through the pidfd watch. Both with inotify and
+ * with the stat-everything fallback.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,9 +69,14 @@ static void write_state(const char *name, pid_t init)
 	write_file_atomic(p, s, strlen(s), 0600, NULL);
 }
 
-static void test_changes(void)
+static struct sandbox_cache *cache(bool watch)
 {
-	struct sandbox_cache *c = sandbox_cache_new();
+	return watch ? sandbox_cache_new() : sandbox_cache_new_polling();
+}
+
+static void test_changes(bool watch)
+{
+	struct sandbox_cache *c = cache(watch);
 	const struct sandbox_info *l;
 	size_t n = 0;
 
@@ -106,9 +113,9 @@ static void test_changes(void)
 	sandbox_cache_free(c);
 }
 
-static void test_running(void)
+static void test_running(bool watch)
 {
-	struct sandbox_cache *c = sandbox_cache_new();
+	struct sandbox_cache *c = cache(watch);
 	const struct sandbox_info *l;
 	size_t n = 0;
 	pid_t child = fork();
@@ -118,6 +125,8 @@ static void test_running(void)
 		_exit(0);
 	}
 	make_sandbox("r", "img-r");
+	l = list(c, &n);
+	ok(n == 1 && l[0].state == SANDBOX_STOPPED, "no runtime dir: stopped");
 	write_state("r", child);
 	l = list(c, &n);
 	ok(n == 1 && l[0].state == SANDBOX_RUNNING, "a state naming live processes: running");
@@ -146,6 +155,12 @@ static void test_running(void)
 	unlink(st);
 	l = list(c, &n);
 	ok(n == 1 && l[0].state == SANDBOX_STOPPED, "no state: stopped");
+	_cleanup_free_ char *rdir = xasprintf("%s/run/r", top);
+	_cleanup_free_ char *ddir = xasprintf("%s/data/sandboxes/r", top);
+	rm_rf(rdir, NULL);
+	rm_rf(ddir, NULL);
+	l = list(c, &n);
+	is_int(n, 0, "removed");
 	sandbox_cache_free(c);
 }
 
@@ -158,8 +173,11 @@ int main(void)
 	setenv("BOX_DATA_DIR", data, 1);
 	setenv("BOX_RUNTIME_DIR", run, 1);
 	mkdir(run, 0700);
-	test_changes();
-	test_running();
+	for (int watch = 1; watch >= 0; watch--) {
+		printf("# %s\n", watch ? "inotify" : "polling");
+		test_changes(watch);
+		test_running(watch);
+	}
 	rm_rf(top, NULL);
 	return tap_done();
 }
