@@ -61,9 +61,12 @@ int cg_read_stats(const char *cgroup_dir, pid_t init_pid, struct cg_stats *ret,
  * cg_read_stats for a refresh loop: the files of cgroup_dir (and the statm of its
  * processes) stay open and are re-read in place, and a file found absent (memory.current,
  * pids.current where those controllers are not delegated) is looked for again only
- * after CG_ABSENT_RETRY_NS. now_ns is the monotonic clock.
+ * after CG_ABSENT_RETRY_NS. While the cgroup's CPU counter does not move, processes
+ * and memory are those of the last full read, for up to CG_IDLE_REUSE_NS (only
+ * reclaim changes an idle cgroup's memory). now_ns is the monotonic clock.
  */
 #define CG_ABSENT_RETRY_NS (30ULL * 1000000000ULL)
+#define CG_IDLE_REUSE_NS   (5ULL * 1000000000ULL)
 struct cg_reader;
 struct cg_reader *cg_reader_new(const char *cgroup_dir);
 struct cg_reader *cg_reader_free(struct cg_reader *r);

@@ -6,7 +6,8 @@
  * re-read with pread at offset 0 (cgroupfs and /proc regenerate them). A file that
  * is absent (a controller that is not delegated) is not looked for again until
  * CG_ABSENT_RETRY_NS has passed. The statm descriptors pin the process they were
- * opened for, so a reused pid can never be mistaken for the old one.
+ * opened for, so a reused pid can never be mistaken for the old one. A cgroup whose
+ * CPU counter did not move costs only the cpu.stat read (see cg_reader_read).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,9 @@ struct cg_reader {
 	size_t n_statm;
 	char *buf;
 	size_t cap;
+	bool have_last; /* last and last_ns: the last full read */
+	struct cg_stats last;
+	uint64_t last_ns;
 };
 
 static void statm_close_all(struct cg_reader *r);
@@ -191,11 +195,37 @@ static uint64_t rss_sum_kept(struct cg_reader *r, const pid_t *pids, size_t n)
 	return pages * page;
 }
 
+/* Processes and memory: cgroup.procs, pids.current, memory.current or the statm sum. */
+static int read_members(struct cg_reader *r, uint64_t now_ns, struct cg_stats *st,
+			struct box_err **err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	ssize_t len;
+	int e;
+
+	len = kept_read(r, &r->procs, now_ns);
+	if (len < 0)
+		return box_err_set(err, (int)-len, "read '%s/cgroup.procs'", r->dir);
+	e = cg_parse_procs(r->buf, (size_t)len, &pids, &n);
+	if (e < 0)
+		return box_err_set(err, -e, "parse '%s/cgroup.procs'", r->dir);
+	len = kept_read(r, &r->pids, now_ns);
+	if (len < 0 || cg_parse_u64_file(r->buf, (size_t)len, &st->pids) < 0)
+		st->pids = n;
+	len = kept_read(r, &r->mem, now_ns);
+	if (len < 0 || cg_parse_u64_file(r->buf, (size_t)len, &st->memory) < 0) {
+		st->memory = rss_sum_kept(r, pids, n);
+		st->memory_from_proc = true;
+	} else {
+		statm_close_all(r);
+	}
+	return 0;
+}
+
 int cg_reader_read(struct cg_reader *r, uint64_t now_ns, struct cg_stats *ret, struct box_err **err)
 {
 	struct cg_stats st = { 0 };
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
 	ssize_t len;
 	int e;
 
@@ -205,22 +235,22 @@ int cg_reader_read(struct cg_reader *r, uint64_t now_ns, struct cg_stats *ret, s
 	e = cg_parse_cpu_stat(r->buf, (size_t)len, &st.cpu_usec);
 	if (e < 0)
 		return box_err_set(err, -e, "parse '%s/cpu.stat'", r->dir);
-	len = kept_read(r, &r->procs, now_ns);
-	if (len < 0)
-		return box_err_set(err, (int)-len, "read '%s/cgroup.procs'", r->dir);
-	e = cg_parse_procs(r->buf, (size_t)len, &pids, &n);
-	if (e < 0)
-		return box_err_set(err, -e, "parse '%s/cgroup.procs'", r->dir);
-	len = kept_read(r, &r->pids, now_ns);
-	if (len < 0 || cg_parse_u64_file(r->buf, (size_t)len, &st.pids) < 0)
-		st.pids = n;
-	len = kept_read(r, &r->mem, now_ns);
-	if (len < 0 || cg_parse_u64_file(r->buf, (size_t)len, &st.memory) < 0) {
-		st.memory = rss_sum_kept(r, pids, n);
-		st.memory_from_proc = true;
-	} else {
-		statm_close_all(r);
+	/*
+	 * No CPU time since the last full read: nothing in the cgroup ran, so no process
+	 * forked, exited, moved in or touched memory. Only the kernel (reclaim) can have
+	 * changed the memory since, which CG_IDLE_REUSE_NS bounds.
+	 */
+	if (r->have_last && st.cpu_usec == r->last.cpu_usec &&
+	    now_ns - r->last_ns < CG_IDLE_REUSE_NS) {
+		*ret = r->last;
+		return 0;
 	}
+	e = read_members(r, now_ns, &st, err);
+	if (e < 0)
+		return e;
+	r->last = st;
+	r->last_ns = now_ns;
+	r->have_last = true;
 	*ret = st;
 	return 0;
 }

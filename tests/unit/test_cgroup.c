@@ -272,7 +272,15 @@ static void test_reader(void)
 	is_int(st.memory, 8192, "reader: memory.current");
 	put(dir, "memory.current", "16384\n");
 	cg_reader_read(r, t0 + CG_ABSENT_RETRY_NS + 1, &st, NULL);
-	is_int(st.memory, 16384, "reader: memory.current re-read in place");
+	is_int(st.memory, 8192, "reader: CPU counter unchanged: the last processes and memory");
+	is_int(st.pids, 1, "reader: ... and process count");
+	cg_reader_read(r, t0 + CG_ABSENT_RETRY_NS + CG_IDLE_REUSE_NS, &st, NULL);
+	is_int(st.memory, 16384, "reader: read again after CG_IDLE_REUSE_NS");
+	put(dir, "memory.current", "32768\n");
+	put(dir, "cpu.stat", "usage_usec 2600\nuser_usec 50\n");
+	cg_reader_read(r, t0 + CG_ABSENT_RETRY_NS + CG_IDLE_REUSE_NS + 1, &st, NULL);
+	is_int(st.memory, 32768, "reader: memory.current re-read in place once CPU was used");
+	is_int(st.cpu_usec, 2600, "reader: the new CPU counter");
 	unlink(mem);
 	_cleanup_free_ char *cpu = xasprintf("%s/cpu.stat", dir);
 	unlink(cpu);
