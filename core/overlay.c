@@ -76,8 +76,13 @@ _noreturn_ static void exec_fuse(const char *opts, const char *merged)
 	 * would keep that namespace (and the sandbox's files) busy forever. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* allow_other: processes inside run as the user's own uid, not as the
-	 * namespace root that mounts, and FUSE refuses them otherwise. */
-	_cleanup_free_ char *o = xasprintf("%s,allow_other", opts);
+	 * namespace root that mounts, and FUSE refuses them otherwise.
+	 * static_nlink: a directory's link count is 1 (as on btrfs, "unknown" to
+	 * find and fts) instead of 2 + its subdirectories, which fuse-overlayfs can
+	 * only count by reading the whole directory from every layer: without it,
+	 * each directory on a path (/usr/share/zoneinfo, /usr/bin) is read in full
+	 * on its first lookup, a quarter of a cold start's time. */
+	_cleanup_free_ char *o = xasprintf("%s,allow_other,static_nlink", opts);
 	execlp("fuse-overlayfs", "fuse-overlayfs", "-f", "-o", o, merged, (char *)NULL);
 	fprintf(stderr, "box: cannot execute fuse-overlayfs: %s (install fuse-overlayfs)\n",
 		strerror(errno));

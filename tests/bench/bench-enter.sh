@@ -72,15 +72,43 @@ fi
 bench_table "Entering a running sandbox" "floor: unshare -Urmpn --fork true"
 
 # ---- cold start
+# The floor's fuse-overlayfs outlives its command (it holds the mount namespace it
+# mounted in): each run ends the previous run's, untimed, by the unique path of
+# its mount point.
 f=$B/floor
 mkdir -p "$f/u" "$f/w" "$f/m"
-bench "floor: unshare -Urm + fuse-overlayfs + chroot true" unshare -Urm sh -c \
-	"fuse-overlayfs -o lowerdir=$BOX_TEST_ROOTFS,upperdir=$f/u,workdir=$f/w $f/m && chroot $f/m /bin/true"
+floor_end="sh -c 'for p in \$(pgrep -u $(id -u) -f \"^fuse-overlayfs .*upperdir=$f/u\"); do kill \$p; done'"
+bench_at_exit "$floor_end"
+# floor LABEL LOWERDIRS: the bare mount of those layers and `true` inside.
+floor() {
+	BENCH_PREPARE=$floor_end bench "$1" unshare -Urm sh -c \
+		"fuse-overlayfs -o lowerdir=$2,upperdir=$f/u,workdir=$f/w $f/m && chroot $f/m /bin/true"
+}
+# lowerdirs NAME: the sandbox's layers as box mounts them, topmost first.
+lowerdirs() {
+	python3 -c 'import json, sys; print(":".join(reversed(json.load(open(sys.argv[1]))["layers"])))' \
+		"$XDG_DATA_HOME/box/sandboxes/$1/config.json"
+}
+floor "floor: unshare -Urm + fuse-overlayfs + chroot true" "$BOX_TEST_ROOTFS"
+floor "floor with the sandbox's own layer list ($(lowerdirs bench | tr ':' '\n' | wc -l))" \
+	"$(lowerdirs bench)"
 BENCH_PREPARE="'$BOX' stop bench"
 bench "box: stopped -> true done (fuse-overlayfs)" "$BOX" run bench true
 BENCH_PREPARE="'$BOX' stop bench-ovl"
 bench "box: stopped -> true done (overlay)" "$BOX" run bench-ovl true
 BENCH_PREPARE=
+# An image of more than one layer (the test registry's bookworm-extra adds one).
+if "$BOX" pull debian:bookworm-extra >/dev/null 2>&1 &&
+	"$BOX" create bench-x --image debian:bookworm-extra >/dev/null; then
+	bench_at_exit "'$BOX' stop --time 1 bench-x"
+	floor "floor with bench-x's layer list ($(lowerdirs bench-x | tr ':' '\n' | wc -l))" \
+		"$(lowerdirs bench-x)"
+	BENCH_PREPARE="'$BOX' stop bench-x"
+	bench "box: stopped -> true done (fuse-overlayfs, bench-x)" "$BOX" run bench-x true
+	BENCH_PREPARE=
+else
+	bench_row "box with a multi-layer image (cannot pull debian:bookworm-extra)" - ""
+fi
 if [ -n "$podman_ok" ]; then
 	bench "podman run --rm debian true" podman run --rm "$IMG" true
 else
