@@ -230,11 +230,13 @@ int cg_reader_read(struct cg_reader *r, uint64_t now_ns, struct cg_stats *ret, s
 	int e;
 
 	len = kept_read(r, &r->cpu, now_ns);
-	if (len < 0)
-		return box_err_set(err, (int)-len, "read '%s/cpu.stat'", r->dir);
-	e = cg_parse_cpu_stat(r->buf, (size_t)len, &st.cpu_usec);
-	if (e < 0)
-		return box_err_set(err, -e, "parse '%s/cpu.stat'", r->dir);
+	e = len < 0 ? (int)len : cg_parse_cpu_stat(r->buf, (size_t)len, &st.cpu_usec);
+	if (e < 0) {
+		/* The cgroup went (a restart makes a new one at the same path): its
+		 * successor's counter says nothing about what was read here before. */
+		r->have_last = false;
+		return box_err_set(err, -e, "read '%s/cpu.stat'", r->dir);
+	}
 	/*
 	 * No CPU time since the last full read: nothing in the cgroup ran, so no process
 	 * forked, exited, moved in or touched memory. Only the kernel (reclaim) can have
@@ -246,8 +248,10 @@ int cg_reader_read(struct cg_reader *r, uint64_t now_ns, struct cg_stats *ret, s
 		return 0;
 	}
 	e = read_members(r, now_ns, &st, err);
-	if (e < 0)
+	if (e < 0) {
+		r->have_last = false;
 		return e;
+	}
 	r->last = st;
 	r->last_ns = now_ns;
 	r->have_last = true;

@@ -138,7 +138,7 @@ struct sandbox_cache *sandbox_cache_new_polling(void)
 	return cache_new(false);
 }
 
-static void entry_unwatch(struct entry *e)
+static void entry_release_pids(struct entry *e)
 {
 	for (int i = 0; i < 2; i++)
 		if (e->pidfd[i] >= 0) {
@@ -152,7 +152,7 @@ static void entry_unwatch(struct entry *e)
 /* Stopped: what the state file said no longer holds. */
 static void entry_stopped(struct entry *e)
 {
-	entry_unwatch(e);
+	entry_release_pids(e);
 	e->info.state = SANDBOX_STOPPED;
 	e->info.supervisor_pid = e->info.init_pid = 0;
 	e->info.started = 0;
@@ -162,7 +162,7 @@ static void entry_stopped(struct entry *e)
 
 static void entry_free(struct sandbox_cache *c, struct entry *e)
 {
-	entry_unwatch(e);
+	entry_release_pids(e);
 	if (c->ino >= 0 && e->wd_cfg >= 0)
 		inotify_rm_watch(c->ino, e->wd_cfg);
 	if (c->ino >= 0 && e->wd_state >= 0)
@@ -405,7 +405,7 @@ static void state_load(struct sandbox_cache *c, struct entry *e, int fd, const s
 	if (n <= 0 || n == (ssize_t)sizeof(buf) || sandbox_state_parse(buf, (size_t)n, &rs) < 0)
 		return;
 	if (!state_watch(e, &rs)) {
-		entry_unwatch(e);
+		entry_release_pids(e);
 		return;
 	}
 	e->info.state = SANDBOX_RUNNING;
