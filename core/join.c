@@ -183,7 +183,10 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	 * group); we only wait for it. Other signals are passed on. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	pid_t pid = clone3_fork(0, NULL);
+	/* vfork: we only wait for the command, and a copy of our page tables for a
+	 * child that execs at once is a large part of an enter on some hosts.
+	 * run_child() never returns; its allocations end with the exec. */
+	pid_t pid = vfork();
 	if (pid < 0)
 		return box_err_set(err, errno, "fork inside sandbox '%s'", name);
 	if (pid == 0)

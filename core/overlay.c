@@ -70,20 +70,25 @@ static int kernel_mount(const struct overlay_opts *o, const char *opts, struct b
 	return 0;
 }
 
+/* allow_other: processes inside run as the user's own uid, not as the namespace
+ * root that mounts, and FUSE refuses them otherwise.
+ * static_nlink: a directory's link count is 1 (as on btrfs, "unknown" to find and
+ * fts) instead of 2 + its subdirectories, which fuse-overlayfs can only count by
+ * reading the whole directory from every layer: without it, each directory on a
+ * path (/usr/share/zoneinfo, /usr/bin) is read in full on its first lookup, a
+ * quarter of a cold start's time. */
+static char *fuse_options(const char *opts)
+{
+	return xasprintf("%s,allow_other,static_nlink", opts);
+}
+
+/* In a vfork() child: only syscalls, then exec or _exit. */
 _noreturn_ static void exec_fuse(const char *opts, const char *merged)
 {
 	/* Die with the holder: a fuse daemon outliving its mount namespace's users
 	 * would keep that namespace (and the sandbox's files) busy forever. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* allow_other: processes inside run as the user's own uid, not as the
-	 * namespace root that mounts, and FUSE refuses them otherwise.
-	 * static_nlink: a directory's link count is 1 (as on btrfs, "unknown" to
-	 * find and fts) instead of 2 + its subdirectories, which fuse-overlayfs can
-	 * only count by reading the whole directory from every layer: without it,
-	 * each directory on a path (/usr/share/zoneinfo, /usr/bin) is read in full
-	 * on its first lookup, a quarter of a cold start's time. */
-	_cleanup_free_ char *o = xasprintf("%s,allow_other,static_nlink", opts);
-	execlp("fuse-overlayfs", "fuse-overlayfs", "-f", "-o", o, merged, (char *)NULL);
+	execlp("fuse-overlayfs", "fuse-overlayfs", "-f", "-o", opts, merged, (char *)NULL);
 	fprintf(stderr, "box: cannot execute fuse-overlayfs: %s (install fuse-overlayfs)\n",
 		strerror(errno));
 	_exit(127);
@@ -128,11 +133,23 @@ static int fuse_start(const struct overlay_opts *o, const char *opts, struct ove
 	if (m->mi < 0 || stat(o->merged, &st) < 0)
 		return box_err_set(err, errno, "stat '%s'", o->merged);
 	m->before = st.st_dev;
-	m->pid = clone3_fork(0, &m->pidfd);
+	_cleanup_free_ char *fo = fuse_options(opts);
+	/* vfork: copying the holder's page tables for a child that only execs costs
+	 * more than the rest of the start-up of fuse-overlayfs on some hosts. */
+	m->pid = vfork();
 	if (m->pid < 0)
 		return box_err_set(err, errno, "start fuse-overlayfs");
 	if (m->pid == 0)
-		exec_fuse(opts, o->merged);
+		exec_fuse(fo, o->merged);
+	/* Our unreaped child: its pid cannot be reused before we wait for it. */
+	m->pidfd = (int)syscall(SYS_pidfd_open, m->pid, 0);
+	if (m->pidfd < 0) {
+		int e = errno;
+		kill(m->pid, SIGKILL);
+		waitpid(m->pid, NULL, 0);
+		m->pid = 0;
+		return box_err_set(err, e, "watch fuse-overlayfs");
+	}
 	return 0;
 }
 

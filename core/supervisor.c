@@ -653,7 +653,9 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
  * The supervisor is a fork of `box start` that never execs: a fresh exec of box
  * costs more than everything else on the way to a running sandbox. It detaches
  * (own session, stdio to the log, nothing of the caller's left open) and runs the
- * same code as `box __supervise NAME`.
+ * same code as `box __supervise NAME`. Called in a vfork() child, which shares
+ * the caller's memory until it exits: it changes only its own fds and session
+ * before the fork() that makes the supervisor.
  */
 _noreturn_ static void run_supervisor(const char *name, const char *rundir, int ready)
 {
@@ -690,7 +692,9 @@ static int launch(const char *name, const char *rundir, struct box_err **err)
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return box_err_set(err, errno, "create readiness pipe");
 	mark("launching the supervisor");
-	pid_t pid = fork();
+	/* vfork: the intermediate process only detaches and forks the supervisor; a
+	 * copy of our page tables for it would cost as much as that fork. */
+	pid_t pid = vfork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
