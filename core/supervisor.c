@@ -528,11 +528,12 @@ static char *make_cgroup(const struct sup *s, pid_t init)
 
 /*
  * The rest of the start, once init exists: the net helper is started on init's tap
- * as soon as that arrives and sets itself up while the root is being mounted.
+ * as soon as that arrives and sets itself up while the root is being mounted (the
+ * cgroup is made after it: the tap is what init sends first).
  * Init's own report wins over the network's: when init died, a network error is
  * only a consequence of it.
  */
-static int wait_up(const struct sup *s, int sync, int nsock, pid_t init, pid_t *net,
+static int wait_up(const struct sup *s, int sync, int nsock, pid_t init, pid_t *net, char **cg,
 		   struct box_err **err)
 {
 	_cleanup_err_ struct box_err *nerr = NULL;
@@ -544,6 +545,9 @@ static int wait_up(const struct sup *s, int sync, int nsock, pid_t init, pid_t *
 		n = net_hooks->start(init, nsock, ctl, s->cfg, net, &ready, &nerr);
 	}
 	mark("network started");
+	/* Now, while init is still setting up: everything it starts is counted. */
+	*cg = make_cgroup(s, init);
+	mark("cgroup made");
 	int r = sync_recv(sync, "sandbox holder", err);
 	mark("init reported");
 	if (r < 0)
@@ -599,10 +603,8 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	}
 	init = (pid_t)r;
 	init_to_signal = init;
-	/* Now, while init is still setting up: everything it starts is counted. */
-	_cleanup_free_ char *cg = make_cgroup(&s, init);
-	mark("cgroup made");
-	r = wait_up(&s, sync, nsock, init, &net, err);
+	_cleanup_free_ char *cg = NULL;
+	r = wait_up(&s, sync, nsock, init, &net, &cg, err);
 	if (r < 0) {
 		kill(init, SIGKILL);
 		if (net > 0) {
