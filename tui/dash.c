@@ -36,11 +36,35 @@ void tui_panel_free(struct tui_panel *p)
 
 /* ---- drawing helpers ---- */
 
+/*
+ * Printable ASCII straight into the window's cells (waddchnstr): no multibyte
+ * decoding, width lookup or control-character handling per character, which made
+ * waddnstr most of a refresh of a 50-row table. Anything else (UTF-8, a control
+ * character to be shown as ^X) goes through waddnstr. False when text is not
+ * printable ASCII within its first w columns.
+ */
+static bool put_ascii(int y, int x, int w, int attr, const char *text)
+{
+	chtype cells[512];
+	int n = 0;
+
+	for (; text[n] && n < w; n++) {
+		unsigned char c = (unsigned char)text[n];
+		if (c < 0x20 || c > 0x7e || n == (int)ARRAY_SIZE(cells))
+			return false;
+		cells[n] = (chtype)c | (chtype)attr;
+	}
+	mvaddchnstr(y, x, cells, n);
+	return true;
+}
+
 void tui_put(int y, int x, int w, int attr, const char *text)
 {
 	size_t bytes = 0, cols = 0;
 
 	if (w <= 0 || y < 0 || x < 0)
+		return;
+	if (put_ascii(y, x, w, attr, text))
 		return;
 	/* Cut at w display columns without splitting a UTF-8 sequence. */
 	while (text[bytes] && cols < (size_t)w) {
