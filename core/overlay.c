@@ -28,6 +28,7 @@
 #include "xalloc.h"
 
 #define MOUNT_TIMEOUT_MS 10000
+#define UNMOUNT_GRACE_MS 2000
 
 static bool path_ok(const char *p)
 {
@@ -216,12 +217,15 @@ void overlay_unmount(const char *merged, pid_t pid)
 		return;
 	/* fuse-overlayfs exits on its own once the mount is gone; TERM covers a busy
 	 * one, and KILL after a grace period one that hangs. */
+	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	kill(pid, SIGTERM);
-	for (int i = 0; i < 200; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(10000);
-	}
+	/* Woken when it exits, not at the next tick of a poll loop: box stop waits
+	 * for this. */
+	while (fd >= 0 && poll(&p, 1, UNMOUNT_GRACE_MS) < 0 && errno == EINTR)
+		;
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
