@@ -49,6 +49,9 @@ _bench_cleanup() {
 	for ((i = ${#_bench_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_bench_cleanups[$i]}" >/dev/null 2>&1 || true
 	done
+	# rootless podman leaves a pause process (catatonit -P) per runtime dir behind
+	local pause=$XDG_RUNTIME_DIR/libpod/tmp/pause.pid
+	[ -r "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
 	[ -x "$BOX" ] && "$BOX" __rmtree "$B" >/dev/null 2>&1
 	rm -rf "$B" 2>/dev/null || true
 }
