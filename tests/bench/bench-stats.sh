@@ -6,7 +6,7 @@
 # and that as a percentage of one core. Run as the test user (as root it re-runs
 # itself as $BOX_TEST_USER inside the delegated cgroup). Everything lives in a temp dir.
 #
-# usage: tests/bench/bench-stats.sh [WINDOW_SECONDS] [COUNTS...]   (default 20; 1 10 50)
+# usage: tests/bench/bench-stats.sh [WINDOW_SECONDS] [COUNTS...]   (default 60, or BENCH_STATS_WINDOW; 1 10 50)
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 [ -r /etc/box-tests.env ] && . /etc/box-tests.env
@@ -30,7 +30,7 @@ if [ "$(id -u)" = 0 ]; then
 	rm -rf "$stage"
 	exit $rc
 fi
-WINDOW=${1:-20}
+WINDOW=${1:-${BENCH_STATS_WINDOW:-60}}
 [ $# -gt 0 ] && shift
 if [ $# -gt 0 ]; then COUNTS=("$@"); else COUNTS=(1 10 50); fi
 BOX=${BOX_BENCH_BOX:-$TOP/build/box}
