@@ -48,7 +48,7 @@ static bool put_ascii(int y, int x, int w, int attr, const char *text)
 	chtype cells[512];
 	int n = 0;
 
-	for (; text[n] && n < w; n++) {
+	for (; n < w && text[n]; n++) {
 		unsigned char c = (unsigned char)text[n];
 		if (c < 0x20 || c > 0x7e || n == (int)ARRAY_SIZE(cells))
 			return false;
