@@ -138,6 +138,32 @@ bool idmap_to_outside(const struct idmap *m, uint32_t inside, uint32_t *ret)
 	return false;
 }
 
+static bool outside_mapped(const struct idmap *m, uint32_t outside)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (outside >= m->e[i].outside && outside - m->e[i].outside < m->e[i].count)
+			return true;
+	return false;
+}
+
+bool idmap_root_can_search(const struct idmap *uidmap, const struct idmap *gidmap, uint32_t uid,
+			   uint32_t gid, uint32_t mode)
+{
+	uint32_t ru = 0, rg = 0;
+	bool has_u = idmap_to_outside(uidmap, 0, &ru), has_g = idmap_to_outside(gidmap, 0, &rg);
+	uint32_t bit = 0001;
+
+	/* As the kernel decides: the owner's bits, else the group's, else the others';
+	 * then capabilities, which need the owner and the group mapped. */
+	if (has_u && ru == uid)
+		bit = 0100;
+	else if (has_g && rg == gid)
+		bit = 0010;
+	if (mode & bit)
+		return true;
+	return outside_mapped(uidmap, uid) && outside_mapped(gidmap, gid);
+}
+
 char **idmap_to_argv(const char *prog, pid_t pid, const struct idmap *m)
 {
 	char **argv = NULL;

@@ -56,6 +56,14 @@ int idmap_keep_id(uint32_t id, const struct id_range *ranges, size_t n, struct i
 		  struct box_err **err);
 /* Map an inside id to the outside one; returns false when unmapped. */
 bool idmap_to_outside(const struct idmap *m, uint32_t inside, uint32_t *ret);
+/*
+ * Whether root of a user namespace with these maps may search a host directory of
+ * owner uid:gid and mode: through the owner, group or other bits that its own outside
+ * ids meet, or through CAP_DAC_OVERRIDE, which the kernel grants only on files whose
+ * owner and group are both mapped.
+ */
+bool idmap_root_can_search(const struct idmap *uidmap, const struct idmap *gidmap, uint32_t uid,
+			   uint32_t gid, uint32_t mode);
 /* "inside outside count" triples, space separated, as newuidmap's argv wants. */
 char **idmap_to_argv(const char *prog, pid_t pid, const struct idmap *m);
 

@@ -420,6 +420,36 @@ static void sup_done(struct sup *s)
 	free(s->resolv);
 }
 
+/*
+ * The holder is root of the sandbox's user namespace and walks to the writable layer
+ * and the mount point as such. A dir on the way that it cannot search (the user's
+ * own XDG_RUNTIME_DIR made by root as user:root 0700: the group is not mapped, so
+ * no capability applies) would stop it midway with a bare EACCES; say which dir and
+ * how to fix it before anything starts.
+ */
+static int check_reachable(const struct sup *s, const char *path, struct box_err **err)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	char *slash;
+
+	while ((slash = strrchr(p, '/')) && slash != p) {
+		*slash = '\0';
+		struct stat st;
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    idmap_root_can_search(&s->ids.uidmap, &s->ids.gidmap, st.st_uid, st.st_gid,
+					  st.st_mode & 07777))
+			continue;
+		return box_err_set(
+		    err, EACCES,
+		    "the sandbox cannot reach '%s' (owner %u:%u, mode %04o): give it "
+		    "your own group ('chgrp %u %s') or let others search it "
+		    "('chmod o+x %s')",
+		    p, (unsigned)st.st_uid, (unsigned)st.st_gid, st.st_mode & 07777,
+		    (unsigned)s->ids.gid, p, p);
+	}
+	return 0;
+}
+
 static int sup_init(struct sup *s, const char *name, struct box_err **err)
 {
 	int r = sandbox_config_load(name, &s->cfg, err);
@@ -452,7 +482,10 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 		s->hosts_extra = net_hooks->hosts_extra(s->cfg);
 	if (mkdir(s->merged, 0700) < 0 && errno != EEXIST)
 		return box_err_set(err, errno, "create '%s'", s->merged);
-	return 0;
+	if (s->ids.identity)
+		return 0;
+	r = check_reachable(s, s->merged, err);
+	return r < 0 ? r : check_reachable(s, s->upper, err);
 }
 
 static int write_state(const struct sup *s, pid_t init, const char *cgroup, struct box_err **err)

@@ -52,7 +52,8 @@ static void test_subid(void)
 static void check_entry(const struct idmap *m, size_t i, uint32_t in, uint32_t out, uint32_t n,
 			const char *what)
 {
-	bool good = i < m->n && m->e[i].inside == in && m->e[i].outside == out && m->e[i].count == n;
+	bool good =
+	    i < m->n && m->e[i].inside == in && m->e[i].outside == out && m->e[i].count == n;
 	ok(good, "%s: entry %zu is %u %u %u", what, i, in, out, n);
 	if (!good && i < m->n)
 		printf("#   got %u %u %u\n", m->e[i].inside, m->e[i].outside, m->e[i].count);
@@ -98,7 +99,7 @@ static void test_keep_id(void)
 static void test_argv(void)
 {
 	struct id_range one[] = { { 200000, 65536 } };
-	const char *want[] = { "newuidmap", "1234", "0",     "200000", "1000",	"1000",
+	const char *want[] = { "newuidmap", "1234", "0",    "200000", "1000",  "1000",
 			       "1000",	    "1",    "1001", "201000", "64536", NULL };
 	struct idmap m;
 
@@ -109,6 +110,27 @@ static void test_argv(void)
 		is_str(argv[i], want[i], "argv[%zu]", i);
 	ok(argv[ARRAY_SIZE(want) - 1] == NULL, "argv is NULL-terminated");
 	strv_free(argv);
+}
+
+static void test_root_can_search(void)
+{
+	struct id_range one[] = { { 200000, 65536 } };
+	struct idmap u, g, su = { .n = 1, .e = { { 0, 1000, 1 } } }, sg = su;
+
+	idmap_keep_id(1000, one, 1, &u, NULL);
+	idmap_keep_id(1000, one, 1, &g, NULL);
+	ok(idmap_root_can_search(&u, &g, 1000, 1000, 0700), "user:user 0700: both mapped");
+	ok(!idmap_root_can_search(&u, &g, 1000, 0, 0700), "user:root 0700: group not mapped");
+	ok(idmap_root_can_search(&u, &g, 1000, 0, 0701), "user:root 0701: searchable by others");
+	ok(!idmap_root_can_search(&u, &g, 0, 0, 0700), "root:root 0700");
+	ok(idmap_root_can_search(&u, &g, 0, 0, 0755), "root:root 0755");
+	ok(idmap_root_can_search(&u, &g, 200000, 5, 0700), "owned by the namespace's root");
+	ok(!idmap_root_can_search(&u, &g, 200000, 5, 0600), "... without the owner's x bit");
+	/* No subordinate range: root inside is the user outside, with no capabilities on
+	 * the user's files beyond the owner bits. */
+	ok(idmap_root_can_search(&su, &sg, 1000, 0, 0700), "single map, user:root 0700: the owner");
+	ok(!idmap_root_can_search(&su, &sg, 1001, 1000, 0700), "single map, another owner");
+	ok(idmap_root_can_search(&su, &sg, 1001, 1000, 0750), "single map, the group's x bit");
 }
 
 static void test_exec_status(void)
@@ -124,6 +146,7 @@ int main(void)
 	test_subid();
 	test_keep_id();
 	test_argv();
+	test_root_can_search();
 	test_exec_status();
 	return tap_done();
 }
