@@ -447,6 +447,30 @@ static void check_cgroup(struct hc_report *rep, struct hc_ctx *c)
 			      mnt, c->user, c->user, mnt, c->user, mnt, c->user));
 }
 
+/* Yours and 0700, but a sandbox's setup runs as root of its user namespace, which maps
+ * your own group and your subordinate ones: a dir of another group (made by root as
+ * you:root) is out of its reach, and starting a sandbox fails. */
+static void check_runtime_dir_group(struct hc_report *rep, struct hc_ctx *c, const char *dir,
+				    const struct stat *st)
+{
+	struct box_ids ids;
+	bool reach = true;
+
+	if (c->uid != 0 && ids_load(&ids, NULL) >= 0) {
+		reach = idmap_root_can_search(&ids.uidmap, &ids.gidmap, st->st_uid, st->st_gid,
+					      st->st_mode & 07777);
+		ids_done(&ids);
+	}
+	if (reach)
+		add(rep, "XDG_RUNTIME_DIR", HC_OK, xasprintf("%s", dir), NULL);
+	else
+		add(rep, "XDG_RUNTIME_DIR", HC_FAIL,
+		    xasprintf("XDG_RUNTIME_DIR %s has group %u, which sandboxes cannot map, so "
+			      "they cannot start",
+			      dir, (unsigned)st->st_gid),
+		    xasprintf("chgrp %u %s", (unsigned)c->gid, dir));
+}
+
 static void check_runtime_dir(struct hc_report *rep, struct hc_ctx *c)
 {
 	const char *dir = getenv("XDG_RUNTIME_DIR");
@@ -472,7 +496,7 @@ static void check_runtime_dir(struct hc_report *rep, struct hc_ctx *c)
 		return;
 	}
 	if (hostcheck_runtime_dir_ok(S_ISDIR(st.st_mode), st.st_uid, st.st_mode, c->uid, &why)) {
-		add(rep, "XDG_RUNTIME_DIR", HC_OK, xasprintf("%s", dir), NULL);
+		check_runtime_dir_group(rep, c, dir, &st);
 		return;
 	}
 	add(rep, "XDG_RUNTIME_DIR", HC_FAIL, xasprintf("XDG_RUNTIME_DIR %s %s", dir, why),
