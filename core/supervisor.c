@@ -488,36 +488,37 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 	return r < 0 ? r : check_reachable(s, s->upper, err);
 }
 
+/* Atomic (rename) but not fsync'd: the runtime dir does not survive a reboot, and a
+ * state file lost in a crash means "stopped", which is then true. */
+static int write_runtime_file(const struct sup *s, const char *file, const void *buf, size_t len,
+			      struct box_err **err)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, file);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write_all(fd, buf, len) < 0 || rename(tmp, p) < 0)
+		return box_err_set(err, errno, "write '%s'", p);
+	return 0;
+}
+
 static int write_state(const struct sup *s, pid_t init, const char *cgroup, struct box_err **err)
 {
-	_cleanup_free_ char *p = xasprintf("%s/state", s->rundir);
 	_cleanup_free_ char *txt = xasprintf(
 	    "supervisor_pid=%d\nsupervisor_start=%llu\ninit_pid=%d\ninit_start=%llu\n"
 	    "started=%lld\ncgroup=%s\n",
 	    (int)getpid(), (unsigned long long)proc_start_time(getpid()), (int)init,
 	    (unsigned long long)proc_start_time(init), (long long)time(NULL), cgroup ? cgroup : "");
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
-	/* Atomic (rename) but not fsync'd: the runtime dir does not survive a reboot,
-	 * and a state file lost in a crash means "stopped", which is then true. */
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, txt, strlen(txt)) < 0 || rename(tmp, p) < 0)
-		return box_err_set(err, errno, "write '%s'", p);
-	return 0;
+	return write_runtime_file(s, "state", txt, strlen(txt), err);
 }
 
 /* What every join applies (sandbox_env_format()): written before the state, which
  * is what lets anyone join. */
 static int write_env(const struct sup *s, struct box_err **err)
 {
-	_cleanup_free_ char *p = xasprintf("%s/env", s->rundir);
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
 	size_t len;
 	_cleanup_free_ char *buf = sandbox_env_format(s->cfg->image_env, s->cfg->env, &len);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0 || write_all(fd, buf, len) < 0 || rename(tmp, p) < 0)
-		return box_err_set(err, errno, "write '%s'", p);
-	return 0;
+	return write_runtime_file(s, "env", buf, len, err);
 }
 
 static void on_term(int sig)
