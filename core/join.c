@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,7 +68,7 @@ static int open_init(const char *name, struct sandbox_runstate *st, struct box_e
 {
 	if (sandbox_state_read(name, st) != 1)
 		return box_err_set(err, ESRCH, "sandbox '%s' is not running", name);
-	int fd = (int)syscall(SYS_pidfd_open, st->init_pid, 0);
+	int fd = pidfd_for(st->init_pid);
 	/* Checked again with the pidfd held: from here on the pid cannot be reused. */
 	if (fd < 0 || proc_start_time(st->init_pid) != st->init_start) {
 		if (fd >= 0)

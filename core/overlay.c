@@ -16,7 +16,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,7 +142,7 @@ static int fuse_start(const struct overlay_opts *o, const char *opts, struct ove
 	if (m->pid == 0)
 		exec_fuse(fo, o->merged);
 	/* Our unreaped child: its pid cannot be reused before we wait for it. */
-	m->pidfd = (int)syscall(SYS_pidfd_open, m->pid, 0);
+	m->pidfd = pidfd_for(m->pid);
 	if (m->pidfd < 0) {
 		int e = errno;
 		kill(m->pid, SIGKILL);
@@ -217,13 +216,12 @@ void overlay_unmount(const char *merged, pid_t pid)
 		return;
 	/* fuse-overlayfs exits on its own once the mount is gone; TERM covers a busy
 	 * one, and KILL after a grace period one that hangs. */
-	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	_cleanup_close_ int fd = pidfd_for(pid);
 	kill(pid, SIGTERM);
 	/* Woken when it exits, not at the next tick of a poll loop: box stop waits
 	 * for this. */
-	while (fd >= 0 && poll(&p, 1, UNMOUNT_GRACE_MS) < 0 && errno == EINTR)
-		;
+	if (fd >= 0)
+		(void)pidfd_wait(fd, UNMOUNT_GRACE_MS);
 	if (waitpid(pid, NULL, WNOHANG) == pid)
 		return;
 	kill(pid, SIGKILL);

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +28,7 @@
 #include "log.h"
 #include "paths.h"
 #include "sandbox.h"
+#include "spawn.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -359,7 +359,7 @@ static int pidfd_open_(pid_t pid)
 {
 	if (!fd_keep_take())
 		return -EMFILE;
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = pidfd_for(pid);
 	if (fd < 0) {
 		int e = errno;
 		fd_keep_put();

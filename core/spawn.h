@@ -44,6 +44,11 @@ int sync_recv(int fd, const char *what, struct box_err **err);
 
 /* clone3 wrapper with fork semantics (returns 0 in the child). */
 pid_t clone3_fork(uint64_t flags, int *pidfd);
+/* pidfd_open(2): an O_CLOEXEC fd that refers to pid, or -1 with errno. */
+int pidfd_for(pid_t pid);
+/* Wait up to timeout_ms (-1: for ever) for the process behind a pidfd to exit: 1 when it
+ * did, 0 on timeout, -1 with errno on error. */
+int pidfd_wait(int fd, int timeout_ms);
 /* Wait for pid; returns the shell-style status (code, or 128+signal). */
 int wait_status(pid_t pid);
 

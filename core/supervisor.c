@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -777,20 +776,6 @@ int sandbox_start(const char *name, struct box_err **err)
 
 /* ---- box stop ---- */
 
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int wait_pidfd(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int r;
-	while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
-		;
-	return r;
-}
-
 int sandbox_stop(const char *name, unsigned timeout_ms, struct box_err **err)
 {
 	struct sandbox_runstate st;
@@ -802,17 +787,17 @@ int sandbox_stop(const char *name, unsigned timeout_ms, struct box_err **err)
 		return lock;
 	if (sandbox_state_read(name, &st) != 1)
 		return 1;
-	_cleanup_close_ int sup = pidfd_open_(st.supervisor_pid);
-	_cleanup_close_ int init = pidfd_open_(st.init_pid);
+	_cleanup_close_ int sup = pidfd_for(st.supervisor_pid);
+	_cleanup_close_ int init = pidfd_for(st.init_pid);
 	/* The pids were verified by start time above; with the pidfds held, they cannot
 	 * be reused any more, so check once more that they are still the same. */
 	if (sup < 0 || init < 0 || proc_start_time(st.init_pid) != st.init_start)
 		return 1;
 	syscall(SYS_pidfd_send_signal, init, SIGTERM, NULL, 0);
-	if (wait_pidfd(sup, (int)timeout_ms) == 0) {
+	if (pidfd_wait(sup, (int)timeout_ms) == 0) {
 		log_debug("'%s' did not stop within %u ms: killing it", name, timeout_ms);
 		syscall(SYS_pidfd_send_signal, init, SIGKILL, NULL, 0);
-		if (wait_pidfd(sup, 10000) == 0)
+		if (pidfd_wait(sup, 10000) == 0)
 			return box_err_set(err, ETIMEDOUT,
 					   "stop '%s': the supervisor (pid %d) "
 					   "did not exit",

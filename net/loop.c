@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -313,7 +312,7 @@ static int open_sandbox_fds(struct net_loop *l, struct box_err **err)
 		return box_err_set(err, errno, "create a signalfd");
 	if (o->init_pid <= 0)
 		return 0;
-	l->pid_fd = (int)syscall(SYS_pidfd_open, o->init_pid, 0);
+	l->pid_fd = pidfd_for(o->init_pid);
 	if (l->pid_fd < 0)
 		return box_err_set(err, errno, "watch the sandbox's init (pid %d)",
 				   (int)o->init_pid);
