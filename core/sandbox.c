@@ -611,7 +611,18 @@ void sandbox_info_list_free(struct sandbox_info *list, size_t n)
 	free(list);
 }
 
-static int info_fill(const char *name, struct sandbox_info *s, bool with_disk, struct box_err **err)
+void sandbox_info_set_config(struct sandbox_info *s, const struct sandbox_config *c)
+{
+	free(s->image);
+	free(s->image_digest);
+	free(s->network);
+	s->image = c->image ? xstrdup(c->image) : NULL;
+	s->image_digest = c->image_digest ? xstrdup(c->image_digest) : NULL;
+	s->network = c->network ? xstrdup(c->network) : NULL;
+	s->created = (time_t)c->created;
+}
+
+static int info_fill(const char *name, struct sandbox_info *s, struct box_err **err)
 {
 	struct sandbox_config *c = NULL;
 	struct sandbox_runstate st;
@@ -620,16 +631,11 @@ static int info_fill(const char *name, struct sandbox_info *s, bool with_disk, s
 	if (r < 0)
 		return r;
 	s->name = xstrdup(name);
-	s->image = c->image ? xstrdup(c->image) : NULL;
-	s->image_digest = c->image_digest ? xstrdup(c->image_digest) : NULL;
-	s->network = c->network ? xstrdup(c->network) : NULL;
-	s->created = (time_t)c->created;
+	sandbox_info_set_config(s, c);
 	s->data_dir = sandbox_data_dir(name);
 	s->runtime_dir = sandbox_runtime_dir(name);
-	if (with_disk) {
-		_cleanup_free_ char *upper = xasprintf("%s/upper", s->data_dir);
-		s->upper_bytes = du_bytes(upper);
-	}
+	_cleanup_free_ char *upper = xasprintf("%s/upper", s->data_dir);
+	s->upper_bytes = du_bytes(upper);
 	if (sandbox_state_read(name, &st) == 1) {
 		s->state = SANDBOX_RUNNING;
 		s->supervisor_pid = st.supervisor_pid;
@@ -644,7 +650,7 @@ static int info_fill(const char *name, struct sandbox_info *s, bool with_disk, s
 int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **err)
 {
 	struct sandbox_info *s = xzalloc(sizeof(*s));
-	int r = info_fill(name, s, true, err);
+	int r = info_fill(name, s, err);
 	if (r < 0) {
 		sandbox_info_free(s);
 		return r;
@@ -659,8 +665,7 @@ static int cmp_info(const void *a, const void *b)
 		      ((const struct sandbox_info *)b)->name);
 }
 
-static int list_sandboxes(struct sandbox_info **ret, size_t *ret_n, bool with_disk,
-			  struct box_err **err)
+int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
 {
 	_cleanup_free_ char *data = paths_data_dir();
 	_cleanup_free_ char *dir = xasprintf("%s/sandboxes", data);
@@ -678,7 +683,7 @@ static int list_sandboxes(struct sandbox_info **ret, size_t *ret_n, bool with_di
 			continue;
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		memset(&list[n], 0, sizeof(*list));
-		if (info_fill(de->d_name, &list[n], with_disk, NULL) < 0) {
+		if (info_fill(de->d_name, &list[n], NULL) < 0) {
 			log_debug("skipping sandbox '%s': unreadable config", de->d_name);
 			continue;
 		}
@@ -688,14 +693,4 @@ static int list_sandboxes(struct sandbox_info **ret, size_t *ret_n, bool with_di
 	*ret = list;
 	*ret_n = n;
 	return 0;
-}
-
-int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
-{
-	return list_sandboxes(ret, ret_n, true, err);
-}
-
-int sandbox_list_live(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
-{
-	return list_sandboxes(ret, ret_n, false, err);
 }

@@ -26,6 +26,8 @@
 
 enum sandbox_state { SANDBOX_STOPPED = 0, SANDBOX_RUNNING, SANDBOX_STARTING };
 
+struct sandbox_config;
+
 struct sandbox_info {
 	char *name;
 	char *image; /* reference as created */
@@ -48,12 +50,12 @@ void sandbox_info_list_free(struct sandbox_info *list, size_t n);
 /* Every sandbox (running and stopped), sorted by name. */
 int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err);
 int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **err);
-/* sandbox_list without walking each writable layer (upper_bytes is 0): cheap enough to
- * call every second (the stats snapshot caches the size itself). */
-int sandbox_list_live(struct sandbox_info **ret, size_t *ret_n, struct box_err **err);
+/* Set the fields of s that come from its config.json (image, digest, network, created). */
+void sandbox_info_set_config(struct sandbox_info *s, const struct sandbox_config *c);
 
 /*
- * sandbox_list_live for a refresh loop: the directory is listed again only when it
+ * sandbox_list for a refresh loop, without walking each writable layer (upper_bytes is
+ * 0; the stats snapshot caches the size itself): the directory is listed again only when it
  * changed, config.json and state are parsed again only when their stat keys change
  * (looked at only when inotify reports a change, where it can), and running
  * sandboxes are watched through pidfds. The list (sorted by name) belongs

@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sandbox list for a refresh loop (`box stats`, the dashboard): what
- * sandbox_list_live gives, without re-reading what did not change. The sandboxes
- * directory is listed again only when its mtime moves; each config.json and state
- * file is parsed again only when its stat key (device, inode, size, mtime, ctime)
- * changes; a running sandbox's supervisor and init are watched through pidfds, all of
- * them in one poll, instead of reading two /proc/PID/stat per sandbox. Where inotify
- * is available, those directories are watched and only what an event names is looked
- * at again, so a refresh of unchanged sandboxes costs one read of the inotify fd
- * instead of two stats per sandbox; without it, everything is stat'ed. A timestamp
- * within RACY_NS of the moment it was read may still hide a change made in the same
- * clock tick, so such files and directories are read again until they settle (as git
- * does with racily clean index entries).
+ * sandbox_list gives (less the size of each writable layer), without re-reading what did not
+ * change. The sandboxes directory is listed again only when its mtime moves; each config.json and
+ * state file is parsed again only when its stat key (device, inode, size, mtime, ctime) changes; a
+ * running sandbox's supervisor and init are watched through pidfds, all of them in one poll,
+ * instead of reading two /proc/PID/stat per sandbox. Where inotify is available, those directories
+ * are watched and only what an event names is looked at again, so a refresh of unchanged sandboxes
+ * costs one read of the inotify fd instead of two stats per sandbox; without it, everything is
+ * stat'ed. A timestamp within RACY_NS of the moment it was read may still hide a change made in the
+ * same clock tick, so such files and directories are read again until they settle (as git does with
+ * racily clean index entries).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -308,17 +307,6 @@ static int relist(struct sandbox_cache *c, struct box_err **err)
 
 /* ---- config.json ---- */
 
-static void config_apply(struct entry *e, const struct sandbox_config *cfg)
-{
-	free(e->info.image);
-	free(e->info.image_digest);
-	free(e->info.network);
-	e->info.image = cfg->image ? xstrdup(cfg->image) : NULL;
-	e->info.image_digest = cfg->image_digest ? xstrdup(cfg->image_digest) : NULL;
-	e->info.network = cfg->network ? xstrdup(cfg->network) : NULL;
-	e->info.created = (time_t)cfg->created;
-}
-
 static void config_sync(struct sandbox_cache *c, struct entry *e)
 {
 	_cleanup_free_ char *rel = xasprintf("%s/config.json", e->info.name);
@@ -349,7 +337,7 @@ static void config_sync(struct sandbox_cache *c, struct entry *e)
 		log_debug("skipping sandbox '%s': unreadable config", e->info.name);
 		return;
 	}
-	config_apply(e, cfg);
+	sandbox_info_set_config(&e->info, cfg);
 	sandbox_config_free(cfg);
 }
 
