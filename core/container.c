@@ -520,15 +520,23 @@ static void env_put(char ***env, const char *key, const char *val)
 	env_set(env, key, strlen(key), val);
 }
 
+/* Set a "KEY=VALUE" string; false when it has no '='. */
+static bool env_put_entry(char ***env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq)
+		return false;
+	env_set(env, kv, (size_t)(eq - kv), eq + 1);
+	return true;
+}
+
 static void env_apply(char ***env, char *const *v)
 {
-	for (size_t i = 0; v && v[i]; i++) {
-		const char *eq = strchr(v[i], '=');
-		if (eq)
-			env_set(env, v[i], (size_t)(eq - v[i]), eq + 1);
-		else if (getenv(v[i])) /* -e KEY: the host's value, like podman */
+	for (size_t i = 0; v && v[i]; i++)
+		if (!env_put_entry(env, v[i]) &&
+		    getenv(v[i])) /* -e KEY: the host's value, like podman */
 			env_put(env, v[i], getenv(v[i]));
-	}
 }
 
 /*
@@ -544,19 +552,15 @@ static char **build_env(const struct exec_opts *o, const struct passwd_entry *pw
 	const char *user = pw->name ? pw->name : o->root ? "root" : o->ids->user;
 	const char *shell = pw->shell && *pw->shell ? pw->shell : getenv("SHELL");
 
-	for (char **e = o->image_env; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		if (eq && eq != *e)
-			env_set(&env, *e, (size_t)(eq - *e), eq + 1);
-	}
+	for (char **e = o->image_env; e && *e; e++)
+		if (**e != '=')
+			env_put_entry(&env, *e);
 	for (size_t i = 0; i < ARRAY_SIZE(env_passthrough); i++)
 		if (getenv(env_passthrough[i]))
 			env_put(&env, env_passthrough[i], getenv(env_passthrough[i]));
-	for (char **e = environ; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		if (str_startswith(*e, "LC_") && eq)
-			env_set(&env, *e, (size_t)(eq - *e), eq + 1);
-	}
+	for (char **e = environ; e && *e; e++)
+		if (str_startswith(*e, "LC_"))
+			env_put_entry(&env, *e);
 	env_put(&env, "HOME", home ? home : "/");
 	env_put(&env, "USER", user);
 	env_put(&env, "LOGNAME", user);
