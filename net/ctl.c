@@ -251,12 +251,12 @@ static int read_reply(int fd, char **ret, struct box_err **err)
 	return 0;
 }
 
-int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
-		    struct box_err **err)
+/* Connect to the net helper's control socket and send one request line; returns the fd. */
+static int ctl_send(const char *ctl_path, const char *request, struct box_err **err)
 {
 	struct sockaddr_un sa;
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *line = NULL, *reply = NULL;
+	_cleanup_free_ char *line = xasprintf("%s\n", request);
 	int r = unix_addr(ctl_path, &sa, err);
 
 	if (r < 0)
@@ -266,9 +266,20 @@ int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
 		return box_err_set(err, errno, "create a socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return box_err_set(err, errno, "connect to the net helper '%s'", ctl_path);
-	line = xasprintf("%s\n", request);
 	if (write_all(fd, line, strlen(line)) < 0)
 		return box_err_set(err, errno, "send a request to the net helper");
+	return TAKE_FD(fd);
+}
+
+int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
+		    struct box_err **err)
+{
+	_cleanup_free_ char *reply = NULL;
+	_cleanup_close_ int fd = ctl_send(ctl_path, request, err);
+	int r;
+
+	if (fd < 0)
+		return fd;
 	shutdown(fd, SHUT_WR);
 	r = read_reply(fd, &reply, err);
 	if (r < 0)
@@ -286,21 +297,13 @@ int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
 
 int net_stats_map(const char *ctl_path, const struct net_stats_shared **ret, struct box_err **err)
 {
-	struct sockaddr_un sa;
 	struct pollfd p;
 	struct stat st;
-	_cleanup_close_ int fd = -1, mfd = -1;
-	int r = unix_addr(ctl_path, &sa, err), seals;
+	_cleanup_close_ int fd = ctl_send(ctl_path, "stats-fd", err), mfd = -1;
+	int r, seals;
 
-	if (r < 0)
-		return r;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return box_err_set(err, errno, "create a socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return box_err_set(err, errno, "connect to the net helper '%s'", ctl_path);
-	if (write_all(fd, "stats-fd\n", 9) < 0)
-		return box_err_set(err, errno, "send a request to the net helper");
+		return fd;
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	if (poll(&p, 1, REPLY_TIMEOUT_MS) <= 0)
 		return box_err_set(err, ETIMEDOUT, "wait for the net helper's reply");
