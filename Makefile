@@ -27,7 +27,7 @@ ifdef WERROR
 override CFLAGS += -Werror
 endif
 
-LIB_SRC := $(sort $(wildcard core/*.c config/*.c net/*.c tui/*.c))
+LIB_SRC := $(sort $(wildcard core/*/*.c config/*.c net/*.c tui/*.c))
 CMD_SRC := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -56,7 +56,7 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# Libraries only some commands use are loaded on their first call (core/lazylib.h):
+# Libraries only some commands use are loaded on their first call (core/util/lazylib.h):
 # otherwise every `box run` would pay for mapping and relocating them and their ~40
 # dependencies, more than the sandbox itself costs to start. x86-64 builds without
 # sanitizers only; anything else links them as usual.
@@ -69,9 +69,9 @@ LAZY_OBJ := $(LAZY:%=$(BUILD)/lazy/%.o)
 comma := ,
 BOX_LDLIBS := $(if $(LAZY),-Wl$(comma)--as-needed) $(filter-out $(LAZY:%=-l%),$(LDLIBS))
 
-$(BUILD)/lazy/%.s: $(CMD_OBJ) $(LIB) core/lazy-stubs.sh
+$(BUILD)/lazy/%.s: $(CMD_OBJ) $(LIB) core/util/lazy-stubs.sh
 	@mkdir -p $(dir $@)
-	sh core/lazy-stubs.sh $* "$(CC)" $(CMD_OBJ) $(LIB) >$@.tmp && mv $@.tmp $@
+	sh core/util/lazy-stubs.sh $* "$(CC)" $(CMD_OBJ) $(LIB) >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/lazy/%.o: $(BUILD)/lazy/%.s
 	$(CC) -c -o $@ $<
@@ -133,10 +133,10 @@ lint:
 		--suppress=missingIncludeSystem -D_GNU_SOURCE -I core core config net tui cmd
 
 format:
-	clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h)
+	clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h core/*/*.h)
 
 format-check:
-	@clang-format --dry-run --Werror $(LIB_SRC) $(CMD_SRC) $(wildcard core/*.h config/*.h net/*.h tui/*.h cmd/*.h)
+	@clang-format --dry-run --Werror $(LIB_SRC) $(CMD_SRC) $(wildcard core/*/*.h config/*.h net/*.h tui/*.h cmd/*.h)
 
 bench: all
 	tests/bench/run.sh

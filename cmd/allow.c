@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "../config/project.h"
-#include "../core/fs.h"
-#include "../core/log.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 
 static const char usage_text[] =

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/spawn.h"
-#include "../core/store.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/spawn.h"
+#include "../core/image/store.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 #include "import.h"
 

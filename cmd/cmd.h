@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#include "../core/err.h"
-#include "../core/macro.h"
+#include "../core/util/err.h"
+#include "../core/util/macro.h"
 
 /* Exit statuses (podman/toolbox/chroot convention). */
 #define EXIT_BOX	125 /* box itself failed */

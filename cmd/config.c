@@ -10,10 +10,10 @@
 
 #include "../config/config.h"
 #include "../config/project.h"
-#include "../core/fs.h"
-#include "../core/paths.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/paths.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 
 static const char usage_text[] =

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "../tui/dash.h"
 #include "cmd.h"
 #include "live.h"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/hostcheck.h"
+#include "../core/host/hostcheck.h"
 #include "cmd.h"
 
 static void print_result(const struct hc_result *r)

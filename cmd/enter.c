@@ -7,8 +7,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 
-#include "../core/sandbox.h"
-#include "../core/xalloc.h"
+#include "../core/sandbox/sandbox.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 #include "project.h"
 #include "sbx.h"

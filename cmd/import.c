@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "../config/config.h"
-#include "../core/store_import.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/image/store_import.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 #include "imgutil.h"
 #include "import.h"

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/sandbox.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/sandbox/sandbox.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
 

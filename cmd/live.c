@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/log.h"
-#include "../core/paths.h"
-#include "../core/spawn.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
+#include "../core/util/paths.h"
+#include "../core/util/spawn.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "live.h"
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../core/stats.h"
+#include "../core/cgroup/stats.h"
 
 /*
  * stats_net_fn: the counters from the net helper's shared page (mapped once through

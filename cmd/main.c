@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/log.h"
-#include "../core/xalloc.h"
+#include "../core/util/log.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 
 #ifndef BOX_VERSION

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
 

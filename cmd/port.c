@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/fs.h"
-#include "../core/paths.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/paths.h"
+#include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
 

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/cgroup.h"
-#include "../core/fs.h"
-#include "../core/sandbox.h"
-#include "../core/setup.h"
-#include "../core/store.h"
-#include "../core/xalloc.h"
+#include "../core/cgroup/cgroup.h"
+#include "../core/util/fs.h"
+#include "../core/sandbox/sandbox.h"
+#include "../core/sandbox/setup.h"
+#include "../core/image/store.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 #include "project.h"
 #include "sbx.h"

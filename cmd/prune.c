@@ -5,8 +5,8 @@
  */
 #include <stdio.h>
 
-#include "../core/store.h"
-#include "../core/util.h"
+#include "../core/image/store.h"
+#include "../core/util/util.h"
 #include "cmd.h"
 
 static int run_prune(int argc, char **argv)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../config/config.h"
-#include "../core/store.h"
+#include "../core/image/store.h"
 #include "cmd.h"
 #include "imgutil.h"
 

@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/paths.h"
-#include "../core/sandbox.h"
-#include "../core/setup.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/paths.h"
+#include "../core/sandbox/sandbox.h"
+#include "../core/sandbox/setup.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 #include "project.h"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/sandbox.h"
+#include "../core/sandbox/sandbox.h"
 #include "cmd.h"
 
 static bool confirm(const char *name)

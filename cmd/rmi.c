@@ -6,8 +6,8 @@
 #include <stdio.h>
 
 #include "../config/config.h"
-#include "../core/store.h"
-#include "../core/util.h"
+#include "../core/image/store.h"
+#include "../core/util/util.h"
 #include "cmd.h"
 #include "imgutil.h"
 

@@ -6,9 +6,9 @@
  */
 #include <stdio.h>
 
-#include "../core/fs.h"
-#include "../core/idmap.h"
-#include "../core/spawn.h"
+#include "../core/util/fs.h"
+#include "../core/host/idmap.h"
+#include "../core/util/spawn.h"
 #include "cmd.h"
 
 static int rm_child(struct spawn_ctx *ctx, struct box_err **err)

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "../core/sandbox.h"
+#include "../core/sandbox/sandbox.h"
 
 struct sbx_create {
 	const char *image;

@@ -2,7 +2,7 @@
 /* box start NAME...: start stopped sandboxes; returns once each one's init is up. */
 #include <stdio.h>
 
-#include "../core/sandbox.h"
+#include "../core/sandbox/sandbox.h"
 #include "cmd.h"
 #include "sbx.h"
 

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/log.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/log.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "../tui/format.h"
 #include "cmd.h"
 #include "live.h"

@@ -7,8 +7,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "../core/sandbox.h"
-#include "../core/util.h"
+#include "../core/sandbox/sandbox.h"
+#include "../core/util/util.h"
 #include "cmd.h"
 #include "project.h"
 

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/sandbox.h"
-#include "../core/spawn.h"
-#include "../core/util.h"
+#include "../core/sandbox/sandbox.h"
+#include "../core/util/spawn.h"
+#include "../core/util/util.h"
 #include "cmd.h"
 
 static int run_supervise(int argc, char **argv)

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/idmap.h"
-#include "../core/spawn.h"
+#include "../core/host/idmap.h"
+#include "../core/util/spawn.h"
 #include "cmd.h"
 
 static int exec_child(struct spawn_ctx *ctx, struct box_err **err)

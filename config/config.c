@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/fs.h"
-#include "../core/log.h"
-#include "../core/paths.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
+#include "../core/util/paths.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "schema.h"
 
 /*

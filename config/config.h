@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../core/err.h"
+#include "../core/util/err.h"
 
 enum cfg_network { CFG_NET_SLIRP = 0, CFG_NET_HOST, CFG_NET_NONE };
 enum cfg_home { CFG_HOME_HOST = 0, CFG_HOME_ISOLATED, CFG_HOME_PATH };

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/xalloc.h"
+#include "../core/util/xalloc.h"
 #include "project.h"
 
 static const struct {

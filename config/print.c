@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../core/xalloc.h"
+#include "../core/util/xalloc.h"
 #include "schema.h"
 
 /* Print text wrapped at 80 columns, each line indented by `indent` spaces. */

@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/paths.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/paths.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "project.h"
 #include "schema.h"
 

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../core/pkgmgr.h"
+#include "../core/userland/pkgmgr.h"
 #include "config.h"
 
 #define PROJECT_FILE   ".box.ini"

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/ref.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/image/ref.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "schema.h"
 
 static const char *const network_values[] = { "slirp", "host", "none", NULL };

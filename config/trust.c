@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/fs.h"
-#include "../core/paths.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/paths.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "project.h"
 
 #define TRUST_RECORD_MAX 8192

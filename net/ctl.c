@@ -18,10 +18,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/log.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "loop.h"
 
 #define CLIENT_TIMEOUT_MS 2000

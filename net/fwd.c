@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/log.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
+#include "../core/util/xalloc.h"
 #include "loop.h"
 
 #define GUEST_ADDR    "10.0.2.100"

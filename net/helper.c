@@ -13,10 +13,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "../core/log.h"
-#include "../core/paths.h"
-#include "../core/spawn.h"
-#include "../core/xalloc.h"
+#include "../core/util/log.h"
+#include "../core/util/paths.h"
+#include "../core/util/spawn.h"
+#include "../core/util/xalloc.h"
 #include "net.h"
 
 #define HELPER_TAP_FD	3

@@ -20,8 +20,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/log.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
 #include "jail.h"
 
 #define JAIL_DIR "/tmp"

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../core/err.h"
+#include "../core/util/err.h"
 
 /*
  * New user+mount namespace, a read-only tmpfs root holding only /etc/resolv.conf

@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/log.h"
-#include "../core/spawn.h"
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
+#include "../core/util/spawn.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "jail.h"
 #include "loop.h"
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../core/err.h"
+#include "../core/util/err.h"
 
 #define NET_DEFAULT_MTU 65520
 #define NET_GUEST_ADDR	"10.0.2.100"

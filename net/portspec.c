@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/util.h"
+#include "../core/util/util.h"
 #include "net.h"
 
 #define PORTSPEC_MAX 128

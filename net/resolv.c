@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "net.h"
 
 #define RESOLV_MAX_LINE 1024

@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/log.h"
-#include "../core/spawn.h"
+#include "../core/util/fs.h"
+#include "../core/util/log.h"
+#include "../core/util/spawn.h"
 #include "net.h"
 
 #define TAP_NAME    "tap0"

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/fs.h"
-#include "../core/xalloc.h"
+#include "../core/util/fs.h"
+#include "../core/util/xalloc.h"
 #include "crt.h"
 
 static bool active;

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/util.h"
-#include "../core/xalloc.h"
+#include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "panel.h"
 
 #define CTRL(c) ((c)&0x1f)

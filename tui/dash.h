@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "../core/stats.h"
+#include "../core/cgroup/stats.h"
 
 struct tui_dash_ops {
 	/* A fresh snapshot (owned by the caller, valid until the next call), or NULL with

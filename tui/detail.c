@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/xalloc.h"
+#include "../core/util/xalloc.h"
 #include "panel.h"
 
 #define DETAIL_PROCS_MAX  256

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/macro.h"
+#include "../core/util/macro.h"
 #include "format.h"
 
 struct col_def {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/stats.h"
+#include "../core/cgroup/stats.h"
 
 enum tui_col {
 	COL_NAME = 0,

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/stats.h"
+#include "../core/cgroup/stats.h"
 #include "crt.h"
 #include "dash.h"
 #include "format.h"

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/cgroup.h"
-#include "../../core/log.h"
-#include "../../core/stats.h"
+#include "../../core/cgroup/cgroup.h"
+#include "../../core/util/log.h"
+#include "../../core/cgroup/stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

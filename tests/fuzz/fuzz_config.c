@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../../config/config.h"
-#include "../../core/log.h"
+#include "../../core/util/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

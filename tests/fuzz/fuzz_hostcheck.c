@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/hostcheck.h"
+#include "../../core/host/hostcheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

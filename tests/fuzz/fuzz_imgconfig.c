@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/log.h"
-#include "../../core/oci.h"
+#include "../../core/util/log.h"
+#include "../../core/image/oci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/layer.h"
-#include "../../core/log.h"
+#include "../../core/image/layer.h"
+#include "../../core/util/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

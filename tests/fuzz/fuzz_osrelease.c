@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/log.h"
-#include "../../core/pkgmgr.h"
+#include "../../core/util/log.h"
+#include "../../core/userland/pkgmgr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/passwd.h"
+#include "../../core/userland/passwd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/err.h"
+#include "../../core/util/err.h"
 #include "../../net/net.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

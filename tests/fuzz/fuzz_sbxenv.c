@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/sandbox.h"
-#include "../../core/xalloc.h"
+#include "../../core/sandbox/sandbox.h"
+#include "../../core/util/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

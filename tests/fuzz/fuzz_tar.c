@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../core/fs.h"
-#include "../../core/layer.h"
-#include "../../core/log.h"
+#include "../../core/util/fs.h"
+#include "../../core/image/layer.h"
+#include "../../core/util/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../core/cgroup.h"
-#include "../../core/fs.h"
-#include "../../core/xalloc.h"
+#include "../../core/cgroup/cgroup.h"
+#include "../../core/util/fs.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static char top[PATH_MAX];

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../../config/config.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static struct cfg_errors errs;

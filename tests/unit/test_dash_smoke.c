@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../core/fs.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/fs.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static char *box_path(void)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../core/hostcheck.h"
+#include "../../core/host/hostcheck.h"
 #include "tap.h"
 
 static void test_free_range(void)

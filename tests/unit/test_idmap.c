@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/container.h"
-#include "../../core/idmap.h"
-#include "../../core/xalloc.h"
+#include "../../core/sandbox/container.h"
+#include "../../core/host/idmap.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static int parse(const char *text, const char *user, uint32_t id, struct id_range *r, size_t max)

@@ -16,9 +16,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "../../core/fs.h"
-#include "../../core/layer.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/fs.h"
+#include "../../core/image/layer.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 #define CAP (8 << 20)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/oci.h"
-#include "../../core/xalloc.h"
+#include "../../core/image/oci.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"

@@ -2,7 +2,7 @@
 /* passwd(5) and group(5) text as an image has it: lookups by uid and name, odd lines. */
 #include <string.h>
 
-#include "../../core/passwd.h"
+#include "../../core/userland/passwd.h"
 #include "tap.h"
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"

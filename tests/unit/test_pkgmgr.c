@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "../../config/project.h"
-#include "../../core/fs.h"
-#include "../../core/pkgmgr.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/fs.h"
+#include "../../core/userland/pkgmgr.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 /* arg: a space-separated list of binaries that exist */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../core/err.h"
+#include "../../core/util/err.h"
 #include "../../net/net.h"
 #include "tap.h"
 

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "../../config/project.h"
-#include "../../core/fs.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/fs.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static char root[] = "/tmp/box-test-project.XXXXXX";

@@ -2,8 +2,8 @@
 /* Image reference parsing: Docker normalisation, canonical form, and refusals. */
 #include <string.h>
 
-#include "../../core/ref.h"
-#include "../../core/xalloc.h"
+#include "../../core/image/ref.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

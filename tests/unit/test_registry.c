@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/registry.h"
+#include "../../core/image/registry.h"
 #include "tap.h"
 
 static void test_challenge(void)

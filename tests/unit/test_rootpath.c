@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../core/fs.h"
-#include "../../core/rootpath.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/fs.h"
+#include "../../core/userland/rootpath.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static char *base;

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/overlay.h"
-#include "../../core/sandbox.h"
-#include "../../core/users.h"
-#include "../../core/xalloc.h"
+#include "../../core/sandbox/overlay.h"
+#include "../../core/sandbox/sandbox.h"
+#include "../../core/userland/users.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static void test_names(void)

@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../core/fs.h"
-#include "../../core/sandbox.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/fs.h"
+#include "../../core/sandbox/sandbox.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 static char *top;

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/fs.h"
-#include "../../core/stats.h"
-#include "../../core/xalloc.h"
+#include "../../core/util/fs.h"
+#include "../../core/cgroup/stats.h"
+#include "../../core/util/xalloc.h"
 #include "tap.h"
 
 #define SEC 1000000000ULL

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/xalloc.h"
+#include "../../core/util/xalloc.h"
 #include "../../tui/format.h"
 #include "tap.h"
 

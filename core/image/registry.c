@@ -1,0 +1,768 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Registry v2 client over libcurl. One easy handle per request, so blob streams
+ * can run from several threads; the per-repository bearer tokens are shared under
+ * a mutex. Authentication headers go through libcurl's own auth (Bearer/Basic),
+ * which libcurl never forwards to another host on a redirect: blob downloads are
+ * commonly redirected to a CDN that must not see our token or password.
+ */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../util/fs.h"
+#include "oci.h"
+#include "../util/log.h"
+#include "../util/paths.h"
+#include "registry.h"
+#include "../util/util.h"
+#include "../util/xalloc.h"
+
+#define MAX_TRIES	4
+#define CONNECT_TIMEOUT 5L
+#define ERROR_BODY_MAX	(64u << 10)
+#define TOKEN_MAX	(1u << 20)
+#define AUTH_FILE_MAX	(1u << 20)
+#define MAX_TOKENS	32
+
+struct token {
+	char *repo;
+	char *value;
+};
+
+struct registry {
+	char *name;
+	char *display;
+	char *base; /* scheme://host[:port], no trailing slash */
+	bool insecure;
+	bool https_probed; /* insecure https->http fallback decided */
+	char *user, *password;
+	pthread_mutex_t lock;
+	struct token tokens[MAX_TOKENS];
+	size_t n_tokens;
+	bool basic; /* the registry asked for Basic auth */
+};
+
+struct req {
+	struct registry *r;
+	CURL *curl;
+	const char *repo;
+	const char *path;      /* /v2/... */
+	const char *not_found; /* message for 404 */
+	char *url;
+	const char *accept;
+	/* body into memory (sink == NULL), or streamed */
+	char *buf;
+	size_t len, max;
+	registry_sink_fn sink;
+	void *ud;
+	bool delivered;
+	int sink_err;
+	/* response */
+	long status;
+	long os_errno; /* errno of a failed connect */
+	char *content_type;
+	char *www_auth;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ---- pure parsers ---- */
+
+void registry_challenge_done(struct registry_challenge *c)
+{
+	free(c->scheme);
+	free(c->realm);
+	free(c->service);
+	free(c->scope);
+	memset(c, 0, sizeof(*c));
+}
+
+/* One auth-param value: a quoted-string (with \-escapes) or a token. */
+static const char *parse_value(const char *p, char **ret)
+{
+	size_t cap = strlen(p) + 1, n = 0;
+	char *out = xmalloc(cap);
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			out[n++] = *p;
+		}
+		if (*p == '"')
+			p++;
+	} else {
+		while (*p && *p != ',' && !isspace((unsigned char)*p))
+			out[n++] = *p++;
+	}
+	out[n] = '\0';
+	*ret = out;
+	return p;
+}
+
+int registry_parse_challenge(const char *h, struct registry_challenge *ret, struct box_err **err)
+{
+	struct registry_challenge c = { 0 };
+	size_t n;
+
+	if (strlen(h) > 8192)
+		return box_err_set(err, EPROTO, "authentication challenge is too long");
+	while (isspace((unsigned char)*h))
+		h++;
+	for (n = 0; h[n] && !isspace((unsigned char)h[n]); n++)
+		;
+	if (n == 0)
+		return box_err_set(err, EPROTO, "empty authentication challenge");
+	c.scheme = xstrndup(h, n);
+	for (char *s = c.scheme; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+	const char *p = h + n;
+	for (;;) {
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		const char *k = p;
+		while (*p && *p != '=' && *p != ',' && !isspace((unsigned char)*p))
+			p++;
+		size_t kl = (size_t)(p - k);
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p != '=')
+			continue; /* token68 or junk: skip */
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		char *v;
+		p = parse_value(p, &v);
+		char **slot = kl == 5 && !strncasecmp(k, "realm", 5)	 ? &c.realm
+			      : kl == 7 && !strncasecmp(k, "service", 7) ? &c.service
+			      : kl == 5 && !strncasecmp(k, "scope", 5)	 ? &c.scope
+									 : NULL;
+		if (slot) {
+			free(*slot);
+			*slot = v;
+		} else {
+			free(v);
+		}
+	}
+	if (streq(c.scheme, "bearer") && (!c.realm || !*c.realm)) {
+		registry_challenge_done(&c);
+		return box_err_set(err, EPROTO, "bearer challenge without a realm");
+	}
+	*ret = c;
+	return 0;
+}
+
+/* Docker Hub is known under several names; compare them as one. */
+static const char *canonical_host(const char *h)
+{
+	if (streq(h, "index.docker.io") || streq(h, "registry-1.docker.io") ||
+	    streq(h, "registry.hub.docker.com"))
+		return "docker.io";
+	return h;
+}
+
+/* "https://index.docker.io/v1/" -> "index.docker.io" */
+static char *auth_key_host(const char *key)
+{
+	if (str_startswith(key, "https://"))
+		key += 8;
+	else if (str_startswith(key, "http://"))
+		key += 7;
+	return xstrndup(key, strcspn(key, "/"));
+}
+
+static int decode_auth(const char *b64, char **ret_user, char **ret_password, struct box_err **err)
+{
+	size_t n = strlen(b64);
+	if (n == 0 || n > 8192 || n % 4 != 0)
+		return box_err_set(err, EINVAL, "credentials are not valid base64");
+	_cleanup_free_ unsigned char *out = xmalloc(n / 4 * 3 + 1);
+	int len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	if (len < 0)
+		return box_err_set(err, EINVAL, "credentials are not valid base64");
+	size_t pad = 0;
+	while (pad < n && b64[n - 1 - pad] == '=')
+		pad++;
+	if (pad > 2 || (size_t)len < pad)
+		return box_err_set(err, EINVAL, "credentials are not valid base64");
+	len -= (int)pad;
+	out[len] = '\0';
+	char *colon = memchr(out, ':', (size_t)len);
+	if (!colon || memchr(out, '\0', (size_t)len))
+		return box_err_set(err, EINVAL, "credentials are not user:password");
+	*ret_user = xstrndup((char *)out, (size_t)(colon - (char *)out));
+	*ret_password = xstrdup(colon + 1);
+	return 0;
+}
+
+int registry_auth_parse_buffer(const char *buf, size_t len, const char *host, char **ret_user,
+			       char **ret_password, struct box_err **err)
+{
+	if (len > AUTH_FILE_MAX)
+		return box_err_set(err, EFBIG, "credentials file is too large");
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = json_tokener_parse_ex(tok, buf, (int)len);
+	bool bad = json_tokener_get_error(tok) != json_tokener_success;
+	json_tokener_free(tok);
+	if (!o || bad || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return box_err_set(err, EINVAL, "credentials file is not a JSON object");
+	}
+	struct json_object *auths;
+	int r = box_err_set(NULL, ENOENT, "none");
+	if (json_object_object_get_ex(o, "auths", &auths) &&
+	    json_object_is_type(auths, json_type_object)) {
+		json_object_object_foreach(auths, key, val)
+		{
+			_cleanup_free_ char *kh = auth_key_host(key);
+			struct json_object *a;
+			if (!streq(canonical_host(kh), canonical_host(host)) ||
+			    !json_object_object_get_ex(val, "auth", &a) ||
+			    !json_object_is_type(a, json_type_string))
+				continue;
+			r = decode_auth(json_object_get_string(a), ret_user, ret_password, err);
+			break;
+		}
+	}
+	json_object_put(o);
+	return r;
+}
+
+/* ---- credentials ---- */
+
+static void load_credentials(struct registry *r, const char *host)
+{
+	const char *xdg_run = getenv("XDG_RUNTIME_DIR");
+	const char *xdg_cfg = getenv("XDG_CONFIG_HOME");
+	const char *authfile = getenv("REGISTRY_AUTH_FILE");
+	_cleanup_free_ char *home = paths_home();
+	char *files[5] = { 0 };
+	size_t n = 0;
+
+	if (authfile && *authfile)
+		files[n++] = xstrdup(authfile);
+	if (xdg_run && *xdg_run)
+		files[n++] = xasprintf("%s/containers/auth.json", xdg_run);
+	if (xdg_cfg && *xdg_cfg)
+		files[n++] = xasprintf("%s/containers/auth.json", xdg_cfg);
+	else if (home)
+		files[n++] = xasprintf("%s/.config/containers/auth.json", home);
+	if (home)
+		files[n++] = xasprintf("%s/.docker/config.json", home);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *buf = NULL;
+		size_t len;
+		struct box_err *e = NULL;
+		if (!r->user && read_file(files[i], AUTH_FILE_MAX, &buf, &len, NULL) == 0 &&
+		    registry_auth_parse_buffer(buf, len, host, &r->user, &r->password, &e) == 0)
+			log_debug("registry %s: credentials from %s", host, files[i]);
+		else if (e)
+			log_debug("registry %s: ignoring %s: %s", host, files[i], e->msg);
+		box_err_free(e);
+		free(files[i]);
+	}
+}
+
+/* ---- client ---- */
+
+static char *host_of_url(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	return xstrndup(p, strcspn(p, "/"));
+}
+
+int registry_new(const struct registry_opts *o, struct registry **ret, struct box_err **err)
+{
+	pthread_once(&curl_once, curl_init_once);
+	if (o->mirror && !str_startswith(o->mirror, "http://") &&
+	    !str_startswith(o->mirror, "https://"))
+		return box_err_set(err, EINVAL,
+				   "mirror '%s' for %s must start with http:// or https://",
+				   o->mirror, o->name);
+	if (o->mirror && str_startswith(o->mirror, "http://") && !o->insecure)
+		return box_err_set(err, EINVAL,
+				   "mirror '%s' for %s uses plain http: set 'insecure = true' in "
+				   "[registry \"%s\"] to allow it",
+				   o->mirror, o->name, o->name);
+	struct registry *r = xzalloc(sizeof(*r));
+	r->name = xstrdup(o->name);
+	r->insecure = o->insecure;
+	pthread_mutex_init(&r->lock, NULL);
+	if (o->mirror) {
+		r->base = xstrdup(o->mirror);
+		size_t l = strlen(r->base);
+		while (l > 0 && r->base[l - 1] == '/')
+			r->base[--l] = '\0';
+		r->display = xasprintf("%s (%s)", o->name, r->base);
+		r->https_probed = true;
+		_cleanup_free_ char *mh = host_of_url(r->base);
+		load_credentials(r, mh);
+	} else {
+		r->base = xasprintf("https://%s",
+				    streq(o->name, "docker.io") ? "registry-1.docker.io" : o->name);
+		r->display = xstrdup(o->name);
+		r->https_probed = !o->insecure;
+	}
+	if (!r->user)
+		load_credentials(r, o->name);
+	*ret = r;
+	return 0;
+}
+
+struct registry *registry_free(struct registry *r)
+{
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < r->n_tokens; i++) {
+		free(r->tokens[i].repo);
+		free(r->tokens[i].value);
+	}
+	pthread_mutex_destroy(&r->lock);
+	free(r->name);
+	free(r->display);
+	free(r->base);
+	free(r->user);
+	if (r->password)
+		explicit_bzero(r->password, strlen(r->password));
+	free(r->password);
+	free(r);
+	return NULL;
+}
+
+const char *registry_display(const struct registry *r)
+{
+	return r->display;
+}
+
+static char *token_get(struct registry *r, const char *repo)
+{
+	char *t = NULL;
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < r->n_tokens; i++) {
+		if (streq(r->tokens[i].repo, repo)) {
+			t = xstrdup(r->tokens[i].value);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return t;
+}
+
+static void token_put(struct registry *r, const char *repo, const char *value)
+{
+	pthread_mutex_lock(&r->lock);
+	size_t i;
+	for (i = 0; i < r->n_tokens; i++) {
+		if (streq(r->tokens[i].repo, repo))
+			break;
+	}
+	if (i == MAX_TOKENS)
+		i = 0; /* full: reuse the oldest slot */
+	if (i < r->n_tokens) {
+		free(r->tokens[i].repo);
+		free(r->tokens[i].value);
+	} else {
+		r->n_tokens++;
+	}
+	r->tokens[i].repo = xstrdup(repo);
+	r->tokens[i].value = xstrdup(value);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	struct req *q = ud;
+	size_t len = size * n;
+	_cleanup_free_ char *line = xstrndup(data, len);
+	str_strip(line);
+	if (str_startswith(line, "HTTP/")) {
+		/* A new response (after a redirect or 100): forget the previous headers. */
+		free(q->content_type);
+		free(q->www_auth);
+		q->content_type = q->www_auth = NULL;
+	} else if (!strncasecmp(line, "content-type:", 13)) {
+		free(q->content_type);
+		q->content_type = xstrdup(str_strip(line + 13));
+	} else if (!strncasecmp(line, "www-authenticate:", 17)) {
+		free(q->www_auth);
+		q->www_auth = xstrdup(str_strip(line + 17));
+	}
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct req *q = ud;
+	size_t len = size * n;
+	long status = 0;
+	curl_easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (q->sink && status >= 200 && status < 300) {
+		int r = q->sink(data, len, q->ud);
+		if (r < 0) {
+			q->sink_err = r;
+			return 0;
+		}
+		q->delivered = true;
+		return len;
+	}
+	size_t max = (status >= 200 && status < 300) ? q->max : ERROR_BODY_MAX;
+	if (q->len + len > max) {
+		q->sink_err = -EFBIG;
+		return 0;
+	}
+	q->buf = xrealloc(q->buf, q->len + len + 1);
+	memcpy(q->buf + q->len, data, len);
+	q->len += len;
+	q->buf[q->len] = '\0';
+	return len;
+}
+
+static void req_reset(struct req *q)
+{
+	free(q->buf);
+	free(q->content_type);
+	free(q->www_auth);
+	free(q->url);
+	q->buf = q->content_type = q->www_auth = q->url = NULL;
+	q->len = 0;
+	q->status = 0;
+	q->os_errno = 0;
+	q->sink_err = 0;
+	q->errbuf[0] = '\0';
+}
+
+static void set_common(CURL *c, struct req *q, bool insecure)
+{
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "box/0.1");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 8L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* A TLS registry may not redirect us to plain http unless the user allowed it. */
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, insecure ? "http,https" : "https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	/* A stalled transfer (under 1 KB/s for 30 s) fails instead of hanging. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, q->errbuf);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, q);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, q);
+	if (insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
+static CURLcode perform_once(struct req *q)
+{
+	struct registry *r = q->r;
+	struct curl_slist *hdrs = NULL;
+	_cleanup_free_ char *accept = NULL;
+	_cleanup_free_ char *token = q->repo ? token_get(r, q->repo) : NULL;
+
+	req_reset(q);
+	pthread_mutex_lock(&r->lock);
+	q->url = xasprintf("%s%s", r->base, q->path);
+	bool basic = r->basic;
+	pthread_mutex_unlock(&r->lock);
+	CURL *c = curl_easy_init();
+	if (!c)
+		abort();
+	q->curl = c;
+	set_common(c, q, r->insecure);
+	curl_easy_setopt(c, CURLOPT_URL, q->url);
+	if (q->accept) {
+		accept = xasprintf("Accept: %s", q->accept);
+		hdrs = curl_slist_append(hdrs, accept);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	}
+	if (token) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, token);
+	} else if (basic && r->user) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, r->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, r->password);
+	}
+	CURLcode cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q->status);
+	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &q->os_errno);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
+	q->curl = NULL;
+	return cc;
+}
+
+static bool retryable(CURLcode cc)
+{
+	return cc == CURLE_COULDNT_CONNECT || cc == CURLE_OPERATION_TIMEDOUT ||
+	       cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING ||
+	       cc == CURLE_PARTIAL_FILE || cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_HTTP2 ||
+	       cc == CURLE_HTTP2_STREAM;
+}
+
+static bool tls_failure(CURLcode cc)
+{
+	return cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_PEER_FAILED_VERIFICATION ||
+	       cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_CIPHER ||
+	       cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_RECV_ERROR;
+}
+
+static void backoff(int attempt)
+{
+	struct timespec ts = { 0, 250L * 1000 * 1000 };
+	for (int i = 1; i < attempt && ts.tv_sec < 2; i++) {
+		ts.tv_nsec *= 2;
+		if (ts.tv_nsec >= 1000L * 1000 * 1000) {
+			ts.tv_sec += ts.tv_nsec / (1000L * 1000 * 1000);
+			ts.tv_nsec %= 1000L * 1000 * 1000;
+		}
+	}
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int net_error(struct registry *r, struct req *q, CURLcode cc, struct box_err **err)
+{
+	const char *detail = q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc);
+	if (cc == CURLE_COULDNT_CONNECT)
+		return box_err_set(err, q->os_errno ? q->os_errno : EHOSTUNREACH, "cannot reach %s",
+				   r->display);
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		return box_err_set(err, ETIMEDOUT, "cannot reach %s (%s)", r->display, detail);
+	if (cc == CURLE_COULDNT_RESOLVE_HOST)
+		return box_err_set(err, EHOSTUNREACH,
+				   "cannot reach %s: cannot resolve the host name", r->display);
+	if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR)
+		return box_err_set(err, EPROTO,
+				   "TLS with %s failed (%s); for a registry with a self-signed "
+				   "certificate set 'insecure = true' in its [registry] section",
+				   r->display, detail);
+	return box_err_set(err, EIO, "download from %s failed: %s", r->display, detail);
+}
+
+static int http_error(struct registry *r, struct req *q, struct box_err **err)
+{
+	if (q->status == 401 || q->status == 403)
+		return box_err_set(err, EACCES,
+				   "authentication required for %s: log in with podman login / "
+				   "docker login",
+				   r->name);
+	if (q->status == 404)
+		return box_err_set(err, ENOENT, "%s", q->not_found);
+	if (q->status == 429)
+		return box_err_set(err, EAGAIN,
+				   "rate limited by %s: too many requests, try again "
+				   "later",
+				   r->display);
+	return box_err_set(err, EPROTO, "%s answered HTTP %ld for %s", r->display, q->status,
+			   q->path);
+}
+
+static int token_from_json(const char *buf, size_t len, char **ret)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = json_tokener_parse_ex(tok, buf, (int)len), *t;
+	json_tokener_free(tok);
+	int r = -EPROTO;
+	if (o && json_object_is_type(o, json_type_object) &&
+	    ((json_object_object_get_ex(o, "token", &t) &&
+	      json_object_is_type(t, json_type_string)) ||
+	     (json_object_object_get_ex(o, "access_token", &t) &&
+	      json_object_is_type(t, json_type_string))) &&
+	    json_object_get_string_len(t) > 0) {
+		*ret = xstrdup(json_object_get_string(t));
+		r = 0;
+	}
+	json_object_put(o);
+	return r;
+}
+
+/* The bearer flow: GET realm?service=..&scope=.. (with Basic credentials when we have them). */
+static int fetch_token(struct registry *r, const char *repo, const struct registry_challenge *ch,
+		       struct box_err **err)
+{
+	if (!str_startswith(ch->realm, "https://") &&
+	    !(r->insecure && str_startswith(ch->realm, "http://")))
+		return box_err_set(err, EPROTO, "%s sent an insecure token realm '%s'", r->display,
+				   ch->realm);
+	CURL *c = curl_easy_init();
+	struct req q = { .r = r, .max = TOKEN_MAX, .not_found = "token service not found" };
+	_cleanup_free_ char *scope =
+	    ch->scope ? xstrdup(ch->scope) : xasprintf("repository:%s:pull", repo);
+	char *es = curl_easy_escape(c, scope, 0);
+	char *sv = ch->service ? curl_easy_escape(c, ch->service, 0) : NULL;
+	q.url = xasprintf("%s%c%s%s%sscope=%s", ch->realm, strchr(ch->realm, '?') ? '&' : '?',
+			  sv ? "service=" : "", sv ? sv : "", sv ? "&" : "", es);
+	q.path = q.url;
+	curl_free(es);
+	curl_free(sv);
+	q.curl = c;
+	set_common(c, &q, r->insecure);
+	curl_easy_setopt(c, CURLOPT_URL, q.url);
+	if (r->user) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, r->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, r->password);
+	}
+	CURLcode cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
+	curl_easy_cleanup(c);
+	int ret;
+	_cleanup_free_ char *token = NULL;
+	if (cc != CURLE_OK)
+		ret = box_err_set(err, cc == CURLE_COULDNT_CONNECT ? ECONNREFUSED : EIO,
+				  "cannot reach the token service of %s (%s)", r->display,
+				  q.errbuf[0] ? q.errbuf : curl_easy_strerror(cc));
+	else if (q.status < 200 || q.status >= 300)
+		ret = http_error(r, &q, err);
+	else if (token_from_json(q.buf ? q.buf : "", q.len, &token) < 0)
+		ret = box_err_set(err, EPROTO, "the token service of %s sent no token", r->display);
+	else {
+		token_put(r, repo, token);
+		ret = 0;
+	}
+	q.curl = NULL;
+	q.path = NULL;
+	req_reset(&q);
+	return ret;
+}
+
+/* Answer a 401: get a token, or switch to Basic when that is what the registry wants. */
+static int authenticate(struct registry *r, struct req *q, struct box_err **err)
+{
+	struct registry_challenge ch = { 0 };
+	if (!q->www_auth || registry_parse_challenge(q->www_auth, &ch, NULL) < 0)
+		return http_error(r, q, err);
+	int ret;
+	if (streq(ch.scheme, "bearer") && q->repo) {
+		ret = fetch_token(r, q->repo, &ch, err);
+	} else if (streq(ch.scheme, "basic") && r->user) {
+		pthread_mutex_lock(&r->lock);
+		r->basic = true;
+		pthread_mutex_unlock(&r->lock);
+		ret = 0;
+	} else {
+		ret = http_error(r, q, err);
+	}
+	registry_challenge_done(&ch);
+	return ret;
+}
+
+static int request(struct req *q, struct box_err **err)
+{
+	struct registry *r = q->r;
+	bool authed = false;
+
+	for (int attempt = 0;;) {
+		CURLcode cc = perform_once(q);
+		if (q->sink_err < 0)
+			return box_err_set(err, -q->sink_err, "receive %s%s", r->display, q->path);
+		if (cc != CURLE_OK && !r->https_probed && tls_failure(cc) &&
+		    str_startswith(r->base, "https://")) {
+			/* insecure registry without TLS: talk plain http from now on */
+			pthread_mutex_lock(&r->lock);
+			char *b = xasprintf("http://%s", r->base + 8);
+			free(r->base);
+			r->base = b;
+			r->https_probed = true;
+			pthread_mutex_unlock(&r->lock);
+			continue;
+		}
+		if (cc != CURLE_OK) {
+			if (retryable(cc) && !q->delivered && ++attempt < MAX_TRIES) {
+				log_debug("%s: %s, retrying", q->url, curl_easy_strerror(cc));
+				backoff(attempt);
+				continue;
+			}
+			return net_error(r, q, cc, err);
+		}
+		r->https_probed = true;
+		if (q->status == 401 && !authed) {
+			authed = true;
+			int ret = authenticate(r, q, err);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (q->status >= 500 && !q->delivered && ++attempt < MAX_TRIES) {
+			log_debug("%s: HTTP %ld, retrying", q->url, q->status);
+			backoff(attempt);
+			continue;
+		}
+		if (q->status >= 200 && q->status < 300)
+			return 0;
+		return http_error(r, q, err);
+	}
+}
+
+int registry_get_manifest(struct registry *r, const char *repo, const char *reference,
+			  char **ret_body, size_t *ret_len, char **ret_type, struct box_err **err)
+{
+	bool by_digest = str_startswith(reference, "sha256:");
+	_cleanup_free_ char *path = xasprintf("/v2/%s/manifests/%s", repo, reference);
+	_cleanup_free_ char *nf = xasprintf("image not found: %s/%s%s%s", r->name, repo,
+					    by_digest ? "@" : ":", reference);
+	struct req q = { .r = r,
+			 .repo = repo,
+			 .path = path,
+			 .not_found = nf,
+			 .accept = OCI_MANIFEST_ACCEPT,
+			 .max = OCI_MANIFEST_MAX };
+	int ret = request(&q, err);
+	if (ret == 0) {
+		*ret_body = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
+		*ret_len = q.len;
+		if (ret_type)
+			*ret_type = TAKE_PTR(q.content_type);
+	}
+	req_reset(&q);
+	return ret;
+}
+
+int registry_get_blob(struct registry *r, const char *repo, const char *digest, size_t max,
+		      char **ret_body, size_t *ret_len, struct box_err **err)
+{
+	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
+	_cleanup_free_ char *nf = xasprintf("blob %s not found in %s/%s", digest, r->name, repo);
+	struct req q = { .r = r, .repo = repo, .path = path, .not_found = nf, .max = max };
+	int ret = request(&q, err);
+	if (ret == 0) {
+		*ret_body = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
+		*ret_len = q.len;
+	}
+	req_reset(&q);
+	return ret;
+}
+
+int registry_stream_blob(struct registry *r, const char *repo, const char *digest,
+			 registry_sink_fn sink, void *userdata, struct box_err **err)
+{
+	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
+	_cleanup_free_ char *nf = xasprintf("blob %s not found in %s/%s", digest, r->name, repo);
+	struct req q = {
+		.r = r, .repo = repo, .path = path, .not_found = nf, .sink = sink, .ud = userdata
+	};
+	int ret = request(&q, err);
+	req_reset(&q);
+	return ret;
+}

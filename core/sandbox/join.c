@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Entering a running sandbox: the warm path of `box enter`/`box run`. It reads the
+ * state file, checks that the supervisor and init are the processes it names
+ * (start times, so a reused pid is never joined), takes a pidfd of init and joins
+ * all of init's namespaces with one setns(), then forks (a pid namespace applies
+ * to children only) and execs the command on the caller's own terminal. It parses
+ * no config and takes no lock: this path is what `box run NAME true` costs.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "../util/fs.h"
+#include "../host/idmap.h"
+#include "../util/log.h"
+#include "sandbox.h"
+#include "../util/spawn.h"
+#include "../util/xalloc.h"
+
+#define JOIN_NS                                                                                    \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
+
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+}
+
+/* Move ourselves into the sandbox's cgroup so its stats count us; best effort. */
+static void join_cgroup(const char *cg)
+{
+	if (!*cg)
+		return;
+	_cleanup_free_ char *p = xasprintf("%s/cgroup.procs", cg);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) < 0)
+		log_debug("join cgroup '%s': %s", cg, strerror(errno));
+}
+
+/* Namespaces of init we can join: with network = host, init shares ours. */
+static int ns_flags(pid_t init)
+{
+	char a[64], b[64];
+	struct stat sa, sb;
+	int f = JOIN_NS;
+
+	snprintf(a, sizeof(a), "/proc/%d/ns/net", (int)init);
+	snprintf(b, sizeof(b), "/proc/self/ns/net");
+	if (stat(a, &sa) < 0 || stat(b, &sb) < 0 || sa.st_ino != sb.st_ino)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+static int open_init(const char *name, struct sandbox_runstate *st, struct box_err **err)
+{
+	if (sandbox_state_read(name, st) != 1)
+		return box_err_set(err, ESRCH, "sandbox '%s' is not running", name);
+	int fd = pidfd_for(st->init_pid);
+	/* Checked again with the pidfd held: from here on the pid cannot be reused. */
+	if (fd < 0 || proc_start_time(st->init_pid) != st->init_start) {
+		if (fd >= 0)
+			close(fd);
+		return box_err_set(err, ESRCH, "sandbox '%s' is not running", name);
+	}
+	return fd;
+}
+
+/*
+ * The environment the sandbox started with (the image's Env and the sandbox's own,
+ * see sandbox_env_format()), and the caller's extra variables over the latter. A
+ * sandbox started by an older box has no env file: no image Env then.
+ */
+static void load_env(const char *name, char *const *extra, char ***ret_image_env, char ***ret_env)
+{
+	_cleanup_free_ char *rd = sandbox_runtime_dir(name);
+	_cleanup_free_ char *p = xasprintf("%s/env", rd);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+
+	*ret_image_env = *ret_env = NULL;
+	if (read_file(p, 256 * 1024, &buf, &len, NULL) < 0 ||
+	    sandbox_env_parse(buf, len, ret_image_env, ret_env) < 0)
+		log_debug("no environment file '%s'", p);
+	for (size_t i = 0; extra && extra[i]; i++)
+		strv_push(ret_env, xstrdup(extra[i]));
+}
+
+_noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct box_ids *ids,
+				 const char *cwd, char **image_env, char **env)
+{
+	struct box_err *err = NULL;
+	struct exec_opts eo = {
+		.ids = ids,
+		.root = o->root,
+		.argv = o->argv,
+		.image_env = image_env,
+		.env = env,
+		.cwd = cwd,
+		.login_shell = !o->argv,
+		/* sudo inside (where the image has it) needs root's capabilities to stay
+		 * in the bounding set; they only ever apply to the sandbox's namespace. */
+		.sudo_root = true,
+	};
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	/* setns() gave us every capability in the sandbox's namespace but kept our
+	 * uid; exec_command() starts from root of the namespace, as init does. Without
+	 * a subordinate range there is no root inside, which only --root needs. */
+	int r = 0;
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		r = box_err_set(&err, errno, "become root in the sandbox");
+	if (r < 0 && !o->root)
+		r = 0;
+	if (r == 0)
+		r = exec_command(&eo, &err);
+	_cleanup_free_ char *m = box_err_format(err);
+	fprintf(stderr, "box: %s\n", m ? m : "cannot execute the command");
+	_exit(exec_failure_status(r));
+}
+
+/*
+ * The caller's directory is kept when it is visible inside at the same path: the
+ * home (bound at its own path) and below. Anything else would be a different
+ * directory of the same name inside (/tmp is the sandbox's own), so the command
+ * starts in the home instead; the host's tree is at /run/host.
+ */
+static char *pick_cwd(const char *want)
+{
+	const char *home = getenv("HOME");
+	/* An explicit directory (box run -w) names a path inside: taken as it is. */
+	if (want)
+		return xstrdup(want);
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
+	size_t hl = home ? strlen(home) : 0;
+
+	if (!cwd)
+		return NULL;
+	while (hl > 1 && home[hl - 1] == '/')
+		hl--;
+	if (hl > 1 && strncmp(cwd, home, hl) == 0 && (cwd[hl] == '/' || cwd[hl] == '\0'))
+		return TAKE_PTR(cwd);
+	log_warn("the current directory '%s' is not visible inside the sandbox; starting in "
+		 "the home directory (the host's files are under /run/host)",
+		 cwd);
+	return NULL;
+}
+
+int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box_err **err)
+{
+	struct sandbox_runstate st;
+	struct box_ids ids = { .uid = getuid(), .gid = getgid() };
+	const char *user = getenv("USER");
+
+	_cleanup_close_ int pidfd = open_init(name, &st, err);
+	if (pidfd < 0)
+		return pidfd;
+	_cleanup_free_ char *cwd = pick_cwd(o->cwd);
+	_cleanup_strv_free_ char **image_env = NULL, **env = NULL;
+	load_env(name, o->env, &image_env, &env);
+	if (!user || !*user) {
+		struct passwd *pw = getpwuid(ids.uid);
+		user = pw ? pw->pw_name : "user";
+	}
+	ids.user = (char *)user;
+	join_cgroup(st.cgroup);
+	if (setns(pidfd, ns_flags(st.init_pid)) < 0)
+		return box_err_set(err, errno, "join the namespaces of sandbox '%s'", name);
+	/* SIGINT/SIGQUIT from the terminal reach the command directly (same process
+	 * group); we only wait for it. Other signals are passed on. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	/* vfork: we only wait for the command, and a copy of our page tables for a
+	 * child that execs at once is a large part of an enter on some hosts.
+	 * run_child() never returns; its allocations end with the exec. */
+	pid_t pid = vfork();
+	if (pid < 0)
+		return box_err_set(err, errno, "fork inside sandbox '%s'", name);
+	if (pid == 0)
+		run_child(o, &ids, cwd, image_env, env);
+	child_pid = pid;
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+	int status = wait_status(pid);
+	return status < 0 ? box_err_set(err, -status, "wait for the command") : status;
+}

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Building a project's setup layer. Under a lock per key, a namespace child (root of
+ * a new user + mount namespace, as the sandbox holder is) stacks the image's layers
+ * under a fresh upper directory in $DATA/setup/<key>.build/, and clones PID 1 of a
+ * new pid namespace that makes that stack its root (the project directory bound at
+ * its own path, the host's network and resolver so package managers can download)
+ * and runs each step as root inside, in order, on the caller's terminal. Only when
+ * every step succeeded is the upper directory renamed to layers/setup-<key>; any
+ * other outcome removes the build directory (and a build killed half-way leaves one
+ * that the next build of the key removes first).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "../util/fs.h"
+#include "../host/idmap.h"
+#include "../util/log.h"
+#include "overlay.h"
+#include "../util/paths.h"
+#include "setup.h"
+#include "../util/spawn.h"
+#include "../util/xalloc.h"
+
+struct build {
+	const struct setup_build_opts *o;
+	const struct box_ids *ids;
+	char *final; /* layers/setup-<key> */
+	char *tmp;   /* setup/<key>.build */
+	char *upper, *work, *merged;
+	char *record; /* setup/<key>.txt: the canonical setup the layer was built from */
+	char *log;    /* setup/<key>.log: what fuse-overlayfs said */
+};
+
+char *setup_layer_dir(const char *key)
+{
+	_cleanup_free_ char *d = paths_data_dir();
+	return xasprintf("%s/layers/setup-%s", d, key);
+}
+
+bool setup_layer_exists(const char *key)
+{
+	_cleanup_free_ char *d = setup_layer_dir(key);
+	return is_dir(d);
+}
+
+/* ---- PID 1 of the build: the steps ---- */
+
+static int run_step(const struct build *b, const struct pkg_step *st)
+{
+	pid_t pid = clone3_fork(0, NULL);
+	if (pid < 0)
+		return 125;
+	if (pid == 0) {
+		struct box_err *err = NULL;
+		/* Setup output goes to the terminal, never into the output of the command
+		 * the user asked for (`x=$(box run -- cmd)` gets cmd's output alone). */
+		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(125);
+		struct exec_opts eo = { .ids = b->ids,
+					.root = true,
+					.argv = st->argv,
+					.image_env = (char **)b->o->image_env,
+					.env = st->env,
+					.cwd = b->o->project_dir };
+		int r = exec_command(&eo, &err);
+		_cleanup_free_ char *m = box_err_format(err);
+		fprintf(stderr, "box: %s\n", m ? m : "cannot execute the setup step");
+		_exit(exec_failure_status(r));
+	}
+	int status = wait_status(pid);
+	return status < 0 ? 125 : status;
+}
+
+_noreturn_ static void steps_main(const struct build *b, const struct pkg_step *steps, size_t n,
+				  int sock)
+{
+	struct box_err *err = NULL;
+	struct bind_mount bind = { .host = (char *)b->o->project_dir,
+				   .inside = (char *)b->o->project_dir };
+	struct rootfs_opts ro = { .rootfs = b->merged,
+				  .binds = &bind,
+				  .n_binds = 1,
+				  .host_etc_files = true,
+				  .host_net = true };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (rootfs_setup(&ro, &err) < 0) {
+		sync_send_error(sock, err);
+		_exit(125);
+	}
+	sync_send_ok(sock, 0);
+	close(sock);
+	for (size_t i = 0; i < n; i++) {
+		if (b->o->progress)
+			b->o->progress(i + 1, n, steps[i].label);
+		int status = run_step(b, &steps[i]);
+		if (status != 0) {
+			if (b->o->failed)
+				b->o->failed(i + 1, n, steps[i].label, status);
+			_exit(status);
+		}
+	}
+	_exit(0);
+}
+
+/* ---- the namespace child ---- */
+
+static int run_steps(const struct build *b, const struct pkg_step *steps, size_t n,
+		     struct box_err **err)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return box_err_set(err, errno, "create a socket pair");
+	/* No new network namespace: setup downloads packages over the host's network. */
+	pid_t pid = clone3_fork(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC, NULL);
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return box_err_set(err, errno, "create the namespaces of the setup");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		steps_main(b, steps, n, sv[1]);
+	}
+	close(sv[1]);
+	int r = sync_recv(sv[0], "setup", err);
+	close(sv[0]);
+	int status = wait_status(pid);
+	if (r < 0)
+		return r;
+	return status < 0 ? 125 : status;
+}
+
+static int make_dirs(const struct build *b, struct box_err **err)
+{
+	const char *dirs[] = { b->tmp, b->upper, b->work, b->merged };
+
+	/* A build that was killed half-way left its directory: never reused, removed. */
+	if (rm_rf(b->tmp, err) < 0)
+		return -EIO;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (mkdir(dirs[i], 0755) < 0)
+			return box_err_set(err, errno, "create '%s'", dirs[i]);
+	return 0;
+}
+
+static int build_in_root(const struct build *b, struct box_err **err)
+{
+	struct pkg_step *steps = NULL;
+	size_t n = 0;
+	_cleanup_close_ int rootfd = open(b->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return box_err_set(err, errno, "open '%s'", b->merged);
+	int r = b->o->steps(pkgmgr_detect(rootfd), b->o->steps_arg, &steps, &n, err);
+	if (r < 0)
+		return r;
+	r = run_steps(b, steps, n, err);
+	pkg_steps_free(steps, n);
+	return r;
+}
+
+/* fuse-overlayfs talks on stderr (notes about mount options): into a log, not
+ * between the setup's own output on the user's terminal. */
+static int mount_quietly(const struct build *b, const struct overlay_opts *ov, pid_t *fuse,
+			 struct box_err **err)
+{
+	_cleanup_close_ int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	_cleanup_close_ int log = open(b->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (saved < 0 || log < 0 || dup2(log, STDERR_FILENO) < 0)
+		return overlay_mount(ov, fuse, err);
+	int r = overlay_mount(ov, fuse, err);
+	dup2(saved, STDERR_FILENO);
+	return r;
+}
+
+static int builder_main(struct spawn_ctx *ctx, struct box_err **err)
+{
+	const struct build *b = ctx->arg;
+	struct overlay_opts ov = { .layers = b->o->layers,
+				   .upper = b->upper,
+				   .work = b->work,
+				   .merged = b->merged,
+				   .fuse = b->o->fuse };
+	pid_t fuse = 0;
+	int r;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 1);
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return box_err_set(err, errno, "make the mount namespace a slave");
+	r = make_dirs(b, err);
+	if (r >= 0)
+		r = mount_quietly(b, &ov, &fuse, err);
+	if (r < 0) {
+		rm_rf(b->tmp, NULL);
+		return r;
+	}
+	r = build_in_root(b, err);
+	overlay_unmount(b->merged, fuse);
+	/* The rename is the commit: before it there is no layer, after it a whole one. */
+	if (r == 0 && rename(b->upper, b->final) < 0)
+		r = box_err_set(err, errno, "rename '%s' to '%s'", b->upper, b->final);
+	rm_rf(b->tmp, NULL);
+	return r;
+}
+
+/* ---- the caller ---- */
+
+static void build_done(struct build *b)
+{
+	free(b->final);
+	free(b->tmp);
+	free(b->upper);
+	free(b->work);
+	free(b->merged);
+	free(b->record);
+	free(b->log);
+}
+
+static int build_init(struct build *b, const struct setup_build_opts *o, struct box_err **err)
+{
+	_cleanup_free_ char *data = paths_data_dir();
+	_cleanup_free_ char *sdir = xasprintf("%s/setup", data);
+	_cleanup_free_ char *ldir = xasprintf("%s/layers", data);
+	int r;
+
+	b->o = o;
+	b->final = setup_layer_dir(o->key);
+	b->tmp = xasprintf("%s/%s.build", sdir, o->key);
+	b->upper = xasprintf("%s/upper", b->tmp);
+	b->work = xasprintf("%s/work", b->tmp);
+	b->merged = xasprintf("%s/merged", b->tmp);
+	b->record = xasprintf("%s/%s.txt", sdir, o->key);
+	b->log = xasprintf("%s/%s.log", sdir, o->key);
+	r = mkdir_p(sdir, 0700, err);
+	if (r >= 0)
+		r = mkdir_p(ldir, 0755, err);
+	return r;
+}
+
+static int build_locked(struct build *b, struct box_err **err)
+{
+	_cleanup_free_ char *lockp = xasprintf("%s.lock", b->tmp);
+	struct box_ids ids;
+	/* Two `box enter`s of projects with the same setup: the second waits, then finds
+	 * the layer the first built. */
+	_cleanup_close_ int lock = lock_file(lockp, true, true, err);
+	int r;
+
+	if (lock < 0)
+		return lock;
+	if (is_dir(b->final))
+		return 0;
+	r = ids_load(&ids, err);
+	if (r < 0)
+		return r;
+	b->ids = &ids;
+	r = spawn_userns_wait(&ids, CLONE_NEWNS, builder_main, b, err);
+	b->ids = NULL; /* ids lives on this stack frame only */
+	ids_done(&ids);
+	if (r == 0 && b->o->canonical &&
+	    write_file_atomic(b->record, b->o->canonical, strlen(b->o->canonical), 0600, NULL) < 0)
+		log_debug("cannot write '%s'", b->record);
+	return r;
+}
+
+int setup_layer_build(const struct setup_build_opts *o, struct box_err **err)
+{
+	struct build b = { 0 };
+	int r = build_init(&b, o, err);
+
+	if (r >= 0)
+		r = build_locked(&b, err);
+	build_done(&b);
+	return r;
+}
+
+struct reset {
+	const char *datadir;
+	const struct box_ids *ids;
+};
+
+static int reset_child(struct spawn_ctx *ctx, struct box_err **err)
+{
+	static const char *const subdirs[] = { "upper", "work" };
+	const struct reset *rs = ctx->arg;
+	const char *datadir = rs->datadir;
+
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", datadir, subdirs[i]);
+		if (rm_rf(p, err) < 0)
+			return -EIO;
+		/* As sandbox_create() made them: the user's own. */
+		if (mkdir(p, 0700) < 0 || chown(p, rs->ids->uid, rs->ids->gid) < 0)
+			return box_err_set(err, errno, "create '%s'", p);
+	}
+	return 0;
+}
+
+int setup_reset_writable(const char *datadir, struct box_err **err)
+{
+	struct box_ids ids;
+	int r = ids_load(&ids, err);
+
+	if (r < 0)
+		return r;
+	struct reset rs = { .datadir = datadir, .ids = &ids };
+	r = spawn_userns_wait(&ids, 0, reset_child, &rs, err);
+	ids_done(&ids);
+	if (r > 0)
+		return box_err_set(err, EIO, "empty the writable layer in '%s'", datadir);
+	return r;
+}

@@ -1,0 +1,807 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Running a sandbox. `box start` launches a detached supervisor (`box __supervise
+ * NAME`, its own session, output to a log in the runtime dir) and blocks on a pipe
+ * until the supervisor reports that init is up, or sends its error. The supervisor
+ * stays on the host side and spawns the holder into a new user + mount namespace.
+ * The holder starts fuse-overlayfs (overlay.c) and, while it mounts, clones init
+ * into new pid/uts/ipc/net/cgroup namespaces; init sets up its network first (the
+ * supervisor starts the net helper on its tap right away), then waits until the
+ * holder has the root mounted and the user added (users.c) and makes its own
+ * mount namespace from there. Each of holder, fuse-overlayfs and init dies with
+ * its parent (PR_SET_PDEATHSIG), so a kill -9 of the supervisor
+ * takes the whole sandbox down and leaves only the data dir behind. When init
+ * exits the supervisor removes the cgroup and the runtime dir; upper/ stays.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cgroup/cgroup.h"
+#include "container.h"
+#include "../util/fs.h"
+#include "../host/idmap.h"
+#include "../util/log.h"
+#include "overlay.h"
+#include "../util/paths.h"
+#include "sandbox.h"
+#include "../util/spawn.h"
+#include "../userland/users.h"
+#include "../util/util.h"
+#include "../util/xalloc.h"
+
+#define START_TIMEOUT_MS 30000
+
+struct sup {
+	struct sandbox_config *cfg;
+	struct box_ids ids;
+	char *datadir, *rundir, *merged, *upper, *work;
+	char *home;		 /* the user's home path (same inside and out) */
+	char *user_stamp;	 /* what users_setup() last wrote; NULL when it must run */
+	char *resolv;		 /* /etc/resolv.conf inside (slirp), NULL: the host's */
+	const char *hosts_extra; /* extra /etc/hosts lines (slirp), or NULL */
+	bool slirp;		 /* network = slirp with the net hooks present */
+	pid_t supervisor;	 /* for the holder's parent-death check */
+	int ready_fd;
+	int net_sock; /* slirp: init's end of the socket that carries the tap out, else -1 */
+};
+
+static volatile sig_atomic_t init_to_signal;
+static const struct sandbox_net_hooks *net_hooks;
+
+void sandbox_set_net_hooks(const struct sandbox_net_hooks *h)
+{
+	net_hooks = h;
+}
+
+static bool want_slirp(const struct sandbox_config *c)
+{
+	return !c->network || streq(c->network, "slirp");
+}
+
+/* Start-up timeline at debug level (monotonic ms), for finding where a cold start goes. */
+static void mark(const char *what)
+{
+	log_debug("%.3f ms: %s", (double)now_ns() / 1e6, what);
+}
+
+/* ---- inside: init ---- */
+
+static void add_bind(struct bind_mount **b, size_t *n, const char *host, const char *inside,
+		     bool ro, bool optional)
+{
+	*b = xrealloc(*b, (*n + 1) * sizeof(**b));
+	(*b)[*n] = (struct bind_mount){ .host = xstrdup(host),
+					.inside = xstrdup(inside),
+					.readonly = ro,
+					.optional = optional };
+	(*n)++;
+}
+
+/* Sockets of the desktop session under XDG_RUNTIME_DIR, bound at the same paths. */
+static void add_runtime_sockets(struct bind_mount **b, size_t *n)
+{
+	const char *xrd = getenv("XDG_RUNTIME_DIR");
+	const char *wl = getenv("WAYLAND_DISPLAY");
+	static const char *const socks[] = { "pipewire-0", "pulse/native", "bus" };
+
+	if (!xrd || *xrd != '/')
+		return;
+	_cleanup_free_ char *w =
+	    xasprintf("%s/%s", xrd, wl && *wl && !strchr(wl, '/') ? wl : "wayland-0");
+	add_bind(b, n, w, w, false, true);
+	for (size_t i = 0; i < ARRAY_SIZE(socks); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", xrd, socks[i]);
+		add_bind(b, n, p, p, false, true);
+	}
+}
+
+static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
+{
+	const char *xauth = getenv("XAUTHORITY");
+	const char *ssh = getenv("SSH_AUTH_SOCK");
+	struct stat st;
+
+	*b = NULL;
+	*n = 0;
+	/* Home: the host's own (toolbox parity), or the sandbox's/a chosen dir at the
+	 * same path. */
+	add_bind(b, n, s->cfg->home == SANDBOX_HOME_HOST ? s->home : s->cfg->home_path, s->home,
+		 false, false);
+	/* /tmp stays the sandbox's own (in its writable layer): sharing the host's
+	 * would expose every other program's temp files; only the X11 socket dir is
+	 * shared. */
+	add_bind(b, n, "/tmp/.X11-unix", "/tmp/.X11-unix", false, true);
+	if (xauth && *xauth == '/')
+		add_bind(b, n, xauth, xauth, true, true);
+	/* The ssh agent's socket, wherever the session keeps it (SSH_AUTH_SOCK passes
+	 * through to every command); only one we can see, so it never fails a start. */
+	if (ssh && *ssh == '/' && !strstr(ssh, "/../") && stat(ssh, &st) == 0 &&
+	    S_ISSOCK(st.st_mode))
+		add_bind(b, n, ssh, ssh, false, true);
+	add_runtime_sockets(b, n);
+	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
+	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
+	add_bind(b, n, "/", "/run/host", true, false);
+	/* A project's sandbox: the project at its own path, then its [mounts] (a later
+	 * bind over an earlier one wins, as the user wrote them last). */
+	if (s->cfg->project)
+		add_bind(b, n, s->cfg->project, s->cfg->project, false, false);
+	for (char **m = s->cfg->mounts; m && *m; m++) {
+		/* "HOST\tINSIDE\tro|rw" */
+		_cleanup_free_ char *host = xstrdup(*m);
+		char *inside = strchr(host, '\t'), *mode = inside ? strchr(inside + 1, '\t') : NULL;
+		if (!mode)
+			continue;
+		*inside++ = '\0';
+		*mode++ = '\0';
+		add_bind(b, n, host, inside, streq(mode, "ro"), false);
+	}
+}
+
+static void free_binds(struct bind_mount *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(b[i].host);
+		free(b[i].inside);
+	}
+	free(b);
+}
+
+/* The network needs no root filesystem: set up before the root is ready, so the
+ * supervisor starts the net helper on the tap while fuse-overlayfs is mounting. */
+static int init_network(const struct sup *s, struct box_err **err)
+{
+	if (s->cfg->network && streq(s->cfg->network, "host"))
+		return 0;
+	if (s->net_sock < 0)
+		return container_loopback_up(err); /* network = none: loopback only */
+	int r = net_hooks->tap_send(s->net_sock, s->cfg, err);
+	close(s->net_sock);
+	return r;
+}
+
+_noreturn_ static void init_main(const struct sup *s, int sock)
+{
+	struct box_err *err = NULL;
+	struct bind_mount *binds;
+	size_t n;
+	char go;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "box-init");
+	if (init_network(s, &err) < 0) {
+		sync_send_error(sock, err);
+		_exit(125);
+	}
+	build_binds(s, &binds, &n);
+	struct rootfs_opts o = {
+		.rootfs = s->merged,
+		.hostname = s->cfg->hostname ? s->cfg->hostname : s->cfg->name,
+		.binds = binds,
+		.n_binds = n,
+		.host_etc_files = true,
+		.host_net = s->cfg->network && streq(s->cfg->network, "host"),
+		.resolv_conf = s->resolv,
+		.hosts_extra = s->hosts_extra,
+	};
+	/* The holder says when the root is mounted (or kills us when it cannot be);
+	 * until then we share its mount namespace, and our own starts as a copy of
+	 * it with the root in place. */
+	if (read_all(sock, &go, 1) < 0)
+		_exit(125);
+	if (unshare(CLONE_NEWNS) < 0) {
+		box_err_set(&err, errno, "create the sandbox's mount namespace");
+		sync_send_error(sock, err);
+		_exit(125);
+	}
+	if (rootfs_setup(&o, &err) < 0) {
+		sync_send_error(sock, err);
+		_exit(125);
+	}
+	free_binds(binds, n);
+	sync_send_ok(sock, 0);
+	close(sock);
+	_exit(init_loop(0));
+}
+
+/* ---- inside: holder ---- */
+
+static void user_entry(const struct sup *s, struct users_entry *u)
+{
+	struct passwd *pw = getpwuid(s->ids.uid);
+	struct group *gr = getgrgid(s->ids.gid);
+
+	*u = (struct users_entry){
+		.name = s->ids.user,
+		.uid = s->ids.uid,
+		.group = gr ? gr->gr_name : s->ids.user,
+		.gid = s->ids.gid,
+		.home = s->home,
+		.shell = pw ? pw->pw_shell : NULL,
+	};
+}
+
+static char *user_stamp_text(const struct users_entry *u)
+{
+	return xasprintf("%s:%u:%s:%u:%s:%s\n", u->name, (unsigned)u->uid, u->group,
+			 (unsigned)u->gid, u->home, u->shell ? u->shell : "");
+}
+
+/*
+ * The user database edit reads and rewrites files through the overlay: a few
+ * milliseconds that every start would pay. The supervisor keeps a stamp of what
+ * was written in the data dir and skips the edit when nothing changed.
+ */
+static bool user_setup_needed(const struct sup *s)
+{
+	struct users_entry u;
+	_cleanup_free_ char *path = xasprintf("%s/user", s->datadir);
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	user_entry(s, &u);
+	_cleanup_free_ char *want = user_stamp_text(&u);
+	return read_file(path, 4096, &buf, &len, NULL) < 0 || !streq(buf, want);
+}
+
+static void user_stamp_write(const struct sup *s)
+{
+	struct users_entry u;
+	_cleanup_free_ char *path = xasprintf("%s/user", s->datadir);
+
+	user_entry(s, &u);
+	_cleanup_free_ char *txt = user_stamp_text(&u);
+	if (write_file_atomic(path, txt, strlen(txt), 0600, NULL) < 0)
+		log_debug("cannot write '%s'", path);
+}
+
+static int setup_user(const struct sup *s, struct box_err **err)
+{
+	struct users_entry u;
+
+	user_entry(s, &u);
+	return users_setup(s->merged, &u, err);
+}
+
+/* Every namespace but the mount namespace, which init makes once the root is up. */
+static uint64_t init_clone_flags(const struct sup *s)
+{
+	uint64_t f = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	if (!s->cfg->network || !streq(s->cfg->network, "host"))
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+/* Init starts while fuse-overlayfs does: it sets up its network, then waits for
+ * release_init(). m's fds are the holder's only. */
+static int clone_init(const struct sup *s, int sync_fd, const struct overlay_mounting *m,
+		      pid_t *ret_pid, int *ret_sock, struct box_err **err)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return box_err_set(err, errno, "create init sync socket");
+	pid_t pid = clone3_fork(init_clone_flags(s), NULL);
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return box_err_set(err, errno, "create the sandbox's namespaces");
+	}
+	if (pid == 0) {
+		int fds[] = { sv[0], sync_fd, m->mi, m->pidfd };
+		for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		init_main(s, sv[1]);
+	}
+	close(sv[1]);
+	*ret_pid = pid;
+	*ret_sock = sv[0];
+	return 0;
+}
+
+/* The root is mounted: let init build its root from it, and wait until it has. */
+static int release_init(int sock, struct box_err **err)
+{
+	/* A failed send means init has already died, and its report says why. */
+	if (send(sock, "g", 1, MSG_NOSIGNAL) < 0)
+		log_debug("release init: %s", strerror(errno));
+	return sync_recv(sock, "sandbox init", err);
+}
+
+static int holder_prepare(const struct sup *s, struct box_err **err)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "box-holder");
+	/* Becoming root of the namespace made us non-dumpable, and a non-dumpable
+	 * process's memory belongs to the host's user namespace (where this mm was
+	 * exec'd): joining init with setns() would then need CAP_SYS_PTRACE on the
+	 * host. Dumpable again, it is governed by the sandbox's namespace, which only
+	 * its own user controls. Inherited by fuse-overlayfs and init. */
+	prctl(PR_SET_DUMPABLE, 1);
+	if (s->ready_fd >= 0)
+		close(s->ready_fd);
+	if (getppid() != s->supervisor)
+		return box_err_set(err, ESRCH, "the supervisor exited during start");
+	/* Mounts made here must never propagate back to the host; host mounts still
+	 * propagate in (slave), so /run/host follows the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return box_err_set(err, errno, "make the mount namespace a slave");
+	return 0;
+}
+
+/*
+ * Two reports go to the supervisor on ctx->sync_fd: init's pid as soon as init
+ * exists (the supervisor starts the network then), and 0 once init is up (or,
+ * through spawn_userns(), the error that stopped it).
+ */
+static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
+{
+	const struct sup *s = ctx->arg;
+	struct overlay_opts ov = { .layers = s->cfg->layers,
+				   .upper = s->upper,
+				   .work = s->work,
+				   .merged = s->merged,
+				   .fuse = s->cfg->storage == SANDBOX_STORAGE_FUSE };
+	struct overlay_mounting m;
+	pid_t fuse = 0, init = 0;
+	int r, isock = -1;
+
+	r = holder_prepare(s, err);
+	if (r < 0)
+		return r;
+	mark("holder running");
+	r = overlay_mount_start(&ov, &m, err);
+	if (r < 0)
+		return r;
+	r = clone_init(s, ctx->sync_fd, &m, &init, &isock, err);
+	if (s->net_sock >= 0)
+		close(s->net_sock);
+	if (r < 0) {
+		if (overlay_mount_finish(&m, &fuse, NULL) >= 0)
+			overlay_unmount(s->merged, fuse);
+		return r;
+	}
+	sync_send_ok(ctx->sync_fd, init);
+	mark("init cloned");
+	r = overlay_mount_finish(&m, &fuse, err);
+	mark("root mounted");
+	if (r >= 0 && s->user_stamp)
+		r = setup_user(s, err);
+	mark("user added");
+	if (r >= 0)
+		r = release_init(isock, err);
+	close(isock);
+	mark("init up");
+	if (r < 0) {
+		kill(init, SIGKILL);
+		waitpid(init, NULL, 0);
+		overlay_unmount(s->merged, fuse);
+		return r;
+	}
+	sync_send_ok(ctx->sync_fd, 0);
+	close(ctx->sync_fd);
+	int status = wait_status(init);
+	log_debug("sandbox init exited with status %d", status);
+	overlay_unmount(s->merged, fuse);
+	return status < 0 ? 125 : status;
+}
+
+/* ---- host side: supervisor ---- */
+
+static void sup_done(struct sup *s)
+{
+	sandbox_config_free(s->cfg);
+	ids_done(&s->ids);
+	free(s->datadir);
+	free(s->rundir);
+	free(s->merged);
+	free(s->upper);
+	free(s->work);
+	free(s->home);
+	free(s->user_stamp);
+	free(s->resolv);
+}
+
+/*
+ * The holder is root of the sandbox's user namespace and walks to the writable layer
+ * and the mount point as such. A dir on the way that it cannot search (the user's
+ * own XDG_RUNTIME_DIR made by root as user:root 0700: the group is not mapped, so
+ * no capability applies) would stop it midway with a bare EACCES; say which dir and
+ * how to fix it before anything starts.
+ */
+static int check_reachable(const struct sup *s, const char *path, struct box_err **err)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	char *slash;
+
+	while ((slash = strrchr(p, '/')) && slash != p) {
+		*slash = '\0';
+		struct stat st;
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    idmap_root_can_search(&s->ids.uidmap, &s->ids.gidmap, st.st_uid, st.st_gid,
+					  st.st_mode & 07777))
+			continue;
+		return box_err_set(
+		    err, EACCES,
+		    "the sandbox cannot reach '%s' (owner %u:%u, mode %04o): give it "
+		    "your own group ('chgrp %u %s') or let others search it "
+		    "('chmod o+x %s')",
+		    p, (unsigned)st.st_uid, (unsigned)st.st_gid, st.st_mode & 07777,
+		    (unsigned)s->ids.gid, p, p);
+	}
+	return 0;
+}
+
+static int sup_init(struct sup *s, const char *name, struct box_err **err)
+{
+	int r = sandbox_config_load(name, &s->cfg, err);
+	if (r < 0)
+		return r;
+	for (char **l = s->cfg->layers; *l; l++)
+		if (!is_dir(*l))
+			return box_err_set(err, ENOENT,
+					   "layer '%s' of image '%s' is missing (was the "
+					   "image removed? 'box pull %s' brings it back)",
+					   *l, s->cfg->image, s->cfg->image);
+	r = ids_load(&s->ids, err);
+	if (r < 0)
+		return r;
+	s->datadir = sandbox_data_dir(name);
+	s->rundir = sandbox_runtime_dir(name);
+	s->merged = xasprintf("%s/merged", s->rundir);
+	s->upper = xasprintf("%s/upper", s->datadir);
+	s->work = xasprintf("%s/work", s->datadir);
+	s->home = paths_home();
+	s->supervisor = getpid();
+	s->user_stamp = user_setup_needed(s) ? xstrdup("") : NULL;
+	s->slirp = want_slirp(s->cfg) && net_hooks;
+	if (want_slirp(s->cfg) && !net_hooks)
+		log_debug("network slirp without a net helper: loopback only");
+	if (s->slirp && net_hooks->resolv_conf)
+		s->resolv = net_hooks->resolv_conf(s->cfg);
+	/* Here, not in init: the network settings are read once, before the forks. */
+	if (s->slirp && net_hooks->hosts_extra)
+		s->hosts_extra = net_hooks->hosts_extra(s->cfg);
+	if (mkdir(s->merged, 0700) < 0 && errno != EEXIST)
+		return box_err_set(err, errno, "create '%s'", s->merged);
+	if (s->ids.identity)
+		return 0;
+	r = check_reachable(s, s->merged, err);
+	return r < 0 ? r : check_reachable(s, s->upper, err);
+}
+
+/* Atomic (rename) but not fsync'd: the runtime dir does not survive a reboot, and a
+ * state file lost in a crash means "stopped", which is then true. */
+static int write_runtime_file(const struct sup *s, const char *file, const void *buf, size_t len,
+			      struct box_err **err)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, file);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write_all(fd, buf, len) < 0 || rename(tmp, p) < 0)
+		return box_err_set(err, errno, "write '%s'", p);
+	return 0;
+}
+
+static int write_state(const struct sup *s, pid_t init, const char *cgroup, struct box_err **err)
+{
+	_cleanup_free_ char *txt = xasprintf(
+	    "supervisor_pid=%d\nsupervisor_start=%llu\ninit_pid=%d\ninit_start=%llu\n"
+	    "started=%lld\ncgroup=%s\n",
+	    (int)getpid(), (unsigned long long)proc_start_time(getpid()), (int)init,
+	    (unsigned long long)proc_start_time(init), (long long)time(NULL), cgroup ? cgroup : "");
+	return write_runtime_file(s, "state", txt, strlen(txt), err);
+}
+
+/* What every join applies (sandbox_env_format()): written before the state, which
+ * is what lets anyone join. */
+static int write_env(const struct sup *s, struct box_err **err)
+{
+	size_t len;
+	_cleanup_free_ char *buf = sandbox_env_format(s->cfg->image_env, s->cfg->env, &len);
+	return write_runtime_file(s, "env", buf, len, err);
+}
+
+static void on_term(int sig)
+{
+	if (init_to_signal > 0)
+		kill((pid_t)init_to_signal, SIGTERM);
+}
+
+/* FNV-1a: a short, stable tag for a path. */
+static uint32_t path_tag(const char *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+/* The cgroup is named after the sandbox and its data dir. Two stores (BOX_DATA_DIR, another
+ * XDG_DATA_HOME, test runs side by side) may each hold a sandbox of one name under the same
+ * delegated cgroup; stopping one must never cgroup.kill the other's processes. Restarting
+ * the same sandbox maps to the same dir, so its own stale processes are still caught. */
+static char *make_cgroup(const struct sup *s, pid_t init)
+{
+	const struct sandbox_config *c = s->cfg;
+	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
+	_cleanup_free_ char *name = xasprintf("%s.%08x", c->name, path_tag(s->datadir));
+	char *path = NULL;
+	char **warn = NULL;
+	struct box_err *err = NULL;
+
+	if (cg_create_sandbox(name, init, &lim, &path, &warn, &err) < 0) {
+		_cleanup_free_ char *m = box_err_format(err);
+		log_debug("no cgroup for '%s': %s", name, m);
+		box_err_free(err);
+		path = NULL;
+	}
+	strv_free(warn);
+	return path;
+}
+
+/*
+ * The rest of the start, once init exists: the net helper is started on init's tap
+ * as soon as that arrives and sets itself up while the root is being mounted (the
+ * cgroup is made after it: the tap is what init sends first).
+ * Init's own report wins over the network's: when init died, a network error is
+ * only a consequence of it.
+ */
+static int wait_up(const struct sup *s, int sync, int nsock, pid_t init, pid_t *net, char **cg,
+		   struct box_err **err)
+{
+	_cleanup_err_ struct box_err *nerr = NULL;
+	_cleanup_close_ int ready = -1;
+	int n = 0;
+
+	if (nsock >= 0) {
+		_cleanup_free_ char *ctl = xasprintf("%s/net.sock", s->rundir);
+		n = net_hooks->start(init, nsock, ctl, s->cfg, net, &ready, &nerr);
+	}
+	mark("network started");
+	/* Now, while init is still setting up: everything it starts is counted. */
+	*cg = make_cgroup(s, init);
+	mark("cgroup made");
+	int r = sync_recv(sync, "sandbox holder", err);
+	mark("init reported");
+	if (r < 0)
+		return r;
+	/* Before "ready": the first command must never find the network missing. */
+	if (n >= 0 && ready >= 0)
+		n = sync_recv(ready, "net helper", &nerr);
+	mark("network up");
+	if (n >= 0)
+		return 0;
+	box_err_wrap(&nerr, "start the network");
+	if (err && !*err)
+		*err = TAKE_PTR(nerr);
+	return n;
+}
+
+static int net_socket(struct sup *s, int *ret_sock, struct box_err **err)
+{
+	int sv[2];
+
+	if (!s->slirp)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return box_err_set(err, errno, "create the network's socket");
+	*ret_sock = sv[0];
+	s->net_sock = sv[1];
+	return 0;
+}
+
+int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
+{
+	struct sup s = { .ready_fd = -1, .net_sock = -1 };
+	_cleanup_close_ int sync = -1, nsock = -1;
+	pid_t holder, init, net = 0;
+	int r;
+
+	mark("supervisor running");
+	s.ready_fd = ready_fd;
+	r = sup_init(&s, name, err);
+	mark("config loaded");
+	if (r >= 0)
+		r = net_socket(&s, &nsock, err);
+	if (r >= 0)
+		r = spawn_userns(&s.ids, CLONE_NEWNS, holder_main, &s, &holder, &sync, err);
+	if (s.net_sock >= 0)
+		close(s.net_sock);
+	mark("holder spawned");
+	if (r >= 0)
+		r = sync_recv(sync, "sandbox holder", err);
+	if (r < 0) {
+		sup_done(&s);
+		return r;
+	}
+	init = (pid_t)r;
+	init_to_signal = init;
+	_cleanup_free_ char *cg = NULL;
+	r = wait_up(&s, sync, nsock, init, &net, &cg, err);
+	if (r < 0) {
+		kill(init, SIGKILL);
+		if (net > 0) {
+			kill(net, SIGKILL);
+			wait_status(net);
+		}
+		wait_status(holder);
+		if (cg)
+			cg_remove(cg);
+		sup_done(&s);
+		return r;
+	}
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	signal(SIGHUP, SIG_IGN);
+	if (s.user_stamp)
+		user_stamp_write(&s);
+	r = write_env(&s, err);
+	if (r >= 0)
+		r = write_state(&s, init, cg, err);
+	if (r < 0) {
+		kill(init, SIGKILL);
+	} else if (ready_fd >= 0) {
+		mark("ready");
+		sync_send_ok(ready_fd, init);
+		close(ready_fd);
+	}
+	int status = wait_status(holder);
+	log_debug("sandbox '%s' stopped (holder status %d)", name, status);
+	if (net > 0) {
+		/* It ends by itself when init does; TERM in case it has not noticed yet. */
+		kill(net, SIGTERM);
+		wait_status(net);
+	}
+	/* The state goes first, so nobody joins a sandbox that is going away. */
+	_cleanup_free_ char *st = xasprintf("%s/state", s.rundir);
+	unlink(st);
+	if (cg)
+		cg_remove(cg);
+	rm_rf(s.rundir, NULL);
+	sup_done(&s);
+	return r < 0 ? r : 0;
+}
+
+/* ---- the caller: box start ---- */
+
+/*
+ * The supervisor is a fork of `box start` that never execs: a fresh exec of box
+ * costs more than everything else on the way to a running sandbox. It detaches
+ * (own session, stdio to the log, nothing of the caller's left open) and runs the
+ * same code as `box __supervise NAME`. Called in a vfork() child, which shares
+ * the caller's memory until it exits: it changes only its own fds and session
+ * before the fork() that makes the supervisor.
+ */
+_noreturn_ static void run_supervisor(const char *name, const char *rundir, int ready)
+{
+	_cleanup_free_ char *log = xasprintf("%s/log", rundir);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	struct box_err *err = NULL;
+
+	if (setsid() < 0 || null < 0 || lfd < 0 || dup2(null, 0) < 0 || dup2(lfd, 1) < 0 ||
+	    dup2(lfd, 2) < 0 || dup2(ready, 3) != 3 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(125);
+	/* Nothing else of the caller's (a test's pipes, a terminal, the sandbox lock)
+	 * may stay open in a process that outlives it. */
+	syscall(SYS_close_range, 4U, ~0U, 0U);
+	pid_t p = fork();
+	if (p != 0)
+		_exit(p < 0 ? 125 : 0);
+	/* The log is for after-the-fact debugging: keep everything. */
+	log_set_level(LOG_DEBUG);
+	prctl(PR_SET_NAME, "box-supervise");
+	if (sandbox_supervise(name, 3, &err) < 0) {
+		sync_send_error(3, err);
+		_cleanup_free_ char *m = box_err_format(err);
+		log_error("supervise sandbox '%s': %s", name, m);
+		_exit(125);
+	}
+	_exit(0);
+}
+
+static int launch(const char *name, const char *rundir, struct box_err **err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return box_err_set(err, errno, "create readiness pipe");
+	mark("launching the supervisor");
+	/* vfork: the intermediate process only detaches and forks the supervisor; a
+	 * copy of our page tables for it would cost as much as that fork. */
+	pid_t pid = vfork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return box_err_set(err, errno, "start the supervisor");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		run_supervisor(name, rundir, p[1]);
+	}
+	close(p[1]);
+	wait_status(pid);
+	int r = sync_recv(p[0], "sandbox supervisor", err);
+	close(p[0]);
+	if (r < 0 && err && *err) {
+		char *m = xasprintf("%s (details in '%s/log')", (*err)->msg, rundir);
+		free((*err)->msg);
+		(*err)->msg = m;
+	}
+	return r < 0 ? r : 0;
+}
+
+int sandbox_start(const char *name, struct box_err **err)
+{
+	struct sandbox_runstate st;
+	_cleanup_free_ char *rundir = NULL;
+	int r;
+
+	if (!sandbox_exists(name))
+		return box_err_set(err, ENOENT, "no sandbox named '%s' (see 'box list')", name);
+	_cleanup_close_ int lock = sandbox_lock(name, true, err);
+	if (lock < 0)
+		return lock;
+	if (sandbox_state_read(name, &st) == 1)
+		return 1;
+	/* Whatever a dead supervisor left (state, log, an empty merged/) is stale: its
+	 * mounts lived only in the namespaces that died with it. */
+	rundir = sandbox_runtime_dir(name);
+	rm_rf(rundir, NULL);
+	r = mkdir_p(rundir, 0700, err);
+	if (r < 0)
+		return r;
+	return launch(name, rundir, err);
+}
+
+/* ---- box stop ---- */
+
+int sandbox_stop(const char *name, unsigned timeout_ms, struct box_err **err)
+{
+	struct sandbox_runstate st;
+
+	if (!sandbox_exists(name))
+		return box_err_set(err, ENOENT, "no sandbox named '%s' (see 'box list')", name);
+	_cleanup_close_ int lock = sandbox_lock(name, true, err);
+	if (lock < 0)
+		return lock;
+	if (sandbox_state_read(name, &st) != 1)
+		return 1;
+	_cleanup_close_ int sup = pidfd_for(st.supervisor_pid);
+	_cleanup_close_ int init = pidfd_for(st.init_pid);
+	/* The pids were verified by start time above; with the pidfds held, they cannot
+	 * be reused any more, so check once more that they are still the same. */
+	if (sup < 0 || init < 0 || proc_start_time(st.init_pid) != st.init_start)
+		return 1;
+	syscall(SYS_pidfd_send_signal, init, SIGTERM, NULL, 0);
+	if (pidfd_wait(sup, (int)timeout_ms) == 0) {
+		log_debug("'%s' did not stop within %u ms: killing it", name, timeout_ms);
+		syscall(SYS_pidfd_send_signal, init, SIGKILL, NULL, 0);
+		if (pidfd_wait(sup, 10000) == 0)
+			return box_err_set(err, ETIMEDOUT,
+					   "stop '%s': the supervisor (pid %d) "
+					   "did not exit",
+					   name, (int)st.supervisor_pid);
+	}
+	return 0;
+}
