@@ -12,12 +12,12 @@
 static int run_create(int argc, char **argv)
 {
 	static const struct option opts[] = { SBX_CREATE_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct sbx_create o = { 0 };
-	int c;
+	_cleanup_(sbx_create_done) struct sbx_create o = { 0 };
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, SBX_CREATE_SHORTOPTS, opts, NULL)) != -1)
-		if (!sbx_create_opt(&o, c, optarg))
-			return cmd_usage_error("create", "unknown option");
+		if ((r = sbx_create_opt("create", &o, c, optarg)) != 0)
+			return r > 0 ? r : cmd_usage_error("create", "unknown option");
 	if (optind != argc - 1)
 		return cmd_usage_error("create", "expected one sandbox NAME");
 	if (!o.image == !o.rootfs)
@@ -36,6 +36,9 @@ static const struct box_command cmd_create = {
 		 "  --storage DRIVER   fuse-overlayfs (default) or overlay (kernel overlayfs)\n"
 		 "  --network MODE     slirp (default), host or none\n"
 		 "  -p, --publish SPEC forward [ADDR:]HOSTPORT:PORT[/udp] from the host (slirp)\n"
+		 "  -v, --volume HOST:/PATH[:ro]  bind a host path at /PATH inside (kept)\n"
+		 "  -e, --env KEY=VALUE  a variable for every command inside (kept; KEY alone:\n"
+		 "                     the host's value now)\n"
 		 "  --cpus N           CPU limit (cpu.max), e.g. 1.5\n"
 		 "  --memory SIZE      memory limit (memory.max), e.g. 512M\n"
 		 "  --pids N           process limit (pids.max)\n"

@@ -21,18 +21,18 @@ static int run_enter(int argc, char **argv)
 					      { "name", required_argument, NULL, OPT_NAME },
 					      { "root", no_argument, NULL, OPT_ROOT },
 					      { NULL, 0, NULL, 0 } };
-	struct sbx_create o = { 0 };
+	_cleanup_(sbx_create_done) struct sbx_create o = { 0 };
 	const char *name = NULL;
 	bool root = false;
-	int dd = sbx_split_dashdash(argc, argv), c;
+	int dd = sbx_split_dashdash(argc, argv), c, r;
 
 	while ((c = getopt_long(dd, argv, SBX_CREATE_SHORTOPTS, opts, NULL)) != -1) {
 		if (c == OPT_NAME)
 			name = optarg;
 		else if (c == OPT_ROOT)
 			root = true;
-		else if (!sbx_create_opt(&o, c, optarg))
-			return cmd_usage_error("enter", "unknown option");
+		else if ((r = sbx_create_opt("enter", &o, c, optarg)) != 0)
+			return r > 0 ? r : cmd_usage_error("enter", "unknown option");
 	}
 	if (optind < dd - 1)
 		return cmd_usage_error("enter", "expected one NAME or IMAGE (put the command "
@@ -48,16 +48,25 @@ static int run_enter(int argc, char **argv)
 		return cmd_usage_error("enter", "--rootfs needs --name");
 	if (!name)
 		return cmd_usage_error("enter", "expected a sandbox NAME or an IMAGE");
+	bool created = false;
 	if (!sandbox_exists(name)) {
-		if (!o.rootfs)
+		if (!o.rootfs && !o.image)
 			o.image = what;
 		o.exists_ok = true;
-		int r = sbx_create_run("enter", name, &o);
+		r = sbx_create_run("enter", name, &o);
 		if (r)
 			return r;
+		created = true;
+	} else if (o.mounts) {
+		return cmd_usage_error("enter",
+				       "-v applies when a sandbox is created; '%s' keeps the "
+				       "binds it was created with (box rm it, or use another name)",
+				       name);
 	}
+	/* -e on an existing sandbox: for this command only (a new one keeps them). */
 	struct sandbox_join_opts jo = { .root = root,
-					.argv = dd + 1 < argc ? argv + dd + 1 : NULL };
+					.argv = dd + 1 < argc ? argv + dd + 1 : NULL,
+					.env = created ? NULL : o.env };
 	return sbx_enter(name, &jo);
 }
 
@@ -72,7 +81,9 @@ static const struct box_command cmd_enter = {
 		 "  --home MODE        host, isolated or PATH (when creating)\n"
 		 "  --storage DRIVER   fuse-overlayfs or overlay (when creating)\n"
 		 "  --network MODE     slirp, host or none (when creating)\n"
-		 "  -p, --publish SPEC forward a host port (when creating; see box port)\n\n"
+		 "  -p, --publish SPEC forward a host port (when creating; see box port)\n"
+		 "  -v, --volume HOST:/PATH[:ro]  bind a host path inside (when creating)\n"
+		 "  -e, --env KEY=VALUE  a variable (kept when creating; else for CMD only)\n\n"
 		 "Without CMD, your login shell inside. Exit status: the command's own,\n"
 		 "125 when box failed, 126/127 when the command cannot run / is not found.",
 	.run = run_enter,

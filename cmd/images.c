@@ -60,15 +60,20 @@ static int run_images(int argc, char **argv)
 {
 	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
 					      { "help", no_argument, NULL, 'h' },
+					      { "quiet", no_argument, NULL, 'q' },
 					      {} };
 	const char *format = "table";
+	bool quiet = false;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:hq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			return cmd_help(cmd_find("images"));
@@ -86,7 +91,10 @@ static int run_images(int argc, char **argv)
 	struct box_err *err = NULL;
 	if (store_list(&list, &n, &err) < 0)
 		return cmd_fail(err, "list images");
-	if (streq(format, "json"))
+	if (quiet)
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", list[i].ref);
+	else if (streq(format, "json"))
 		print_json(list, n);
 	else
 		print_table(list, n);
@@ -97,10 +105,13 @@ static int run_images(int argc, char **argv)
 static const struct box_command cmd_images = {
 	.name = "images",
 	.summary = "list stored images",
-	.usage = "usage: box images [--format table|json]\n"
+	.usage = "usage: box images [--format table|json] [-q]\n"
 		 "\n"
-		 "SIZE is the image's layers on disk; SHARED is the part of it other images\n"
-		 "use too (stored once).\n",
+		 "SIZE is the bytes of the files in the image's layers (as extracted; the\n"
+		 "unit 'box rmi' and 'box prune' count freed space in); SHARED is the part of\n"
+		 "it other images use too (stored once).\n"
+		 "\n"
+		 "  -q, --quiet   only the references, one a line (for 'box rmi')\n",
 	.run = run_images,
 };
 BOX_COMMAND(cmd_images);

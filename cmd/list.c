@@ -129,23 +129,31 @@ static void print_table(const struct sandbox_info *l, size_t n)
 static int run_list(int argc, char **argv)
 {
 	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { "quiet", no_argument, NULL, 'q' },
 					      { NULL, 0, NULL, 0 } };
 	struct sandbox_info *l;
 	struct box_err *err = NULL;
-	bool json = false;
+	bool json = false, quiet = false;
 	size_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if (c == 'q') {
+			quiet = true;
+			continue;
+		}
 		if (c != 'f' || (!streq(optarg, "json") && !streq(optarg, "table")))
-			return cmd_usage_error("list", "expected --format table|json");
+			return cmd_usage_error(argv[0], "expected --format table|json or -q");
 		json = streq(optarg, "json");
 	}
 	if (optind != argc)
-		return cmd_usage_error("list", "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
 	if (sandbox_list(&l, &n, &err) < 0)
 		return cmd_fail(err, "list sandboxes");
-	if (json)
+	if (quiet)
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", l[i].name);
+	else if (json)
 		print_json(l, n);
 	else
 		print_table(l, n);
@@ -153,10 +161,23 @@ static int run_list(int argc, char **argv)
 	return 0;
 }
 
+#define LIST_USAGE                                                                                 \
+	"usage: box list [--format table|json] [-q]\n\n"                                           \
+	"  -q, --quiet   only the names, one a line\n"                                             \
+	"'box ps' is another name for 'box list'."
+
 static const struct box_command cmd_list = {
 	.name = "list",
 	.summary = "list sandboxes",
-	.usage = "usage: box list [--format table|json]",
+	.usage = LIST_USAGE,
 	.run = run_list,
 };
 BOX_COMMAND(cmd_list);
+
+static const struct box_command cmd_ps = {
+	.name = "ps",
+	.summary = "list sandboxes (another name for list)",
+	.usage = LIST_USAGE,
+	.run = run_list,
+};
+BOX_COMMAND(cmd_ps);

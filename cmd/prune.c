@@ -30,7 +30,8 @@ static const struct box_command cmd_prune = {
 	.usage = "usage: box prune\n"
 		 "\n"
 		 "Removes layers and blobs no image or sandbox references, and whatever an\n"
-		 "interrupted pull left behind.\n",
+		 "interrupted pull left behind. The space is counted as 'box images' counts\n"
+		 "SIZE (the bytes of the files), as 'box rmi' counts what it frees.\n",
 	.run = run_prune,
 };
 BOX_COMMAND(cmd_prune);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * box rm [-f] [-y] NAME...: remove sandboxes: their config and writable layer (and
- * an isolated home, which lives in the data dir). A host home or a --home PATH is
- * never touched. Running sandboxes only with -f (stopped first). Asks first when
- * run on a terminal, unless -f or -y.
+ * box rm [-f] [-y] (-a | NAME...): remove sandboxes (-a: all of them): their config and writable
+ * layer (and an isolated home, which lives in the data dir). A host home or a --home PATH is never
+ * touched. Running sandboxes only with -f (stopped first). Asks first when run on a terminal,
+ * unless -f or -y.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../core/sandbox/sandbox.h"
+#include "../core/util/util.h"
 #include "cmd.h"
 
 static bool confirm(const char *name)
@@ -48,38 +49,57 @@ static int rm_one(const char *name, bool force)
 	return 0;
 }
 
-static int run_rm(int argc, char **argv)
+static int rm_names(char *const *names, bool force, bool yes)
 {
-	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
-					      { "yes", no_argument, NULL, 'y' },
-					      { NULL, 0, NULL, 0 } };
-	bool force = false, yes = false;
-	int c, status = 0;
+	int status = 0;
 
-	while ((c = getopt_long(argc, argv, "fy", opts, NULL)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'y')
-			yes = true;
-		else
-			return cmd_usage_error("rm", "unknown option");
-	}
-	if (optind >= argc)
-		return cmd_usage_error("rm", "expected a sandbox NAME");
-	for (int i = optind; i < argc; i++) {
+	for (char *const *p = names; p && *p; p++) {
 		if (!force && !yes && isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
-		    sandbox_exists(argv[i]) && !confirm(argv[i]))
+		    sandbox_exists(*p) && !confirm(*p))
 			continue;
-		if (rm_one(argv[i], force))
+		if (rm_one(*p, force))
 			status = EXIT_BOX;
 	}
 	return status;
 }
 
+static int run_rm(int argc, char **argv)
+{
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
+					      { "yes", no_argument, NULL, 'y' },
+					      { "all", no_argument, NULL, 'a' },
+					      { NULL, 0, NULL, 0 } };
+	bool force = false, yes = false, all = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "fya", opts, NULL)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'y')
+			yes = true;
+		else if (c == 'a')
+			all = true;
+		else
+			return cmd_usage_error("rm", "unknown option");
+	}
+	if (all && optind < argc)
+		return cmd_usage_error("rm", "-a removes every sandbox: give no NAME with it");
+	if (!all && optind >= argc)
+		return cmd_usage_error("rm", "expected a sandbox NAME (or -a for all)");
+	if (!all)
+		return rm_names(argv + optind, force, yes);
+	_cleanup_strv_free_ char **names = NULL;
+	struct box_err *err = NULL;
+	if (sandbox_names(false, &names, &err) < 0)
+		return cmd_fail(err, "list sandboxes");
+	return rm_names(names, force, yes);
+}
+
 static const struct box_command cmd_rm = {
 	.name = "rm",
 	.summary = "remove sandboxes (their writable layer; never your home)",
-	.usage = "usage: box rm [-f] [-y] NAME...\n\n"
+	.usage = "usage: box rm [-f] [-y] (-a | NAME...)\n\n"
+		 "  -a, --all     every sandbox\n"
 		 "  -f, --force   stop running sandboxes first; do not ask\n"
 		 "  -y, --yes     do not ask",
 	.run = run_rm,

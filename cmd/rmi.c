@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * box rmi REF...: remove images from the store. Refuses while a sandbox uses the
- * image; layers another image still uses stay.
+ * box rmi [-f] REF...: remove images from the store. Refuses while a sandbox uses
+ * the image unless -f; layers another image or a sandbox still uses stay.
  */
+#include <getopt.h>
 #include <stdio.h>
 
 #include "../config/config.h"
@@ -13,19 +14,27 @@
 
 static int run_rmi(int argc, char **argv)
 {
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("rmi"));
-	if (argc < 2)
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
+					      { NULL, 0, NULL, 0 } };
+	bool force = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+		if (c != 'f')
+			return cmd_usage_error("rmi", "unknown option");
+		force = true;
+	}
+	if (optind >= argc)
 		return cmd_usage_error("rmi", "expected an image reference");
 	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)
 		return EXIT_BOX;
 	int status = 0;
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		struct box_err *err = NULL;
 		uint64_t freed = 0;
 		char buf[16];
-		if (store_remove(cfg, argv[i], &freed, &err) < 0) {
+		if (store_remove(cfg, argv[i], force, &freed, &err) < 0) {
 			status = cmd_fail(err, "remove image '%s'", argv[i]);
 			continue;
 		}
@@ -38,10 +47,14 @@ static int run_rmi(int argc, char **argv)
 static const struct box_command cmd_rmi = {
 	.name = "rmi",
 	.summary = "remove images",
-	.usage = "usage: box rmi REF...\n"
+	.usage = "usage: box rmi [-f] REF...\n"
 		 "\n"
-		 "Removes the image and every layer no other image or sandbox uses.\n"
-		 "An image a sandbox uses cannot be removed: remove the sandbox first.\n",
+		 "Removes the image and those of its layers no other image or sandbox uses.\n"
+		 "The space freed is counted as 'box images' counts SIZE (the bytes of the\n"
+		 "layers' files), so it is at most the image's SIZE less SHARED.\n"
+		 "\n"
+		 "  -f, --force   remove it even while sandboxes use it (they keep their\n"
+		 "                layers; 'box prune' frees them once the sandboxes are gone)\n",
 	.run = run_rmi,
 };
 BOX_COMMAND(cmd_rmi);

@@ -74,25 +74,17 @@ static void run_args_done(struct run_args *a)
 /* -v HOST:INSIDE[:ro|:rw] */
 static int parse_volume(const char *spec, struct run_args *a)
 {
-	_cleanup_free_ char *s = xstrdup(spec);
-	char *inside = strchr(s, ':'), *mode = NULL, *host;
-
-	if (inside) {
-		*inside++ = '\0';
-		mode = strchr(inside, ':');
-		if (mode)
-			*mode++ = '\0';
-	}
-	if (!inside || !*s || inside[0] != '/' ||
-	    (mode && !streq(mode, "ro") && !streq(mode, "rw")))
-		return cmd_usage_error("run", "volume '%s' is not HOST:/PATH[:ro]", spec);
-	host = realpath(s, NULL);
-	if (!host)
-		return cmd_error("volume '%s': %s (the host path must exist)", s, strerror(errno));
+	_cleanup_free_ char *m = NULL;
+	if (sbx_parse_volume("run", spec, &m))
+		return EXIT_BOX;
+	/* "HOST\tINSIDE\tro|rw" */
+	char *inside = strchr(m, '\t'), *mode = strchr(inside + 1, '\t');
+	*inside++ = '\0';
+	*mode++ = '\0';
 	a->binds = xrealloc(a->binds, (a->n_binds + 1) * sizeof(*a->binds));
-	a->binds[a->n_binds++] = (struct bind_mount){ .host = host,
+	a->binds[a->n_binds++] = (struct bind_mount){ .host = xstrdup(m),
 						      .inside = xstrdup(inside),
-						      .readonly = mode && streq(mode, "ro") };
+						      .readonly = streq(mode, "ro") };
 	return 0;
 }
 
@@ -128,8 +120,8 @@ static int parse_option(int c, struct run_args *a)
 	case 'v':
 		return parse_volume(optarg, a);
 	case 'e':
-		if (!*optarg || *optarg == '=')
-			return cmd_usage_error("run", "environment '%s' is not KEY=VALUE", optarg);
+		if (sbx_parse_env("run", optarg))
+			return EXIT_BOX;
 		strv_push(&a->env, xstrdup(optarg));
 		return 0;
 	case 'w':

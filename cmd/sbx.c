@@ -183,38 +183,92 @@ int sbx_split_dashdash(int argc, char **argv)
 	return argc;
 }
 
-bool sbx_create_opt(struct sbx_create *o, int c, const char *arg)
+int sbx_parse_volume(const char *cmd, const char *spec, char **ret)
 {
+	_cleanup_free_ char *s = xstrdup(spec);
+	char *inside = strchr(s, ':'), *mode = NULL;
+
+	if (inside) {
+		*inside++ = '\0';
+		mode = strchr(inside, ':');
+		if (mode)
+			*mode++ = '\0';
+	}
+	if (!inside || !*s || inside[0] != '/' ||
+	    (mode && !streq(mode, "ro") && !streq(mode, "rw")))
+		return cmd_usage_error(cmd, "volume '%s' is not HOST:/PATH[:ro]", spec);
+	_cleanup_free_ char *host = realpath(s, NULL);
+	if (!host)
+		return cmd_error("volume '%s': %s (the host path must exist)", s, strerror(errno));
+	*ret = xasprintf("%s\t%s\t%s", host, inside, mode && streq(mode, "ro") ? "ro" : "rw");
+	return 0;
+}
+
+int sbx_parse_env(const char *cmd, const char *spec)
+{
+	if (!*spec || *spec == '=')
+		return cmd_usage_error(cmd, "environment '%s' is not KEY=VALUE", spec);
+	return 0;
+}
+
+void sbx_create_done(struct sbx_create *o)
+{
+	strv_free(o->ports);
+	strv_free(o->mounts);
+	strv_free(o->env);
+}
+
+/* -e KEY without a value: the host's, when it has one, kept as KEY=VALUE. */
+static char *env_entry(const char *spec)
+{
+	const char *v = strchr(spec, '=') ? NULL : getenv(spec);
+	return v ? xasprintf("%s=%s", spec, v) : xstrdup(spec);
+}
+
+int sbx_create_opt(const char *cmd, struct sbx_create *o, int c, const char *arg)
+{
+	char *m = NULL;
+
 	switch (c) {
 	case SBX_OPT_IMAGE:
 		o->image = arg;
-		return true;
+		return 0;
 	case SBX_OPT_ROOTFS:
 		o->rootfs = arg;
-		return true;
+		return 0;
 	case SBX_OPT_HOME:
 		o->home = arg;
-		return true;
+		return 0;
 	case SBX_OPT_STORAGE:
 		o->storage = arg;
-		return true;
+		return 0;
 	case SBX_OPT_NETWORK:
 		o->network = arg;
-		return true;
+		return 0;
 	case SBX_OPT_PUBLISH:
 		strv_push(&o->ports, xstrdup(arg));
-		return true;
+		return 0;
+	case SBX_OPT_VOLUME:
+		if (sbx_parse_volume(cmd, arg, &m))
+			return EXIT_BOX;
+		strv_push(&o->mounts, m);
+		return 0;
+	case SBX_OPT_ENV:
+		if (sbx_parse_env(cmd, arg))
+			return EXIT_BOX;
+		strv_push(&o->env, env_entry(arg));
+		return 0;
 	case SBX_OPT_CPUS:
 		o->cpus = arg;
-		return true;
+		return 0;
 	case SBX_OPT_MEMORY:
 		o->memory = arg;
-		return true;
+		return 0;
 	case SBX_OPT_PIDS:
 		o->pids = arg;
-		return true;
+		return 0;
 	default:
-		return false;
+		return -1;
 	}
 }
 
@@ -315,6 +369,8 @@ static int parse_create(const char *cmd, const struct sbx_create *o, struct sand
 	if (o->ports && o->network && !streq(o->network, "slirp"))
 		return cmd_usage_error(cmd, "-p needs the slirp network, not '%s'", o->network);
 	c->ports = o->ports;
+	c->mounts = o->mounts;
+	c->env = o->env;
 	if (parse_limits(cmd, o, c))
 		return EXIT_BOX;
 	return parse_home(cmd, o->home, c, home);

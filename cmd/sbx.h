@@ -19,6 +19,8 @@ struct sbx_create {
 	const char *network; /* slirp|host|none */
 	char **ports;	     /* -p/--publish [ADDR:]HOSTPORT:PORT[/udp], NULL-terminated */
 	bool exists_ok;	     /* another box made it meanwhile: fine (box enter) */
+	char **mounts;	     /* -v: "HOST\tINSIDE\tro|rw", NULL-terminated (sbx_parse_volume) */
+	char **env;	     /* -e KEY=VALUE, NULL-terminated */
 	const char *cpus;    /* limits as given: "1.5", "512M", "50" */
 	const char *memory;
 	const char *pids;
@@ -26,8 +28,20 @@ struct sbx_create {
 
 /* Index of the first "--" in argv (argc when none). */
 int sbx_split_dashdash(int argc, char **argv);
-/* Handle one creation option (getopt value c with optarg); false when c is not one. */
-bool sbx_create_opt(struct sbx_create *o, int c, const char *arg);
+/*
+ * Handle one creation option (getopt value c with optarg): 0, EXIT_BOX after a bad
+ * value (printed), or -1 when c is not one.
+ */
+int sbx_create_opt(const char *cmd, struct sbx_create *o, int c, const char *arg);
+/*
+ * -v HOST:/PATH[:ro|:rw]: the host path (made absolute; it must exist) and the path
+ * inside as "HOST\tINSIDE\tro|rw" in *ret. Prints its error; 0 or EXIT_BOX.
+ */
+int sbx_parse_volume(const char *cmd, const char *spec, char **ret);
+/* -e KEY=VALUE (or KEY: the host's value where it has one); prints its error. */
+int sbx_parse_env(const char *cmd, const char *spec);
+/* Free what sbx_create_opt() collected. */
+void sbx_create_done(struct sbx_create *o);
 /* Create `name` from o; prints its own errors and returns an exit status. */
 int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o);
 /* Print "box: warning: ..." for each of the sandbox's limits this host cannot apply. */
@@ -55,7 +69,9 @@ enum {
 };
 /* -p and --publish: the short option's own value. */
 #define SBX_OPT_PUBLISH	     'p'
-#define SBX_CREATE_SHORTOPTS "p:"
+#define SBX_OPT_VOLUME	     'v'
+#define SBX_OPT_ENV	     'e'
+#define SBX_CREATE_SHORTOPTS "p:v:e:"
 #define SBX_CREATE_LONGOPTS                                                                        \
 	{ "image", required_argument, NULL, SBX_OPT_IMAGE },                                       \
 	    { "rootfs", required_argument, NULL, SBX_OPT_ROOTFS },                                 \
@@ -63,6 +79,8 @@ enum {
 	    { "storage", required_argument, NULL, SBX_OPT_STORAGE },                               \
 	    { "network", required_argument, NULL, SBX_OPT_NETWORK },                               \
 	    { "publish", required_argument, NULL, SBX_OPT_PUBLISH },                               \
+	    { "volume", required_argument, NULL, SBX_OPT_VOLUME },                                 \
+	    { "env", required_argument, NULL, SBX_OPT_ENV },                                       \
 	    { "cpus", required_argument, NULL, SBX_OPT_CPUS },                                     \
 	    { "memory", required_argument, NULL, SBX_OPT_MEMORY },                                 \
 	{                                                                                          \

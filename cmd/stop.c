@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * box stop [--time SECS] NAME...: TERM to the sandbox's init, which passes it to
+ * box stop [--time SECS] (-a | NAME...): TERM to the sandbox's init, which passes it to
  * every process inside; KILL after SECS (default 10). Returns once the sandbox's
  * supervisor has cleaned up.
  */
@@ -9,29 +9,46 @@
 
 #include "../core/sandbox/sandbox.h"
 #include "../core/util/util.h"
+#include "../core/util/xalloc.h"
 #include "cmd.h"
 #include "project.h"
 
 static int run_stop(int argc, char **argv)
 {
 	static const struct option opts[] = { { "time", required_argument, NULL, 't' },
+					      { "all", no_argument, NULL, 'a' },
 					      { NULL, 0, NULL, 0 } };
+	_cleanup_strv_free_ char **running = NULL;
 	long secs = 10;
+	bool all = false;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:a", opts, NULL)) != -1) {
+		if (c == 'a') {
+			all = true;
+			continue;
+		}
 		if (c != 't')
 			return cmd_usage_error("stop", "unknown option");
 		if (parse_int_range(optarg, 0, 3600, &secs) < 0)
 			return cmd_usage_error(
 			    "stop", "--time: expected seconds (0-3600), not '%s'", optarg);
 	}
-	if (optind >= argc)
-		return cmdproj_stop((unsigned)secs * 1000);
-	for (int i = optind; i < argc; i++) {
+	if (all && optind < argc)
+		return cmd_usage_error("stop",
+				       "-a stops every running sandbox: give no NAME with it");
+	if (all) {
 		struct box_err *err = NULL;
-		if (sandbox_stop(argv[i], (unsigned)secs * 1000, &err) < 0)
-			status = cmd_fail(err, "stop sandbox '%s'", argv[i]);
+		if (sandbox_names(true, &running, &err) < 0)
+			return cmd_fail(err, "list sandboxes");
+	} else if (optind >= argc) {
+		return cmdproj_stop((unsigned)secs * 1000);
+	}
+	char *const *names = all ? running : argv + optind;
+	for (char *const *p = names; p && *p; p++) {
+		struct box_err *err = NULL;
+		if (sandbox_stop(*p, (unsigned)secs * 1000, &err) < 0)
+			status = cmd_fail(err, "stop sandbox '%s'", *p);
 	}
 	return status;
 }
@@ -39,8 +56,9 @@ static int run_stop(int argc, char **argv)
 static const struct box_command cmd_stop = {
 	.name = "stop",
 	.summary = "stop sandboxes",
-	.usage = "usage: box stop [--time SECS] [NAME...]\n\n"
+	.usage = "usage: box stop [--time SECS] [-a | NAME...]\n\n"
 		 "Without NAME: the sandbox of the nearest .box.ini.\n\n"
+		 "  -a, --all         every running sandbox\n"
 		 "  -t, --time SECS   wait this long after TERM before KILL (default 10)",
 	.run = run_stop,
 };

@@ -683,7 +683,7 @@ static uint64_t known_size(const char *dir, const char *diff_id)
 		}
 		image_record_list_free(list, n);
 	}
-	return found ? size : du_bytes(dir);
+	return found ? size : du_content_bytes(dir);
 }
 
 static int pull_layers(struct pull *p, const struct oci_manifest *m,

@@ -519,6 +519,10 @@ static char **keep_set(const char *dir, struct box_err **err)
 struct gc_ctx {
 	const char *dir;
 	char **keep;
+	/* rmi: only these (the removed image's blobs and layers), with the layer sizes its
+	 * record has; prune: NULL, everything nothing references. */
+	char **only;
+	const struct image_record *rec;
 	uint64_t *freed; /* shared mapping: written by the namespace child */
 };
 
@@ -529,6 +533,16 @@ static bool kept(char **keep, const char *name)
 			return true;
 	}
 	return false;
+}
+
+/* A layer's size as the image's record has it (what `box images` showed), else the
+ * bytes of its files, counted the same way. */
+static uint64_t record_layer_size(const struct image_record *rec, const char *hex, const char *path)
+{
+	for (size_t i = 0; rec && i < rec->n_layers; i++)
+		if (strlen(rec->diff_ids[i]) > 7 && streq(rec->diff_ids[i] + 7, hex))
+			return rec->layer_sizes[i];
+	return du_content_bytes(path);
 }
 
 static void gc_dir(struct gc_ctx *g, const char *sub)
@@ -542,11 +556,10 @@ static void gc_dir(struct gc_ctx *g, const char *sub)
 		/* A project's setup layer (core/setup.c) is kept while a sandbox names its key. */
 		if (str_startswith(de->d_name, "setup-") && kept(g->keep, de->d_name + 6))
 			continue;
+		if (g->only && !kept(g->only, de->d_name))
+			continue;
 		_cleanup_free_ char *e = xasprintf("%s/%s", p, de->d_name);
-		struct stat st;
-		uint64_t n = lstat(e, &st) == 0 && !S_ISDIR(st.st_mode)
-				 ? (uint64_t)st.st_blocks * 512
-				 : du_bytes(e);
+		uint64_t n = record_layer_size(g->rec, de->d_name, e);
 		struct box_err *err = NULL;
 		if (rm_rf(e, &err) == 0) {
 			*g->freed += n;
@@ -566,15 +579,25 @@ static int gc_child(struct spawn_ctx *ctx, struct box_err **err)
 	return 0;
 }
 
-static int gc_run(const char *dir, uint64_t *ret_freed, struct box_err **err)
+static int gc_run(const char *dir, const struct image_record *rec, uint64_t *ret_freed,
+		  struct box_err **err)
 {
-	struct gc_ctx g = { .dir = dir };
+	struct gc_ctx g = { .dir = dir, .rec = rec };
+	_cleanup_strv_free_ char **only = NULL;
 	struct box_ids ids;
 	int r;
 
 	g.keep = keep_set(dir, err);
 	if (!g.keep)
 		return -EIO;
+	if (rec) {
+		only = xcalloc(1, sizeof(char *));
+		keep_add(&only, rec->digest);
+		keep_add(&only, rec->config_digest);
+		for (size_t k = 0; k < rec->n_layers; k++)
+			keep_add(&only, rec->diff_ids[k]);
+		g.only = only;
+	}
 	g.freed =
 	    mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (g.freed == MAP_FAILED) {
@@ -610,10 +633,10 @@ int store_prune(uint64_t *ret_freed, struct box_err **err)
 	_cleanup_close_ int lock = store_lock(err);
 	if (lock < 0)
 		return lock;
-	return gc_run(dir, ret_freed, err);
+	return gc_run(dir, NULL, ret_freed, err);
 }
 
-int store_remove(const struct box_config *cfg, const char *ref, uint64_t *ret_freed,
+int store_remove(const struct box_config *cfg, const char *ref, bool force, uint64_t *ret_freed,
 		 struct box_err **err)
 {
 	_cleanup_free_ char *dir = store_dir();
@@ -628,7 +651,7 @@ int store_remove(const struct box_config *cfg, const char *ref, uint64_t *ret_fr
 	r = find_record(canonical, &rec, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *user = sandbox_using(dir, rec->digest);
+	_cleanup_free_ char *user = force ? NULL : sandbox_using(dir, rec->digest);
 	if (user) {
 		r = box_err_set(err, EBUSY, "image '%s' is used by sandbox '%s' (box rm %s first)",
 				rec->ref, user, user);
@@ -636,8 +659,10 @@ int store_remove(const struct box_config *cfg, const char *ref, uint64_t *ret_fr
 		return r;
 	}
 	_cleanup_free_ char *path = store_record_path(rec->ref);
-	image_record_free(rec);
 	if (unlink(path) < 0)
-		return box_err_set(err, errno, "remove '%s'", path);
-	return gc_run(dir, ret_freed, err);
+		r = box_err_set(err, errno, "remove '%s'", path);
+	else
+		r = gc_run(dir, rec, ret_freed, err);
+	image_record_free(rec);
+	return r;
 }

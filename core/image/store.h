@@ -64,9 +64,14 @@ int store_list(struct image_record **ret, size_t *ret_n, struct box_err **err);
 void image_record_list_free(struct image_record *list, size_t n);
 /* Bytes of the layers of list[i] that another image in list also uses. */
 uint64_t store_shared_bytes(const struct image_record *list, size_t n, size_t i);
-/* Remove an image record; refuses (-EBUSY) while a sandbox uses the image. Layers and
- * blobs nothing references any more are removed too (*ret_freed bytes). */
-int store_remove(const struct box_config *cfg, const char *ref, uint64_t *ret_freed,
+/*
+ * Remove an image record; refuses (-EBUSY) while a sandbox uses the image, unless
+ * force (the sandbox keeps its layers; prune frees them once it is gone). The
+ * image's own layers and blobs that nothing else references go too: *ret_freed is
+ * their size as `box images` counts it (the files' bytes). Other unreferenced data
+ * stays for prune.
+ */
+int store_remove(const struct box_config *cfg, const char *ref, bool force, uint64_t *ret_freed,
 		 struct box_err **err);
 /* Remove layers, blobs and leftovers of killed pulls that no image or sandbox references. */
 int store_prune(uint64_t *ret_freed, struct box_err **err);

@@ -63,7 +63,7 @@ static int import_child(struct spawn_ctx *ctx, struct box_err **err)
 		rm_rf(tmp, NULL);
 		return r;
 	}
-	res->disk_bytes = du_bytes(dest);
+	res->disk_bytes = du_content_bytes(dest);
 	return 0;
 }
 

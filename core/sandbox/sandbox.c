@@ -140,9 +140,11 @@ char *sandbox_config_format(const struct sandbox_config *c)
 	if (c->project) {
 		add_str(o, "project", c->project);
 		add_str(o, "setup_key", c->setup_key);
-		json_object_object_add(o, "mounts", strv_to_json(c->mounts));
 		add_str(o, "hostname", c->hostname);
 	}
+	/* A project's [mounts] or create's -v. */
+	if (c->mounts)
+		json_object_object_add(o, "mounts", strv_to_json(c->mounts));
 	/* Limits come from a project's [limits] or from --cpus/--memory/--pids. */
 	if (c->cpus > 0 || c->memory || c->pids) {
 		json_object_object_add(o, "cpus", json_object_new_double(c->cpus));
@@ -692,5 +694,22 @@ int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
 	qsort(list, n, sizeof(*list), cmp_info);
 	*ret = list;
 	*ret_n = n;
+	return 0;
+}
+
+int sandbox_names(bool running_only, char ***ret, struct box_err **err)
+{
+	struct sandbox_info *l = NULL;
+	size_t n = 0;
+	int r = sandbox_list(&l, &n, err);
+
+	if (r < 0)
+		return r;
+	char **v = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		if (!running_only || l[i].state != SANDBOX_STOPPED)
+			strv_push(&v, xstrdup(l[i].name));
+	sandbox_info_list_free(l, n);
+	*ret = v;
 	return 0;
 }

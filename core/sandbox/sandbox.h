@@ -49,6 +49,8 @@ struct sandbox_info *sandbox_info_free(struct sandbox_info *s);
 void sandbox_info_list_free(struct sandbox_info *list, size_t n);
 /* Every sandbox (running and stopped), sorted by name. */
 int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err);
+/* The names of every sandbox (running_only: those running or starting), sorted. */
+int sandbox_names(bool running_only, char ***ret, struct box_err **err);
 int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **err);
 /* Set the fields of s that come from its config.json (image, digest, network, created). */
 void sandbox_info_set_config(struct sandbox_info *s, const struct sandbox_config *c);

@@ -204,7 +204,9 @@ int rm_rf(const char *path, struct box_err **err)
 	return 0;
 }
 
-static uint64_t du_at(int dfd, dev_t dev)
+/* Blocks on disk, or (content) the bytes of regular files with each hard link
+ * counting its share, so a file linked twice in the tree counts once. */
+static uint64_t du_at(int dfd, dev_t dev, bool content)
 {
 	_cleanup_closedir_ DIR *d = fdopendir(dfd);
 	struct dirent *de;
@@ -222,26 +224,42 @@ static uint64_t du_at(int dfd, dev_t dev)
 			continue;
 		if (st.st_dev != dev)
 			continue;
-		sum += (uint64_t)st.st_blocks * 512;
+		if (!content)
+			sum += (uint64_t)st.st_blocks * 512;
+		else if (S_ISREG(st.st_mode))
+			sum += (uint64_t)st.st_size / (st.st_nlink ? st.st_nlink : 1);
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), de->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
-				sum += du_at(sub, dev);
+				sum += du_at(sub, dev, content);
 		}
 	}
 	return sum;
 }
 
-uint64_t du_bytes(const char *path)
+static uint64_t du_path(const char *path, bool content)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (lstat(path, &st) < 0)
 		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return content ? (S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0)
+			       : (uint64_t)st.st_blocks * 512;
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	return du_at(fd, st.st_dev);
+	return du_at(fd, st.st_dev, content);
+}
+
+uint64_t du_bytes(const char *path)
+{
+	return du_path(path, false);
+}
+
+uint64_t du_content_bytes(const char *path)
+{
+	return du_path(path, true);
 }
 
 bool path_exists(const char *path)

@@ -23,6 +23,12 @@ int mkdir_p(const char *path, mode_t mode, struct box_err **err);
 int rm_rf(const char *path, struct box_err **err);
 /* Sum of st_blocks*512 under path (no mount crossing). */
 uint64_t du_bytes(const char *path);
+/*
+ * The bytes of the regular files under path (a hard link counts its share): what a
+ * layer's extraction counts, and so what `box images` shows as SIZE, `box rmi`
+ * reports freed and `box prune` reclaims, each in the same unit.
+ */
+uint64_t du_content_bytes(const char *path);
 bool path_exists(const char *path);
 bool is_dir(const char *path);
 /* Take an exclusive (or shared) flock on path, creating it; returns the fd. */

@@ -55,9 +55,40 @@ printf '{"name":"s1","image":"debian:bookworm-extra","image_digest":"%s"}\n' "$e
 "$BOX" rmi debian:bookworm-extra 2>"$T/err3"
 is "$?" 125 "rmi refuses an image a sandbox uses"
 like "$(cat "$T/err3")" "used by sandbox 's1'" "rmi names the sandbox"
+# bytes_of TEXT: the first "12.3 MB" in TEXT, in bytes; near A B: within 1% (and
+# the few kB of a manifest and config).
+bytes_of() {
+	printf '%s\n' "$1" | python3 -c '
+import re, sys
+m = re.search(r"([0-9.]+) (B|kB|MB|GB)", sys.stdin.read())
+print(int(float(m[1]) * {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}[m[2]]))'
+}
+near() { python3 -c "import sys; f, w = $1, $2; sys.exit(not (w <= f * 1.01 + 16384 and f <= w * 1.01 + 16384))"; }
+# The figures add up: rmi frees the image's SIZE less SHARED (plus its manifest and
+# config), and prune then finds nothing of it left to reclaim.
+want=$("$BOX" images --format json | python3 -c '
+import json, sys
+print([i["size"] - i["shared_size"] for i in json.load(sys.stdin) if i["tag"] == "bookworm-extra"][0])')
+is "$("$BOX" images -q | grep -c '^docker.io/library/debian:bookworm')" 2 "images -q lists the references"
+out=$("$BOX" rmi -f debian:bookworm-extra)
+is "$?" 0 "rmi -f removes an image a sandbox uses"
+is "$(layer_count)" 2 "... and keeps the layer the sandbox uses"
+is "$("$BOX" images -q | grep -c ':bookworm-extra$')" 0 "... the image is gone"
+like "$out" "removed debian:bookworm-extra \(0 B freed\)" "... freeing nothing while the sandbox uses it"
 rm -rf "$DATA/sandboxes/s1"
-check "rmi debian:bookworm-extra" "$BOX" rmi debian:bookworm-extra
+out=$("$BOX" prune)
+freed=$(bytes_of "$out")
+check "prune frees the image's own bytes once its sandbox is gone ($freed ~ $want)" \
+	near "$freed" "$want"
+is "$(layer_count)" 1 "prune removed the layer no other image uses"
+is "$("$BOX" prune)" "Total reclaimed space: 0 B" "a second prune finds nothing"
+"$BOX" pull -q debian:bookworm-extra >/dev/null 2>&1
+out=$("$BOX" rmi debian:bookworm-extra)
+freed=$(bytes_of "$out")
+check "rmi frees the image's SIZE less SHARED ($freed ~ $want)" \
+	near "$freed" "$want"
 is "$(layer_count)" 1 "rmi removed the layer no other image uses"
+is "$("$BOX" prune)" "Total reclaimed space: 0 B" "prune after rmi reclaims nothing more"
 
 # The rest uses a tiny image: extracting Debian again would only measure the disk.
 python3 "$TOOL" make-tar "$T/tiny.tar" hello
