@@ -135,10 +135,9 @@ static int run_allow(int argc, char **argv)
 	return only_status ? status(path, buf, len) : approve(path, buf, len);
 }
 
-static const struct box_command cmd_allow = {
+const struct box_command cmd_allow = {
 	.name = "allow",
 	.summary = "approve a project's .box.ini after showing what it does",
 	.usage = usage_text,
 	.run = run_allow,
 };
-BOX_COMMAND(cmd_allow);

@@ -94,7 +94,7 @@ static int run_bootstrap(int argc, char **argv)
 	return cmd_bootstrap_debian(suite, name, stdout);
 }
 
-static const struct box_command cmd_bootstrap = {
+const struct box_command cmd_bootstrap = {
 	.name = "bootstrap",
 	.summary = "build a Debian userland with mmdebstrap and store it as an image",
 	.usage = "usage: box bootstrap debian[:SUITE] [NAME]\n"
@@ -104,4 +104,3 @@ static const struct box_command cmd_bootstrap = {
 		 "Then: box enter NAME",
 	.run = run_bootstrap,
 };
-BOX_COMMAND(cmd_bootstrap);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The subcommand table. Each cmd/<verb>.c defines one struct box_command and
- * registers it with BOX_COMMAND(); main.c finds them all through the linker
- * section, so adding a command touches no shared file. Only cmd/ prints to the
- * user and picks exit statuses.
+ * The subcommands. Each cmd/<verb>.c defines one struct box_command named
+ * cmd_<verb>; main.c lists them all in cmd_table[], sorted by name, so a new
+ * command is one new file and one line there. Only cmd/ prints to the user and
+ * picks exit statuses (core/util/exit.h).
  */
 #ifndef BOX_CMD_H
 #define BOX_CMD_H
@@ -11,24 +11,17 @@
 #include <stdbool.h>
 
 #include "../core/util/err.h"
+#include "../core/util/exit.h"
 #include "../core/util/macro.h"
-
-/* Exit statuses (podman/toolbox/chroot convention). */
-#define EXIT_BOX	125 /* box itself failed */
-#define EXIT_CANNOT_RUN 126
-#define EXIT_NOT_FOUND	127
 
 struct box_command {
 	const char *name;
+	const char *alias;		   /* another name for it ("ps" for list), or NULL */
 	const char *summary;		   /* one line for `box help` */
 	const char *usage;		   /* full usage text printed by --help */
 	int (*run)(int argc, char **argv); /* argv[0] is the command name; returns exit status */
 	bool hidden;			   /* internal helper roles */
 };
-
-#define BOX_COMMAND(var)                                                                           \
-	static const struct box_command *const box_cmd_ptr_##var                                   \
-	    __attribute__((used, section("box_commands"), aligned(sizeof(void *)))) = &(var)
 
 /* Global options from main.c. */
 extern const char *arg_config; /* --config PATH, NULL for the default */

@@ -145,10 +145,9 @@ static int run_config(int argc, char **argv)
 	return cmd_usage_error("config", "unknown action '%s'", argv[1]);
 }
 
-static const struct box_command cmd_config = {
+const struct box_command cmd_config = {
 	.name = "config",
 	.summary = "document, check and show configuration files",
 	.usage = usage_text,
 	.run = run_config,
 };
-BOX_COMMAND(cmd_config);

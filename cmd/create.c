@@ -25,7 +25,7 @@ static int run_create(int argc, char **argv)
 	return sbx_create_run("create", argv[optind], &o);
 }
 
-static const struct box_command cmd_create = {
+const struct box_command cmd_create = {
 	.name = "create",
 	.summary = "create a sandbox without starting it",
 	.usage = "usage: box create NAME (--image REF | --rootfs DIR) [options]\n\n"
@@ -46,4 +46,3 @@ static const struct box_command cmd_create = {
 		 "are not, box says which limit it cannot apply and why, and still starts.",
 	.run = run_create,
 };
-BOX_COMMAND(cmd_create);

@@ -82,7 +82,7 @@ static int run_dash(int argc, char **argv)
 	return 0;
 }
 
-static const struct box_command cmd_dash = {
+const struct box_command cmd_dash = {
 	.name = "dash",
 	.summary = "live dashboard of all sandboxes (also: plain 'box' on a terminal)",
 	.usage = "usage: box dash [--interval S] [--iterations N] [NAME]\n\n"
@@ -94,4 +94,3 @@ static const struct box_command cmd_dash = {
 		 "It starts on NAME, or inside a project on the project's sandbox.",
 	.run = run_dash,
 };
-BOX_COMMAND(cmd_dash);

@@ -23,11 +23,10 @@ static int run_deny(int argc, char **argv)
 	return 0;
 }
 
-static const struct box_command cmd_deny = {
+const struct box_command cmd_deny = {
 	.name = "deny",
 	.summary = "withdraw the approval of a project's .box.ini",
 	.usage = "usage: box deny [FILE]\n\nbox will not act on FILE (default: the nearest "
 		 ".box.ini upwards)\nuntil it is approved again with 'box allow'.",
 	.run = run_deny,
 };
-BOX_COMMAND(cmd_deny);

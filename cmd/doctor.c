@@ -48,7 +48,7 @@ static int run_doctor(int argc, char **argv)
 	return bad == 0 ? 0 : 1;
 }
 
-static const struct box_command cmd_doctor = {
+const struct box_command cmd_doctor = {
 	.name = "doctor",
 	.summary = "check this host for rootless sandboxes and say how to fix it",
 	.usage = "usage: box doctor [-q|--quiet]\n"
@@ -67,4 +67,3 @@ static const struct box_command cmd_doctor = {
 		 "and /etc/subgid.",
 	.run = run_doctor,
 };
-BOX_COMMAND(cmd_doctor);

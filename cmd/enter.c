@@ -70,7 +70,7 @@ static int run_enter(int argc, char **argv)
 	return sbx_enter(name, &jo);
 }
 
-static const struct box_command cmd_enter = {
+const struct box_command cmd_enter = {
 	.name = "enter",
 	.summary = "enter a sandbox (creating and starting it when needed)",
 	.usage = "usage: box enter [NAME|IMAGE] [options] [-- CMD ARGS...]\n\n"
@@ -88,4 +88,3 @@ static const struct box_command cmd_enter = {
 		 "125 when box failed, 126/127 when the command cannot run / is not found.",
 	.run = run_enter,
 };
-BOX_COMMAND(cmd_enter);

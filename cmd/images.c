@@ -102,7 +102,7 @@ static int run_images(int argc, char **argv)
 	return 0;
 }
 
-static const struct box_command cmd_images = {
+const struct box_command cmd_images = {
 	.name = "images",
 	.summary = "list stored images",
 	.usage = "usage: box images [--format table|json] [-q]\n"
@@ -114,4 +114,3 @@ static const struct box_command cmd_images = {
 		 "  -q, --quiet   only the references, one a line (for 'box rmi')\n",
 	.run = run_images,
 };
-BOX_COMMAND(cmd_images);

@@ -62,7 +62,7 @@ static int run_import(int argc, char **argv)
 	return cmd_import_tarball(argv[1], argv[2], by, stdout);
 }
 
-static const struct box_command cmd_import = {
+const struct box_command cmd_import = {
 	.name = "import",
 	.summary = "store a root filesystem tarball as an image",
 	.usage = "usage: box import TARBALL NAME\n"
@@ -72,4 +72,3 @@ static const struct box_command cmd_import = {
 		 "  box enter NAME",
 	.run = run_import,
 };
-BOX_COMMAND(cmd_import);

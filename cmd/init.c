@@ -78,10 +78,9 @@ static int run_init(int argc, char **argv)
 	return write_init(dir, image, force);
 }
 
-static const struct box_command cmd_init = {
+const struct box_command cmd_init = {
 	.name = "init",
 	.summary = "write a commented .box.ini for a project",
 	.usage = usage_text,
 	.run = run_init,
 };
-BOX_COMMAND(cmd_init);

@@ -166,18 +166,10 @@ static int run_list(int argc, char **argv)
 	"  -q, --quiet   only the names, one a line\n"                                             \
 	"'box ps' is another name for 'box list'."
 
-static const struct box_command cmd_list = {
+const struct box_command cmd_list = {
 	.name = "list",
+	.alias = "ps",
 	.summary = "list sandboxes",
 	.usage = LIST_USAGE,
 	.run = run_list,
 };
-BOX_COMMAND(cmd_list);
-
-static const struct box_command cmd_ps = {
-	.name = "ps",
-	.summary = "list sandboxes (another name for list)",
-	.usage = LIST_USAGE,
-	.run = run_list,
-};
-BOX_COMMAND(cmd_ps);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/util/exit.h"
 #include "../core/util/fs.h"
 #include "../core/util/log.h"
 #include "../core/util/paths.h"
@@ -163,7 +164,7 @@ static void child_exec(char *const *argv, bool interactive, int out_fd)
 	memcpy(full + 1, argv, n * sizeof(char *));
 	execv(paths_self_exe(), full);
 	dprintf(STDERR_FILENO, "box: cannot run '%s': %s\n", paths_self_exe(), strerror(errno));
-	_exit(127);
+	_exit(EXIT_NOT_FOUND);
 }
 
 static char *last_line(char *buf)
@@ -184,11 +185,11 @@ static char *last_line(char *buf)
 int live_run_box(char *const *argv, bool interactive, char **ret_msg)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
-	int pipefd[2] = { -1, -1 }, status = 125;
+	int pipefd[2] = { -1, -1 }, status = EXIT_BOX;
 	_cleanup_free_ char *out = NULL;
 
 	if (!interactive && pipe2(pipefd, O_CLOEXEC) < 0)
-		return 125;
+		return EXIT_BOX;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
 	pid_t pid = fork();
@@ -205,10 +206,10 @@ int live_run_box(char *const *argv, bool interactive, char **ret_msg)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	if (pid < 0)
-		return 125;
+		return EXIT_BOX;
 	if (ret_msg)
 		*ret_msg = out ? last_line(out) : NULL;
-	return status < 0 ? 125 : status;
+	return status < 0 ? EXIT_BOX : status;
 }
 
 int live_parse_interval(const char *s, unsigned *ret_ms)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Entry point: global options, logging setup, and dispatch to the subcommand
- * registered under the verb. Plain `box` on a terminal opens the dashboard when
+ * Entry point: global options, logging setup, the command table, and dispatch to
+ * the command named by the verb. Plain `box` on a terminal opens the dashboard when
  * it exists, else prints help.
  */
 #include <errno.h>
@@ -20,20 +20,75 @@
 #define BOX_VERSION "0.1.0"
 #endif
 
-extern const struct box_command *const __start_box_commands[];
-extern const struct box_command *const __stop_box_commands[];
+/* Every command, one per cmd/<verb>.c. */
+extern const struct box_command cmd_allow;
+extern const struct box_command cmd_bootstrap;
+extern const struct box_command cmd_config;
+extern const struct box_command cmd_create;
+extern const struct box_command cmd_dash;
+extern const struct box_command cmd_deny;
+extern const struct box_command cmd_doctor;
+extern const struct box_command cmd_enter;
+extern const struct box_command cmd_images;
+extern const struct box_command cmd_import;
+extern const struct box_command cmd_init;
+extern const struct box_command cmd_list;
+extern const struct box_command cmd_port;
+extern const struct box_command cmd_prune;
+extern const struct box_command cmd_pull;
+extern const struct box_command cmd_rebuild;
+extern const struct box_command cmd_rm;
+extern const struct box_command cmd_rmi;
+extern const struct box_command cmd_run;
+extern const struct box_command cmd_start;
+extern const struct box_command cmd_stats;
+extern const struct box_command cmd_stop;
+extern const struct box_command cmd_netloop;
+extern const struct box_command cmd_rmtree;
+extern const struct box_command cmd_supervise;
+extern const struct box_command cmd_unshare;
+
+/* The command table, the way tmux's cmd_table is: every command box has, in one
+ * visible array. The user's commands come first, sorted by name (`box help` prints
+ * them in this order), then the hidden helper roles box starts itself. */
+static const struct box_command *const cmd_table[] = {
+	&cmd_allow,
+	&cmd_bootstrap,
+	&cmd_config,
+	&cmd_create,
+	&cmd_dash,
+	&cmd_deny,
+	&cmd_doctor,
+	&cmd_enter,
+	&cmd_images,
+	&cmd_import,
+	&cmd_init,
+	&cmd_list,
+	&cmd_port,
+	&cmd_prune,
+	&cmd_pull,
+	&cmd_rebuild,
+	&cmd_rm,
+	&cmd_rmi,
+	&cmd_run,
+	&cmd_start,
+	&cmd_stats,
+	&cmd_stop,
+	/* helper roles, hidden from `box help` */
+	&cmd_netloop,
+	&cmd_rmtree,
+	&cmd_supervise,
+	&cmd_unshare,
+};
 
 const char *arg_config;
 
 const struct box_command *cmd_find(const char *name)
 {
-	/* __start_/__stop_ bound one linker section: one array to the linker, two symbols
-	 * to a C checker. */
-	/* cppcheck-suppress comparePointers */
-	for (const struct box_command *const *c = __start_box_commands; c < __stop_box_commands;
-	     c++)
-		if (streq((*c)->name, name))
-			return *c;
+	for (size_t i = 0; i < ARRAY_SIZE(cmd_table); i++)
+		if (streq(cmd_table[i]->name, name) ||
+		    (cmd_table[i]->alias && streq(cmd_table[i]->alias, name)))
+			return cmd_table[i];
 	return NULL;
 }
 
@@ -90,28 +145,19 @@ bool cmd_wants_help(int argc, char **argv)
 	return argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"));
 }
 
-static int cmp_cmd(const void *a, const void *b)
-{
-	return strcmp((*(const struct box_command *const *)a)->name,
-		      (*(const struct box_command *const *)b)->name);
-}
-
 static void usage(FILE *f)
 {
-	/* cppcheck-suppress comparePointers */
-	size_t n = (size_t)(__stop_box_commands - __start_box_commands);
-	const struct box_command **sorted = xcalloc(n, sizeof(*sorted));
-
-	memcpy(sorted, __start_box_commands, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_cmd);
 	fprintf(f, "usage: box [-v] [--config FILE] COMMAND [ARGS...]\n\n"
 		   "A rootless developer sandbox: a shell in another distribution's userland,\n"
 		   "as yourself, with your home and network, in milliseconds.\n\ncommands:\n");
-	for (size_t i = 0; i < n; i++)
-		if (!sorted[i]->hidden)
-			fprintf(f, "  %-10s %s\n", sorted[i]->name, sorted[i]->summary);
+	for (size_t i = 0; i < ARRAY_SIZE(cmd_table); i++)
+		if (!cmd_table[i]->hidden) {
+			fprintf(f, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+			if (cmd_table[i]->alias)
+				fprintf(f, "  %-10s another name for %s\n", cmd_table[i]->alias,
+					cmd_table[i]->name);
+		}
 	fprintf(f, "\nRun 'box COMMAND --help' for a command's options.\n");
-	free(sorted);
 }
 
 int main(int argc, char **argv)

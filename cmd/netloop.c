@@ -126,7 +126,7 @@ static int run_netloop(int argc, char **argv)
 	return 0;
 }
 
-static const struct box_command cmd_netloop = {
+const struct box_command cmd_netloop = {
 	.name = "__netloop",
 	.summary = "the userspace network loop of a sandbox (libslirp)",
 	.usage = "usage: box __netloop (--tap-fd=FD | --netns=PID) [--ready-fd=FD] [--mtu=N]\n"
@@ -135,4 +135,3 @@ static const struct box_command cmd_netloop = {
 	.run = run_netloop,
 	.hidden = true,
 };
-BOX_COMMAND(cmd_netloop);

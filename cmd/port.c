@@ -109,7 +109,7 @@ static int run_port(int argc, char **argv)
 	return cmd_usage_error("port", "expected NAME, 'add NAME SPEC' or 'rm NAME SPEC'");
 }
 
-static const struct box_command cmd_port = {
+const struct box_command cmd_port = {
 	.name = "port",
 	.summary = "list, add or remove a running sandbox's port forwards",
 	.usage = "usage: box port NAME\n"
@@ -122,4 +122,3 @@ static const struct box_command cmd_port = {
 	.run = run_port,
 	.hidden = false,
 };
-BOX_COMMAND(cmd_port);

@@ -24,7 +24,7 @@ static int run_prune(int argc, char **argv)
 	return 0;
 }
 
-static const struct box_command cmd_prune = {
+const struct box_command cmd_prune = {
 	.name = "prune",
 	.summary = "remove unused layers and blobs",
 	.usage = "usage: box prune\n"
@@ -34,4 +34,3 @@ static const struct box_command cmd_prune = {
 		 "SIZE (the bytes of the files), as 'box rmi' counts what it frees.\n",
 	.run = run_prune,
 };
-BOX_COMMAND(cmd_prune);

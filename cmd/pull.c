@@ -50,7 +50,7 @@ static int run_pull(int argc, char **argv)
 	return 0;
 }
 
-static const struct box_command cmd_pull = {
+const struct box_command cmd_pull = {
 	.name = "pull",
 	.summary = "download an image into the layer store",
 	.usage = "usage: box pull [-q|--quiet] REF\n"
@@ -66,4 +66,3 @@ static const struct box_command cmd_pull = {
 		 "  -q, --quiet   no progress output\n",
 	.run = run_pull,
 };
-BOX_COMMAND(cmd_pull);

@@ -211,7 +211,7 @@ static int run_rebuild(int argc, char **argv)
 	return r;
 }
 
-static const struct box_command cmd_rebuild = {
+const struct box_command cmd_rebuild = {
 	.name = "rebuild",
 	.summary = "apply an edited [setup] of the project's .box.ini to its sandbox",
 	.usage = "usage: box rebuild [--yes]\n\n"
@@ -222,4 +222,3 @@ static const struct box_command cmd_rebuild = {
 		 "  -y, --yes   discard without asking (for scripts)",
 	.run = run_rebuild,
 };
-BOX_COMMAND(cmd_rebuild);

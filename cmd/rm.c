@@ -95,7 +95,7 @@ static int run_rm(int argc, char **argv)
 	return rm_names(names, force, yes);
 }
 
-static const struct box_command cmd_rm = {
+const struct box_command cmd_rm = {
 	.name = "rm",
 	.summary = "remove sandboxes (their writable layer; never your home)",
 	.usage = "usage: box rm [-f] [-y] (-a | NAME...)\n\n"
@@ -104,4 +104,3 @@ static const struct box_command cmd_rm = {
 		 "  -y, --yes     do not ask",
 	.run = run_rm,
 };
-BOX_COMMAND(cmd_rm);

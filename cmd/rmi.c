@@ -44,7 +44,7 @@ static int run_rmi(int argc, char **argv)
 	return status;
 }
 
-static const struct box_command cmd_rmi = {
+const struct box_command cmd_rmi = {
 	.name = "rmi",
 	.summary = "remove images",
 	.usage = "usage: box rmi [-f] REF...\n"
@@ -57,4 +57,3 @@ static const struct box_command cmd_rmi = {
 		 "                layers; 'box prune' frees them once the sandboxes are gone)\n",
 	.run = run_rmi,
 };
-BOX_COMMAND(cmd_rmi);

@@ -32,11 +32,10 @@ static int run_rmtree(int argc, char **argv)
 	return r;
 }
 
-static const struct box_command cmd_rmtree = {
+const struct box_command cmd_rmtree = {
 	.name = "__rmtree",
 	.summary = "remove a tree owned by subordinate ids",
 	.usage = "usage: box __rmtree PATH",
 	.run = run_rmtree,
 	.hidden = true,
 };
-BOX_COMMAND(cmd_rmtree);

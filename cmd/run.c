@@ -454,7 +454,7 @@ static int run_run(int argc, char **argv)
 	return r;
 }
 
-static const struct box_command cmd_run = {
+const struct box_command cmd_run = {
 	.name = "run",
 	.summary = "run a command in a sandbox, or in a root filesystem with --rootfs",
 	.usage = "usage: box run --rootfs DIR [OPTIONS] [--] [CMD [ARGS...]]\n"
@@ -479,4 +479,3 @@ static const struct box_command cmd_run = {
 		 "128+N killed by signal N",
 	.run = run_run,
 };
-BOX_COMMAND(cmd_run);

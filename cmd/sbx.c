@@ -97,7 +97,7 @@ _noreturn_ static void net_loop_child(struct net_helper_opts *o, int ready)
 	int t = fcntl(o->tap_fd, F_DUPFD_CLOEXEC, 10), rd = fcntl(ready, F_DUPFD_CLOEXEC, 10);
 
 	if (t < 0 || rd < 0 || dup2(t, 3) < 0 || dup2(rd, 4) < 0)
-		_exit(125);
+		_exit(EXIT_BOX);
 	/* Only the tap and the readiness pipe: none of the supervisor's fds. */
 	syscall(SYS_close_range, 5U, ~0U, 0U);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);

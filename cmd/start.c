@@ -24,10 +24,9 @@ static int run_start(int argc, char **argv)
 	return status;
 }
 
-static const struct box_command cmd_start = {
+const struct box_command cmd_start = {
 	.name = "start",
 	.summary = "start sandboxes",
 	.usage = "usage: box start NAME...",
 	.run = run_start,
 };
-BOX_COMMAND(cmd_start);

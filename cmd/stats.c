@@ -196,7 +196,7 @@ static int run_stats(int argc, char **argv)
 	return r;
 }
 
-static const struct box_command cmd_stats = {
+const struct box_command cmd_stats = {
 	.name = "stats",
 	.summary = "live CPU, memory, network and disk of running sandboxes",
 	.usage = "usage: box stats [NAME...] [--no-stream] [--interval S] [--format json|table] "
@@ -210,4 +210,3 @@ static const struct box_command cmd_stats = {
 		 "(\"memory_source\": \"proc\").",
 	.run = run_stats,
 };
-BOX_COMMAND(cmd_stats);

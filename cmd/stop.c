@@ -53,7 +53,7 @@ static int run_stop(int argc, char **argv)
 	return status;
 }
 
-static const struct box_command cmd_stop = {
+const struct box_command cmd_stop = {
 	.name = "stop",
 	.summary = "stop sandboxes",
 	.usage = "usage: box stop [--time SECS] [-a | NAME...]\n\n"
@@ -62,4 +62,3 @@ static const struct box_command cmd_stop = {
 		 "  -t, --time SECS   wait this long after TERM before KILL (default 10)",
 	.run = run_stop,
 };
-BOX_COMMAND(cmd_stop);

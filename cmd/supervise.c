@@ -36,11 +36,10 @@ static int run_supervise(int argc, char **argv)
 	return 0;
 }
 
-static const struct box_command cmd_supervise = {
+const struct box_command cmd_supervise = {
 	.name = "__supervise",
 	.summary = "supervise one running sandbox",
 	.usage = "usage: box __supervise NAME [--ready-fd N]",
 	.run = run_supervise,
 	.hidden = true,
 };
-BOX_COMMAND(cmd_supervise);

@@ -43,7 +43,7 @@ static int run_unshare(int argc, char **argv)
 	return r;
 }
 
-static const struct box_command cmd_unshare = {
+const struct box_command cmd_unshare = {
 	.name = "__unshare",
 	.summary = "run a command as root of the user namespace",
 	.usage = "usage: box __unshare [--] CMD [ARG...]\n"
@@ -52,4 +52,3 @@ static const struct box_command cmd_unshare = {
 	.run = run_unshare,
 	.hidden = true,
 };
-BOX_COMMAND(cmd_unshare);

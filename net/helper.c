@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "../core/util/exit.h"
 #include "../core/util/log.h"
 #include "../core/util/paths.h"
 #include "../core/util/spawn.h"
@@ -54,11 +55,11 @@ _noreturn_ static void helper_exec(int tap, int ready, char **argv)
 	int r = fcntl(ready, F_DUPFD_CLOEXEC, 10);
 
 	if (t < 0 || r < 0 || dup2(t, HELPER_TAP_FD) < 0 || dup2(r, HELPER_READY_FD) < 0)
-		_exit(125);
+		_exit(EXIT_BOX);
 	/* The helper belongs to whoever started it: it ends when its parent does. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	execv(paths_self_exe(), argv);
-	_exit(127);
+	_exit(EXIT_NOT_FOUND);
 }
 
 int net_helper_start(const struct net_helper_opts *o, pid_t *ret_pid, struct box_err **err)

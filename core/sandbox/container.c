@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/exit.h"
 #include "../host/caps.h"
 #include "container.h"
 #include "../util/fs.h"
@@ -678,7 +679,7 @@ int exec_command(const struct exec_opts *o, struct box_err **err)
 
 int exec_failure_status(int r)
 {
-	return r == -ENOENT ? 127 : 126;
+	return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }
 
 /* ---- PID 1 --------------------------------------------------------------------------------- */
@@ -701,7 +702,7 @@ static int status_of(int st)
 {
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : EXIT_BOX;
 }
 
 /* Reap every exited process; true when child was among them (its status in *ret). */
@@ -760,7 +761,7 @@ int init_loop(pid_t child)
 {
 	sigset_t set;
 	siginfo_t si;
-	int status = 125;
+	int status = EXIT_BOX;
 
 	init_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);

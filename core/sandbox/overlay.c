@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../util/exit.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "overlay.h"
@@ -91,7 +92,7 @@ _noreturn_ static void exec_fuse(const char *opts, const char *merged)
 	execlp("fuse-overlayfs", "fuse-overlayfs", "-f", "-o", opts, merged, (char *)NULL);
 	fprintf(stderr, "box: cannot execute fuse-overlayfs: %s (install fuse-overlayfs)\n",
 		strerror(errno));
-	_exit(127);
+	_exit(EXIT_NOT_FOUND);
 }
 
 static bool mounted(const char *merged, dev_t before)

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/exit.h"
 #include "container.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
@@ -61,13 +62,13 @@ static int run_step(const struct build *b, const struct pkg_step *st)
 {
 	pid_t pid = clone3_fork(0, NULL);
 	if (pid < 0)
-		return 125;
+		return EXIT_BOX;
 	if (pid == 0) {
 		struct box_err *err = NULL;
 		/* Setup output goes to the terminal, never into the output of the command
 		 * the user asked for (`x=$(box run -- cmd)` gets cmd's output alone). */
 		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(125);
+			_exit(EXIT_BOX);
 		struct exec_opts eo = { .ids = b->ids,
 					.root = true,
 					.argv = st->argv,
@@ -80,7 +81,7 @@ static int run_step(const struct build *b, const struct pkg_step *st)
 		_exit(exec_failure_status(r));
 	}
 	int status = wait_status(pid);
-	return status < 0 ? 125 : status;
+	return status < 0 ? EXIT_BOX : status;
 }
 
 _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *steps, size_t n,
@@ -98,7 +99,7 @@ _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (rootfs_setup(&ro, &err) < 0) {
 		sync_send_error(sock, err);
-		_exit(125);
+		_exit(EXIT_BOX);
 	}
 	sync_send_ok(sock, 0);
 	close(sock);
@@ -141,7 +142,7 @@ static int run_steps(const struct build *b, const struct pkg_step *steps, size_t
 	int status = wait_status(pid);
 	if (r < 0)
 		return r;
-	return status < 0 ? 125 : status;
+	return status < 0 ? EXIT_BOX : status;
 }
 
 static int make_dirs(const struct build *b, struct box_err **err)

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/exit.h"
 #include "../cgroup/cgroup.h"
 #include "container.h"
 #include "../util/fs.h"
@@ -187,7 +188,7 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 	prctl(PR_SET_NAME, "box-init");
 	if (init_network(s, &err) < 0) {
 		sync_send_error(sock, err);
-		_exit(125);
+		_exit(EXIT_BOX);
 	}
 	build_binds(s, &binds, &n);
 	struct rootfs_opts o = {
@@ -204,15 +205,15 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 	 * until then we share its mount namespace, and our own starts as a copy of
 	 * it with the root in place. */
 	if (read_all(sock, &go, 1) < 0)
-		_exit(125);
+		_exit(EXIT_BOX);
 	if (unshare(CLONE_NEWNS) < 0) {
 		box_err_set(&err, errno, "create the sandbox's mount namespace");
 		sync_send_error(sock, err);
-		_exit(125);
+		_exit(EXIT_BOX);
 	}
 	if (rootfs_setup(&o, &err) < 0) {
 		sync_send_error(sock, err);
-		_exit(125);
+		_exit(EXIT_BOX);
 	}
 	free_binds(binds, n);
 	sync_send_ok(sock, 0);
@@ -400,7 +401,7 @@ static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
 	int status = wait_status(init);
 	log_debug("sandbox init exited with status %d", status);
 	overlay_unmount(s->merged, fuse);
-	return status < 0 ? 125 : status;
+	return status < 0 ? EXIT_BOX : status;
 }
 
 /* ---- host side: supervisor ---- */
@@ -701,13 +702,13 @@ _noreturn_ static void run_supervisor(const char *name, const char *rundir, int 
 
 	if (setsid() < 0 || null < 0 || lfd < 0 || dup2(null, 0) < 0 || dup2(lfd, 1) < 0 ||
 	    dup2(lfd, 2) < 0 || dup2(ready, 3) != 3 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
-		_exit(125);
+		_exit(EXIT_BOX);
 	/* Nothing else of the caller's (a test's pipes, a terminal, the sandbox lock)
 	 * may stay open in a process that outlives it. */
 	syscall(SYS_close_range, 4U, ~0U, 0U);
 	pid_t p = fork();
 	if (p != 0)
-		_exit(p < 0 ? 125 : 0);
+		_exit(p < 0 ? EXIT_BOX : 0);
 	/* The log is for after-the-fact debugging: keep everything. */
 	log_set_level(LOG_DEBUG);
 	prctl(PR_SET_NAME, "box-supervise");
@@ -715,7 +716,7 @@ _noreturn_ static void run_supervisor(const char *name, const char *rundir, int 
 		sync_send_error(3, err);
 		_cleanup_free_ char *m = box_err_format(err);
 		log_error("supervise sandbox '%s': %s", name, m);
-		_exit(125);
+		_exit(EXIT_BOX);
 	}
 	_exit(0);
 }

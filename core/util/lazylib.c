@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "exit.h"
 #include "lazylib.h"
 #include "macro.h"
 
@@ -17,7 +18,7 @@ static void _noreturn_ die(const char *what, const char *name)
 	dprintf(STDERR_FILENO,
 		"box: load %s '%s': %s (is the library installed? see 'make deps')\n", what, name,
 		dlerror());
-	_exit(125);
+	_exit(EXIT_BOX);
 }
 
 void box_lazy_load(struct lazy_lib *l)

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exit.h"
 #include "fs.h"
 #include "log.h"
 #include "spawn.h"
@@ -55,7 +56,7 @@ int wait_status(pid_t pid)
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
-	return 125;
+	return EXIT_BOX;
 }
 
 int sync_send_ok(int fd, int32_t value)
@@ -101,20 +102,20 @@ _noreturn_ static void child_main(const struct box_ids *ids, int sync_fd, spawn_
 
 	/* Wait until the parent has written our uid/gid maps. */
 	if (read_all(sync_fd, &c, 1) < 0)
-		_exit(125);
+		_exit(EXIT_BOX);
 	if (!ids->single || ids->root_single) {
 		/* Become root of the new namespace; euid 0 keeps the full capability set. */
 		if ((!ids->single && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
 		    setresuid(0, 0, 0) < 0) {
 			box_err_set(&err, errno, "become root in the user namespace");
 			sync_send_error(sync_fd, err);
-			_exit(125);
+			_exit(EXIT_BOX);
 		}
 	}
 	r = fn(&ctx, &err);
 	if (r < 0) {
 		sync_send_error(sync_fd, err);
-		_exit(125);
+		_exit(EXIT_BOX);
 	}
 	_exit(r & 0xff);
 }
