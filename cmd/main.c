@@ -23,6 +23,7 @@
 /* Every command, one per cmd/<verb>.c. */
 extern const struct box_command cmd_allow;
 extern const struct box_command cmd_bootstrap;
+extern const struct box_command cmd_clone;
 extern const struct box_command cmd_config;
 extern const struct box_command cmd_create;
 extern const struct box_command cmd_dash;
@@ -37,9 +38,12 @@ extern const struct box_command cmd_port;
 extern const struct box_command cmd_prune;
 extern const struct box_command cmd_pull;
 extern const struct box_command cmd_rebuild;
+extern const struct box_command cmd_restore;
 extern const struct box_command cmd_rm;
 extern const struct box_command cmd_rmi;
 extern const struct box_command cmd_run;
+extern const struct box_command cmd_snapshot;
+extern const struct box_command cmd_snapshots;
 extern const struct box_command cmd_start;
 extern const struct box_command cmd_stats;
 extern const struct box_command cmd_stop;
@@ -54,6 +58,7 @@ extern const struct box_command cmd_unshare;
 static const struct box_command *const cmd_table[] = {
 	&cmd_allow,
 	&cmd_bootstrap,
+	&cmd_clone,
 	&cmd_config,
 	&cmd_create,
 	&cmd_dash,
@@ -68,9 +73,12 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_prune,
 	&cmd_pull,
 	&cmd_rebuild,
+	&cmd_restore,
 	&cmd_rm,
 	&cmd_rmi,
 	&cmd_run,
+	&cmd_snapshot,
+	&cmd_snapshots,
 	&cmd_start,
 	&cmd_stats,
 	&cmd_stop,
