@@ -15,6 +15,7 @@
 #include "../core/util/log.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
+#include "sbx.h"
 
 #ifndef BOX_VERSION
 #define BOX_VERSION "0.1.0"
@@ -202,6 +203,9 @@ int main(int argc, char **argv)
 		}
 	}
 	log_set_level(level);
+	/* Every command that may start a sandbox (enter, start, run, the dashboard) gives
+	 * it the userspace network: core/ does not link net/, so it is wired here. */
+	sandbox_set_net_hooks(&sbx_net_hooks);
 	if (arg_config)
 		setenv("BOX_CONFIG", arg_config, 1);
 	if (optind >= argc) {

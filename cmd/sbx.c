@@ -161,19 +161,12 @@ static int net_start(pid_t init, int sock, const char *ctl_path, const struct sa
 	return start_net_loop(&o, ret_pid, ret_ready, err);
 }
 
-static const struct sandbox_net_hooks net_hooks = {
+const struct sandbox_net_hooks sbx_net_hooks = {
 	.resolv_conf = net_resolv,
 	.hosts_extra = net_hosts_extra,
 	.tap_send = net_tap_send,
 	.start = net_start,
 };
-
-/* Every command of box that may start a sandbox (enter, start, run, the dashboard)
- * gets the network: registering is one pointer store at program start. */
-__attribute__((constructor)) static void register_net_hooks(void)
-{
-	sandbox_set_net_hooks(&net_hooks);
-}
 
 int sbx_split_dashdash(int argc, char **argv)
 {

@@ -26,6 +26,10 @@ struct sbx_create {
 	const char *pids;
 };
 
+/* The network of sandboxes (network = slirp), for the supervisor: main() wires it
+ * into core with sandbox_set_net_hooks(). */
+extern const struct sandbox_net_hooks sbx_net_hooks;
+
 /* Index of the first "--" in argv (argc when none). */
 int sbx_split_dashdash(int argc, char **argv);
 /*

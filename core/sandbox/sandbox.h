@@ -174,8 +174,9 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err);
 
 /*
  * The userspace network of a sandbox (network = slirp). core/ does not depend on
- * net/: the command layer registers these before starting a sandbox, and the
- * supervisor calls them (it is a fork of that process, so they stay set).
+ * net/: main() sets these before it runs a command, and the supervisor calls them
+ * (it is a fork of that process, so they stay set). A slirp sandbox started by a
+ * program that did not set them fails to start with ENOSYS.
  */
 struct sandbox_net_hooks {
 	/* Text of /etc/resolv.conf inside, or NULL to bind the host's; caller frees. */

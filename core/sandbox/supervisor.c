@@ -56,7 +56,7 @@ struct sup {
 	char *user_stamp;	 /* what users_setup() last wrote; NULL when it must run */
 	char *resolv;		 /* /etc/resolv.conf inside (slirp), NULL: the host's */
 	const char *hosts_extra; /* extra /etc/hosts lines (slirp), or NULL */
-	bool slirp;		 /* network = slirp with the net hooks present */
+	bool slirp;		 /* network = slirp */
 	pid_t supervisor;	 /* for the holder's parent-death check */
 	int ready_fd;
 	int net_sock; /* slirp: init's end of the socket that carries the tap out, else -1 */
@@ -461,6 +461,12 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 					   "layer '%s' of image '%s' is missing (was the "
 					   "image removed? 'box pull %s' brings it back)",
 					   *l, s->cfg->image, s->cfg->image);
+	/* A sandbox asking for a network this program cannot give it does not start:
+	 * quietly getting loopback only would look like a broken network inside. */
+	if (want_slirp(s->cfg) && !net_hooks)
+		return box_err_set(err, ENOSYS,
+				   "network = slirp, but no userspace network is wired into this "
+				   "program (sandbox_set_net_hooks() was not called)");
 	r = ids_load(&s->ids, err);
 	if (r < 0)
 		return r;
@@ -472,9 +478,7 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 	s->home = paths_home();
 	s->supervisor = getpid();
 	s->user_stamp = user_setup_needed(s) ? xstrdup("") : NULL;
-	s->slirp = want_slirp(s->cfg) && net_hooks;
-	if (want_slirp(s->cfg) && !net_hooks)
-		log_debug("network slirp without a net helper: loopback only");
+	s->slirp = want_slirp(s->cfg);
 	if (s->slirp && net_hooks->resolv_conf)
 		s->resolv = net_hooks->resolv_conf(s->cfg);
 	/* Here, not in init: the network settings are read once, before the forks. */
