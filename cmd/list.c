@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "../core/sandbox/sandbox.h"
+#include "../core/sandbox/services.h"
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "../net/net.h"
@@ -88,6 +89,49 @@ static void add_net_json(json_object *o, const struct sandbox_info *s)
 	json_object_object_add(o, "ports", a);
 }
 
+/* "web running, db restarting (3 restarts)"; NULL when it runs none. */
+static char *services_text(const struct sandbox_info *s)
+{
+	struct svc_status *v = NULL;
+	size_t n = 0;
+	char *out = NULL;
+
+	if (s->state != SANDBOX_RUNNING || services_state_read(s->name, &v, &n) < 0 || !n)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *r =
+		    v[i].restarts ? xasprintf(" (%u restarts)", v[i].restarts) : xstrdup("");
+		char *t = xasprintf("%s%s%s %s%s", out ? out : "", out ? ", " : "", v[i].name,
+				    svc_state_to_string(v[i].state), r);
+		free(out);
+		out = t;
+	}
+	svc_status_free(v, n);
+	return out;
+}
+
+static void add_services_json(json_object *o, const struct sandbox_info *s)
+{
+	struct svc_status *v = NULL;
+	size_t n = 0;
+
+	if (s->state != SANDBOX_RUNNING || services_state_read(s->name, &v, &n) < 0 || !n)
+		return;
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "name", json_object_new_string(v[i].name));
+		json_object_object_add(e, "state",
+				       json_object_new_string(svc_state_to_string(v[i].state)));
+		json_object_object_add(e, "pid", json_object_new_int(v[i].pid));
+		json_object_object_add(e, "restarts", json_object_new_int((int)v[i].restarts));
+		json_object_object_add(e, "status", json_object_new_int(v[i].status));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "services", a);
+	svc_status_free(v, n);
+}
+
 static void print_json(const struct sandbox_info *l, size_t n)
 {
 	json_object *a = json_object_new_array();
@@ -103,6 +147,7 @@ static void print_json(const struct sandbox_info *l, size_t n)
 		json_object_object_add(o, "init_pid", json_object_new_int(l[i].init_pid));
 		json_object_object_add(o, "size", json_object_new_uint64(l[i].upper_bytes));
 		add_net_json(o, &l[i]);
+		add_services_json(o, &l[i]);
 		json_object_array_add(a, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
@@ -110,20 +155,30 @@ static void print_json(const struct sandbox_info *l, size_t n)
 	json_object_put(a);
 }
 
+/* A SERVICES column only when some sandbox runs services. */
 static void print_table(const struct sandbox_info *l, size_t n)
 {
-	printf("%-20s %-36s %-8s %-17s %-9s %s\n", "NAME", "IMAGE", "STATE", "CREATED", "SIZE",
-	       "PORTS");
+	char **svc = xcalloc(n + 1, sizeof(char *));
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= (svc[i] = services_text(&l[i])) != NULL;
+	printf("%-20s %-36s %-8s %-17s %-9s %-*s%s\n", "NAME", "IMAGE", "STATE", "CREATED", "SIZE",
+	       any ? 24 : 0, "PORTS", any ? " SERVICES" : "");
 	for (size_t i = 0; i < n; i++) {
 		char created[32], size[16];
 		struct tm tm;
 		time_t t = l[i].created;
 		strftime(created, sizeof(created), "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
 		_cleanup_free_ char *ports = ports_text(&l[i]);
-		printf("%-20s %-36s %-8s %-17s %-9s %s\n", l[i].name, l[i].image ? l[i].image : "-",
-		       state_name(l[i].state), created,
-		       format_bytes(l[i].upper_bytes, size, sizeof(size)), ports);
+		printf("%-20s %-36s %-8s %-17s %-9s %-*s%s%s\n", l[i].name,
+		       l[i].image ? l[i].image : "-", state_name(l[i].state), created,
+		       format_bytes(l[i].upper_bytes, size, sizeof(size)), any ? 24 : 0, ports,
+		       any ? " " : "", any ? (svc[i] ? svc[i] : "-") : "");
 	}
+	for (size_t i = 0; i < n; i++)
+		free(svc[i]);
+	free(svc);
 }
 
 static int run_list(int argc, char **argv)

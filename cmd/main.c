@@ -35,6 +35,7 @@ extern const struct box_command cmd_images;
 extern const struct box_command cmd_import;
 extern const struct box_command cmd_init;
 extern const struct box_command cmd_list;
+extern const struct box_command cmd_logs;
 extern const struct box_command cmd_port;
 extern const struct box_command cmd_prune;
 extern const struct box_command cmd_pull;
@@ -70,6 +71,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_import,
 	&cmd_init,
 	&cmd_list,
+	&cmd_logs,
 	&cmd_port,
 	&cmd_prune,
 	&cmd_pull,

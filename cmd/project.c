@@ -19,6 +19,7 @@
 #include "../core/image/store.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
+#include "hooks.h"
 #include "project.h"
 #include "sbx.h"
 
@@ -213,6 +214,15 @@ static char **project_ports(const struct box_config *c)
 	return v;
 }
 
+static char **project_services(const struct box_config *c)
+{
+	char **v = NULL;
+
+	for (size_t i = 0; i < c->n_services; i++)
+		strv_push(&v, xasprintf("%s\t%s", c->services[i].key, c->services[i].value));
+	return v;
+}
+
 static enum sandbox_flag flag(const struct box_config *own, const char *key, bool v)
 {
 	if (!cfg_is_set(own, "box", key))
@@ -252,7 +262,7 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 {
 	const struct box_config *c = p->config;
 	_cleanup_strv_free_ char **mounts = project_mounts(p), **env = project_env(c);
-	_cleanup_strv_free_ char **ports = project_ports(c);
+	_cleanup_strv_free_ char **ports = project_ports(c), **services = project_services(c);
 	struct sandbox_create_opts o = {
 		.name = p->sandbox,
 		.image = ref,
@@ -272,6 +282,9 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 		.setup_key = key,
 		.mounts = mounts,
 		.hostname = c->hostname,
+		.start = c->start,
+		.services = services,
+		.attach = c->attach,
 		.cpus = c->cpus,
 		.memory = c->memory,
 		.pids = c->pids,
@@ -349,6 +362,12 @@ static void apply_settings(const struct project *p, struct sandbox_config *c)
 	c->hostname = pc->hostname ? xstrdup(pc->hostname) : NULL;
 	free(c->network);
 	c->network = xstrdup(net_names[pc->network]);
+	strv_free(c->start);
+	c->start = strv_copy(pc->start);
+	strv_free(c->services);
+	c->services = project_services(pc);
+	strv_free(c->attach);
+	c->attach = strv_copy(pc->attach);
 	c->cpus = pc->cpus;
 	c->memory = pc->memory;
 	c->pids = pc->pids;
@@ -424,7 +443,9 @@ int cmdproj_enter(const char *cmd, char **argv, bool root)
 		.env = env,
 		.cwd = cwd && project_contains(p->dir, cwd) ? cwd : NULL,
 	};
-	r = sbx_enter(p->sandbox, &jo);
+	r = hooks_before_enter(p->sandbox);
+	if (r == 0)
+		r = sbx_enter(p->sandbox, &jo);
 	project_free(p);
 	return r;
 }

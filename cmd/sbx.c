@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "imgutil.h"
 #include "import.h"
+#include "hooks.h"
 #include "sbx.h"
 
 /* ---- the network of sandboxes (network = slirp), for the supervisor ---- */
@@ -534,8 +535,10 @@ int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 	r = sandbox_start(name, &err);
 	if (r < 0)
 		return cmd_fail(err, "start sandbox '%s'", name);
-	if (r == 0)
+	if (r == 0) {
 		sbx_limit_warnings(name);
+		hooks_after_start(name);
+	}
 	r = sandbox_join(name, jo, &err);
 	if (r < 0)
 		return cmd_fail(err, "enter sandbox '%s'", name);

@@ -4,6 +4,7 @@
 
 #include "../core/sandbox/sandbox.h"
 #include "cmd.h"
+#include "hooks.h"
 #include "sbx.h"
 
 static int run_start(int argc, char **argv)
@@ -18,8 +19,10 @@ static int run_start(int argc, char **argv)
 		int r = sandbox_start(argv[i], &err);
 		if (r < 0)
 			status = cmd_fail(err, "start sandbox '%s'", argv[i]);
-		else if (r == 0)
+		else if (r == 0) {
 			sbx_limit_warnings(argv[i]);
+			hooks_after_start(argv[i]);
+		}
 	}
 	return status;
 }

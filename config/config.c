@@ -69,6 +69,11 @@ struct box_config *cfg_free(struct box_config *c)
 	strv_free(c->packages);
 	strv_free(c->run);
 	free(c->run_lines);
+	strv_free(c->start);
+	free(c->start_lines);
+	kv_free(c->services, c->n_services);
+	strv_free(c->host_init);
+	strv_free(c->attach);
 	kv_free(c->env, c->n_env);
 	kv_free(c->ports, c->n_ports);
 	kv_free(c->aliases, c->n_aliases);
@@ -256,7 +261,8 @@ static void section_unknown(struct cfg_parse *p, const char *name)
 	else
 		cfg_error(p,
 			  "unknown section [%s]; sections are [box], [setup], [env], "
-			  "[ports], [mounts], [limits], [registry \"NAME\"], [aliases]",
+			  "[start], [services], [ports], [mounts], [limits], [registry \"NAME\"], "
+			  "[aliases]",
 			  name);
 }
 

@@ -58,6 +58,17 @@ struct box_config {
 	char **run;	 /* each `run =` line, in order */
 	unsigned *run_lines;
 
+	/* [start]: each `run =` line, run on every start of the sandbox, as the user */
+	char **start;
+	unsigned *start_lines;
+	/* [services]: NAME = COMMAND, long-running, supervised inside the sandbox */
+	struct cfg_kv *services;
+	size_t n_services;
+	/* Only from a devcontainer.json: commands on the host before the sandbox is
+	 * made (initializeCommand), and inside on every enter (postAttachCommand). */
+	char **host_init;
+	char **attach;
+
 	/* [env], [ports], [aliases]: in file order */
 	struct cfg_kv *env;
 	size_t n_env;

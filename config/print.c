@@ -130,6 +130,7 @@ static void write_value(FILE *f, const struct cfg_key *k, const void *base)
 	case CT_PORT:
 	case CT_MOUNT:
 	case CT_ALIAS:
+	case CT_SERVICE:
 		break;
 	}
 }
@@ -156,8 +157,11 @@ static void write_list(FILE *f, const struct cfg_key *k, const struct box_config
 		}
 		break;
 	case CT_RUN:
-		for (char **p = c->run; p && *p; p++)
+		for (char **p = streq(k->section, "start") ? c->start : c->run; p && *p; p++)
 			fprintf(f, "run = %s\n", *p);
+		break;
+	case CT_SERVICE:
+		write_kv(f, c->services, c->n_services);
 		break;
 	case CT_ENV:
 		write_kv(f, c->env, c->n_env);

@@ -70,6 +70,21 @@ const struct cfg_key cfg_schema[] = {
 	{ "setup", "run", CT_RUN, .syntax = "COMMAND", .kinds = CFG_IN_PROJECT, .repeat = true,
 	  .help = "A shell command run after the packages (may repeat; runs in order)." },
 
+	{ "start", NULL, CT_SECTION, .kinds = CFG_IN_PROJECT,
+	  .help = "Commands run on every start of the sandbox, as the user in the project "
+		  "directory, after the setup. A failure is reported and the start goes on." },
+	{ "start", "run", CT_RUN, .syntax = "COMMAND", .kinds = CFG_IN_PROJECT, .repeat = true,
+	  .help = "A shell command (may repeat; runs in order)." },
+
+	{ "services", NULL, CT_SECTION, .kinds = CFG_IN_PROJECT,
+	  .help = "Long-running processes kept running inside the sandbox: started after "
+		  "[start], restarted with backoff when they exit with a failure, stopped "
+		  "with the sandbox. 'box logs NAME SERVICE' shows their output." },
+	{ "services", "*", CT_SERVICE, .syntax = "NAME = COMMAND", .kinds = CFG_IN_PROJECT,
+	  .repeat = true,
+	  .help = "NAME uses letters, digits, '_', '.' and '-'; COMMAND runs with /bin/sh -c "
+		  "in the project directory, as the user." },
+
 	{ "env", NULL, CT_SECTION, .kinds = CFG_IN_BOTH,
 	  .help = "Environment variables set for every command in the sandbox." },
 	{ "env", "*", CT_ENV, .syntax = "KEY = value", .kinds = CFG_IN_BOTH, .repeat = true,
@@ -365,14 +380,19 @@ static int set_packages(struct cfg_parse *p, const struct cfg_key *k, struct box
 static int set_run(struct cfg_parse *p, const struct cfg_key *k, struct box_config *c,
 		   const char *v)
 {
-	size_t n = strv_length(c->run);
+	bool start = streq(k->section, "start");
+	char ***list = start ? &c->start : &c->run;
+	unsigned **lines = start ? &c->start_lines : &c->run_lines;
+	size_t n = strv_length(*list);
+
 	if (n >= CFG_MAX_ENTRIES) {
-		cfg_error(p, "too many run lines in [setup] (at most %d)", CFG_MAX_ENTRIES);
+		cfg_error(p, "too many run lines in [%s] (at most %d)", k->section,
+			  CFG_MAX_ENTRIES);
 		return -E2BIG;
 	}
-	strv_push(&c->run, xstrdup(v));
-	c->run_lines = xrealloc(c->run_lines, (n + 1) * sizeof(unsigned));
-	c->run_lines[n] = p ? p->line : 0;
+	strv_push(list, xstrdup(v));
+	*lines = xrealloc(*lines, (n + 1) * sizeof(unsigned));
+	(*lines)[n] = p ? p->line : 0;
 	return 0;
 }
 
@@ -408,6 +428,22 @@ static int set_env(struct cfg_parse *p, struct box_config *c, const char *key, c
 		return -EINVAL;
 	}
 	return kv_put(p, &c->env, &c->n_env, "env", key, v);
+}
+
+static int set_service(struct cfg_parse *p, struct box_config *c, const char *key, const char *v)
+{
+	if (!isalnum((unsigned char)key[0]) || !valid_chars(key, "_.-") || strlen(key) > 64) {
+		cfg_error(p,
+			  "bad service name '%s' in [services]: use letters, digits, '_', '.' "
+			  "and '-', starting with a letter or digit (at most 64)",
+			  key);
+		return -EINVAL;
+	}
+	if (!*v) {
+		cfg_error(p, "service '%s' has no command: write '%s = COMMAND'", key, key);
+		return -EINVAL;
+	}
+	return kv_put(p, &c->services, &c->n_services, "services", key, v);
 }
 
 static bool valid_port(const char *s)
@@ -586,6 +622,8 @@ int cfg_set(struct cfg_parse *p, const struct cfg_key *k, const char *key, const
 		return set_mount(p, c, key, value);
 	case CT_ALIAS:
 		return set_alias(p, c, key, value);
+	case CT_SERVICE:
+		return set_service(p, c, key, value);
 	}
 	return -EINVAL;
 }

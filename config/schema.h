@@ -32,6 +32,7 @@ enum cfg_type {
 	CT_COUNT,
 	CT_URL,
 	CT_ALIAS,
+	CT_SERVICE,
 };
 
 #define CFG_IN_GLOBAL  1u

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The detail view of one sandbox: image, network, cgroup and disk, then its processes
- * (pid, user, CPU, memory, command), ports and mounts. The lines are built into a
- * list first and then drawn from the scroll offset, so scrolling is plain arithmetic.
+ * (pid, user, CPU, memory, command), a project's services, ports and mounts. The lines
+ * are built into a list first and then drawn from the scroll offset, so scrolling is
+ * plain arithmetic.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/sandbox/services.h"
 #include "../core/util/xalloc.h"
 #include "panel.h"
 
@@ -79,6 +81,27 @@ static void add_processes(struct lines *l, const struct stats_row *r)
 	free(pr);
 }
 
+/* A project's services as its supervisor last wrote them (nothing when it runs none). */
+static void add_services(struct lines *l, const struct stats_row *r)
+{
+	struct svc_status *v = NULL;
+	size_t n = 0;
+
+	if (r->state != SANDBOX_RUNNING || services_state_read(r->name, &v, &n) < 0 || !n)
+		return;
+	add(l, crt_attr(CRT_HEADER), "%-16s %-11s %7s %8s %s", "SERVICE", "STATE", "PID",
+	    "RESTARTS", "LAST EXIT");
+	for (size_t i = 0; i < n; i++) {
+		char last[16] = "-";
+		if (v[i].status >= 0)
+			snprintf(last, sizeof(last), "%d", v[i].status);
+		add(l, A_NORMAL, "%-16.16s %-11s %7d %8u %s", v[i].name,
+		    svc_state_to_string(v[i].state), (int)v[i].pid, v[i].restarts, last);
+	}
+	add(l, A_NORMAL, "%s", "");
+	svc_status_free(v, n);
+}
+
 static void add_ports_mounts(struct lines *l, const struct stats_row *r)
 {
 	char *mounts[DETAIL_MOUNTS_MAX];
@@ -109,6 +132,7 @@ static void detail_draw(struct tui_panel *p, struct tui_app *app, int y, int h, 
 	add_summary(&l, r);
 	if (r->state == SANDBOX_RUNNING)
 		add_processes(&l, r);
+	add_services(&l, r);
 	add_ports_mounts(&l, r);
 	if (p->scroll > (int)l.n - h)
 		p->scroll = MAX((int)l.n - h, 0);

@@ -653,21 +653,42 @@ static int exec_argv(const struct exec_opts *o, char **env, struct box_err **err
 	return exec_search(o->argv[0], argv, env, err);
 }
 
-int exec_command(const struct exec_opts *o, struct box_err **err)
+static int prepare(const struct exec_opts *o, struct passwd_entry *pw, char ***ret_env,
+		   struct box_err **err)
 {
-	struct passwd_entry pw = { 0 };
 	gid_t gids[PASSWD_MAX_GROUPS];
 	size_t ng = 0;
 	int r;
 
-	lookup_user(o->root ? 0 : o->ids->uid, &pw);
+	lookup_user(o->root ? 0 : o->ids->uid, pw);
 	if (!o->root)
-		ng = user_groups(o->ids, pw.name ? pw.name : o->ids->user, gids, ARRAY_SIZE(gids));
+		ng =
+		    user_groups(o->ids, pw->name ? pw->name : o->ids->user, gids, ARRAY_SIZE(gids));
 	reset_signals();
 	r = become_user(o, gids, ng, err);
+	if (r < 0)
+		return r;
+	*ret_env = build_env(o, pw);
+	enter_cwd(o->cwd, env_get(*ret_env, "HOME"));
+	return 0;
+}
+
+int exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **err)
+{
+	struct passwd_entry pw = { 0 };
+	int r = prepare(o, &pw, ret_env, err);
+
+	passwd_entry_done(&pw);
+	return r;
+}
+
+int exec_command(const struct exec_opts *o, struct box_err **err)
+{
+	struct passwd_entry pw = { 0 };
+	_cleanup_strv_free_ char **env = NULL;
+	int r = prepare(o, &pw, &env, err);
+
 	if (r >= 0) {
-		_cleanup_strv_free_ char **env = build_env(o, &pw);
-		enter_cwd(o->cwd, env_get(env, "HOME"));
 		if (o->argv && o->argv[0])
 			r = exec_argv(o, env, err);
 		else

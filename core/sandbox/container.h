@@ -58,6 +58,8 @@ struct exec_opts {
  * on failure: -ENOENT (127) or another errno (126), with err set.
  */
 int exec_command(const struct exec_opts *o, struct box_err **err);
+/* All of exec_command() but the exec: *ret_env gets the command's environment. */
+int exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **err);
 /* Exit status for an exec_command failure: 127 for ENOENT, 126 otherwise. */
 int exec_failure_status(int r);
 

@@ -98,6 +98,24 @@ static void load_env(const char *name, char *const *extra, char ***ret_image_env
 		strv_push(ret_env, xstrdup(extra[i]));
 }
 
+/* A detached fn (see sandbox_join_opts): the join's child forks it and exits. */
+static void run_detached(const struct sandbox_join_opts *o, const struct exec_opts *eo)
+{
+	struct box_err *err = NULL;
+	char **env = NULL;
+
+	pid_t p = fork();
+	if (p != 0)
+		_exit(p < 0 ? 125 : 0);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		_exit(125);
+	close(null);
+	if (exec_prepare(eo, &env, &err) < 0)
+		_exit(125);
+	_exit(o->fn(o->fn_arg, env));
+}
+
 _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct box_ids *ids,
 				 const char *cwd, char **image_env, char **env)
 {
@@ -116,6 +134,8 @@ _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct
 	};
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
+	if (o->out_to_err && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		_exit(125);
 	/* setns() gave us every capability in the sandbox's namespace but kept our
 	 * uid; exec_command() starts from root of the namespace, as init does. Without
 	 * a subordinate range there is no root inside, which only --root needs. */
@@ -124,6 +144,8 @@ _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct
 		r = box_err_set(&err, errno, "become root in the sandbox");
 	if (r < 0 && !o->root)
 		r = 0;
+	if (r == 0 && o->fn)
+		run_detached(o, &eo);
 	if (r == 0)
 		r = exec_command(&eo, &err);
 	_cleanup_free_ char *m = box_err_format(err);
@@ -185,7 +207,7 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	/* vfork: we only wait for the command, and a copy of our page tables for a
 	 * child that execs at once is a large part of an enter on some hosts.
 	 * run_child() never returns; its allocations end with the exec. */
-	pid_t pid = vfork();
+	pid_t pid = o->fn ? fork() : vfork();
 	if (pid < 0)
 		return box_err_set(err, errno, "fork inside sandbox '%s'", name);
 	if (pid == 0)

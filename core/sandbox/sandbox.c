@@ -95,6 +95,9 @@ struct sandbox_config *sandbox_config_free(struct sandbox_config *c)
 	free(c->setup_key);
 	strv_free(c->mounts);
 	free(c->hostname);
+	strv_free(c->start);
+	strv_free(c->services);
+	strv_free(c->attach);
 	free(c);
 	return NULL;
 }
@@ -141,6 +144,14 @@ char *sandbox_config_format(const struct sandbox_config *c)
 		add_str(o, "project", c->project);
 		add_str(o, "setup_key", c->setup_key);
 		add_str(o, "hostname", c->hostname);
+		/* Only when there are some: an older box wrote none, and an edit check
+		 * compares this text. */
+		if (c->start && c->start[0])
+			json_object_object_add(o, "start", strv_to_json(c->start));
+		if (c->services && c->services[0])
+			json_object_object_add(o, "services", strv_to_json(c->services));
+		if (c->attach && c->attach[0])
+			json_object_object_add(o, "attach", strv_to_json(c->attach));
 	}
 	/* A project's [mounts] or create's -v. */
 	if (c->mounts)
@@ -253,10 +264,12 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 	c->storage = (enum sandbox_storage)s;
 	if (get_strv(o, "layers", &c->layers) < 0 || get_strv(o, "ports", &c->ports) < 0 ||
 	    get_strv(o, "env", &c->env) < 0 || get_strv(o, "mounts", &c->mounts) < 0 ||
-	    get_strv(o, "image_env", &c->image_env) < 0)
+	    get_strv(o, "image_env", &c->image_env) < 0 || get_strv(o, "start", &c->start) < 0 ||
+	    get_strv(o, "services", &c->services) < 0 || get_strv(o, "attach", &c->attach) < 0)
 		return box_err_set(err, EINVAL,
-				   "config: \"layers\", \"ports\", \"env\", \"image_env\" "
-				   "and \"mounts\" must be arrays of strings");
+				   "config: \"layers\", \"ports\", \"env\", \"image_env\", "
+				   "\"mounts\", \"start\", \"services\" and \"attach\" must be "
+				   "arrays of strings");
 	/* Present but empty is not absent: a config.json from before the image's Env
 	 * was kept has none, and box fills it in once (see sandbox.h). */
 	if (!c->image_env && json_object_object_get_ex(o, "image_env", &v))
@@ -520,6 +533,9 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 		.setup_key = (char *)o->setup_key,
 		.mounts = (char **)o->mounts,
 		.hostname = (char *)o->hostname,
+		.start = (char **)o->start,
+		.services = (char **)o->services,
+		.attach = (char **)o->attach,
 		.cpus = o->cpus,
 		.memory = o->memory,
 		.pids = o->pids,

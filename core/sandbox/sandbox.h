@@ -109,6 +109,9 @@ struct sandbox_config {
 	char *setup_key; /* the setup layer it was built on (project_setup_key) */
 	char **mounts;	 /* "HOST\tINSIDE\t(rw|ro)" binds, NULL-terminated (may be NULL) */
 	char *hostname;	 /* NULL: the sandbox's name */
+	char **start;	 /* shell commands run on every start, as the user (services.h) */
+	char **services; /* "NAME\tCOMMAND" supervised inside (services.h) */
+	char **attach;	 /* shell commands run before every enter of a project */
 	double cpus;	 /* cgroup limits, 0 = unset */
 	uint64_t memory;
 	uint64_t pids;
@@ -165,6 +168,9 @@ struct sandbox_create_opts {
 	const char *setup_key;
 	char *const *mounts;
 	const char *hostname;
+	char *const *start;
+	char *const *services;
+	char *const *attach;
 	double cpus;
 	uint64_t memory;
 	uint64_t pids;
@@ -212,6 +218,15 @@ struct sandbox_join_opts {
 	char **argv;	 /* NULL: login shell */
 	char **env;	 /* extra KEY=VALUE, over the sandbox's own */
 	const char *cwd; /* NULL: the caller's cwd */
+	bool out_to_err; /* the command's stdout goes to box's stderr */
+	/*
+	 * Instead of exec'ing argv, call fn as the user (environment built, in cwd)
+	 * in a process of its own session that the join does not wait for: it lives
+	 * on in the sandbox (reparented to init) with stdio on /dev/null. fn's
+	 * return is its exit status. sandbox_join() then returns 0 once it runs.
+	 */
+	int (*fn)(void *arg, char **env);
+	void *fn_arg;
 };
 
 /*

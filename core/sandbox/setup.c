@@ -42,12 +42,19 @@ struct build {
 	char *upper, *work, *merged;
 	char *record; /* setup/<key>.txt: the canonical setup the layer was built from */
 	char *log;    /* setup/<key>.log: what fuse-overlayfs said */
+	int out;      /* setup/<key>.out, opened on the host: a copy of what the steps print */
 };
 
 char *setup_layer_dir(const char *key)
 {
 	_cleanup_free_ char *d = paths_data_dir();
 	return xasprintf("%s/layers/setup-%s", d, key);
+}
+
+char *setup_output_path(const char *key)
+{
+	_cleanup_free_ char *d = paths_data_dir();
+	return xasprintf("%s/setup/%s.out", d, key);
 }
 
 bool setup_layer_exists(const char *key)
@@ -84,6 +91,49 @@ static int run_step(const struct build *b, const struct pkg_step *st)
 	return status < 0 ? EXIT_BOX : status;
 }
 
+/*
+ * Everything the steps (and the progress lines) print goes to the terminal as
+ * before and into the output file, through a pipe on our stderr that a child
+ * copies to both. Returns that child, or 0 when there is no file to copy to.
+ */
+static pid_t tee_output(int out)
+{
+	int p[2];
+	char buf[8192];
+	ssize_t n;
+
+	if (out < 0 || pipe2(p, O_CLOEXEC) < 0)
+		return 0;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		while ((n = read(p[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0 && (write_all(STDERR_FILENO, buf, (size_t)n) < 0 ||
+				      write_all(out, buf, (size_t)n) < 0))
+				break;
+		_exit(0);
+	}
+	close(p[0]);
+	dup2(p[1], STDERR_FILENO);
+	close(p[1]);
+	return pid;
+}
+
+/* Let the copy finish before the build reports its end. */
+_noreturn_ static void steps_exit(pid_t tee, int status)
+{
+	if (tee > 0) {
+		close(STDERR_FILENO);
+		wait_status(tee);
+	}
+	_exit(status);
+}
+
 _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *steps, size_t n,
 				  int sock)
 {
@@ -103,6 +153,7 @@ _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *
 	}
 	sync_send_ok(sock, 0);
 	close(sock);
+	pid_t tee = tee_output(b->out);
 	for (size_t i = 0; i < n; i++) {
 		if (b->o->progress)
 			b->o->progress(i + 1, n, steps[i].label);
@@ -110,10 +161,10 @@ _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *
 		if (status != 0) {
 			if (b->o->failed)
 				b->o->failed(i + 1, n, steps[i].label, status);
-			_exit(status);
+			steps_exit(tee, status);
 		}
 	}
-	_exit(0);
+	steps_exit(tee, 0);
 }
 
 /* ---- the namespace child ---- */
@@ -271,6 +322,10 @@ static int build_locked(struct build *b, struct box_err **err)
 	if (r < 0)
 		return r;
 	b->ids = &ids;
+	_cleanup_free_ char *outp = setup_output_path(b->o->key);
+	/* Opened here, as the user: made inside, it would belong to a subordinate id. */
+	_cleanup_close_ int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	b->out = out;
 	r = spawn_userns_wait(&ids, CLONE_NEWNS, builder_main, b, err);
 	b->ids = NULL; /* ids lives on this stack frame only */
 	ids_done(&ids);

@@ -22,6 +22,8 @@
 /* $DATA/layers/setup-<key>; caller frees. */
 char *setup_layer_dir(const char *key);
 bool setup_layer_exists(const char *key);
+/* $DATA/setup/<key>.out: everything the last build of key printed; caller frees. */
+char *setup_output_path(const char *key);
 
 struct setup_build_opts {
 	const char *key;

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A project's hooks and services around a start or an enter: each failing hook is
+ * reported with its exit status and the sandbox goes on (see hooks.h).
+ */
+#include <stdio.h>
+
+#include "../core/sandbox/sandbox.h"
+#include "../core/sandbox/services.h"
+#include "cmd.h"
+#include "hooks.h"
+#include "sbx.h"
+
+static void failed(const char *cmd, int status, void *arg)
+{
+	fprintf(stderr, "box: %s '%s' failed with exit status %d; the sandbox runs anyway\n",
+		(const char *)arg, cmd, status);
+}
+
+static void run_hooks(const char *name, char *const *cmds, const char *cwd, const char *what)
+{
+	struct box_err *err = NULL;
+
+	if (services_run_hooks(name, cmds, cwd, failed, (void *)what, &err) < 0) {
+		_cleanup_free_ char *m = box_err_format(err);
+		fprintf(stderr, "box: warning: %s of '%s' not run: %s\n", what, name, m);
+		box_err_free(err);
+	}
+}
+
+void hooks_after_start(const char *name)
+{
+	struct sandbox_config *c = NULL;
+	struct box_err *err = NULL;
+
+	if (sandbox_config_load(name, &c, NULL) < 0)
+		return;
+	run_hooks(name, c->start, c->project, "[start]");
+	if (services_start(name, c, &err) < 0) {
+		_cleanup_free_ char *m = box_err_format(err);
+		fprintf(stderr, "box: warning: the services of '%s' did not start: %s\n", name, m);
+		box_err_free(err);
+	}
+	sandbox_config_free(c);
+}
+
+int hooks_before_enter(const char *name)
+{
+	struct sandbox_config *c = NULL;
+	struct box_err *err = NULL;
+
+	if (sandbox_config_load(name, &c, NULL) < 0 || !c->attach) {
+		sandbox_config_free(c);
+		return 0;
+	}
+	sbx_upgrade_config(name);
+	int r = sandbox_start(name, &err);
+	if (r < 0) {
+		sandbox_config_free(c);
+		return cmd_fail(err, "start sandbox '%s'", name);
+	}
+	if (r == 0) {
+		sbx_limit_warnings(name);
+		hooks_after_start(name);
+	}
+	run_hooks(name, c->attach, c->project, "postAttachCommand");
+	sandbox_config_free(c);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the commands that start or enter a sandbox do around it for a project:
+ * its [start] lines and services after a start, its attach lines before an enter
+ * (core/sandbox/services.h). Failures are reported, never fatal.
+ */
+#ifndef BOX_CMD_HOOKS_H
+#define BOX_CMD_HOOKS_H
+
+/* Right after `name` was started (sandbox_start() returned 0). */
+void hooks_after_start(const char *name);
+/* Before joining a project's sandbox: start it when stopped (with the above), then
+ * its attach lines. Returns 0, or 125 when it cannot be started (printed). */
+int hooks_before_enter(const char *name);
+
+#endif
