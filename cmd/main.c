@@ -49,6 +49,7 @@ extern const struct box_command cmd_snapshots;
 extern const struct box_command cmd_start;
 extern const struct box_command cmd_stats;
 extern const struct box_command cmd_stop;
+extern const struct box_command cmd_upgrade;
 extern const struct box_command cmd_netloop;
 extern const struct box_command cmd_rmtree;
 extern const struct box_command cmd_supervise;
@@ -85,6 +86,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_start,
 	&cmd_stats,
 	&cmd_stop,
+	&cmd_upgrade,
 	/* helper roles, hidden from `box help` */
 	&cmd_netloop,
 	&cmd_rmtree,

@@ -219,6 +219,37 @@ void pkgmgr_install_steps(enum pkgmgr m, char *const *packages, struct pkg_step 
 	add_step(steps, n, install_label(packages), command(words, packages), env);
 }
 
+/* The upgrade of everything installed, in the manager's own words. */
+static const char *const *const upgrade_words[] = {
+	[PKGMGR_APT] = (const char *const[]){ "apt-get", "upgrade", "-y", NULL },
+	[PKGMGR_DNF] = (const char *const[]){ "dnf", "upgrade", "-y", "--refresh", NULL },
+	[PKGMGR_MICRODNF] = (const char *const[]){ "microdnf", "upgrade", "-y", NULL },
+	[PKGMGR_APK] = (const char *const[]){ "apk", "upgrade", "--update-cache", NULL },
+	[PKGMGR_PACMAN] = (const char *const[]){ "pacman", "-Syu", "--noconfirm", NULL },
+	[PKGMGR_ZYPPER] = (const char *const[]){ "zypper", "--non-interactive", "update", NULL },
+};
+
+void pkgmgr_upgrade_steps(enum pkgmgr m, struct pkg_step **steps, size_t *n)
+{
+	static const char *const apt_update[] = { "apt-get", "update", NULL };
+	static const char *const zypper_refresh[] = { "zypper", "--non-interactive", "refresh",
+						      NULL };
+	char **env = NULL;
+
+	if (m == PKGMGR_NONE || (size_t)m >= ARRAY_SIZE(upgrade_words))
+		return;
+	if (m == PKGMGR_APT) {
+		strv_push(&env, xstrdup("DEBIAN_FRONTEND=noninteractive"));
+		add_step(steps, n, xstrdup("apt-get update"), command(apt_update, NULL), env);
+		env = NULL;
+		strv_push(&env, xstrdup("DEBIAN_FRONTEND=noninteractive"));
+	}
+	if (m == PKGMGR_ZYPPER)
+		add_step(steps, n, xstrdup("zypper refresh"), command(zypper_refresh, NULL), NULL);
+	add_step(steps, n, xasprintf("%s %s", upgrade_words[m][0], upgrade_words[m][1]),
+		 command(upgrade_words[m], NULL), env);
+}
+
 void pkg_steps_free(struct pkg_step *steps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -44,6 +44,8 @@ enum pkgmgr pkgmgr_detect(int rootfd);
 const char *pkgmgr_name(enum pkgmgr m);
 /* Append the steps that install packages (nothing when packages is empty). */
 void pkgmgr_install_steps(enum pkgmgr m, char *const *packages, struct pkg_step **steps, size_t *n);
+/* Append the steps that upgrade every installed package (update the index first). */
+void pkgmgr_upgrade_steps(enum pkgmgr m, struct pkg_step **steps, size_t *n);
 void pkg_steps_free(struct pkg_step *steps, size_t n);
 
 #endif

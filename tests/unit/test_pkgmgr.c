@@ -79,8 +79,8 @@ static void test_detect_rootfs(void)
 	close(fd);
 	rm_rf(root, NULL);
 
-	const char *deb = getenv("BOX_TEST_ROOTFS") ? getenv("BOX_TEST_ROOTFS")
-						    : "/var/cache/box-tests/rootfs";
+	const char *deb =
+	    getenv("BOX_TEST_ROOTFS") ? getenv("BOX_TEST_ROOTFS") : "/var/cache/box-tests/rootfs";
 	fd = open(deb, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		skip("no Debian userland here", "the Debian test rootfs uses apt-get");
@@ -138,8 +138,39 @@ static void test_steps(void)
 	cfg_errors_done(&e);
 }
 
+static void test_upgrade_steps(void)
+{
+	struct pkg_step *st = NULL;
+	size_t n = 0;
+
+	pkgmgr_upgrade_steps(PKGMGR_APT, &st, &n);
+	ok(n == 2 && streq(st[0].label, "apt-get update") && streq(st[1].argv[1], "upgrade") &&
+	       streq(st[1].argv[2], "-y"),
+	   "apt: update, then upgrade -y");
+	ok(n == 2 && st[1].env && streq(st[1].env[0], "DEBIAN_FRONTEND=noninteractive"),
+	   "apt never prompts");
+	pkg_steps_free(st, n);
+	st = NULL, n = 0;
+	pkgmgr_upgrade_steps(PKGMGR_APK, &st, &n);
+	ok(n == 1 && streq(st[0].argv[0], "apk") && streq(st[0].argv[1], "upgrade"),
+	   "apk: one upgrade");
+	pkg_steps_free(st, n);
+	st = NULL, n = 0;
+	pkgmgr_upgrade_steps(PKGMGR_ZYPPER, &st, &n);
+	ok(n == 2 && streq(st[1].argv[1], "--non-interactive"), "zypper: refresh, then update");
+	pkg_steps_free(st, n);
+	st = NULL, n = 0;
+	pkgmgr_upgrade_steps(PKGMGR_PACMAN, &st, &n);
+	ok(n == 1 && streq(st[0].argv[1], "-Syu"), "pacman: -Syu");
+	pkg_steps_free(st, n);
+	st = NULL, n = 0;
+	pkgmgr_upgrade_steps(PKGMGR_NONE, &st, &n);
+	ok(n == 0 && st == NULL, "no manager, no steps");
+}
+
 int main(void)
 {
+	test_upgrade_steps();
 	test_detect_from();
 	test_detect_rootfs();
 	test_steps();
