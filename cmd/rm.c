@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/sandbox/export.h"
 #include "../core/sandbox/sandbox.h"
 #include "../core/util/util.h"
 #include "cmd.h"
@@ -44,6 +45,8 @@ static int rm_one(const char *name, bool force)
 	if (sandbox_state_read(name, &st) == 1)
 		return cmd_error("sandbox '%s' is running (stop it first, or use 'box rm -f')",
 				 name);
+	if (export_remove_all(name, &err) < 0)
+		return cmd_fail(err, "remove what was exported from sandbox '%s'", name);
 	if (sandbox_remove(name, &err) < 0)
 		return cmd_fail(err, "remove sandbox '%s'", name);
 	return 0;

@@ -517,6 +517,22 @@ void sbx_upgrade_config(const char *name)
 		upgrade_locked(name);
 }
 
+int sbx_start(const char *name)
+{
+	struct box_err *err = NULL;
+	int r;
+
+	sbx_upgrade_config(name);
+	r = sandbox_start(name, &err);
+	if (r < 0)
+		return cmd_fail(err, "start sandbox '%s'", name);
+	if (r == 0) {
+		sbx_limit_warnings(name);
+		hooks_after_start(name);
+	}
+	return 0;
+}
+
 int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 {
 	struct box_err *err = NULL;
@@ -531,14 +547,8 @@ int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 	}
 	box_err_free(err);
 	err = NULL;
-	sbx_upgrade_config(name);
-	r = sandbox_start(name, &err);
-	if (r < 0)
-		return cmd_fail(err, "start sandbox '%s'", name);
-	if (r == 0) {
-		sbx_limit_warnings(name);
-		hooks_after_start(name);
-	}
+	if ((r = sbx_start(name)) != 0)
+		return r;
 	r = sandbox_join(name, jo, &err);
 	if (r < 0)
 		return cmd_fail(err, "enter sandbox '%s'", name);

@@ -57,6 +57,8 @@ char *sbx_name_from_image(const char *ref);
  * store, once, while the image it was made from is still there. Quiet.
  */
 void sbx_upgrade_config(const char *name);
+/* Start when stopped (quiet when running); 0 or an exit status after an error. */
+int sbx_start(const char *name);
 /* Start when stopped, then join (jo->argv NULL: login shell). Exit status. */
 int sbx_enter(const char *name, const struct sandbox_join_opts *jo);
 

@@ -72,6 +72,12 @@ like() {
 unlike() {
 	if printf '%s' "$1" | grep -qE -- "$2"; then fail "$3"; diag "got: '$(printf '%s' "$1" | head -c 600)'" "must not match: /$2/"; else ok "$3"; fi
 }
+# wait_until N CMD...: poll CMD every 50 ms, at most N times.
+wait_until() {
+	local n=$1 i; shift
+	for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
 done_testing() { echo "1..$_tap_n"; [ $_tap_failed -eq 0 ]; }
 
 # skip_all REASON: skip the whole file (exit 77).

@@ -243,5 +243,13 @@ int sandbox_env_parse(const char *buf, size_t len, char ***ret_image_env, char *
  * -ESRCH when the sandbox is not running (err set), or another -errno.
  */
 int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box_err **err);
+/*
+ * Call fn in a child that has joined the running sandbox's user and mount
+ * namespaces (its root is the sandbox's; it has the rights of the sandbox's root
+ * over its files): what fn writes to out (at most max bytes) comes back in *ret.
+ * -ESRCH when the sandbox is not running.
+ */
+int sandbox_join_call(const char *name, int (*fn)(void *arg, int out), void *arg, size_t max,
+		      char **ret, size_t *ret_len, struct box_err **err);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sandboxes beside their peers, in one run (run through tests/bench/run.sh enter):
-#   warm enter   box run NAME true into a running sandbox | podman exec | distrobox enter |
+#   warm enter   box run NAME true into a running sandbox | box export's wrapper of true |
+#                podman exec | distrobox enter |
 #                toolbox run | the floor unshare -Urmpn --fork true
 #   cold start   stopped sandbox -> `true` done | podman run --rm | the floor: unshare -Urm +
 #                fuse-overlayfs mount + chroot true
@@ -46,6 +47,12 @@ fi
 bench "floor: unshare -Urmpn --fork true" unshare -Urmpn --fork true
 bench "box run NAME true" "$BOX" run bench true
 bench "box enter NAME -- true" "$BOX" enter bench -- true
+# box export --bin: a wrapper on the host costs a /bin/sh and an exec over `box run`.
+if "$BOX" export bench --bin true --dir "$B/bin" >/dev/null; then
+	bench "exported wrapper (box export --bin true)" "$B/bin/true"
+else
+	bench_row "exported wrapper (box export failed)" - ""
+fi
 if [ -n "$podman_ok" ]; then
 	bench "podman exec NAME true" podman exec bench-peer true
 else
