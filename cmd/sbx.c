@@ -111,23 +111,15 @@ _noreturn_ static void net_loop_child(struct net_helper_opts *o, int ready)
 static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, int *ret_ready,
 			  struct box_err **err)
 {
-	int p[2];
+	int fd;
+	pid_t pid = fork_pipe(&fd, err);
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return box_err_set(err, errno, "create a pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return box_err_set(err, errno, "fork the net helper");
-	}
-	if (pid == 0) {
-		close(p[0]);
-		net_loop_child(o, p[1]);
-	}
-	close(p[1]);
+	if (pid < 0)
+		return box_err_wrap(err, "start the net helper");
+	if (pid == 0)
+		net_loop_child(o, fd);
 	*ret_pid = pid;
-	*ret_ready = p[0];
+	*ret_ready = fd;
 	return 0;
 }
 

@@ -171,12 +171,17 @@ static char *sandbox_path(const char *sandbox)
 		    : xstrdup("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 }
 
-static int probe(const char *sandbox, int (*fn)(void *, int), const char *what, char **ret,
-		 size_t *ret_len, struct box_err **err)
+/* Ask inside; 1 when the reply's first record is of kind (*ret_first), 0 when not. */
+static int probe(const char *sandbox, int (*fn)(void *, int), const char *what, char kind,
+		 char **ret, size_t *ret_len, struct export_record *ret_first, struct box_err **err)
 {
 	_cleanup_free_ char *path = sandbox_path(sandbox);
 	struct export_probe p = { .what = what, .path = path };
-	return sandbox_join_call(sandbox, fn, &p, REPLY_MAX, ret, ret_len, err);
+	int r = sandbox_join_call(sandbox, fn, &p, REPLY_MAX, ret, ret_len, err);
+	if (r < 0)
+		return r;
+	const char *cur = *ret;
+	return export_probe_next(&cur, *ret + *ret_len, ret_first) == 1 && ret_first->kind == kind;
 }
 
 static char *default_dir(const char *sub)
@@ -194,12 +199,11 @@ int export_bin(const struct export_opts *o, char **ret_path, struct box_err **er
 	_cleanup_free_ char *reply = NULL;
 	size_t len;
 	struct export_record rec;
-	int r = probe(o->sandbox, export_probe_bin, o->what, &reply, &len, err);
-	if (r < 0)
-		return r;
-	const char *cur = reply;
-	if (export_probe_next(&cur, reply + len, &rec) != 1 || rec.kind != 'B')
-		return box_err_set(err, ENOENT,
+	int r = probe(o->sandbox, export_probe_bin, o->what, 'B', &reply, &len, &rec, err);
+	if (r <= 0)
+		return r < 0 ? r
+			     : box_err_set(
+				   err, ENOENT,
 				   "sandbox '%s' has no program '%s' (give its path inside, or "
 				   "install it there first)",
 				   o->sandbox, o->what);
@@ -312,12 +316,11 @@ int export_app(const struct export_opts *o, char ***ret_paths, struct box_err **
 	_cleanup_free_ char *reply = NULL;
 	size_t len;
 	struct export_record rec;
-	int r = probe(o->sandbox, export_probe_app, o->what, &reply, &len, err);
-	if (r < 0)
-		return r;
-	const char *cur = reply;
-	if (export_probe_next(&cur, reply + len, &rec) != 1 || rec.kind != 'D')
-		return box_err_set(err, ENOENT,
+	int r = probe(o->sandbox, export_probe_app, o->what, 'D', &reply, &len, &rec, err);
+	if (r <= 0)
+		return r < 0 ? r
+			     : box_err_set(
+				   err, ENOENT,
 				   "sandbox '%s' has no application '%s' (no %s.desktop and no "
 				   "entry of that Name in /usr/share/applications)",
 				   o->sandbox, o->what, o->what);

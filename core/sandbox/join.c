@@ -224,29 +224,21 @@ int sandbox_join_call(const char *name, int (*fn)(void *arg, int out), void *arg
 {
 	struct sandbox_runstate st;
 	_cleanup_close_ int pidfd = open_init(name, &st, err);
-	int p[2];
+	int fd;
 
 	if (pidfd < 0)
 		return pidfd;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return box_err_set(err, errno, "create a pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return box_err_set(err, errno, "fork");
-	}
-	if (pid == 0) {
+	pid_t pid = fork_pipe(&fd, err);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
 		/* Only the user and mount namespaces: the files as the sandbox sees them,
 		 * read with the rights of its root (never written). */
-		close(p[0]);
-		_exit(setns(pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0 || fn(arg, p[1]) < 0 ? 1 : 0);
-	}
-	close(p[1]);
+		_exit(setns(pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0 || fn(arg, fd) < 0 ? 1 : 0);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int r = read_fd_all(p[0], max, &buf, &len);
-	close(p[0]);
+	int r = read_fd_all(fd, max, &buf, &len);
+	close(fd);
 	if (r < 0)
 		kill(pid, SIGKILL);
 	int status = wait_status(pid);

@@ -186,3 +186,20 @@ int spawn_userns_wait(const struct box_ids *ids, uint64_t flags, spawn_fn fn, vo
 		return box_err_set(err, -status, "wait for namespace child");
 	return status;
 }
+
+pid_t fork_pipe(int *ret_fd, struct box_err **err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return box_err_set(err, errno, "create a pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return box_err_set(err, errno, "fork");
+	}
+	close(p[pid == 0 ? 0 : 1]);
+	*ret_fd = p[pid == 0 ? 1 : 0];
+	return pid;
+}

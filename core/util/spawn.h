@@ -51,5 +51,10 @@ int pidfd_for(pid_t pid);
 int pidfd_wait(int fd, int timeout_ms);
 /* Wait for pid; returns the shell-style status (code, or 128+signal). */
 int wait_status(pid_t pid);
+/*
+ * fork() with a pipe from the child to the parent: *ret_fd is the write end in the
+ * child (0 returned) and the read end in the parent (the child's pid returned).
+ */
+pid_t fork_pipe(int *ret_fd, struct box_err **err);
 
 #endif
