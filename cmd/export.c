@@ -120,7 +120,7 @@ static int run_export(int argc, char **argv)
 	return print_paths("wrote", paths);
 }
 
-static const struct box_command cmd_export = {
+const struct box_command cmd_export = {
 	.name = "export",
 	.summary = "put a sandbox's program or application on the host",
 	.usage = "usage: box export NAME --bin PATH [--as NAME2] [--dir DIR]\n"
@@ -138,4 +138,3 @@ static const struct box_command cmd_export = {
 		 "overwritten; 'box rm NAME' removes everything exported from it.",
 	.run = run_export,
 };
-BOX_COMMAND(cmd_export);

@@ -31,6 +31,7 @@ extern const struct box_command cmd_dash;
 extern const struct box_command cmd_deny;
 extern const struct box_command cmd_doctor;
 extern const struct box_command cmd_enter;
+extern const struct box_command cmd_export;
 extern const struct box_command cmd_images;
 extern const struct box_command cmd_import;
 extern const struct box_command cmd_init;
@@ -68,6 +69,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_deny,
 	&cmd_doctor,
 	&cmd_enter,
+	&cmd_export,
 	&cmd_images,
 	&cmd_import,
 	&cmd_init,
