@@ -43,7 +43,7 @@ int cmd_import_tarball(const char *path, const char *name, const char *created_b
 	if (!cfg)
 		return EXIT_BOX;
 	uint64_t start = now_ns();
-	int r = store_import_tar(cfg, fd, name, created_by, &res, &err);
+	int r = store_import_tar(cfg_images(cfg), fd, name, created_by, &res, &err);
 	cfg_free(cfg);
 	if (r < 0)
 		return cmd_fail(err, "import '%s' as '%s'", path, name);

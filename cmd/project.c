@@ -115,11 +115,11 @@ int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***r
 		return cmd_error("'%s' names no image: set 'image =' in its [box] section",
 				 p->file);
 	/* A stored image is used as it is; only a missing one is pulled. */
-	r = store_lookup(p->config, ref, &img, &err);
+	r = store_lookup(cfg_images(p->config), ref, &img, &err);
 	if (r < 0) {
 		box_err_free(err);
 		err = NULL;
-		r = store_pull(p->config, ref, isatty(STDERR_FILENO), &img, &err);
+		r = store_pull(cfg_images(p->config), ref, isatty(STDERR_FILENO), &img, &err);
 	}
 	if (r < 0)
 		return cmd_fail(err, "get image '%s' for '%s'", ref, p->file);
@@ -334,7 +334,7 @@ static void check_changed(const struct project *p)
 	if (sandbox_config_load(p->sandbox, &c, NULL) < 0)
 		return;
 	if (c->image_digest && p->config->image &&
-	    store_lookup(p->config, p->config->image, &img, NULL) == 0) {
+	    store_lookup(cfg_images(p->config), p->config->image, &img, NULL) == 0) {
 		project_setup_key(img->digest, p->config, key);
 		if (!c->setup_key || !streq(c->setup_key, key))
 			fprintf(stderr,

@@ -41,7 +41,7 @@ static int run_pull(int argc, char **argv)
 		return EXIT_BOX;
 	struct box_err *err = NULL;
 	struct image_info *info = NULL;
-	int r = store_pull(cfg, ref, !quiet, &info, &err);
+	int r = store_pull(cfg_images(cfg), ref, !quiet, &info, &err);
 	cfg_free(cfg);
 	if (r < 0)
 		return cmd_fail(err, "pull '%s'", ref);

@@ -34,7 +34,7 @@ static int run_rmi(int argc, char **argv)
 		struct box_err *err = NULL;
 		uint64_t freed = 0;
 		char buf[16];
-		if (store_remove(cfg, argv[i], force, &freed, &err) < 0) {
+		if (store_remove(cfg_images(cfg), argv[i], force, &freed, &err) < 0) {
 			status = cmd_fail(err, "remove image '%s'", argv[i]);
 			continue;
 		}

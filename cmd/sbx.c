@@ -378,7 +378,7 @@ static int bootstrap_instead(const struct box_config *cfg, const char *ref,
 		offline |= pull_err->code == unreachable[i];
 	_cleanup_free_ char *resolved = NULL;
 	/* The same alias and normalisation rules as the pull that just failed. */
-	if (!offline || store_resolve_ref(cfg, ref, &resolved, NULL) < 0 ||
+	if (!offline || store_resolve_ref(cfg_images(cfg), ref, &resolved, NULL) < 0 ||
 	    ref_parse(resolved, &parsed, NULL) < 0)
 		return -1;
 	if (!streq(parsed->registry, "docker.io") || !streq(parsed->repository, "library/debian") ||
@@ -410,15 +410,15 @@ static int create_from_image(const char *name, const char *ref, struct sandbox_c
 	if (!cfg)
 		return EXIT_BOX;
 	/* A stored image is used as it is; only a missing one is pulled. */
-	r = store_lookup(cfg, ref, &img, &err);
+	r = store_lookup(cfg_images(cfg), ref, &img, &err);
 	if (r < 0) {
 		box_err_free(err);
 		err = NULL;
-		r = store_pull(cfg, ref, isatty(STDERR_FILENO), &img, &err);
+		r = store_pull(cfg_images(cfg), ref, isatty(STDERR_FILENO), &img, &err);
 		if (r < 0 && bootstrap_instead(cfg, ref, err) == 0) {
 			box_err_free(err);
 			err = NULL;
-			r = store_lookup(cfg, ref, &img, &err);
+			r = store_lookup(cfg_images(cfg), ref, &img, &err);
 		}
 	}
 	cfg_free(cfg);
@@ -487,7 +487,8 @@ static void upgrade_locked(const char *name)
 		return;
 	/* Only from the very image it was made from (the reference may have moved on). */
 	if (!c->image_env && c->image && c->image_digest && cfg_load_global(&cfg, &e) == 0 &&
-	    store_lookup(cfg, c->image, &img, NULL) == 0 && streq(img->digest, c->image_digest)) {
+	    store_lookup(cfg_images(cfg), c->image, &img, NULL) == 0 &&
+	    streq(img->digest, c->image_digest)) {
 		_cleanup_free_ char *dir = sandbox_data_dir(name);
 		_cleanup_free_ char *path = xasprintf("%s/config.json", dir);
 		c->image_env = strv_copy(img->env);

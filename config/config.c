@@ -29,16 +29,6 @@
 #define KEY_COLON   '\x1f'
 #define KEY_BRACKET '\x1e'
 
-static const struct {
-	const char *name, *image;
-} builtin_aliases[] = {
-	{ "ubuntu", "docker.io/library/ubuntu:latest" },
-	{ "debian", "docker.io/library/debian:bookworm" },
-	{ "fedora", "registry.fedoraproject.org/fedora-toolbox:latest" },
-	{ "arch", "docker.io/library/archlinux:latest" },
-	{ "alpine", "docker.io/library/alpine:latest" },
-};
-
 struct box_config *cfg_new(void)
 {
 	struct box_config *c = xzalloc(sizeof(*c));
@@ -55,6 +45,29 @@ static void kv_free(struct cfg_kv *kv, size_t n)
 		free(kv[i].value);
 	}
 	free(kv);
+}
+
+static void images_done(struct image_settings *is)
+{
+	free((void *)is->aliases);
+	free((void *)is->registries);
+	*is = (struct image_settings){ 0 };
+}
+
+/* c->images: views of c's aliases and registries, for core/image. */
+static void images_refresh(struct box_config *c)
+{
+	struct image_alias *a = xcalloc(c->n_aliases + 1, sizeof(*a));
+	struct image_registry_settings *r = xcalloc(c->n_registries + 1, sizeof(*r));
+
+	images_done(&c->images);
+	for (size_t i = 0; i < c->n_aliases; i++)
+		a[i] = (struct image_alias){ c->aliases[i].key, c->aliases[i].value };
+	for (size_t i = 0; i < c->n_registries; i++)
+		r[i] = (struct image_registry_settings){ c->registries[i].name,
+							 c->registries[i].mirror,
+							 c->registries[i].insecure };
+	c->images = (struct image_settings){ a, c->n_aliases, r, c->n_registries };
 }
 
 struct box_config *cfg_free(struct box_config *c)
@@ -87,6 +100,7 @@ struct box_config *cfg_free(struct box_config *c)
 		free(c->registries[i].mirror);
 	}
 	free(c->registries);
+	images_done(&c->images);
 	free(c);
 	return NULL;
 }
@@ -562,6 +576,7 @@ int cfg_parse_buffer(const char *buf, size_t len, const char *name, enum cfg_kin
 		cfg_error(&p, "syntax error");
 	}
 	parse_done(&p);
+	images_refresh(c);
 	free(c->path);
 	c->path = xstrdup(name ? name : "");
 	return p.n_errors ? -EINVAL : 0;
@@ -622,11 +637,10 @@ const struct cfg_registry *cfg_registry(const struct box_config *c, const char *
 
 const char *cfg_alias(const struct box_config *c, const char *name)
 {
-	for (size_t i = 0; c && i < c->n_aliases; i++)
-		if (streq(c->aliases[i].key, name))
-			return c->aliases[i].value;
-	for (size_t i = 0; i < ARRAY_SIZE(builtin_aliases); i++)
-		if (streq(builtin_aliases[i].name, name))
-			return builtin_aliases[i].image;
-	return NULL;
+	return image_alias(cfg_images(c), name);
+}
+
+const struct image_settings *cfg_images(const struct box_config *c)
+{
+	return c ? &c->images : NULL;
 }

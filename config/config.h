@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../core/image/settings.h"
 #include "../core/util/err.h"
 
 enum cfg_network { CFG_NET_SLIRP = 0, CFG_NET_HOST, CFG_NET_NONE };
@@ -88,6 +89,10 @@ struct box_config {
 	struct cfg_registry *registries;
 	size_t n_registries;
 
+	/* [aliases] and the registries as the image store takes them (views of the
+	 * above, rebuilt after each parse); see cfg_images(). */
+	struct image_settings images;
+
 	/* which keys were explicitly set (for merging project over global) */
 	uint64_t set_mask;
 };
@@ -119,6 +124,8 @@ void cfg_errors_done(struct cfg_errors *e);
 const struct cfg_registry *cfg_registry(const struct box_config *c, const char *name);
 /* Alias from [aliases] or the built-in table; NULL when none. */
 const char *cfg_alias(const struct box_config *c, const char *name);
+/* The aliases and registries of c for core/image's lookups (NULL when c is NULL). */
+const struct image_settings *cfg_images(const struct box_config *c);
 /* Print the schema as documentation (sections, keys, types, defaults, help). */
 void cfg_print_schema(FILE *f, enum cfg_kind kind);
 

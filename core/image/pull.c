@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../config/config.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "layer.h"
@@ -36,6 +35,7 @@
 #include "oci.h"
 #include "ref.h"
 #include "registry.h"
+#include "settings.h"
 #include "../util/spawn.h"
 #include "store.h"
 #include "../util/util.h"
@@ -80,7 +80,7 @@ struct layer_job {
 };
 
 struct pull {
-	const struct box_config *cfg;
+	const struct image_settings *settings;
 	struct image_ref *ref;
 	char *canonical;
 	char *dir;
@@ -96,8 +96,6 @@ struct pull {
 	size_t n_jobs;
 	size_t drawn; /* lines drawn on the terminal */
 };
-
-#pragma weak cfg_registry
 
 static void sha256_digest(const void *buf, size_t len, char out[LAYER_DIGEST_LEN])
 {
@@ -543,7 +541,7 @@ static int run_jobs(struct pull *p, struct box_err **err)
 static int open_registry(struct pull *p, struct box_err **err)
 {
 	struct registry_opts o = { .name = p->ref->registry };
-	const struct cfg_registry *c = p->cfg && cfg_registry ? cfg_registry(p->cfg, o.name) : NULL;
+	const struct image_registry_settings *c = image_registry_settings(p->settings, o.name);
 	if (c) {
 		o.mirror = c->mirror;
 		o.insecure = c->insecure;
@@ -759,13 +757,15 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 	return r < 0 ? r : 0;
 }
 
-int store_pull(const struct box_config *cfg, const char *input, bool show_progress,
+int store_pull(const struct image_settings *is, const char *input, bool show_progress,
 	       struct image_info **ret, struct box_err **err)
 {
-	struct pull p = { .cfg = cfg, .progress = show_progress, .uid = getuid(), .gid = getgid() };
+	struct pull p = {
+		.settings = is, .progress = show_progress, .uid = getuid(), .gid = getgid()
+	};
 	struct box_ids ids;
 	_cleanup_free_ char *canonical = NULL;
-	int r = store_resolve_ref(cfg, input, &canonical, err);
+	int r = store_resolve_ref(is, input, &canonical, err);
 	if (r < 0)
 		return r;
 	r = ref_parse(canonical, &p.ref, err);

@@ -3,7 +3,7 @@
  * Image references as Docker and podman read them: [REGISTRY/]REPOSITORY[:TAG][@DIGEST].
  * A missing registry is docker.io, a one-component repository on docker.io gets the
  * library/ prefix, a missing tag (and no digest) is latest. Aliases (ubuntu, fedora...)
- * are applied by the caller with cfg_alias() before parsing. The parser is pure: no I/O.
+ * are applied by the caller with image_alias() before parsing. The parser is pure: no I/O.
  */
 #ifndef BOX_REF_H
 #define BOX_REF_H

@@ -17,13 +17,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../../config/config.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "../util/log.h"
 #include "oci.h"
 #include "../util/paths.h"
 #include "ref.h"
+#include "settings.h"
 #include "../util/spawn.h"
 #include "store.h"
 #include "../util/util.h"
@@ -96,15 +96,9 @@ void image_record_list_free(struct image_record *list, size_t n)
 	free(list);
 }
 
-/* The config helper's lookups, when that module is linked in. */
-#pragma weak cfg_alias
-
-static char *apply_alias(const struct box_config *cfg, const char *input)
+static char *apply_alias(const struct image_settings *is, const char *input)
 {
-	const char *a;
-	if (!cfg_alias)
-		return xstrdup(input);
-	a = cfg_alias(cfg, input);
+	const char *a = image_alias(is, input);
 	if (a)
 		return xstrdup(a);
 	/* "fedora:43": alias the name; the tag the user typed wins over the alias's own. */
@@ -112,7 +106,7 @@ static char *apply_alias(const struct box_config *cfg, const char *input)
 	if (!colon || strchr(colon, '/') || strchr(input, '@'))
 		return xstrdup(input);
 	_cleanup_free_ char *name = xstrndup(input, (size_t)(colon - input));
-	a = cfg_alias(cfg, name);
+	a = image_alias(is, name);
 	if (!a)
 		return xstrdup(input);
 	const char *last = strrchr(a, '/');
@@ -121,10 +115,10 @@ static char *apply_alias(const struct box_config *cfg, const char *input)
 	return xasprintf("%.*s%s", (int)keep, a, colon);
 }
 
-int store_resolve_ref(const struct box_config *cfg, const char *input, char **ret_canonical,
+int store_resolve_ref(const struct image_settings *is, const char *input, char **ret_canonical,
 		      struct box_err **err)
 {
-	_cleanup_free_ char *s = apply_alias(cfg, input);
+	_cleanup_free_ char *s = apply_alias(is, input);
 	_cleanup_ref_ struct image_ref *ref = NULL;
 	int r = ref_parse(s, &ref, err);
 	if (r < 0)
@@ -329,12 +323,12 @@ static int info_from_record(const struct image_record *rec, struct image_info **
 	return 0;
 }
 
-int store_lookup(const struct box_config *cfg, const char *ref, struct image_info **ret,
+int store_lookup(const struct image_settings *is, const char *ref, struct image_info **ret,
 		 struct box_err **err)
 {
 	_cleanup_free_ char *canonical = NULL;
 	struct image_record *rec = NULL;
-	int r = store_resolve_ref(cfg, ref, &canonical, err);
+	int r = store_resolve_ref(is, ref, &canonical, err);
 	if (r < 0)
 		return r;
 	r = find_record(canonical, &rec, err);
@@ -636,13 +630,13 @@ int store_prune(uint64_t *ret_freed, struct box_err **err)
 	return gc_run(dir, NULL, ret_freed, err);
 }
 
-int store_remove(const struct box_config *cfg, const char *ref, bool force, uint64_t *ret_freed,
+int store_remove(const struct image_settings *is, const char *ref, bool force, uint64_t *ret_freed,
 		 struct box_err **err)
 {
 	_cleanup_free_ char *dir = store_dir();
 	_cleanup_free_ char *canonical = NULL;
 	struct image_record *rec = NULL;
-	int r = store_resolve_ref(cfg, ref, &canonical, err);
+	int r = store_resolve_ref(is, ref, &canonical, err);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int lock = store_lock(err);

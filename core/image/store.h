@@ -13,7 +13,7 @@
 
 #include "../util/err.h"
 
-struct box_config;
+struct image_settings;
 
 struct image_info {
 	char *ref;    /* canonical reference: docker.io/library/debian:bookworm */
@@ -53,10 +53,10 @@ char *store_dir(void);
 /* Create the store's skeleton (blobs/sha256, layers, images) under dir. */
 int store_make_dirs(const char *dir, struct box_err **err);
 /* An already-stored image by the reference the user typed (after alias/normalisation). */
-int store_lookup(const struct box_config *cfg, const char *ref, struct image_info **ret,
+int store_lookup(const struct image_settings *is, const char *ref, struct image_info **ret,
 		 struct box_err **err);
 /* Pull (or find) an image; progress goes to stderr as pull shows it when show_progress. */
-int store_pull(const struct box_config *cfg, const char *ref, bool show_progress,
+int store_pull(const struct image_settings *is, const char *ref, bool show_progress,
 	       struct image_info **ret, struct box_err **err);
 
 /* Every stored image, sorted by reference. */
@@ -71,7 +71,7 @@ uint64_t store_shared_bytes(const struct image_record *list, size_t n, size_t i)
  * their size as `box images` counts it (the files' bytes). Other unreferenced data
  * stays for prune.
  */
-int store_remove(const struct box_config *cfg, const char *ref, bool force, uint64_t *ret_freed,
+int store_remove(const struct image_settings *is, const char *ref, bool force, uint64_t *ret_freed,
 		 struct box_err **err);
 /* Remove layers, blobs and leftovers of killed pulls that no image or sandbox references. */
 int store_prune(uint64_t *ret_freed, struct box_err **err);
@@ -79,8 +79,8 @@ int store_prune(uint64_t *ret_freed, struct box_err **err);
 /* Internals shared by store.c and pull.c. */
 /* Exclusive lock of the whole store (pull, rmi, prune); returns the fd. */
 int store_lock(struct box_err **err);
-/* Alias (cfg_alias), then the reference parser, then the canonical form. */
-int store_resolve_ref(const struct box_config *cfg, const char *input, char **ret_canonical,
+/* Alias (image_alias), then the reference parser, then the canonical form. */
+int store_resolve_ref(const struct image_settings *is, const char *input, char **ret_canonical,
 		      struct box_err **err);
 /* images/<escaped canonical ref>.json; caller frees. */
 char *store_record_path(const char *canonical_ref);

@@ -223,15 +223,15 @@ static int import_layer(const char *dir, int fd, struct store_import_result *ret
 	return r;
 }
 
-int store_import_tar(const struct box_config *cfg, int fd, const char *name, const char *created_by,
-		     struct store_import_result *ret, struct box_err **err)
+int store_import_tar(const struct image_settings *is, int fd, const char *name,
+		     const char *created_by, struct store_import_result *ret, struct box_err **err)
 {
 	struct store_import_result res = { 0 };
 	_cleanup_free_ char *dir = store_dir();
 	_cleanup_close_ int lock = -1;
 	int r;
 
-	if ((r = store_resolve_ref(cfg, name, &res.ref, err)) < 0)
+	if ((r = store_resolve_ref(is, name, &res.ref, err)) < 0)
 		return r;
 	if ((r = store_make_dirs(dir, err)) == 0 && (lock = store_lock(err)) < 0)
 		r = lock;

@@ -14,7 +14,7 @@
 #include "../util/err.h"
 #include "layer.h"
 
-struct box_config;
+struct image_settings;
 
 struct store_import_result {
 	char *ref; /* canonical reference the image is stored under */
@@ -30,8 +30,8 @@ struct store_import_result {
  * (aliases and normalisation as for pull: "mydebian" is docker.io/library/mydebian:latest).
  * created_by goes into the config's history. Holds the store lock throughout.
  */
-int store_import_tar(const struct box_config *cfg, int fd, const char *name, const char *created_by,
-		     struct store_import_result *ret, struct box_err **err);
+int store_import_tar(const struct image_settings *is, int fd, const char *name,
+		     const char *created_by, struct store_import_result *ret, struct box_err **err);
 void store_import_result_done(struct store_import_result *r);
 
 #endif
