@@ -79,6 +79,10 @@ $(BUILD)/lazy/%.o: $(BUILD)/lazy/%.s
 $(BUILD)/box: $(CMD_OBJ) $(LIB) $(LAZY_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LAZY_OBJ) $(LIB) $(BOX_LDLIBS)
 
+# The same box with every library linked as usual, for tests/bench/bench-lazy.sh.
+$(BUILD)/box-nolazy: $(CMD_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS)
+
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -138,7 +142,7 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(LIB_SRC) $(CMD_SRC) $(wildcard core/*/*.h config/*.h net/*.h tui/*.h cmd/*.h)
 
-bench: all
+bench: all $(BUILD)/box-nolazy
 	tests/bench/run.sh
 
 clean:

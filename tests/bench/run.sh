@@ -60,6 +60,7 @@ run_as_user() {
 	cp -a "$TOP/tests" "$stage/"
 	cp -a "$BUILD/box" "$stage/build/"
 	[ -e "$BUILD/probe" ] && cp -a "$BUILD/probe" "$stage/build/"
+	[ -e "$BUILD/box-nolazy" ] && cp -a "$BUILD/box-nolazy" "$stage/build/"
 	chown -R "$BOX_TEST_USER:" "$stage"
 	chmod 755 "$stage"
 	if [ -n "${BOX_TEST_CGROUP:-}" ] && [ -w "$BOX_TEST_CGROUP/cgroup.procs" ]; then
