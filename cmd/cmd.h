@@ -9,10 +9,16 @@
 #define BOX_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "../core/help/usage.h"
 #include "../core/util/err.h"
 #include "../core/util/exit.h"
 #include "../core/util/macro.h"
+
+#ifndef BOX_VERSION
+#define BOX_VERSION "0.1.0"
+#endif
 
 struct box_command {
 	const char *name;
@@ -22,6 +28,16 @@ struct box_command {
 	int (*run)(int argc, char **argv); /* argv[0] is the command name; returns exit status */
 	bool hidden;			   /* internal helper roles */
 };
+
+/* box's own usage text and its options (for --help, completions and man pages). */
+extern const char cmd_main_usage[];
+extern const char cmd_main_options[];
+/* Every command in the table's order, NULL-terminated; *ret_n is the count. Caller frees. */
+const struct box_command **cmd_all(size_t *ret_n);
+/* From cmd/helptext.c: the visible commands as help entries, sorted (caller frees), and
+ * box itself as one (its usage is static storage until the next call). */
+struct help_entry *cmd_help_entries(size_t *ret_n);
+struct help_entry cmd_help_top(void);
 
 /* Global options from main.c. */
 extern const char *arg_config; /* --config PATH, NULL for the default */

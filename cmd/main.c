@@ -17,14 +17,11 @@
 #include "cmd.h"
 #include "sbx.h"
 
-#ifndef BOX_VERSION
-#define BOX_VERSION "0.1.0"
-#endif
-
 /* Every command, one per cmd/<verb>.c. */
 extern const struct box_command cmd_allow;
 extern const struct box_command cmd_bootstrap;
 extern const struct box_command cmd_clone;
+extern const struct box_command cmd_completion;
 extern const struct box_command cmd_config;
 extern const struct box_command cmd_create;
 extern const struct box_command cmd_dash;
@@ -51,6 +48,7 @@ extern const struct box_command cmd_start;
 extern const struct box_command cmd_stats;
 extern const struct box_command cmd_stop;
 extern const struct box_command cmd_upgrade;
+extern const struct box_command cmd_manpages;
 extern const struct box_command cmd_netloop;
 extern const struct box_command cmd_rmtree;
 extern const struct box_command cmd_supervise;
@@ -63,6 +61,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_allow,
 	&cmd_bootstrap,
 	&cmd_clone,
+	&cmd_completion,
 	&cmd_config,
 	&cmd_create,
 	&cmd_dash,
@@ -90,6 +89,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_stop,
 	&cmd_upgrade,
 	/* helper roles, hidden from `box help` */
+	&cmd_manpages,
 	&cmd_netloop,
 	&cmd_rmtree,
 	&cmd_supervise,
@@ -160,11 +160,31 @@ bool cmd_wants_help(int argc, char **argv)
 	return argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"));
 }
 
+const struct box_command **cmd_all(size_t *ret_n)
+{
+	const struct box_command **all = xcalloc(ARRAY_SIZE(cmd_table) + 1, sizeof(*all));
+
+	memcpy(all, cmd_table, sizeof(cmd_table));
+	*ret_n = ARRAY_SIZE(cmd_table);
+	return all;
+}
+
+/* box's own usage: the commands' list goes between the head and the options, and the
+ * options are read by the completion scripts and box(1). */
+const char cmd_main_usage[] =
+    "usage: box [-v] [--config FILE] COMMAND [ARGS...]\n\n"
+    "A rootless developer sandbox: a shell in another distribution's userland,\n"
+    "as yourself, with your home and network, in milliseconds.\n";
+const char cmd_main_options[] =
+    "options:\n"
+    "  -v, --verbose      log more (twice: debug); BOX_LOG_LEVEL=0..3 sets the level\n"
+    "  -c, --config FILE  read FILE instead of ~/.config/box/config.ini\n"
+    "  -V, --version      print box's version and exit\n"
+    "  -h, --help         print this help and exit\n";
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: box [-v] [--config FILE] COMMAND [ARGS...]\n\n"
-		   "A rootless developer sandbox: a shell in another distribution's userland,\n"
-		   "as yourself, with your home and network, in milliseconds.\n\ncommands:\n");
+	fprintf(f, "%s\ncommands:\n", cmd_main_usage);
 	for (size_t i = 0; i < ARRAY_SIZE(cmd_table); i++)
 		if (!cmd_table[i]->hidden) {
 			fprintf(f, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
@@ -172,7 +192,7 @@ static void usage(FILE *f)
 				fprintf(f, "  %-10s another name for %s\n", cmd_table[i]->alias,
 					cmd_table[i]->name);
 		}
-	fprintf(f, "\nRun 'box COMMAND --help' for a command's options.\n");
+	fprintf(f, "\n%s\nRun 'box COMMAND --help' for a command's options.\n", cmd_main_options);
 }
 
 int main(int argc, char **argv)

@@ -51,21 +51,10 @@ char **project_guess_packages(const char *dir)
 	return pk;
 }
 
-static char *join(char *const *v)
-{
-	char *s = xstrdup("");
-	for (; v && *v; v++) {
-		char *n = xasprintf("%s%s%s", s, *s ? " " : "", *v);
-		free(s);
-		s = n;
-	}
-	return s;
-}
-
 char *project_init_text(const char *dir, const char *image, char *const *packages)
 {
 	_cleanup_free_ char *name = project_sandbox_name(NULL, dir, NULL, NULL);
-	_cleanup_free_ char *pk = join(packages);
+	_cleanup_free_ char *pk = strv_join(packages);
 
 	return xasprintf(
 	    "# Sandbox for this project: 'box enter' anywhere below this directory uses it.\n"

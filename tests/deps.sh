@@ -13,6 +13,7 @@ libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev
 fuse-overlayfs fuse3 uidmap
 mmdebstrap docker-registry skopeo
 tmux curl python3 iproute2 util-linux procps sudo dbus apache2-utils
+zsh fish man-db groff-base
 clang cppcheck clang-tidy clang-format
 bubblewrap hyperfine passt slirp4netns
 podman runc conmon catatonit distrobox podman-toolbox

@@ -120,6 +120,9 @@ run_integration_as_user() {
 	cp -a "$TOP/tests" "$stage/"
 	cp -a "$BUILD/box" "$stage/build/"
 	[ -e "$BUILD/probe" ] && cp -a "$BUILD/probe" "$stage/build/"
+	# What `make install` installs besides box (its man pages and completions).
+	cp -a "$TOP/Makefile" "$stage/"
+	for d in man completions; do [ -d "$BUILD/$d" ] && cp -a "$BUILD/$d" "$stage/build/"; done
 	res=$stage/result
 	chown -R "$BOX_TEST_USER:" "$stage"
 	chmod 755 "$stage"

@@ -106,3 +106,22 @@ void strv_free(char **v)
 {
 	strv_freep(&v);
 }
+
+FILE *xopen_memstream(char **ret, size_t *ret_len)
+{
+	FILE *f = open_memstream(ret, ret_len);
+	if (!f)
+		oom();
+	return f;
+}
+
+char *strv_join(char *const *v)
+{
+	char *s = xstrdup("");
+	for (; v && *v; v++) {
+		char *n = xasprintf("%s%s%s", s, *s ? " " : "", *v);
+		free(s);
+		s = n;
+	}
+	return s;
+}

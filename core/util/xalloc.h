@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "macro.h"
 
@@ -16,11 +17,15 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
+/* open_memstream(3), aborting when out of memory; fclose() leaves the text in *ret. */
+FILE *xopen_memstream(char **ret, size_t *ret_len);
 
 /* Growable NULL-terminated string vector. */
 size_t strv_length(char *const *v);
 void strv_push(char ***v, char *s); /* takes ownership of s */
 char **strv_copy(char *const *v);
 void strv_free(char **v);
+/* The strings of v (NULL-terminated, may be NULL) with single spaces between them. */
+char *strv_join(char *const *v);
 
 #endif
