@@ -17,7 +17,7 @@ for f in bin/box share/bash-completion/completions/box share/zsh/site-functions/
 	share/fish/vendor_completions.d/box.fish share/man/man1/box.1 share/man/man1/box-enter.1; do
 	[ -s "$D/usr/$f" ] && ok "installed /usr/$f" || fail "installed /usr/$f"
 done
-verbs=$("$BOX" --help | awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 } f && /^$/ { exit }')
+verbs=$("$BOX" --help | awk '/^commands:/ { f = 1; next } f && /another name for/ { next } f && /^  [a-z]/ { print $1 } f && /^$/ { exit }')
 is "$(ls "$D/usr/share/man/man1" | grep -c '^box-.*\.1$')" "$(echo "$verbs" | wc -l)" \
 	"one man page per command"
 IB=$D/usr/bin/box
