@@ -130,7 +130,7 @@ static int run_allow(int argc, char **argv)
 		return cmd_usage_error("allow", "expected one FILE at most");
 	if (project_resolve(optind < argc ? argv[optind] : NULL, &path, &err) < 0)
 		return cmd_fail(err, "allow");
-	if (read_file(path, 1024 * 1024, &buf, &len, &err) < 0)
+	if (fs_read_file(path, 1024 * 1024, &buf, &len, &err) < 0)
 		return cmd_fail(err, "allow");
 	return only_status ? status(path, buf, len) : approve(path, buf, len);
 }

@@ -34,7 +34,7 @@ static int write_init(const char *dir, const char *image, bool force)
 	if (path_exists(path) && !force)
 		return cmd_error("'%s' already exists; edit it, or use --force to replace it",
 				 path);
-	if (write_file_atomic(path, text, strlen(text), 0644, &err) < 0)
+	if (fs_write_file_atomic(path, text, strlen(text), 0644, &err) < 0)
 		return cmd_fail(err, "write '%s'", path);
 	if (trust_allow(path, text, strlen(text), &err) < 0)
 		return cmd_fail(err, "approve '%s'", path);

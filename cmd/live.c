@@ -198,7 +198,7 @@ int live_run_box(char *const *argv, bool interactive, char **ret_msg)
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	if (pid > 0 && pipefd[0] >= 0)
-		read_fd_all(pipefd[0], CAPTURE_MAX, &out, NULL);
+		fs_read_fd_all(pipefd[0], CAPTURE_MAX, &out, NULL);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pid > 0)

@@ -398,7 +398,7 @@ static void refresh_settings(const struct project *p)
 				"applies it on the next entry\n",
 				p->file, p->sandbox);
 		else if (lock >= 0)
-			write_file_atomic(path, after, strlen(after), 0600, NULL);
+			fs_write_file_atomic(path, after, strlen(after), 0600, NULL);
 	}
 	sandbox_config_free(c);
 }

@@ -148,7 +148,7 @@ static int apply(struct project *p, struct sandbox_config *c, const char *key,
 	strv_free(c->image_env);
 	c->image_env = strv_copy(img_env);
 	_cleanup_free_ char *json = sandbox_config_format(c);
-	if (write_file_atomic(cfgpath, json, strlen(json), 0600, &err) < 0)
+	if (fs_write_file_atomic(cfgpath, json, strlen(json), 0600, &err) < 0)
 		return cmd_fail(err, "rebuild sandbox '%s'", c->name);
 	fprintf(stderr, "box: sandbox '%s' rebuilt on the new setup\n", c->name);
 	return 0;

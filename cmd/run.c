@@ -317,7 +317,7 @@ static int start_network(struct run_args *a, pid_t pid, int sock, int sync, pid_
 	o.tap_fd = tap;
 	if (net_helper_start(&o, ret_helper, &err) < 0)
 		return cmd_fail(TAKE_PTR(err), "start the sandbox");
-	if (write_all(sock, "1", 1) < 0)
+	if (fs_write_all(sock, "1", 1) < 0)
 		return cmd_error("start the sandbox: release it: %s", strerror(errno));
 	return 0;
 }
@@ -377,7 +377,7 @@ static int run_rootfs_mode(struct run_args *a)
 			return cmd_error("create a socket pair: %s", strerror(errno));
 		tap_sock = sv[0];
 		c.tap_sock = sv[1];
-		read_file("/etc/resolv.conf", 65536, &host_resolv, NULL, NULL);
+		fs_read_file("/etc/resolv.conf", 65536, &host_resolv, NULL, NULL);
 		resolv = net_resolv_conf(host_resolv);
 		c.ropts.resolv_conf = resolv;
 		net_config(a);

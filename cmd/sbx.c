@@ -83,7 +83,7 @@ static char *net_resolv(const struct sandbox_config *c)
 {
 	_cleanup_free_ char *host = NULL;
 
-	read_file("/etc/resolv.conf", 65536, &host, NULL, NULL);
+	fs_read_file("/etc/resolv.conf", 65536, &host, NULL, NULL);
 	return net_resolv_conf(host);
 }
 
@@ -493,7 +493,7 @@ static void upgrade_locked(const char *name)
 		_cleanup_free_ char *path = xasprintf("%s/config.json", dir);
 		c->image_env = strv_copy(img->env);
 		_cleanup_free_ char *json = sandbox_config_format(c);
-		write_file_atomic(path, json, strlen(json), 0600, NULL);
+		fs_write_file_atomic(path, json, strlen(json), 0600, NULL);
 	}
 	image_info_free(img);
 	cfg_free(cfg);

@@ -588,7 +588,7 @@ int cfg_parse_file(const char *path, enum cfg_kind kind, struct box_config *c,
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_err_ struct box_err *err = NULL;
 	size_t len;
-	int r = read_file(path, CFG_MAX_FILE, &buf, &len, &err);
+	int r = fs_read_file(path, CFG_MAX_FILE, &buf, &len, &err);
 
 	if (r < 0) {
 		struct cfg_parse p = { .name = path, .errors = errors };

@@ -236,7 +236,7 @@ int project_open(const char *arg, bool (*taken)(const char *name, void *arg), vo
 
 	if (r < 0)
 		return r;
-	r = read_file(p->file, CFG_MAX_FILE, &p->content, &p->len, err);
+	r = fs_read_file(p->file, CFG_MAX_FILE, &p->content, &p->len, err);
 	if (r < 0)
 		return r;
 	p->dir = project_dir(p->file);

@@ -73,7 +73,7 @@ static int record_load(const char *path, struct trust_record *r, struct box_err 
 
 	if (!path_exists(file))
 		return -ENOENT;
-	int ret = read_file(file, TRUST_RECORD_MAX, &buf, NULL, err);
+	int ret = fs_read_file(file, TRUST_RECORD_MAX, &buf, NULL, err);
 	if (ret < 0)
 		return ret;
 	record_parse(buf, r);
@@ -94,7 +94,7 @@ static int record_store(const char *path, const char *state, const char *sha, st
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *text = xasprintf("path %s\nstate %s\nsha256 %s\n", path, state, sha);
-	return write_file_atomic(file, text, strlen(text), 0600, err);
+	return fs_write_file_atomic(file, text, strlen(text), 0600, err);
 }
 
 static enum trust_state record_state(const struct trust_record *rec, const char *sha)

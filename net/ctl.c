@@ -266,7 +266,7 @@ static int ctl_send(const char *ctl_path, const char *request, struct box_err **
 		return box_err_set(err, errno, "create a socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return box_err_set(err, errno, "connect to the net helper '%s'", ctl_path);
-	if (write_all(fd, line, strlen(line)) < 0)
+	if (fs_write_all(fd, line, strlen(line)) < 0)
 		return box_err_set(err, errno, "send a request to the net helper");
 	return TAKE_FD(fd);
 }

@@ -215,7 +215,7 @@ static size_t read_listeners(struct net_loop *l, uint16_t *ports, size_t max)
 		_cleanup_close_ int fd = openat(l->procnet_fd, files[i], O_RDONLY | O_CLOEXEC);
 		_cleanup_free_ char *text = NULL;
 		size_t len;
-		if (fd < 0 || read_fd_all(fd, 4 << 20, &text, &len) < 0)
+		if (fd < 0 || fs_read_fd_all(fd, 4 << 20, &text, &len) < 0)
 			continue;
 		n += procnet_listeners(text, len, ports + n, max - n);
 	}

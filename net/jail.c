@@ -30,7 +30,7 @@ static int write_proc(const char *path, const char *text, struct box_err **err)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 
-	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
+	if (fd < 0 || fs_write_all(fd, text, strlen(text)) < 0)
 		return box_err_set(err, errno, "write '%s'", path);
 	return 0;
 }
@@ -69,7 +69,7 @@ static int build_root(const char *resolv, size_t resolv_len, struct box_err **er
 	if (mkdir(JAIL_DIR "/etc", 0755) < 0 || mkdir(JAIL_DIR "/old", 0755) < 0)
 		return box_err_set(err, errno, "populate the helper's root");
 	fd = open(JAIL_DIR "/etc/resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, resolv, resolv_len) < 0)
+	if (fd < 0 || fs_write_all(fd, resolv, resolv_len) < 0)
 		return box_err_set(err, errno, "write the helper's resolv.conf");
 	return 0;
 }

@@ -370,7 +370,7 @@ static int loop_setup(struct net_loop *l, struct box_err **err)
 	int r, fl;
 
 	/* libslirp forwards 10.0.2.3 to the first nameserver here; a copy goes in the jail. */
-	if (read_file("/etc/resolv.conf", 65536, &resolv, &resolv_len, NULL) < 0) {
+	if (fs_read_file("/etc/resolv.conf", 65536, &resolv, &resolv_len, NULL) < 0) {
 		resolv = xstrdup("");
 		resolv_len = 0;
 	}

@@ -91,7 +91,7 @@ static void replay_stderr(void)
 		return;
 	if (lseek(capture_fd, 0, SEEK_SET) == 0)
 		while ((n = read(capture_fd, buf, sizeof(buf))) > 0)
-			if (write_all(STDERR_FILENO, buf, (size_t)n) < 0)
+			if (fs_write_all(STDERR_FILENO, buf, (size_t)n) < 0)
 				break;
 	if (ftruncate(capture_fd, 0) == 0)
 		lseek(capture_fd, 0, SEEK_SET);

@@ -314,7 +314,7 @@ static int read_small(const char *path, char **ret, size_t *ret_len)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	return read_fd_all(fd, CG_FILE_MAX, ret, ret_len);
+	return fs_read_fd_all(fd, CG_FILE_MAX, ret, ret_len);
 }
 
 static int read_at(const char *dir, const char *file, char **ret, size_t *ret_len)

@@ -115,7 +115,7 @@ static ssize_t kept_read(struct cg_reader *r, struct kept_file *f, uint64_t now_
 		f->absent = false;
 		f->kept = fd_keep_take();
 	}
-	n = pread_all(f->fd, &r->buf, &r->cap, CG_PROCS_MAX * 12);
+	n = fs_pread_all(f->fd, &r->buf, &r->cap, CG_PROCS_MAX * 12);
 	/* An error (ENODEV: the cgroup was removed) or no budget: open afresh next time. */
 	if (n < 0 || !f->kept)
 		kept_close(f);
@@ -131,7 +131,7 @@ static int pid_cmp(const void *a, const void *b)
 static uint64_t statm_read(struct cg_reader *r, int fd)
 {
 	uint64_t res;
-	ssize_t n = pread_all(fd, &r->buf, &r->cap, 4096);
+	ssize_t n = fs_pread_all(fd, &r->buf, &r->cap, 4096);
 
 	if (n <= 0 || proc_parse_statm(r->buf, (size_t)n, &res) < 0)
 		return 0;

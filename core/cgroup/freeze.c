@@ -20,7 +20,7 @@ static bool events_say(const char *dir, bool frozen)
 	_cleanup_free_ char *path = xasprintf("%s/cgroup.events", dir), *buf = NULL;
 	size_t len;
 
-	if (read_file(path, 4096, &buf, &len, NULL) < 0)
+	if (fs_read_file(path, 4096, &buf, &len, NULL) < 0)
 		return false;
 	return strstr(buf, frozen ? "frozen 1" : "frozen 0") != NULL;
 }

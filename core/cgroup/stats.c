@@ -482,7 +482,7 @@ static ssize_t host_read(struct stats_ctx *ctx, struct host_file *f, size_t max)
 	}
 	ssize_t n;
 	if (max) {
-		n = pread_all(f->fd, &ctx->buf, &ctx->cap, max);
+		n = fs_pread_all(f->fd, &ctx->buf, &ctx->cap, max);
 	} else {
 		if (ctx->cap < 4096) {
 			ctx->cap = 4096;
@@ -580,7 +580,7 @@ static uid_t read_uid(pid_t pid)
 	size_t len;
 	unsigned long uid;
 
-	if (read_file(p, 64 * 1024, &buf, &len, NULL) < 0)
+	if (fs_read_file(p, 64 * 1024, &buf, &len, NULL) < 0)
 		return (uid_t)-1;
 	const char *u = strstr(buf, "\nUid:");
 	if (!u || sscanf(u + 5, "%lu", &uid) != 1)
@@ -604,7 +604,7 @@ static bool proc_one(pid_t pid, struct stats_proc *out, double uptime_s, uint64_
 	struct proc_stat st;
 	size_t len;
 
-	if (read_file(p, 4096, &buf, &len, NULL) < 0 || proc_parse_stat(buf, len, &st) < 0)
+	if (fs_read_file(p, 4096, &buf, &len, NULL) < 0 || proc_parse_stat(buf, len, &st) < 0)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
@@ -629,7 +629,7 @@ size_t stats_processes(const char *cgroup_dir, pid_t init_pid, struct stats_proc
 	if (cg_list_pids(cgroup_dir, init_pid, &pids, &n, NULL) < 0)
 		return 0;
 	upath = xasprintf("%s/uptime", cg_proc_root());
-	if (read_file(upath, 4096, &up, &len, NULL) == 0)
+	if (fs_read_file(upath, 4096, &up, &len, NULL) == 0)
 		sscanf(up, "%lf", &uptime_s);
 	for (size_t i = 0; i < n && out < max; i++)
 		if (proc_one(pids[i], &ret[out], uptime_s, hz ? hz : 100, page))
@@ -663,7 +663,7 @@ size_t stats_mounts(pid_t init_pid, char **ret, size_t max)
 	_cleanup_free_ char *buf = NULL;
 	size_t len, n = 0;
 
-	if (init_pid <= 0 || read_file(p, 1 << 20, &buf, &len, NULL) < 0)
+	if (init_pid <= 0 || fs_read_file(p, 1 << 20, &buf, &len, NULL) < 0)
 		return 0;
 	for (char *s = buf, *save = NULL, *line; n < max && (line = strtok_r(s, "\n", &save));
 	     s = NULL) {

@@ -246,7 +246,7 @@ static bool check_subid(struct hc_report *rep, struct hc_ctx *c, bool gid)
 		    NULL);
 		return true;
 	}
-	if (read_file(path, SUBID_FILE_MAX, &buf, &len, NULL) < 0)
+	if (fs_read_file(path, SUBID_FILE_MAX, &buf, &len, NULL) < 0)
 		len = 0;
 	n = subid_parse_buffer(buf ? buf : "", len, c->user, id, ranges, SUBID_MAX_RANGES, NULL);
 	for (int i = 0; i < n; i++)
@@ -338,7 +338,7 @@ static long sysctl_long(const char *path)
 	_cleanup_free_ char *buf = NULL;
 	long v;
 
-	if (read_file(path, 64, &buf, NULL, NULL) < 0 ||
+	if (fs_read_file(path, 64, &buf, NULL, NULL) < 0 ||
 	    parse_int_range(str_strip(buf), -1, 1L << 40, &v) < 0)
 		return -1;
 	return v;
@@ -431,7 +431,7 @@ static void check_cgroup(struct hc_report *rep, struct hc_ctx *c)
 		free(dir);
 		return;
 	}
-	if (read_file("/proc/self/mountinfo", 1 << 20, &mi, &len, NULL) < 0 ||
+	if (fs_read_file("/proc/self/mountinfo", 1 << 20, &mi, &len, NULL) < 0 ||
 	    cg_parse_mountinfo(mi, len, &mnt) < 0) {
 		add(rep, "cgroup", HC_WARN, why,
 		    xstrdup("sudo mount -t cgroup2 none /sys/fs/cgroup"));
@@ -513,10 +513,10 @@ void hostcheck_run(struct hc_report *ret)
 	struct hc_report rep = { .n = 0 };
 
 	c.user = xstrdup(pw ? pw->pw_name : (getenv("USER") ?: "user"));
-	if (read_file("/etc/os-release", OS_RELEASE_MAX, &c.os_release, &c.os_release_len, NULL) <
-	    0)
-		(void)read_file("/usr/lib/os-release", OS_RELEASE_MAX, &c.os_release,
-				&c.os_release_len, NULL);
+	if (fs_read_file("/etc/os-release", OS_RELEASE_MAX, &c.os_release, &c.os_release_len,
+			 NULL) < 0)
+		(void)fs_read_file("/usr/lib/os-release", OS_RELEASE_MAX, &c.os_release,
+				   &c.os_release_len, NULL);
 	c.subuid_ok = check_subid(&rep, &c, false);
 	c.subgid_ok = check_subid(&rep, &c, true);
 	c.helpers_ok = check_idmap_helper(&rep, &c, "newuidmap", CAP_SETUID);

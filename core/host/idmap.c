@@ -182,7 +182,7 @@ static int load_ranges(const char *path, const char *user, uint32_t id, struct i
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	int r = read_file(path, 1 << 20, &buf, &len, err);
+	int r = fs_read_file(path, 1 << 20, &buf, &len, err);
 	if (r == -ENOENT) {
 		box_err_free(*err);
 		*err = NULL;
@@ -291,7 +291,7 @@ static int write_proc(pid_t pid, const char *file, const char *data, struct box_
 {
 	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int)pid, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write_all(fd, data, strlen(data)) < 0)
+	if (fd < 0 || fs_write_all(fd, data, strlen(data)) < 0)
 		return box_err_set(err, errno, "write '%s'", path);
 	return 0;
 }

@@ -123,7 +123,7 @@ static int verify_digest(const char *what, const char *buf, size_t len, const ch
 static int write_owned(struct pull *p, const char *path, const char *buf, size_t len,
 		       struct box_err **err)
 {
-	int r = write_file_atomic(path, buf, len, 0644, err);
+	int r = fs_write_file_atomic(path, buf, len, 0644, err);
 	if (r == 0 && chown(path, p->uid, p->gid) < 0)
 		log_debug("chown %s: %m", path);
 	return r;
@@ -208,7 +208,7 @@ static int sink_to_pipe(const void *data, size_t len, void *ud)
 	/* After a refused layer the reader only drains: keep hashing, stop writing. */
 	if (j->pipe_w < 0)
 		return 0;
-	return write_all(j->pipe_w, data, len);
+	return fs_write_all(j->pipe_w, data, len);
 }
 
 static void md_hex(EVP_MD_CTX *md, char out[LAYER_DIGEST_LEN])
@@ -277,7 +277,7 @@ static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err *
 	la_ssize_t n;
 	while ((n = archive_read_data(a, out, INFLATE_BUF)) > 0) {
 		EVP_DigestUpdate(j->tar_md, out, (size_t)n);
-		if ((r = write_all(j->tar_w, out, (size_t)n)) < 0)
+		if ((r = fs_write_all(j->tar_w, out, (size_t)n)) < 0)
 			return box_err_set(err, -r, "layer %zu: pass on the tar stream", j->index);
 	}
 	if (n < 0)

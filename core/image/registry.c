@@ -268,7 +268,7 @@ static void load_credentials(struct registry *r, const char *host)
 		_cleanup_free_ char *buf = NULL;
 		size_t len;
 		struct box_err *e = NULL;
-		if (!r->user && read_file(files[i], AUTH_FILE_MAX, &buf, &len, NULL) == 0 &&
+		if (!r->user && fs_read_file(files[i], AUTH_FILE_MAX, &buf, &len, NULL) == 0 &&
 		    registry_auth_parse_buffer(buf, len, host, &r->user, &r->password, &e) == 0)
 			log_debug("registry %s: credentials from %s", host, files[i]);
 		else if (e)

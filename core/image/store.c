@@ -168,7 +168,7 @@ int store_record_write(const struct image_record *rec, struct box_err **err)
 	_cleanup_free_ char *path = store_record_path(rec->ref);
 	_cleanup_free_ char *text = xasprintf("%s\n", s);
 	json_object_put(o);
-	return write_file_atomic(path, text, strlen(text), 0644, err);
+	return fs_write_file_atomic(path, text, strlen(text), 0644, err);
 }
 
 static int rec_str(struct json_object *o, const char *key, bool digest, char **ret)
@@ -211,7 +211,7 @@ int store_record_read(const char *path, struct image_record **ret, struct box_er
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	int r = read_file(path, RECORD_MAX, &buf, &len, err);
+	int r = fs_read_file(path, RECORD_MAX, &buf, &len, err);
 	if (r < 0)
 		return r;
 	struct json_object *o = json_tokener_parse(buf), *v;
@@ -287,7 +287,7 @@ static int info_from_record(const struct image_record *rec, struct image_info **
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	struct oci_image_config *c = NULL;
-	int r = read_file(cpath, OCI_CONFIG_MAX, &buf, &len, err);
+	int r = fs_read_file(cpath, OCI_CONFIG_MAX, &buf, &len, err);
 	if (r == 0)
 		r = oci_config_parse_buffer(buf, len, &c, err);
 	if (r < 0)
@@ -400,7 +400,7 @@ static int read_json_file(const char *path, size_t max, struct json_object **ret
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	if (read_file(path, max, &buf, &len, NULL) < 0)
+	if (fs_read_file(path, max, &buf, &len, NULL) < 0)
 		return -EIO;
 	struct json_object *o = json_tokener_parse(buf);
 	if (!o || !json_object_is_type(o, json_type_object)) {
@@ -465,12 +465,12 @@ static void keep_sandbox(char ***keep, const char *dir, const char *path)
 		size_t len, clen;
 		struct oci_manifest *m = NULL;
 		struct oci_image_config *c = NULL;
-		if (read_file(mp, OCI_MANIFEST_MAX, &buf, &len, NULL) == 0 &&
+		if (fs_read_file(mp, OCI_MANIFEST_MAX, &buf, &len, NULL) == 0 &&
 		    oci_manifest_parse_buffer(buf, len, &m, NULL) == 0) {
 			keep_add(keep, m->config.digest);
 			_cleanup_free_ char *cp =
 			    xasprintf("%s/blobs/sha256/%s", dir, m->config.digest + 7);
-			if (read_file(cp, OCI_CONFIG_MAX, &cbuf, &clen, NULL) == 0 &&
+			if (fs_read_file(cp, OCI_CONFIG_MAX, &cbuf, &clen, NULL) == 0 &&
 			    oci_config_parse_buffer(cbuf, clen, &c, NULL) == 0) {
 				for (size_t i = 0; i < c->n_diff_ids; i++)
 					keep_add(keep, c->diff_ids[i]);

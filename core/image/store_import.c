@@ -157,7 +157,7 @@ static int write_blob(const char *dir, const char *buf, char digest[LAYER_DIGEST
 	_cleanup_free_ char *path = xasprintf("%s/blobs/sha256/%s", dir, digest + 7);
 	if (path_exists(path))
 		return 0;
-	return write_file_atomic(path, buf, strlen(buf), 0644, err);
+	return fs_write_file_atomic(path, buf, strlen(buf), 0644, err);
 }
 
 static int write_documents(const char *dir, struct store_import_result *res, const char *created_by,

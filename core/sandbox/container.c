@@ -316,7 +316,7 @@ static int write_etc_file(int rootfd, const char *path, const char *text, struct
 		return box_err_set(err, -devfd, "open /dev in the sandbox");
 	_cleanup_close_ int fd =
 	    openat(devfd, HOSTS_TMP, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
+	if (fd < 0 || fs_write_all(fd, text, strlen(text)) < 0)
 		return box_err_set(err, errno, "write /%s for the sandbox", path);
 	_cleanup_close_ int target = root_mkfile(rootfd, path, 0644, NULL);
 	if (target < 0) {
@@ -441,7 +441,7 @@ static bool lookup_user(uid_t uid, struct passwd_entry *ret)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	if (read_file("/etc/passwd", PASSWD_MAX_SIZE, &buf, &len, NULL) < 0)
+	if (fs_read_file("/etc/passwd", PASSWD_MAX_SIZE, &buf, &len, NULL) < 0)
 		return false;
 	return passwd_find_buffer(buf, len, NULL, uid, ret) > 0;
 }
@@ -454,7 +454,7 @@ static size_t user_groups(const struct box_ids *ids, const char *name, gid_t *re
 	gid_t all[PASSWD_MAX_GROUPS];
 	uint32_t out;
 
-	if (ids->single || read_file("/etc/group", PASSWD_MAX_SIZE, &buf, &len, NULL) < 0)
+	if (ids->single || fs_read_file("/etc/group", PASSWD_MAX_SIZE, &buf, &len, NULL) < 0)
 		return 0;
 	int m = group_members_buffer(buf, len, name, all, ARRAY_SIZE(all));
 	for (int i = 0; i < m && n < max; i++)

@@ -40,7 +40,7 @@ static char **record_load(const char *sandbox)
 	char **v = xcalloc(1, sizeof(char *));
 	char *save = NULL;
 
-	if (read_file(p, 1024 * 1024, &buf, NULL, NULL) < 0)
+	if (fs_read_file(p, 1024 * 1024, &buf, NULL, NULL) < 0)
 		return v;
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (strchr(l, '\t'))
@@ -57,7 +57,7 @@ static int record_save(const char *sandbox, char **lines, struct box_err **err)
 		free(text);
 		text = n;
 	}
-	return write_file_atomic(p, text, strlen(text), 0600, err);
+	return fs_write_file_atomic(p, text, strlen(text), 0600, err);
 }
 
 /* The PATH field of a record line. */
@@ -108,7 +108,7 @@ static int may_write(const char *sandbox, char **lines, const char *path, const 
 	_cleanup_free_ char *buf = NULL;
 	if (!path_exists(path) || recorded(lines, path))
 		return 0;
-	if (mark && read_file(path, 1024 * 1024, &buf, NULL, NULL) == 0) {
+	if (mark && fs_read_file(path, 1024 * 1024, &buf, NULL, NULL) == 0) {
 		_cleanup_free_ char *mine = xasprintf("%s%s\n", mark, sandbox);
 		const char *other = strstr(buf, mark);
 		if (other && strstr(buf, mine))
@@ -132,7 +132,7 @@ static int write_new(const char *path, const char *data, size_t len, mode_t mode
 	_cleanup_free_ char *dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	int r = mkdir_p(dir, 0755, err);
-	return r < 0 ? r : write_file_atomic(path, data, len, mode, err);
+	return r < 0 ? r : fs_write_file_atomic(path, data, len, mode, err);
 }
 
 /* 'text' for sh, with every ' closed, escaped and reopened. */
@@ -162,7 +162,7 @@ static char *sandbox_path(const char *sandbox)
 	size_t len;
 	char *path = NULL;
 
-	if (read_file(p, 256 * 1024, &buf, &len, NULL) == 0 &&
+	if (fs_read_file(p, 256 * 1024, &buf, &len, NULL) == 0 &&
 	    sandbox_env_parse(buf, len, &image_env, &env) == 0)
 		for (char **e = image_env; e && *e && !path; e++)
 			if (str_startswith(*e, "PATH="))
@@ -363,7 +363,7 @@ static void remove_written(const char *line, char ***removed)
 	_cleanup_free_ char *buf = NULL;
 	bool marked = !str_startswith(line, "icon\t");
 
-	if (marked && read_file(path, 1024 * 1024, &buf, NULL, NULL) == 0 &&
+	if (marked && fs_read_file(path, 1024 * 1024, &buf, NULL, NULL) == 0 &&
 	    !strstr(buf, WRAPPER_MARK) && !strstr(buf, DESKTOP_MARK)) {
 		log_warn("'%s' was replaced since box wrote it; leaving it", path);
 		return;

@@ -33,9 +33,9 @@ static int put(int out, char kind, const char *name, const char *data, size_t le
 {
 	char head[600];
 	int n = snprintf(head, sizeof(head), "%c %s %zu\n", kind, name, len);
-	if (n < 0 || (size_t)n >= sizeof(head) || write_all(out, head, (size_t)n) < 0)
+	if (n < 0 || (size_t)n >= sizeof(head) || fs_write_all(out, head, (size_t)n) < 0)
 		return -EIO;
-	return len ? write_all(out, data, len) : 0;
+	return len ? fs_write_all(out, data, len) : 0;
 }
 
 static bool executable_file(const char *path)
@@ -65,7 +65,8 @@ static char *find_desktop(const char *app, char **ret_text)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(app_dirs); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s.desktop", app_dirs[i], app);
-		if (export_name_safe(app) && read_file(p, DESKTOP_MAX, ret_text, NULL, NULL) == 0)
+		if (export_name_safe(app) &&
+		    fs_read_file(p, DESKTOP_MAX, ret_text, NULL, NULL) == 0)
 			return xasprintf("%s.desktop", app);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(app_dirs); i++) {
@@ -76,7 +77,7 @@ static char *find_desktop(const char *app, char **ret_text)
 				continue;
 			_cleanup_free_ char *p = xasprintf("%s/%s", app_dirs[i], de->d_name);
 			_cleanup_free_ char *text = NULL;
-			if (read_file(p, DESKTOP_MAX, &text, NULL, NULL) < 0)
+			if (fs_read_file(p, DESKTOP_MAX, &text, NULL, NULL) < 0)
 				continue;
 			_cleanup_free_ char *name = desktop_get(text, "Name");
 			if (name && strcasecmp(name, app) == 0) {
@@ -92,7 +93,7 @@ static int put_file(int out, const char *path, const char *name)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len;
-	if (read_file(path, ICON_MAX, &data, &len, NULL) < 0)
+	if (fs_read_file(path, ICON_MAX, &data, &len, NULL) < 0)
 		return 0; /* a missing or oversized icon is no reason to fail */
 	return put(out, 'I', name, data, len);
 }

@@ -91,7 +91,7 @@ static void load_env(const char *name, char *const *extra, char ***ret_image_env
 	size_t len = 0;
 
 	*ret_image_env = *ret_env = NULL;
-	if (read_file(p, 256 * 1024, &buf, &len, NULL) < 0 ||
+	if (fs_read_file(p, 256 * 1024, &buf, &len, NULL) < 0 ||
 	    sandbox_env_parse(buf, len, ret_image_env, ret_env) < 0)
 		log_debug("no environment file '%s'", p);
 	for (size_t i = 0; extra && extra[i]; i++)
@@ -237,7 +237,7 @@ int sandbox_join_call(const char *name, int (*fn)(void *arg, int out), void *arg
 		_exit(setns(pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0 || fn(arg, fd) < 0 ? 1 : 0);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int r = read_fd_all(fd, max, &buf, &len);
+	int r = fs_read_fd_all(fd, max, &buf, &len);
 	close(fd);
 	if (r < 0)
 		kill(pid, SIGKILL);

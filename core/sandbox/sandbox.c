@@ -321,7 +321,7 @@ int sandbox_config_load(const char *name, struct sandbox_config **ret, struct bo
 	size_t len;
 	int r;
 
-	r = read_file(p, CONFIG_MAX, &buf, &len, err);
+	r = fs_read_file(p, CONFIG_MAX, &buf, &len, err);
 	if (r == -ENOENT) {
 		box_err_free(err ? *err : NULL);
 		if (err)
@@ -563,7 +563,7 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 		return r;
 	_cleanup_free_ char *json = sandbox_config_format(&c);
 	/* config.json is written last: it is what makes the sandbox exist. */
-	return write_file_atomic(cfgpath, json, strlen(json), 0600, err);
+	return fs_write_file_atomic(cfgpath, json, strlen(json), 0600, err);
 }
 
 static int rm_child(struct spawn_ctx *ctx, struct box_err **err)

@@ -324,7 +324,7 @@ static void config_sync(struct sandbox_cache *c, struct entry *e)
 	if (!key_changed(&e->cfg, &st))
 		return;
 	fd = openat(c->data_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || fstat(fd, &st) < 0 || read_fd_all(fd, CONFIG_MAX, &buf, &len) < 0) {
+	if (fd < 0 || fstat(fd, &st) < 0 || fs_read_fd_all(fd, CONFIG_MAX, &buf, &len) < 0) {
 		e->has_config = false;
 		e->cfg.valid = false;
 		return;

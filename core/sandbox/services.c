@@ -204,7 +204,7 @@ int services_state_read(const char *name, struct svc_status **ret, size_t *ret_n
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	if (read_file(p, 1024 * 1024, &buf, &len, NULL) < 0) {
+	if (fs_read_file(p, 1024 * 1024, &buf, &len, NULL) < 0) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
@@ -224,7 +224,7 @@ static void write_state(const struct svc_sup *s)
 	free(v);
 	_cleanup_close_ int fd = openat(s->rundir, "." STATE_FILE ".tmp",
 					O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, text, strlen(text)) < 0 ||
+	if (fd < 0 || fs_write_all(fd, text, strlen(text)) < 0 ||
 	    renameat(s->rundir, "." STATE_FILE ".tmp", s->rundir, STATE_FILE) < 0)
 		log_debug("cannot write the services' state");
 }

@@ -113,8 +113,8 @@ static pid_t tee_output(int out)
 	if (pid == 0) {
 		close(p[1]);
 		while ((n = read(p[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-			if (n > 0 && (write_all(STDERR_FILENO, buf, (size_t)n) < 0 ||
-				      write_all(out, buf, (size_t)n) < 0))
+			if (n > 0 && (fs_write_all(STDERR_FILENO, buf, (size_t)n) < 0 ||
+				      fs_write_all(out, buf, (size_t)n) < 0))
 				break;
 		_exit(0);
 	}
@@ -330,7 +330,8 @@ static int build_locked(struct build *b, struct box_err **err)
 	b->ids = NULL; /* ids lives on this stack frame only */
 	ids_done(&ids);
 	if (r == 0 && b->o->canonical &&
-	    write_file_atomic(b->record, b->o->canonical, strlen(b->o->canonical), 0600, NULL) < 0)
+	    fs_write_file_atomic(b->record, b->o->canonical, strlen(b->o->canonical), 0600, NULL) <
+		0)
 		log_debug("cannot write '%s'", b->record);
 	return r;
 }

@@ -224,7 +224,7 @@ static int publish(const char *tmp, const char *dir, const char *snap, uint64_t 
 	_cleanup_free_ char *text = xasprintf("created=%lld\nbytes=%llu\n", (long long)time(NULL),
 					      (unsigned long long)bytes);
 	_cleanup_free_ char *dest = xasprintf("%s/%s", dir, snap);
-	int r = write_file_atomic(info, text, strlen(text), 0600, err);
+	int r = fs_write_file_atomic(info, text, strlen(text), 0600, err);
 
 	if (r < 0)
 		return r;
@@ -279,7 +279,7 @@ static void read_info(const char *dir, const char *snap, struct snapshot_info *s
 	char *p;
 
 	s->name = xstrdup(snap);
-	if (read_file(path, 4096, &buf, &len, NULL) < 0)
+	if (fs_read_file(path, 4096, &buf, &len, NULL) < 0)
 		return;
 	if ((p = strstr(buf, "created=")))
 		s->created = strtoll(p + 8, NULL, 10);
@@ -431,7 +431,7 @@ static int write_clone_config(const char *src, const char *dst, const char *tmp,
 	}
 	json = sandbox_config_format(c);
 	sandbox_config_free(c);
-	return write_file_atomic(path, json, strlen(json), 0600, err);
+	return fs_write_file_atomic(path, json, strlen(json), 0600, err);
 }
 
 int sandbox_clone(const char *src, const char *dst, struct box_err **err)

@@ -204,7 +204,7 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 	/* The holder says when the root is mounted (or kills us when it cannot be);
 	 * until then we share its mount namespace, and our own starts as a copy of
 	 * it with the root in place. */
-	if (read_all(sock, &go, 1) < 0)
+	if (fs_read_all(sock, &go, 1) < 0)
 		_exit(EXIT_BOX);
 	if (unshare(CLONE_NEWNS) < 0) {
 		box_err_set(&err, errno, "create the sandbox's mount namespace");
@@ -258,7 +258,7 @@ static bool user_setup_needed(const struct sup *s)
 
 	user_entry(s, &u);
 	_cleanup_free_ char *want = user_stamp_text(&u);
-	return read_file(path, 4096, &buf, &len, NULL) < 0 || !streq(buf, want);
+	return fs_read_file(path, 4096, &buf, &len, NULL) < 0 || !streq(buf, want);
 }
 
 static void user_stamp_write(const struct sup *s)
@@ -268,7 +268,7 @@ static void user_stamp_write(const struct sup *s)
 
 	user_entry(s, &u);
 	_cleanup_free_ char *txt = user_stamp_text(&u);
-	if (write_file_atomic(path, txt, strlen(txt), 0600, NULL) < 0)
+	if (fs_write_file_atomic(path, txt, strlen(txt), 0600, NULL) < 0)
 		log_debug("cannot write '%s'", path);
 }
 
@@ -501,7 +501,7 @@ static int write_runtime_file(const struct sup *s, const char *file, const void 
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-	if (fd < 0 || write_all(fd, buf, len) < 0 || rename(tmp, p) < 0)
+	if (fd < 0 || fs_write_all(fd, buf, len) < 0 || rename(tmp, p) < 0)
 		return box_err_set(err, errno, "write '%s'", p);
 	return 0;
 }

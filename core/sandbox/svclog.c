@@ -68,7 +68,7 @@ void svclog_write(struct svclog *l, const void *buf, size_t len)
 {
 	if (l->size > 0 && l->size + len > l->max)
 		rotate(l);
-	if (l->fd < 0 || write_all(l->fd, buf, len) < 0)
+	if (l->fd < 0 || fs_write_all(l->fd, buf, len) < 0)
 		return;
 	l->size += len;
 }
@@ -106,9 +106,9 @@ int svclog_tail(const char *path, size_t lines, char **ret, size_t *ret_len, str
 	size_t al = 0, bl = 0;
 	int r;
 
-	if (read_file(old_path, 4 * SVCLOG_MAX, &a, &al, NULL) < 0)
+	if (fs_read_file(old_path, 4 * SVCLOG_MAX, &a, &al, NULL) < 0)
 		al = 0;
-	r = read_file(path, 4 * SVCLOG_MAX, &b, &bl, err);
+	r = fs_read_file(path, 4 * SVCLOG_MAX, &b, &bl, err);
 	if (r < 0)
 		return r;
 	char *all = xmalloc(al + bl + 1);

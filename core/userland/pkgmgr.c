@@ -138,7 +138,7 @@ enum pkgmgr pkgmgr_detect(int rootfd)
 
 	if (fd < 0)
 		fd = root_open(rootfd, "/usr/lib/os-release", O_RDONLY);
-	if (fd >= 0 && read_fd_all(fd, OS_RELEASE_MAX, &text, NULL) < 0)
+	if (fd >= 0 && fs_read_fd_all(fd, OS_RELEASE_MAX, &text, NULL) < 0)
 		text = NULL;
 	return pkgmgr_detect_from(text, root_has, &rootfd);
 }

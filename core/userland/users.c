@@ -110,7 +110,7 @@ static int replace_file(int etcfd, const char *file, const char *data, const str
 	    etcfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st->st_mode & 07777);
 	if (fd < 0)
 		return box_err_set(err, errno, "create '/etc/%s'", tmp);
-	int r = write_all(fd, data, strlen(data));
+	int r = fs_write_all(fd, data, strlen(data));
 	if (r == 0 && (fchown(fd, st->st_uid, st->st_gid) < 0 ||
 		       fchmod(fd, st->st_mode & 07777) < 0 || fsync(fd) < 0))
 		r = -errno;
@@ -140,7 +140,7 @@ static int update_db(int etcfd, const char *file, const char *name, long id, con
 	}
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return box_err_set(err, errno, "open '/etc/%s' in the sandbox", file);
-	r = read_fd_all(fd, USERS_DB_MAX, &buf, &len);
+	r = fs_read_fd_all(fd, USERS_DB_MAX, &buf, &len);
 	if (r < 0)
 		return box_err_set(err, -r, "read '/etc/%s' in the sandbox", file);
 	r = users_db_update(buf, len, name, id, line, &out);
@@ -184,7 +184,7 @@ static int add_sudoers(int rootfd, const char *name, struct box_err **err)
 	_cleanup_free_ char *line = xasprintf("%s ALL=(ALL:ALL) NOPASSWD: ALL\n", name);
 	_cleanup_close_ int fd =
 	    openat(dfd, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0440);
-	if (fd < 0 || write_all(fd, line, strlen(line)) < 0)
+	if (fd < 0 || fs_write_all(fd, line, strlen(line)) < 0)
 		return box_err_set(err, errno, "write '/etc/sudoers.d/%s'", file);
 	return 0;
 }

@@ -113,7 +113,7 @@ static int copy_data(struct walk *w, int in, int out, off_t size, struct box_err
 			return box_err_set(err, errno, "read file data");
 		if (n == 0)
 			return 0;
-		if (write_all(out, buf, (size_t)n) < 0)
+		if (fs_write_all(out, buf, (size_t)n) < 0)
 			return box_err_set(err, errno, "write file data");
 	}
 }

@@ -15,7 +15,7 @@
 #include "fs.h"
 #include "xalloc.h"
 
-int write_all(int fd, const void *buf, size_t len)
+int fs_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	while (len > 0) {
@@ -31,7 +31,7 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int read_all(int fd, void *buf, size_t len)
+int fs_read_all(int fd, void *buf, size_t len)
 {
 	char *p = buf;
 	while (len > 0) {
@@ -49,7 +49,7 @@ int read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
-int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
+int fs_read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 {
 	size_t cap = 4096, len = 0;
 	_cleanup_free_ char *buf = xmalloc(cap + 1);
@@ -80,12 +80,12 @@ int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err)
+int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return box_err_set(err, errno, "open '%s'", path);
-	int r = read_fd_all(fd, max, ret, ret_len);
+	int r = fs_read_fd_all(fd, max, ret, ret_len);
 	if (r == -EFBIG)
 		return box_err_set(err, EFBIG, "read '%s': larger than %zu bytes", path, max);
 	if (r < 0)
@@ -93,8 +93,8 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct 
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      struct box_err **err)
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct box_err **err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	_cleanup_free_ char *dir = xstrdup(path);
@@ -103,7 +103,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 
 	if (fd < 0)
 		return box_err_set(err, errno, "create '%s'", tmp);
-	r = write_all(fd, data, len);
+	r = fs_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -334,7 +334,7 @@ void fd_keep_put(void)
 		keep_used--;
 }
 
-ssize_t pread_all(int fd, char **buf, size_t *cap, size_t max)
+ssize_t fs_pread_all(int fd, char **buf, size_t *cap, size_t max)
 {
 	size_t len = 0;
 

@@ -11,13 +11,13 @@
 #include "err.h"
 
 /* Read at most max bytes of path (NUL-terminated); -EFBIG when larger. */
-int read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err);
-int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
+int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err);
+int fs_read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
 /* temp file in the same dir, write, fsync, rename, fsync dir. */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      struct box_err **err);
-int write_all(int fd, const void *buf, size_t len);
-int read_all(int fd, void *buf, size_t len); /* 0 on full read, -EIO on short */
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct box_err **err);
+int fs_write_all(int fd, const void *buf, size_t len);
+int fs_read_all(int fd, void *buf, size_t len); /* 0 on full read, -EIO on short */
 int mkdir_p(const char *path, mode_t mode, struct box_err **err);
 /* Remove a tree; does not cross mount points; tolerates a missing path. */
 int rm_rf(const char *path, struct box_err **err);
@@ -46,7 +46,7 @@ void fd_keep_put(void);
  * it up to max; NUL-terminated. seq_file regenerates the content on a read at
  * offset 0. Returns the length or -errno (-EFBIG beyond max).
  */
-ssize_t pread_all(int fd, char **buf, size_t *cap, size_t max);
+ssize_t fs_pread_all(int fd, char **buf, size_t *cap, size_t max);
 /* Find an executable in PATH (or absolute); caller frees; NULL when not found. */
 char *find_in_path(const char *name);
 

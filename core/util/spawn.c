@@ -62,32 +62,32 @@ int wait_status(pid_t pid)
 int sync_send_ok(int fd, int32_t value)
 {
 	int32_t msg[2] = { SYNC_OK, value };
-	return write_all(fd, msg, sizeof(msg));
+	return fs_write_all(fd, msg, sizeof(msg));
 }
 
 int sync_send_error(int fd, const struct box_err *e)
 {
 	const char *m = e && e->msg ? e->msg : "unknown error";
 	int32_t hdr[3] = { SYNC_ERROR, e ? e->code : EIO, (int32_t)strlen(m) };
-	int r = write_all(fd, hdr, sizeof(hdr));
+	int r = fs_write_all(fd, hdr, sizeof(hdr));
 	if (r < 0)
 		return r;
-	return write_all(fd, m, strlen(m));
+	return fs_write_all(fd, m, strlen(m));
 }
 
 int sync_recv(int fd, const char *what, struct box_err **err)
 {
 	int32_t hdr[2];
-	int r = read_all(fd, hdr, sizeof(hdr));
+	int r = fs_read_all(fd, hdr, sizeof(hdr));
 	if (r < 0)
 		return box_err_set(err, EPIPE, "%s exited before reporting", what);
 	if (hdr[0] == SYNC_OK)
 		return hdr[1] < 0 ? 0 : hdr[1];
 	int32_t len;
-	if (read_all(fd, &len, sizeof(len)) < 0 || len < 0 || len > 65536)
+	if (fs_read_all(fd, &len, sizeof(len)) < 0 || len < 0 || len > 65536)
 		return box_err_set(err, EPROTO, "%s: malformed error report", what);
 	_cleanup_free_ char *m = xmalloc((size_t)len + 1);
-	if (read_all(fd, m, (size_t)len) < 0)
+	if (fs_read_all(fd, m, (size_t)len) < 0)
 		return box_err_set(err, EPROTO, "%s: truncated error report", what);
 	m[len] = '\0';
 	return box_err_set(err, hdr[1] > 0 ? hdr[1] : EIO, "%s", m);
@@ -101,7 +101,7 @@ _noreturn_ static void child_main(const struct box_ids *ids, int sync_fd, spawn_
 	char c;
 
 	/* Wait until the parent has written our uid/gid maps. */
-	if (read_all(sync_fd, &c, 1) < 0)
+	if (fs_read_all(sync_fd, &c, 1) < 0)
 		_exit(EXIT_BOX);
 	if (!ids->single || ids->root_single) {
 		/* Become root of the new namespace; euid 0 keeps the full capability set. */
@@ -152,7 +152,7 @@ int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *a
 		close(sv[0]);
 		return r;
 	}
-	if (write_all(sv[0], "x", 1) < 0) {
+	if (fs_write_all(sv[0], "x", 1) < 0) {
 		r = box_err_set(err, errno, "release namespace child");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

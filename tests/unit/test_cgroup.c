@@ -109,13 +109,13 @@ static void test_host_files(void)
 	const char *pc = "#subsys_name\thierarchy\tnum_cgroups\tenabled\n"
 			 "cpu\t1\t1\t1\nhugetlb\t0\t1\t1\npids\t8\t1\t1\n";
 
-	ok(read_file(mi, 1 << 20, &buf, &len, NULL) == 0, "read mountinfo fixture");
+	ok(fs_read_file(mi, 1 << 20, &buf, &len, NULL) == 0, "read mountinfo fixture");
 	is_int(cg_parse_mountinfo(buf, len, &m), 0, "cgroup2 mount found");
 	is_str(m, "/sys/fs/cgroup/unified", "cgroup2 mount point");
 	free(TAKE_PTR(buf));
 	is_int(cg_parse_mountinfo("1 2 0:1 / /x rw - tmpfs t rw\n", 28, &path), -ENOENT,
 	       "no cgroup2");
-	ok(read_file(sc, 1 << 20, &buf, &len, NULL) == 0, "read self cgroup fixture");
+	ok(fs_read_file(sc, 1 << 20, &buf, &len, NULL) == 0, "read self cgroup fixture");
 	is_int(cg_parse_self_cgroup(buf, len, &path), 0, "0:: line found");
 	is_str(path, "/boxtest/session", "own cgroup path");
 	free(TAKE_PTR(path));
@@ -237,7 +237,7 @@ static void put(const char *dir, const char *file, const char *text)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
 	_cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	write_all(fd, text, strlen(text));
+	fs_write_all(fd, text, strlen(text));
 }
 
 static void test_reader(void)

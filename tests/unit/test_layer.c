@@ -136,7 +136,7 @@ static void fresh_dirs(void)
 	mkdir(outside, 0755);
 	char p[256];
 	snprintf(p, sizeof(p), "%s/target", outside);
-	write_file_atomic(p, "precious\n", 9, 0644, NULL);
+	fs_write_file_atomic(p, "precious\n", 9, 0644, NULL);
 }
 
 static int extract(struct tarb *t, const struct layer_opts *o, struct layer_stats *st,
@@ -156,7 +156,7 @@ static char *slurp(const char *rel)
 {
 	char *p = xasprintf("%s/%s", root, rel), *data = NULL;
 	size_t len;
-	if (read_file(p, 1 << 20, &data, &len, NULL) < 0)
+	if (fs_read_file(p, 1 << 20, &data, &len, NULL) < 0)
 		data = NULL;
 	free(p);
 	return data;
@@ -402,7 +402,7 @@ static void refuse(const char *what, struct tarb *t, const struct layer_opts *o,
 	size_t len;
 	char p[256];
 	snprintf(p, sizeof(p), "%s/target", outside);
-	read_file(p, 100, &d, &len, NULL);
+	fs_read_file(p, 100, &d, &len, NULL);
 	ok(d && streq(d, "precious\n") && !lexists(outside, "passwd") && !lexists(outside, "x") &&
 		   !lexists(base, "escape"),
 	   "  nothing written outside the root");

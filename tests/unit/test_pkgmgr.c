@@ -65,8 +65,8 @@ static void test_detect_rootfs(void)
 	mkdir_p(usrbin, 0755, NULL);
 	mkdir_p(etc, 0755, NULL);
 	ok(symlink("usr/bin", bin) == 0, "merged /usr: /bin -> usr/bin");
-	write_file_atomic(apk, "", 0, 0755, NULL);
-	write_file_atomic(osr, "ID=alpine\n", 10, 0644, NULL);
+	fs_write_file_atomic(apk, "", 0, 0755, NULL);
+	fs_write_file_atomic(osr, "ID=alpine\n", 10, 0644, NULL);
 
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	is_int(pkgmgr_detect(fd), PKGMGR_APK, "detected in a root filesystem");
@@ -74,7 +74,7 @@ static void test_detect_rootfs(void)
 	unlink(apk);
 	_cleanup_free_ char *aptlink = xasprintf("%s/usr/bin/apt-get", root);
 	ok(symlink("/usr/bin/true-not-here", aptlink) == 0, "dangling absolute symlink");
-	write_file_atomic(osr, "ID=debian\n", 10, 0644, NULL);
+	fs_write_file_atomic(osr, "ID=debian\n", 10, 0644, NULL);
 	is_int(pkgmgr_detect(fd), PKGMGR_NONE, "a dangling link inside the root is not a binary");
 	close(fd);
 	rm_rf(root, NULL);

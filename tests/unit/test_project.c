@@ -22,7 +22,7 @@ static void touch(const char *rel, const char *content)
 	_cleanup_free_ char *p = xasprintf("%s/%s", root, rel);
 	_cleanup_free_ char *dir = project_dir(p);
 	mkdir_p(dir, 0755, NULL);
-	write_file_atomic(p, content, strlen(content), 0644, NULL);
+	fs_write_file_atomic(p, content, strlen(content), 0644, NULL);
 }
 
 static void mkdirs(const char *rel)

@@ -38,7 +38,7 @@ static void set_image(const char *name, const char *image)
 				    .image = (char *)image,
 				    .layers = layers };
 	_cleanup_free_ char *json = sandbox_config_format(&c);
-	write_file_atomic(p, json, strlen(json), 0600, NULL);
+	fs_write_file_atomic(p, json, strlen(json), 0600, NULL);
 }
 
 /* Age a file's mtime, so that it is no longer within the racy window. */
@@ -66,7 +66,7 @@ static void write_state(const char *name, pid_t init)
 		      (int)getpid(), (unsigned long long)proc_start_time(getpid()), (int)init,
 		      (unsigned long long)proc_start_time(init), name);
 	mkdir_p(d, 0700, NULL);
-	write_file_atomic(p, s, strlen(s), 0600, NULL);
+	fs_write_file_atomic(p, s, strlen(s), 0600, NULL);
 }
 
 static struct sandbox_cache *cache(bool watch)
@@ -149,7 +149,7 @@ static void test_running(bool watch)
 	_cleanup_free_ char *bad = xasprintf("supervisor_pid=%d\nsupervisor_start=1\n"
 					     "init_pid=%d\ninit_start=1\nstarted=1\n",
 					     (int)getpid(), (int)getpid());
-	write_file_atomic(st, bad, strlen(bad), 0600, NULL);
+	fs_write_file_atomic(st, bad, strlen(bad), 0600, NULL);
 	l = list(c, &n);
 	ok(n == 1 && l[0].state == SANDBOX_STOPPED, "reused pids: stopped");
 	unlink(st);

@@ -99,11 +99,11 @@ static void test_rotation(void)
 	_cleanup_free_ char *old = xasprintf("%s/web.log.1", dir);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	ok(read_file(cur, 100, &buf, &len, NULL) == 0 && streq(buf, "ABCDEFGH\n"),
+	ok(fs_read_file(cur, 100, &buf, &len, NULL) == 0 && streq(buf, "ABCDEFGH\n"),
 	   "past the cap a new file starts");
 	free(buf);
 	buf = NULL;
-	ok(read_file(old, 100, &buf, &len, NULL) == 0 && streq(buf, "abcdefgh\n"),
+	ok(fs_read_file(old, 100, &buf, &len, NULL) == 0 && streq(buf, "abcdefgh\n"),
 	   "one older file is kept");
 	free(buf);
 	buf = NULL;

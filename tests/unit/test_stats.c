@@ -52,7 +52,7 @@ static void write_cpu(const char *dir, uint64_t usec)
 	_cleanup_free_ char *v =
 	    xasprintf("usage_usec %llu\nuser_usec 0\n", (unsigned long long)usec);
 	_cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	write_all(fd, v, strlen(v));
+	fs_write_all(fd, v, strlen(v));
 }
 
 static int net_calls, port_calls;
@@ -94,8 +94,8 @@ static void test_update(void)
 	const struct stats_snapshot *s;
 
 	mkdir_p(cg, 0755, NULL);
-	write_file_atomic(procs, "", 0, 0644, NULL);
-	write_file_atomic(mem, "4096\n", 5, 0644, NULL);
+	fs_write_file_atomic(procs, "", 0, 0644, NULL);
+	fs_write_file_atomic(mem, "4096\n", 5, 0644, NULL);
 	memset(list, 0, sizeof(list));
 	list[0] = (struct sandbox_info){ .name = (char *)"a",
 					 .image = (char *)"img",
@@ -175,7 +175,7 @@ static void put_file(const char *dir, const char *name, size_t size)
 	_cleanup_free_ char *buf = xmalloc(size);
 	_cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	memset(buf, 'x', size);
-	write_all(fd, buf, size);
+	fs_write_all(fd, buf, size);
 	fsync(fd);
 }
 
@@ -197,7 +197,7 @@ static void test_disk(void)
 	mkdir_p(cg, 0755, NULL);
 	mkdir_p(run_up, 0755, NULL);
 	mkdir_p(stop_up, 0755, NULL);
-	write_file_atomic(procs, "", 0, 0644, NULL);
+	fs_write_file_atomic(procs, "", 0, 0644, NULL);
 	write_cpu(cg, 1000);
 	put_file(run_up, "a", 8192);
 	put_file(stop_up, "a", 8192);
