@@ -50,7 +50,7 @@ static int run_mmdebstrap(const char *suite, const char *out)
 	int r = posix_spawn(&pid, prog, NULL, NULL, argv, environ);
 	if (r != 0)
 		return cmd_error("run '%s': %s", prog, strerror(r));
-	int status = wait_status(pid);
+	int status = spawn_wait_status(pid);
 	if (status != 0)
 		return cmd_error("mmdebstrap failed (status %d); its messages are above (does "
 				 "'%s' have a range in /etc/subuid? can apt reach the mirror?)",

@@ -202,7 +202,7 @@ int live_run_box(char *const *argv, bool interactive, char **ret_msg)
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pid > 0)
-		status = wait_status(pid);
+		status = spawn_wait_status(pid);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	if (pid < 0)

@@ -232,9 +232,9 @@ static int rootfs_child(struct spawn_ctx *sc, struct box_err **err)
 		return box_err_set(err, errno, "fork the command");
 	if (pid == 0) {
 		struct box_err *e = NULL;
-		r = exec_command(&c->eopts, &e);
+		r = container_exec(&c->eopts, &e);
 		sync_send_error(sc->sync_fd, e);
-		_exit(exec_failure_status(r));
+		_exit(container_exec_failure_status(r));
 	}
 	/* The sync socket now reaches EOF when the command has exec'd (or reported). */
 	close(sc->sync_fd);
@@ -396,15 +396,15 @@ static int run_rootfs_mode(struct run_args *a)
 	parent_signals(pid);
 	if (a->slirp && (r = start_network(a, pid, tap_sock, sync, &helper)) != 0) {
 		kill(pid, SIGKILL);
-		wait_status(pid);
+		spawn_wait_status(pid);
 		ids_done(&ids);
 		return r;
 	}
 	r = read_report(sync, &err);
-	int status = wait_status(pid);
+	int status = spawn_wait_status(pid);
 	if (helper > 0) {
 		kill(helper, SIGTERM);
-		wait_status(helper);
+		spawn_wait_status(helper);
 	}
 	if (r < 0) {
 		_cleanup_free_ char *m = box_err_format(err);

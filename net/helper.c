@@ -86,7 +86,7 @@ int net_helper_start(const struct net_helper_opts *o, pid_t *ret_pid, struct box
 	close(pipefd[0]);
 	if (r < 0) {
 		kill(pid, SIGKILL);
-		wait_status(pid);
+		spawn_wait_status(pid);
 		return box_err_wrap(err, "start the network");
 	}
 	log_debug("net helper running as pid %d", (int)pid);

@@ -238,7 +238,7 @@ int net_tap_open_in(pid_t pid, uint32_t mtu, int *ret_fd, struct box_err **err)
 			box_err_set(err, -r, "receive the tap fd");
 	}
 	close(sv[0]);
-	wait_status(child);
+	spawn_wait_status(child);
 	if (r < 0)
 		return r;
 	*ret_fd = fd;

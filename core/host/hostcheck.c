@@ -367,7 +367,7 @@ bool hostcheck_userns_works(char **ret_why)
 		*ret_why = xasprintf("cannot create a user namespace: %s", strerror(errno));
 		return false;
 	}
-	st = wait_status(pid);
+	st = spawn_wait_status(pid);
 	if (st != 0) {
 		*ret_why = xasprintf("a child in a new user namespace exited with status %d", st);
 		return false;

@@ -2,7 +2,7 @@
 /*
  * The inside of a sandbox. rootfs_setup() turns a directory into the root of a
  * fresh mount namespace (bind, /proc, /dev, /sys, resolv.conf, hosts, user binds,
- * pivot_root); exec_command() becomes the user with no capabilities and execs the
+ * pivot_root); container_exec() becomes the user with no capabilities and execs the
  * command with a clean environment; init_loop() is PID 1. All of it runs as root
  * of a user namespace the user created: every mount below is one the kernel lets
  * an unprivileged user make in their own namespaces, and none is visible to the
@@ -673,7 +673,7 @@ static int prepare(const struct exec_opts *o, struct passwd_entry *pw, char ***r
 	return 0;
 }
 
-int exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **err)
+int container_exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **err)
 {
 	struct passwd_entry pw = { 0 };
 	int r = prepare(o, &pw, ret_env, err);
@@ -682,7 +682,7 @@ int exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **er
 	return r;
 }
 
-int exec_command(const struct exec_opts *o, struct box_err **err)
+int container_exec(const struct exec_opts *o, struct box_err **err)
 {
 	struct passwd_entry pw = { 0 };
 	_cleanup_strv_free_ char **env = NULL;
@@ -698,7 +698,7 @@ int exec_command(const struct exec_opts *o, struct box_err **err)
 	return r;
 }
 
-int exec_failure_status(int r)
+int container_exec_failure_status(int r)
 {
 	return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }

@@ -57,11 +57,11 @@ struct exec_opts {
  * NO_NEW_PRIVS off (sudo must work), build the environment, chdir, exec. Returns only
  * on failure: -ENOENT (127) or another errno (126), with err set.
  */
-int exec_command(const struct exec_opts *o, struct box_err **err);
-/* All of exec_command() but the exec: *ret_env gets the command's environment. */
-int exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **err);
-/* Exit status for an exec_command failure: 127 for ENOENT, 126 otherwise. */
-int exec_failure_status(int r);
+int container_exec(const struct exec_opts *o, struct box_err **err);
+/* All of container_exec() but the exec: *ret_env gets the command's environment. */
+int container_exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **err);
+/* Exit status for an container_exec failure: 127 for ENOENT, 126 otherwise. */
+int container_exec_failure_status(int r);
 
 /*
  * PID 1: forward SIGTERM/SIGINT/SIGHUP/... to `child` (its process group when
@@ -71,7 +71,7 @@ int exec_failure_status(int r);
 int init_loop(pid_t child);
 /*
  * Block the signals init_loop() waits for. PID 1 calls it before forking the
- * command, so that nothing sent in between is lost; exec_command() unblocks them.
+ * command, so that nothing sent in between is lost; container_exec() unblocks them.
  */
 void init_block_signals(void);
 

@@ -249,7 +249,7 @@ static void refresh_desktop_database(const char *dir)
 		execl(prog, prog, "-q", dir, (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0 && wait_status(pid) != 0)
+	if (pid > 0 && spawn_wait_status(pid) != 0)
 		log_debug("update-desktop-database '%s' failed", dir);
 }
 

@@ -111,7 +111,7 @@ static void run_detached(const struct sandbox_join_opts *o, const struct exec_op
 	if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 		_exit(125);
 	close(null);
-	if (exec_prepare(eo, &env, &err) < 0)
+	if (container_exec_prepare(eo, &env, &err) < 0)
 		_exit(125);
 	_exit(o->fn(o->fn_arg, env));
 }
@@ -137,7 +137,7 @@ _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct
 	if (o->out_to_err && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		_exit(125);
 	/* setns() gave us every capability in the sandbox's namespace but kept our
-	 * uid; exec_command() starts from root of the namespace, as init does. Without
+	 * uid; container_exec() starts from root of the namespace, as init does. Without
 	 * a subordinate range there is no root inside, which only --root needs. */
 	int r = 0;
 	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
@@ -147,10 +147,10 @@ _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct
 	if (r == 0 && o->fn)
 		run_detached(o, &eo);
 	if (r == 0)
-		r = exec_command(&eo, &err);
+		r = container_exec(&eo, &err);
 	_cleanup_free_ char *m = box_err_format(err);
 	fprintf(stderr, "box: %s\n", m ? m : "cannot execute the command");
-	_exit(exec_failure_status(r));
+	_exit(container_exec_failure_status(r));
 }
 
 /*
@@ -215,7 +215,7 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	child_pid = pid;
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);
-	int status = wait_status(pid);
+	int status = spawn_wait_status(pid);
 	return status < 0 ? box_err_set(err, -status, "wait for the command") : status;
 }
 
@@ -241,7 +241,7 @@ int sandbox_join_call(const char *name, int (*fn)(void *arg, int out), void *arg
 	close(fd);
 	if (r < 0)
 		kill(pid, SIGKILL);
-	int status = wait_status(pid);
+	int status = spawn_wait_status(pid);
 	if (r < 0)
 		return box_err_set(err, -r, "read from sandbox '%s'", name);
 	if (status != 0)

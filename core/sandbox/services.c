@@ -109,7 +109,7 @@ static int join_forked(const char *name, const struct sandbox_join_opts *jo, str
 	close(sv[1]);
 	int r = sync_recv(sv[0], "join the sandbox", err);
 	close(sv[0]);
-	wait_status(pid);
+	spawn_wait_status(pid);
 	return r;
 }
 

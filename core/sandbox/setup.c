@@ -82,12 +82,12 @@ static int run_step(const struct build *b, const struct pkg_step *st)
 					.image_env = (char **)b->o->image_env,
 					.env = st->env,
 					.cwd = b->o->project_dir };
-		int r = exec_command(&eo, &err);
+		int r = container_exec(&eo, &err);
 		_cleanup_free_ char *m = box_err_format(err);
 		fprintf(stderr, "box: %s\n", m ? m : "cannot execute the setup step");
-		_exit(exec_failure_status(r));
+		_exit(container_exec_failure_status(r));
 	}
-	int status = wait_status(pid);
+	int status = spawn_wait_status(pid);
 	return status < 0 ? EXIT_BOX : status;
 }
 
@@ -129,7 +129,7 @@ _noreturn_ static void steps_exit(pid_t tee, int status)
 {
 	if (tee > 0) {
 		close(STDERR_FILENO);
-		wait_status(tee);
+		spawn_wait_status(tee);
 	}
 	_exit(status);
 }
@@ -190,7 +190,7 @@ static int run_steps(const struct build *b, const struct pkg_step *steps, size_t
 	close(sv[1]);
 	int r = sync_recv(sv[0], "setup", err);
 	close(sv[0]);
-	int status = wait_status(pid);
+	int status = spawn_wait_status(pid);
 	if (r < 0)
 		return r;
 	return status < 0 ? EXIT_BOX : status;

@@ -398,7 +398,7 @@ static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
 	}
 	sync_send_ok(ctx->sync_fd, 0);
 	close(ctx->sync_fd);
-	int status = wait_status(init);
+	int status = spawn_wait_status(init);
 	log_debug("sandbox init exited with status %d", status);
 	overlay_unmount(s->merged, fuse);
 	return status < 0 ? EXIT_BOX : status;
@@ -647,9 +647,9 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 		kill(init, SIGKILL);
 		if (net > 0) {
 			kill(net, SIGKILL);
-			wait_status(net);
+			spawn_wait_status(net);
 		}
-		wait_status(holder);
+		spawn_wait_status(holder);
 		if (cg)
 			cg_remove(cg);
 		sup_done(&s);
@@ -670,12 +670,12 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 		sync_send_ok(ready_fd, init);
 		close(ready_fd);
 	}
-	int status = wait_status(holder);
+	int status = spawn_wait_status(holder);
 	log_debug("sandbox '%s' stopped (holder status %d)", name, status);
 	if (net > 0) {
 		/* It ends by itself when init does; TERM in case it has not noticed yet. */
 		kill(net, SIGTERM);
-		wait_status(net);
+		spawn_wait_status(net);
 	}
 	/* The state goes first, so nobody joins a sandbox that is going away. */
 	_cleanup_free_ char *st = xasprintf("%s/state", s.rundir);
@@ -745,7 +745,7 @@ static int launch(const char *name, const char *rundir, struct box_err **err)
 		run_supervisor(name, rundir, p[1]);
 	}
 	close(p[1]);
-	wait_status(pid);
+	spawn_wait_status(pid);
 	int r = sync_recv(p[0], "sandbox supervisor", err);
 	close(p[0]);
 	if (r < 0 && err && *err) {

@@ -37,7 +37,7 @@ static int detect_inside(const char *name, pid_t init, enum pkgmgr *ret, struct 
 		int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		_exit(rootfd < 0 ? 255 : (int)pkgmgr_detect(rootfd));
 	}
-	status = wait_status(pid);
+	status = spawn_wait_status(pid);
 	if (status < 0 || status >= 255)
 		return box_err_set(err, EIO, "look for the package manager of sandbox '%s'", name);
 	*ret = (enum pkgmgr)status;
@@ -93,6 +93,6 @@ int sandbox_join_apart(const char *name, const struct sandbox_join_opts *o, stru
 	}
 	close(TAKE_FD(theirs));
 	int r = sync_recv(mine, "the command inside", err);
-	wait_status(pid);
+	spawn_wait_status(pid);
 	return r;
 }

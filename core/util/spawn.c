@@ -46,7 +46,7 @@ pid_t clone3_fork(uint64_t flags, int *pidfd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-int wait_status(pid_t pid)
+int spawn_wait_status(pid_t pid)
 {
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
@@ -172,7 +172,7 @@ int spawn_userns_wait(const struct box_ids *ids, uint64_t flags, spawn_fn fn, vo
 	int r = spawn_userns(ids, flags, fn, arg, &pid, &sync, err);
 	if (r < 0)
 		return r;
-	int status = wait_status(pid);
+	int status = spawn_wait_status(pid);
 	/* The child reports an error only when it failed; an empty socket means exit status. */
 	int32_t hdr[2];
 	int fl = fcntl(sync, F_GETFL);

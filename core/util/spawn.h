@@ -50,7 +50,7 @@ int pidfd_for(pid_t pid);
  * did, 0 on timeout, -1 with errno on error. */
 int pidfd_wait(int fd, int timeout_ms);
 /* Wait for pid; returns the shell-style status (code, or 128+signal). */
-int wait_status(pid_t pid);
+int spawn_wait_status(pid_t pid);
 /*
  * fork() with a pipe from the child to the parent: *ret_fd is the write end in the
  * child (0 returned) and the read end in the parent (the child's pid returned).

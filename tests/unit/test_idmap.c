@@ -135,10 +135,10 @@ static void test_root_can_search(void)
 
 static void test_exec_status(void)
 {
-	is_int(exec_failure_status(-ENOENT), 127, "ENOENT is 127 (not found)");
-	is_int(exec_failure_status(-EACCES), 126, "EACCES is 126");
-	is_int(exec_failure_status(-ENOEXEC), 126, "ENOEXEC is 126");
-	is_int(exec_failure_status(-EPERM), 126, "EPERM is 126");
+	is_int(container_exec_failure_status(-ENOENT), 127, "ENOENT is 127 (not found)");
+	is_int(container_exec_failure_status(-EACCES), 126, "EACCES is 126");
+	is_int(container_exec_failure_status(-ENOEXEC), 126, "ENOEXEC is 126");
+	is_int(container_exec_failure_status(-EPERM), 126, "EPERM is 126");
 }
 
 int main(void)
