@@ -17,7 +17,7 @@ static int write_page(const char *dir, const char *page, const char *text)
 	struct box_err *err = NULL;
 	_cleanup_free_ char *path = xasprintf("%s/%s.1", dir, page);
 
-	if (write_file_atomic(path, text, strlen(text), 0644, &err) < 0)
+	if (fs_write_file_atomic(path, text, strlen(text), 0644, &err) < 0)
 		return cmd_fail(err, "write '%s'", path);
 	return 0;
 }
