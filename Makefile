@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 LIB := $(BUILD)/libbox.a
 
-.PHONY: all box tests man completions deps setup-tests install uninstall check check-unit check-integration asan lint \
+.PHONY: all box tests man completions deb deps setup-tests install uninstall check check-unit check-integration asan lint \
 	format format-check fuzz bench clean
 
 all: $(BUILD)/box tests man completions
@@ -141,6 +141,15 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/box \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions/_box \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/box.fish
+
+# The Debian package (debian/), built by dpkg-buildpackage from a copy of the tree, so
+# its build and the package land in $(BUILD)/deb/ and the tree stays as it is.
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/box
+	tar -cf - --exclude='./build*' --exclude=./.git . | tar -xf - -C $(BUILD)/deb/box
+	cd $(BUILD)/deb/box && dpkg-buildpackage -us -uc -b -jauto
+	@ls $(BUILD)/deb/*.deb
 
 check: all
 	tests/run.sh

@@ -14,6 +14,7 @@ fuse-overlayfs fuse3 uidmap
 mmdebstrap docker-registry skopeo
 tmux curl python3 iproute2 util-linux procps sudo dbus apache2-utils
 zsh fish man-db groff-base
+debhelper dpkg-dev
 clang cppcheck clang-tidy clang-format
 bubblewrap hyperfine passt slirp4netns
 podman runc conmon catatonit distrobox podman-toolbox
