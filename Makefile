@@ -172,6 +172,13 @@ fuzz:
 		clang -std=gnu11 -D_GNU_SOURCE $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-o build-fuzz/fuzz/$$n $$f build-fuzz/libbox.a $(LDLIBS) || exit 1; done
 
+# Every fuzz target for FUZZ_SECONDS each, one after another (not in CI: 3 hours at the
+# default); crash inputs land in tests/fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz-long
+fuzz-long: fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-long.sh
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -D_GNU_SOURCE -I core core config net tui cmd

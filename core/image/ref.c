@@ -219,6 +219,12 @@ static const char *split_ref(char *s, struct image_ref *r)
 	return NULL;
 }
 
+static size_t formatted_len(const struct image_ref *r)
+{
+	return strlen(r->registry) + 1 + strlen(r->repository) + (r->tag ? 1 + strlen(r->tag) : 0) +
+	       (r->digest ? 1 + strlen(r->digest) : 0);
+}
+
 int ref_parse_buffer(const char *buf, size_t len, struct image_ref **ret, struct box_err **err)
 {
 	_cleanup_free_ char *s = NULL, *shown = NULL;
@@ -235,6 +241,10 @@ int ref_parse_buffer(const char *buf, size_t len, struct image_ref **ret, struct
 		    err, EINVAL, "invalid image reference: longer than %d characters", REF_MAX_LEN);
 	r = xzalloc(sizeof(*r));
 	why = split_ref(s, r);
+	if (!why && formatted_len(r) > REF_MAX_LEN)
+		/* Limits hold for the normalised form (docker.io/library/ added), which is
+		 * what the store keeps and what is parsed again later. */
+		why = "longer than 1024 characters once normalised";
 	if (why) {
 		_cleanup_free_ char *orig = xstrndup(buf, len);
 		ref_free(r);

@@ -117,6 +117,12 @@ int main(void)
 	char *longtag = xasprintf("x:%s", big);
 	bad(longtag, "tag longer");
 	free(longtag);
+	/* 1011 characters parse, but docker.io/ and :latest make the stored form 1028. */
+	memset(big, 'a', 252);
+	big[252] = '\0';
+	char *near = xasprintf("%s/%s/%s/%s", big, big, big, big);
+	bad(near, "once normalised");
+	free(near);
 	free(big);
 
 	struct box_err *err = NULL;
