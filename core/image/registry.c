@@ -2,13 +2,17 @@
 /*
  * Registry v2 client over libcurl. One easy handle per request, so blob streams
  * can run from several threads; the per-repository bearer tokens are shared under
- * a mutex. Authentication headers go through libcurl's own auth (Bearer/Basic),
- * which libcurl never forwards to another host on a redirect: blob downloads are
- * commonly redirected to a CDN that must not see our token or password.
+ * a mutex. Credentials go only to the host they were stored for (a mirror gets
+ * the mirror's, never the registry's) and only to that host: redirects are followed
+ * here, not by libcurl, and a redirect target (blob downloads are commonly sent to
+ * a CDN) is asked without credentials, and its 401 is an error, never a token
+ * challenge whose realm would get our password. A blob stream that breaks after
+ * some bytes resumes with a Range request.
  */
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -31,6 +35,7 @@
 #define TOKEN_MAX	(1u << 20)
 #define AUTH_FILE_MAX	(1u << 20)
 #define MAX_TOKENS	32
+#define MAX_REDIRECTS	8
 
 struct token {
 	char *repo;
@@ -57,6 +62,8 @@ struct req {
 	const char *path;      /* /v2/... */
 	const char *not_found; /* message for 404 */
 	char *url;
+	char *location;	     /* a redirect target: asked without credentials */
+	char *next_location; /* the Location of the last response */
 	const char *accept;
 	/* body into memory (sink == NULL), or streamed */
 	char *buf;
@@ -64,6 +71,11 @@ struct req {
 	registry_sink_fn sink;
 	void *ud;
 	bool delivered;
+	uint64_t got;	   /* bytes handed to sink over all attempts */
+	uint64_t offset;   /* this attempt asks for the blob from here (Range) */
+	uint64_t skip;	   /* bytes of this response the sink already had */
+	bool body_started; /* the first body byte of this response was seen */
+	int64_t range_start;
 	int sink_err;
 	/* response */
 	long status;
@@ -311,6 +323,7 @@ int registry_new(const struct registry_opts *o, struct registry **ret, struct bo
 			r->base[--l] = '\0';
 		r->display = xasprintf("%s (%s)", o->name, r->base);
 		r->https_probed = true;
+		/* The mirror's own credentials or none: the registry's are for the registry. */
 		_cleanup_free_ char *mh = host_of_url(r->base);
 		load_credentials(r, mh);
 	} else {
@@ -318,9 +331,8 @@ int registry_new(const struct registry_opts *o, struct registry **ret, struct bo
 				    streq(o->name, "docker.io") ? "registry-1.docker.io" : o->name);
 		r->display = xstrdup(o->name);
 		r->https_probed = !o->insecure;
-	}
-	if (!r->user)
 		load_credentials(r, o->name);
+	}
 	*ret = r;
 	return 0;
 }
@@ -402,6 +414,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	} else if (!strncasecmp(line, "www-authenticate:", 17)) {
 		free(q->www_auth);
 		q->www_auth = xstrdup(str_strip(line + 17));
+	} else if (!strncasecmp(line, "content-range:", 14)) {
+		/* "bytes START-END/TOTAL": where a 206 answer starts */
+		const char *v = str_strip(line + 14);
+		unsigned long long start;
+		if (!strncasecmp(v, "bytes ", 6) && sscanf(v + 6, "%llu-", &start) == 1)
+			q->range_start = (int64_t)start;
 	}
 	return len;
 }
@@ -413,12 +431,30 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	long status = 0;
 	curl_easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (q->sink && status >= 200 && status < 300) {
-		int r = q->sink(data, len, q->ud);
+		if (!q->body_started) {
+			q->body_started = true;
+			/* A resumed stream: a 206 must start where we asked, a 200 (Range
+			 * ignored) starts over and its first bytes are skipped. */
+			if (q->offset && status == 206 && q->range_start != (int64_t)q->offset) {
+				q->sink_err = -EPROTO;
+				return 0;
+			}
+			q->skip = q->offset && status == 200 ? q->offset : 0;
+		}
+		if (q->skip >= len) {
+			q->skip -= len;
+			return len;
+		}
+		data += q->skip;
+		size_t part = len - q->skip;
+		q->skip = 0;
+		int r = q->sink(data, part, q->ud);
 		if (r < 0) {
 			q->sink_err = r;
 			return 0;
 		}
 		q->delivered = true;
+		q->got += part;
 		return len;
 	}
 	size_t max = (status >= 200 && status < 300) ? q->max : ERROR_BODY_MAX;
@@ -439,7 +475,10 @@ static void req_reset(struct req *q)
 	free(q->content_type);
 	free(q->www_auth);
 	free(q->url);
-	q->buf = q->content_type = q->www_auth = q->url = NULL;
+	free(q->next_location);
+	q->buf = q->content_type = q->www_auth = q->url = q->next_location = NULL;
+	q->body_started = false;
+	q->range_start = -1;
 	q->len = 0;
 	q->status = 0;
 	q->os_errno = 0;
@@ -447,15 +486,18 @@ static void req_reset(struct req *q)
 	q->errbuf[0] = '\0';
 }
 
+static void req_done(struct req *q)
+{
+	req_reset(q);
+	free(q->location);
+	q->location = NULL;
+}
+
 static void set_common(CURL *c, struct req *q, bool insecure)
 {
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "box/0.1");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 8L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	/* A TLS registry may not redirect us to plain http unless the user allowed it. */
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, insecure ? "http,https" : "https");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
 	/* A stalled transfer (under 1 KB/s for 30 s) fails instead of hanging. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
@@ -479,9 +521,11 @@ static CURLcode perform_once(struct req *q)
 	_cleanup_free_ char *accept = NULL;
 	_cleanup_free_ char *token = q->repo ? token_get(r, q->repo) : NULL;
 
+	_cleanup_free_ char *range = q->offset ? xasprintf("%" PRIu64 "-", q->offset) : NULL;
+
 	req_reset(q);
 	pthread_mutex_lock(&r->lock);
-	q->url = xasprintf("%s%s", r->base, q->path);
+	q->url = q->location ? xstrdup(q->location) : xasprintf("%s%s", r->base, q->path);
 	bool basic = r->basic;
 	pthread_mutex_unlock(&r->lock);
 	CURL *c = curl_easy_init();
@@ -495,7 +539,11 @@ static CURLcode perform_once(struct req *q)
 		hdrs = curl_slist_append(hdrs, accept);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	}
-	if (token) {
+	if (range)
+		curl_easy_setopt(c, CURLOPT_RANGE, range);
+	if (q->location) {
+		/* another host (or path) the registry sent us to: no credentials */
+	} else if (token) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, token);
 	} else if (basic && r->user) {
@@ -506,6 +554,10 @@ static CURLcode perform_once(struct req *q)
 	CURLcode cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q->status);
 	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &q->os_errno);
+	char *loc = NULL;
+	if (cc == CURLE_OK && q->status >= 300 && q->status < 400 &&
+	    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+		q->next_location = xstrdup(loc);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdrs);
 	q->curl = NULL;
@@ -618,6 +670,10 @@ static int fetch_token(struct registry *r, const char *repo, const struct regist
 	curl_free(sv);
 	q.curl = c;
 	set_common(c, &q, r->insecure);
+	/* libcurl drops the password when a realm redirects to another host */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, r->insecure ? "http,https" : "https");
 	curl_easy_setopt(c, CURLOPT_URL, q.url);
 	if (r->user) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -668,10 +724,40 @@ static int authenticate(struct registry *r, struct req *q, struct box_err **err)
 	return ret;
 }
 
+/* Follow the Location of a 3xx answer: without credentials, https only unless insecure. */
+static int follow(struct registry *r, struct req *q, int *hops, struct box_err **err)
+{
+	if (++*hops > MAX_REDIRECTS)
+		return box_err_set(err, EPROTO, "%s: too many redirects for %s", r->display,
+				   q->path);
+	if (!str_startswith(q->next_location, "https://") &&
+	    !(r->insecure && str_startswith(q->next_location, "http://"))) {
+		_cleanup_free_ char *shown = str_escape(q->next_location);
+		return box_err_set(err, EPROTO, "%s redirected %s to '%s', which is not https",
+				   r->display, q->path, shown);
+	}
+	free(q->location);
+	q->location = TAKE_PTR(q->next_location);
+	return 0;
+}
+
+/* Before another attempt: start again at the registry, and go on from the last byte
+ * delivered when a stream broke half way (Range). */
+static void prepare_retry(struct req *q, int attempt, int *hops)
+{
+	log_debug("%s: %s, retrying", q->url, q->status ? "server error" : "transfer failed");
+	free(q->location);
+	q->location = NULL;
+	*hops = 0;
+	q->offset = q->got;
+	backoff(attempt);
+}
+
 static int request(struct req *q, struct box_err **err)
 {
 	struct registry *r = q->r;
 	bool authed = false;
+	int hops = 0;
 
 	for (int attempt = 0;;) {
 		CURLcode cc = perform_once(q);
@@ -688,15 +774,28 @@ static int request(struct req *q, struct box_err **err)
 			pthread_mutex_unlock(&r->lock);
 			continue;
 		}
+		bool again = !q->delivered || q->sink;
 		if (cc != CURLE_OK) {
-			if (retryable(cc) && !q->delivered && ++attempt < MAX_TRIES) {
-				log_debug("%s: %s, retrying", q->url, curl_easy_strerror(cc));
-				backoff(attempt);
+			if (retryable(cc) && again && ++attempt < MAX_TRIES) {
+				prepare_retry(q, attempt, &hops);
 				continue;
 			}
 			return net_error(r, q, cc, err);
 		}
 		r->https_probed = true;
+		if (q->next_location) {
+			int ret = follow(r, q, &hops, err);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (q->status == 401 && q->location) {
+			_cleanup_free_ char *host = host_of_url(q->location);
+			return box_err_set(err, EACCES,
+					   "%s sent %s on to %s, which asks for credentials: box "
+					   "sends credentials only to the registry itself",
+					   r->display, q->path, host);
+		}
 		if (q->status == 401 && !authed) {
 			authed = true;
 			int ret = authenticate(r, q, err);
@@ -704,9 +803,8 @@ static int request(struct req *q, struct box_err **err)
 				return ret;
 			continue;
 		}
-		if (q->status >= 500 && !q->delivered && ++attempt < MAX_TRIES) {
-			log_debug("%s: HTTP %ld, retrying", q->url, q->status);
-			backoff(attempt);
+		if (q->status >= 500 && again && ++attempt < MAX_TRIES) {
+			prepare_retry(q, attempt, &hops);
 			continue;
 		}
 		if (q->status >= 200 && q->status < 300)
@@ -735,7 +833,7 @@ int registry_get_manifest(struct registry *r, const char *repo, const char *refe
 		if (ret_type)
 			*ret_type = TAKE_PTR(q.content_type);
 	}
-	req_reset(&q);
+	req_done(&q);
 	return ret;
 }
 
@@ -750,7 +848,7 @@ int registry_get_blob(struct registry *r, const char *repo, const char *digest, 
 		*ret_body = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
 		*ret_len = q.len;
 	}
-	req_reset(&q);
+	req_done(&q);
 	return ret;
 }
 
@@ -763,6 +861,6 @@ int registry_stream_blob(struct registry *r, const char *repo, const char *diges
 		.r = r, .repo = repo, .path = path, .not_found = nf, .sink = sink, .ud = userdata
 	};
 	int ret = request(&q, err);
-	req_reset(&q);
+	req_done(&q);
 	return ret;
 }
