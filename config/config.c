@@ -67,7 +67,8 @@ static void images_refresh(struct box_config *c)
 		r[i] = (struct image_registry_settings){ c->registries[i].name,
 							 c->registries[i].mirror,
 							 c->registries[i].insecure };
-	c->images = (struct image_settings){ a, c->n_aliases, r, c->n_registries };
+	c->images =
+	    (struct image_settings){ a, c->n_aliases, r, c->n_registries, c->max_layer_size };
 }
 
 struct box_config *cfg_free(struct box_config *c)

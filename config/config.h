@@ -89,9 +89,12 @@ struct box_config {
 	struct cfg_registry *registries;
 	size_t n_registries;
 
-	/* [aliases] and the registries as the image store takes them (views of the
+	/* [aliases], the registries and [image] as the image store takes them (views of the
 	 * above, rebuilt after each parse); see cfg_images(). */
 	struct image_settings images;
+
+	/* [image] */
+	uint64_t max_layer_size; /* bytes one layer may unpack to */
 
 	/* which keys were explicitly set (for merging project over global) */
 	uint64_t set_mask;

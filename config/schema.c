@@ -121,6 +121,13 @@ const struct cfg_key cfg_schema[] = {
 	{ "registry", "insecure", CT_BOOL, "no", .syntax = "yes|no", .kinds = CFG_IN_GLOBAL,
 	  .help = "Allow plain http and skip TLS verification.", .offset = REG_FIELD(insecure) },
 
+	{ "image", NULL, CT_SECTION, .kinds = CFG_IN_GLOBAL,
+	  .help = "Limits on what pulling an image may write." },
+	{ "image", "max_layer_size", CT_SIZE, "32G", .syntax = "SIZE", .kinds = CFG_IN_GLOBAL,
+	  .help = "The most one layer may unpack to (a compressed layer can expand a thousand "
+		  "times); never more than the free space in the store less 512M.",
+	  .offset = BOX_FIELD(max_layer_size) },
+
 	{ "aliases", NULL, CT_SECTION, .kinds = CFG_IN_GLOBAL,
 	  .help = "Short names for images; they override the built-in ubuntu, debian, fedora, "
 		  "arch and alpine." },

@@ -11,8 +11,21 @@ tmp_count() { find "$DATA/layers" "$DATA/blobs/sha256" -mindepth 1 -maxdepth 1 -
 # start_proxy NAME ARGS...: a registry-tool proxy in front of the test registry; sets PORT.
 start_proxy() {
 	local name=$1; shift
+	start_tool "$name" proxy "$REG_URL" "$T/port.$name" "$@"
+}
+
+# start_recorder NAME [--challenge REALM]: a registry-tool recorder logging to
+# $T/NAME.requests; sets PORT.
+start_recorder() {
+	local name=$1; shift
+	: >"$T/$name.requests"
+	start_tool "$name" recorder "$T/port.$name" "$T/$name.requests" "$@"
+}
+
+start_tool() {
+	local name=$1; shift
 	rm -f "$T/port.$name"
-	python3 "$TOOL" proxy "$REG_URL" "$T/port.$name" "$@" >"$T/proxy.$name.log" 2>&1 &
+	python3 "$TOOL" "$@" >"$T/proxy.$name.log" 2>&1 &
 	local pid=$!
 	at_exit "kill $pid"
 	for _ in $(seq 100); do [ -s "$T/port.$name" ] && break; sleep 0.05; done

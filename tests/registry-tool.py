@@ -5,11 +5,13 @@
   registry-tool.py make-tar OUT KIND
       Writes a small layer tarball. KIND: hello (one file, content from $HELLO or
       "hello"), dotdot (an entry "../escape-marker"), abs-symlink (a symlink "evil"
-      to an absolute directory $ESCAPE_DIR, then "evil/escape-marker" through it).
+      to an absolute directory $ESCAPE_DIR, then "evil/escape-marker" through it),
+      random (a 1 MiB file of random bytes), zeros (a file of $ZEROS_MB MiB of zeros).
   registry-tool.py push-image REGISTRY REPO TAG TAR... [--arch A] [--variant V]
-                   [--layer-mt MT] [--user U:P]
+                   [--layer-mt MT] [--blob FILE] [--user U:P]
       Pushes an image (gzip layers unless --layer-mt names another type; the layer is
-      then uploaded as is) through the registry API and prints the manifest digest.
+      then uploaded as is, or FILE's bytes with --blob) through the registry API and
+      prints the manifest digest.
   registry-tool.py push-env REGISTRY SRC_REPO SRC_TAG REPO TAG [--env K=V]...
       Pushes SRC_REPO:SRC_TAG again as REPO:TAG with its config's Env replaced by the
       --env values (none: no Env at all). The layers are mounted from SRC_REPO, not
@@ -19,7 +21,7 @@
       configs) and prints its digest.
   registry-tool.py proxy UPSTREAM PORTFILE [--token] [--tamper DIGEST] [--truncate DIGEST]
                    [--rate BYTES_PER_SEC] [--stall DIGEST] [--flaky N] [--status CODE]
-                   [--redirect]
+                   [--redirect] [--redirect-to URL] [--cut DIGEST] [--log FILE]
       Serves 127.0.0.1:<random port> (written to PORTFILE) in front of UPSTREAM
       (http://host:port). --token demands an anonymous bearer token from its own
       /token realm, like Docker Hub. --tamper flips a byte of that blob, --truncate
@@ -27,7 +29,14 @@
       nothing for ten minutes, --rate throttles blob bodies. --flaky answers the first N
       registry requests with 503, --status answers every one with CODE. --redirect
       sends blob requests to http://localhost:PORT/cdn/... (another host name), which
-      refuses any request carrying an Authorization header.
+      refuses any request carrying an Authorization header; --redirect-to sends them to
+      URL/v2/... instead. --cut sends half of that blob and closes the connection the
+      first time only; later requests (with Range) are served. --log appends one line per
+      request: "METHOD PATH auth=AUTHORIZATION range=RANGE".
+  registry-tool.py recorder PORTFILE LOG [--challenge REALM]
+      Serves 127.0.0.1:<random port>, appends "METHOD PATH auth=AUTHORIZATION" to LOG
+      for every request, and answers 401 with a bearer challenge naming REALM (a CDN that
+      asks for credentials), or without --challenge a token (a token realm).
 """
 import argparse
 import base64
@@ -65,6 +74,10 @@ def make_tar(out, kind):
 
         if kind == "hello":
             add_file("hello.txt", os.environ.get("HELLO", "hello").encode() + b"\n")
+        elif kind == "random":
+            add_file("random.bin", os.urandom(1 << 20))
+        elif kind == "zeros":
+            add_file("zeros.bin", bytes(int(os.environ.get("ZEROS_MB", "64")) << 20))
         elif kind == "dotdot":
             add_file("ok.txt", b"fine\n")
             add_file("../escape-marker", b"escaped\n")
@@ -138,7 +151,9 @@ def push_image(a):
     layers, diff_ids = [], []
     for path in a.tars:
         raw = open(path, "rb").read()
-        if a.layer_mt:
+        if a.blob:
+            blob, mt = open(a.blob, "rb").read(), a.layer_mt or MT_GZIP
+        elif a.layer_mt:
             blob, mt = raw, a.layer_mt
         else:
             blob, mt = gzip.compress(raw, mtime=0), MT_GZIP
@@ -221,6 +236,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        if self.opts.log:
+            with open(self.opts.log, "a") as f:
+                print(self.command, self.path, "auth=" + self.headers.get("Authorization", ""),
+                      "range=" + self.headers.get("Range", ""), file=f, flush=True)
         if self.path.startswith("/cdn/"):
             if self.headers.get("Authorization"):
                 return self.send_plain(403, b"credentials leaked to another host\n")
@@ -242,6 +261,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if self.opts.redirect and "/blobs/" in self.path:
             port = self.server.server_address[1]
             return self.send_plain(307, b"", [("Location", f"http://localhost:{port}/cdn{self.path}")])
+        if self.opts.redirect_to and "/blobs/" in self.path:
+            return self.send_plain(307, b"", [("Location", self.opts.redirect_to + self.path)])
         self.forward()
 
     def forward(self):
@@ -260,7 +281,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             body = bytes(body)
         self.send_response(up.status)
         for k, v in up.headers.items():
-            if k.lower() in ("content-type", "docker-content-digest"):
+            if k.lower() in ("content-type", "docker-content-digest", "content-range"):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -270,6 +291,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             time.sleep(600)
+            return
+        if blob and digest == self.opts.cut and digest not in Proxy.cut_done:
+            Proxy.cut_done.add(digest)
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
             return
         if blob and digest == self.opts.truncate:
             self.wfile.write(body[: len(body) // 2])
@@ -283,6 +310,39 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 time.sleep(step / self.opts.rate)
 
 
+class Recorder(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    opts = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        with open(self.opts.log, "a") as f:
+            print(self.command, self.path, "auth=" + self.headers.get("Authorization", ""),
+                  file=f, flush=True)
+        if self.opts.challenge:
+            body, code = b'{"errors":[{"code":"UNAUTHORIZED"}]}', 401
+            hdrs = [("WWW-Authenticate", f'Bearer realm="{self.opts.challenge}",service="cdn"')]
+        else:
+            body, code, hdrs = json.dumps({"token": "realm-token"}).encode(), 200, []
+        self.send_response(code)
+        for k, v in hdrs + [("Content-Type", "application/json")]:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(handler, portfile):
+    srv = ThreadingServer(("127.0.0.1", 0), handler)
+    tmp = portfile + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, portfile)
+    srv.serve_forever()
+
+
 class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
@@ -291,12 +351,8 @@ def proxy(a):
     a.upstream = a.upstream if a.upstream.startswith("http") else "http://" + a.upstream
     Proxy.opts = a
     Proxy.flaky = a.flaky
-    srv = ThreadingServer(("127.0.0.1", 0), Proxy)
-    tmp = a.portfile + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, a.portfile)
-    srv.serve_forever()
+    Proxy.cut_done = set()
+    serve(Proxy, a.portfile)
 
 
 def main():
@@ -313,6 +369,7 @@ def main():
     i.add_argument("--arch", default="amd64")
     i.add_argument("--variant")
     i.add_argument("--layer-mt")
+    i.add_argument("--blob")
     i.add_argument("--user")
     e = s.add_parser("push-env")
     e.add_argument("registry")
@@ -337,6 +394,13 @@ def main():
     y.add_argument("--flaky", type=int, default=0)
     y.add_argument("--status", type=int)
     y.add_argument("--redirect", action="store_true")
+    y.add_argument("--redirect-to")
+    y.add_argument("--cut")
+    y.add_argument("--log")
+    r = s.add_parser("recorder")
+    r.add_argument("portfile")
+    r.add_argument("log")
+    r.add_argument("--challenge")
     a = p.parse_args()
     if a.cmd == "make-tar":
         make_tar(a.out, a.kind)
@@ -346,6 +410,9 @@ def main():
         push_env(a)
     elif a.cmd == "push-index":
         push_index(a)
+    elif a.cmd == "recorder":
+        Recorder.opts = a
+        serve(Recorder, a.portfile)
     else:
         proxy(a)
 

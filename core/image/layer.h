@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unpacking one image layer (a tar stream, compressed with gzip, zstd, xz, bzip2
- * or not at all) into a directory, with libarchive. The input is untrusted: every
+ * Unpacking one image layer (a tar stream, compressed with gzip or zstd or not at
+ * all, as its media type says) into a directory, with libarchive. The input is untrusted: every
  * path is cleaned (leading "/" and "./" dropped, ".." refused), every parent is
  * resolved inside the layer root (openat2 RESOLVE_IN_ROOT, or a component walk
  * with O_NOFOLLOW where openat2 is missing or BOX_LAYER_NO_OPENAT2=1), hard links
@@ -39,9 +39,15 @@ struct archive;
 #define LAYER_MAX_PATH	     4096
 #define LAYER_MAX_ENTRY_SIZE (64ULL << 30) /* one file */
 #define LAYER_MAX_ENTRIES    4000000ULL
-#define LAYER_DIGEST_LEN     72 /* "sha256:" + 64 hex + NUL */
+#define LAYER_MAX_SIZE	     (32ULL << 30) /* the tar stream, default */
+#define LAYER_DIGEST_LEN     72		   /* "sha256:" + 64 hex + NUL */
+
+/* The compression a layer's media type names; DETECT: gzip, zstd or none. */
+enum layer_comp { LAYER_COMP_DETECT = 0, LAYER_COMP_NONE, LAYER_COMP_GZIP, LAYER_COMP_ZSTD };
 
 struct layer_opts {
+	enum layer_comp compression;
+	uint64_t max_size;	 /* bytes of the uncompressed tar stream; 0: LAYER_MAX_SIZE */
 	uint64_t max_entry_size; /* 0: LAYER_MAX_ENTRY_SIZE */
 	uint64_t max_entries;	 /* 0: LAYER_MAX_ENTRIES */
 	bool no_chown;		 /* keep files owned by the caller (tests without a userns) */

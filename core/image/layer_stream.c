@@ -4,7 +4,7 @@
  * arrive (the blob digest of the manifest) and the decompressed tar stream (the
  * diff_id of the image config). libarchive does not expose the decompressed bytes
  * of a tar it reads, so two archive readers are chained: the outer one only
- * decompresses (format "raw", any filter), the inner one reads tar from the
+ * decompresses (format "raw", the filter the media type names), the inner one reads tar from the
  * outer's data. Both hashes cover every byte to the end of the input, also what
  * follows the tar end marker. An uncompressed blob is hashed once: its bytes are
  * the tar stream, so its digest is its diff_id.
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "layer.h"
+#include "layer_guard.h"
 #include "../util/log.h"
 #include "../util/xalloc.h"
 
@@ -29,6 +30,7 @@ struct stream {
 	uint64_t blob_bytes, tar_bytes;
 	int read_error;	   /* -errno from fn */
 	bool uncompressed; /* blob bytes are the tar bytes: hash them once */
+	uint64_t max_tar;  /* more tar bytes than this: stop (a decompression bomb) */
 	char *in_buf, *tar_buf;
 	bool eof;
 };
@@ -78,6 +80,11 @@ static la_ssize_t inner_read(struct archive *a, void *data, const void **buf)
 	if (!s->uncompressed)
 		EVP_DigestUpdate(s->tar_md, s->tar_buf, (size_t)n);
 	s->tar_bytes += (uint64_t)n;
+	if (s->tar_bytes > s->max_tar) {
+		archive_set_error(a, EFBIG, "layer unpacks to more than %llu bytes",
+				  (unsigned long long)s->max_tar);
+		return -1;
+	}
 	return n;
 }
 
@@ -122,13 +129,16 @@ static int run_stream(struct stream *s, int dirfd_root, const struct layer_opts 
 	struct archive_entry *e;
 	int r;
 
-	archive_read_support_filter_all(s->outer);
+	if ((r = layer_decomp_setup(s->outer, o->compression, err)) < 0)
+		return r;
 	archive_read_support_format_raw(s->outer);
 	archive_read_support_format_empty(s->outer);
 	if (archive_read_open(s->outer, s, NULL, outer_read, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(s->outer, &e) != ARCHIVE_OK)
 		return box_err_set(err, s->read_error ? -s->read_error : EINVAL, "read layer: %s",
 				   archive_error_string(s->outer));
+	if ((r = layer_decomp_check(s->outer, o->compression, err)) < 0)
+		return r;
 	s->uncompressed = archive_filter_code(s->outer, 0) == ARCHIVE_FILTER_NONE;
 	inner = archive_read_new();
 	archive_read_support_format_tar(inner);
@@ -147,9 +157,13 @@ static int run_stream(struct stream *s, int dirfd_root, const struct layer_opts 
 int layer_extract_stream(layer_read_fn fn, void *arg, int dirfd_root, const struct layer_opts *o,
 			 struct layer_stats *ret, struct box_err **err)
 {
+	static const struct layer_opts defaults = { 0 };
 	struct stream s = { .fn = fn, .arg = arg };
 	struct layer_stats st = { 0 };
 	int r;
+
+	o = o ? o : &defaults;
+	s.max_tar = o->max_size ? o->max_size : LAYER_MAX_SIZE;
 
 	s.blob_md = EVP_MD_CTX_new();
 	s.tar_md = EVP_MD_CTX_new();

@@ -7,7 +7,10 @@
  * into a pipe and the job thread extracts from it (layer_extract_stream hashes
  * both the compressed and the uncompressed stream). A layer is extracted into
  * layers/.tmp-XXXXXX and renamed to layers/<diff_id hex> only when both digests
- * match what the manifest and config promise. Anything named .tmp-* is the
+ * match what the manifest and config promise, after a syncfs (a power loss never
+ * leaves a published layer without its files). Only the decompressor the media
+ * type names runs, and a layer that unpacks to more than max_layer_size (or the
+ * free space) stops the pull. Anything named .tmp-* is the
  * leftover of a killed pull: never trusted, removed by the next pull under the lock.
  */
 #include <archive.h>
@@ -31,6 +34,7 @@
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "layer.h"
+#include "layer_guard.h"
 #include "../util/log.h"
 #include "oci.h"
 #include "ref.h"
@@ -74,6 +78,7 @@ struct layer_job {
 	pthread_t inflate_thread;
 	int tar_r, tar_w;
 	char *inflate_buf;
+	uint64_t inflated; /* bytes of the tar stream so far */
 	int inflate_result;
 	struct box_err *inflate_err;
 	char dl_digest[LAYER_DIGEST_LEN];
@@ -88,6 +93,8 @@ struct pull {
 	bool progress, tty;
 	uid_t uid;
 	gid_t gid;
+	uint64_t max_layer; /* the most one layer may unpack to */
+	const char *cap_why;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	atomic_bool abort;
@@ -264,6 +271,19 @@ static la_ssize_t inflate_read(struct archive *a, void *arg, const void **buf)
 	return n;
 }
 
+static enum layer_comp layer_comp_of(const struct oci_descriptor *d)
+{
+	switch (d->compression) {
+	case OCI_COMP_GZIP:
+		return LAYER_COMP_GZIP;
+	case OCI_COMP_ZSTD:
+		return LAYER_COMP_ZSTD;
+	case OCI_COMP_NONE:
+		break;
+	}
+	return LAYER_COMP_NONE;
+}
+
 static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err **err)
 {
 	struct archive_entry *e;
@@ -275,7 +295,12 @@ static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err *
 				   archive_error_string(a));
 	_cleanup_free_ char *out = xmalloc(INFLATE_BUF);
 	la_ssize_t n;
+	if ((r = layer_decomp_check(a, layer_comp_of(j->desc), err)) < 0)
+		return box_err_wrap(err, "layer %zu", j->index);
 	while ((n = archive_read_data(a, out, INFLATE_BUF)) > 0) {
+		j->inflated += (uint64_t)n;
+		if (j->inflated > j->p->max_layer)
+			return layer_cap_error(j->index, j->p->max_layer, j->p->cap_why, err);
 		EVP_DigestUpdate(j->tar_md, out, (size_t)n);
 		if ((r = fs_write_all(j->tar_w, out, (size_t)n)) < 0)
 			return box_err_set(err, -r, "layer %zu: pass on the tar stream", j->index);
@@ -289,7 +314,7 @@ static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err *
 /*
  * Decompression on its own thread, so that inflating (the single biggest CPU cost of
  * a pull) overlaps with writing files, as `curl | gzip -d | tar` overlaps them.
- * Compression is detected from the bytes (gzip, zstd, none, ...).
+ * Only the decompressor the media type names is enabled.
  */
 static void *inflate_thread(void *arg)
 {
@@ -298,10 +323,11 @@ static void *inflate_thread(void *arg)
 	char drain[65536];
 
 	j->inflate_buf = xmalloc(INFLATE_BUF);
-	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
 	archive_read_support_format_empty(a);
-	if (archive_read_open(a, j, NULL, inflate_read, NULL) != ARCHIVE_OK)
+	if (layer_decomp_setup(a, layer_comp_of(j->desc), &j->inflate_err) < 0)
+		j->inflate_result = -ENOTSUP;
+	else if (archive_read_open(a, j, NULL, inflate_read, NULL) != ARCHIVE_OK)
 		j->inflate_result = box_err_set(&j->inflate_err, EBADMSG, "layer %zu: %s", j->index,
 						archive_error_string(a));
 	else
@@ -466,8 +492,8 @@ static void *job_thread(void *arg)
 		r = box_err_set(&j->err, errno, "create '%s'", tmp);
 	} else {
 		r = fetch_layer(j, tmp, &j->err);
-		if (r == 0 && rename(tmp, dest) < 0)
-			r = box_err_set(&j->err, errno, "rename '%s' to '%s'", tmp, dest);
+		if (r == 0)
+			r = layer_publish(tmp, dest, &j->err);
 		if (r < 0)
 			rm_rf(tmp, NULL);
 	}
@@ -732,6 +758,8 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 		return box_err_set(err, ESRCH, "the pull was interrupted");
 	signal(SIGPIPE, SIG_IGN);
 	clean_leftovers(p->dir);
+	p->max_layer =
+	    layer_cap(p->settings ? p->settings->max_layer_size : 0, p->dir, &p->cap_why);
 	if (p->progress)
 		fprintf(stderr, "Trying to pull %s...\n", p->canonical);
 	int r = open_registry(p, err);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct image_alias {
 	const char *name;  /* "debian" */
@@ -28,6 +29,7 @@ struct image_settings {
 	size_t n_aliases;
 	const struct image_registry_settings *registries;
 	size_t n_registries;
+	uint64_t max_layer_size; /* [image] max_layer_size; 0: LAYER_MAX_SIZE */
 };
 
 /* The image an alias names: the user's (s may be NULL), else a built-in one, else NULL. */

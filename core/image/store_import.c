@@ -20,6 +20,7 @@
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "../util/log.h"
+#include "layer_guard.h"
 #include "oci.h"
 #include "ref.h"
 #include "../util/spawn.h"
@@ -58,8 +59,7 @@ static int import_child(struct spawn_ctx *ctx, struct box_err **err)
 	if (is_dir(dest)) {
 		res->layer_existed = true;
 		rm_rf(tmp, NULL);
-	} else if (rename(tmp, dest) < 0) {
-		r = box_err_set(err, errno, "rename '%s' to '%s'", tmp, dest);
+	} else if ((r = layer_publish(tmp, dest, err)) < 0) {
 		rm_rf(tmp, NULL);
 		return r;
 	}
