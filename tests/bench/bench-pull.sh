@@ -7,6 +7,8 @@
 # box's extraction throughput (MB/s of the uncompressed layer, files/s).
 #
 # usage: tests/bench/bench-pull.sh [RUNS]     (as root: runs as the test user)
+#   BOX_BASE=PATH  also time another box binary (e.g. main's build) in the same runs,
+#                  to compare a change with its base on a busy machine
 set -u
 RUNS=${1:-5}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,11 +22,13 @@ if [ "$(id -u)" = 0 ]; then
 	stage=$(mktemp -d /var/tmp/box-bench.XXXXXX)
 	mkdir -p "$stage/build" "$stage/tests/bench"
 	cp -a "$BUILD/box" "$stage/build/"
+	[ -n "${BOX_BASE:-}" ] && cp -a "$BOX_BASE" "$stage/build/box-base"
 	cp -a "$0" "$stage/tests/bench/"
 	chown -R "$user:" "$stage"
 	uhome=$(getent passwd "$user" | cut -d: -f6)
 	setpriv --reuid="$user" --regid="$user" --init-groups env -i HOME="$uhome" USER="$user" \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
+		${BOX_BASE:+BOX_BASE=$stage/build/box-base} \
 		bash "$stage/tests/bench/bench-pull.sh" "$RUNS"
 	rc=$?
 	rm -rf "$stage"
@@ -106,6 +110,9 @@ run() {
 for i in $(seq "$RUNS"); do
 	run box "\"$BOX\" __rmtree \"$W/box-data\"; mkdir -p \"$W/box-data\"" \
 		"XDG_DATA_HOME=\"$W/box-data\" \"$BOX\" pull -q debian:${tag}"
+	[ -n "${BOX_BASE:-}" ] &&
+		run base "\"$BOX\" __rmtree \"$W/box-data\"; mkdir -p \"$W/box-data\"" \
+			"XDG_DATA_HOME=\"$W/box-data\" \"$BOX_BASE\" pull -q debian:${tag}"
 	run podman "podman_env podman unshare rm -rf \"$P/storage\" \"$P/run\"; mkdir -p \"$P/storage\" \"$P/run\"" \
 		"podman_env podman pull -q $REG/$repo:$tag"
 	run skopeo "rm -rf \"$W/skopeo\"" \
@@ -120,7 +127,8 @@ w, runs, comp, raw, entries, nlayers = sys.argv[1], int(sys.argv[2]), *map(int, 
 def times(n):
     v = open(f"{w}/t.{n}").read().split()
     return None if "fail" in v else [int(x) for x in v]
-names = [("box", "box pull"), ("podman", "podman pull"), ("skopeo", "skopeo copy (to dir, no extraction)"),
+import os
+names = [("box", "box pull")] + ([("base", "box pull (BOX_BASE)")] if os.path.exists(f"{w}/t.base") else []) + [("podman", "podman pull"), ("skopeo", "skopeo copy (to dir, no extraction)"),
          ("floor", "floor: curl | tar -xz")]
 med = {n: (statistics.median(times(n)) if times(n) else None) for n, _ in names}
 print(f"Pull of the Debian image ({nlayers} layer(s); first layer {comp/1e6:.1f} MB gzip, "
