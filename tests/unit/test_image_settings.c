@@ -29,7 +29,7 @@ int main(void)
 	static const struct image_registry_settings regs[] = {
 		{ "docker.io", "http://127.0.0.1:5000", true },
 	};
-	const struct image_settings is = { aliases, 2, regs, 1 };
+	const struct image_settings is = { aliases, 2, regs, 1, 0 };
 
 	is_str(image_alias(NULL, "alpine"), "docker.io/library/alpine:latest",
 	       "no settings: the built-in aliases");
