@@ -9,6 +9,8 @@
 #define BOX_CMD_H
 
 #include <stdbool.h>
+
+struct box_config;
 #include <stddef.h>
 
 #include "../core/help/usage.h"
@@ -48,6 +50,8 @@ int cmd_fail(struct box_err *err, const char *fmt, ...) _printf_(2, 3);
 int cmd_error(const char *fmt, ...) _printf_(1, 2);
 /* Print a usage error with a hint to --help and return EXIT_BOX. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* The global config; on errors prints them (file:line) and returns NULL. */
+struct box_config *cmd_load_global_config(void);
 /* Print the usage text of cmd and return 0 (for --help). */
 int cmd_help(const struct box_command *cmd);
 const struct box_command *cmd_find(const char *name);

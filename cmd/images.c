@@ -11,7 +11,6 @@
 #include "../core/image/store.h"
 #include "../core/util/util.h"
 #include "cmd.h"
-#include "imgutil.h"
 
 static void print_table(const struct image_record *list, size_t n)
 {
@@ -24,7 +23,7 @@ static void print_table(const struct image_record *list, size_t n)
 		format_bytes(store_shared_bytes(list, n, i), shared, sizeof(shared));
 		printf("%-40s %-16s %-14.12s %-16s %-10s %s\n", r->repository,
 		       r->tag ? r->tag : "<none>", r->digest + 7,
-		       cmd_format_ago(r->created, ago, sizeof(ago)), size, shared);
+		       format_ago(r->created, ago, sizeof(ago)), size, shared);
 	}
 }
 

@@ -13,7 +13,6 @@
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
-#include "imgutil.h"
 #include "import.h"
 
 static void report(const struct store_import_result *res, uint64_t ns, FILE *ref_out)

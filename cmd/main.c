@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../config/config.h"
 #include "../core/util/log.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
@@ -147,6 +148,22 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'box %s --help')\n", cmd);
 	return EXIT_BOX;
+}
+
+struct box_config *cmd_load_global_config(void)
+{
+	struct cfg_errors errors = { 0 };
+	struct box_config *c = NULL;
+
+	if (cfg_load_global(&c, &errors) < 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "box: %s\n", errors.msgs[i]);
+		cfg_errors_done(&errors);
+		cmd_error("load the global configuration: fix the lines above");
+		return NULL;
+	}
+	cfg_errors_done(&errors);
+	return c;
 }
 
 int cmd_help(const struct box_command *cmd)

@@ -11,7 +11,6 @@
 #include "../config/config.h"
 #include "../core/image/store.h"
 #include "cmd.h"
-#include "imgutil.h"
 
 static int run_pull(int argc, char **argv)
 {

@@ -10,7 +10,6 @@
 #include "../core/image/store.h"
 #include "../core/util/util.h"
 #include "cmd.h"
-#include "imgutil.h"
 
 static int run_rmi(int argc, char **argv)
 {

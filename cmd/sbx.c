@@ -21,7 +21,6 @@
 #include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
-#include "imgutil.h"
 #include "import.h"
 #include "hooks.h"
 #include "sbx.h"

@@ -194,3 +194,27 @@ uint64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
+
+char *format_ago(int64_t when, char *buf, size_t len)
+{
+	int64_t d = (int64_t)time(NULL) - when;
+	static const struct {
+		int64_t secs;
+		const char *unit;
+	} units[] = { { 365 * 86400, "year" }, { 30 * 86400, "month" }, { 7 * 86400, "week" },
+		      { 86400, "day" },	       { 3600, "hour" },	{ 60, "minute" } };
+
+	if (d < 60) {
+		snprintf(buf, len, "%s", d < 2 ? "just now" : "seconds ago");
+		return buf;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (d >= units[i].secs) {
+			int64_t n = d / units[i].secs;
+			snprintf(buf, len, "%lld %s%s ago", (long long)n, units[i].unit,
+				 n == 1 ? "" : "s");
+			break;
+		}
+	}
+	return buf;
+}

@@ -24,6 +24,9 @@ char *str_strip(char *s);
 size_t str_distance(const char *a, const char *b);
 /* "1.5 MB" style, base 1000 like podman; buf of >= 16 bytes. */
 char *format_bytes(uint64_t n, char *buf, size_t len);
+/* How long ago `when` (seconds since the epoch) was: "just now", "3 days ago"; buf of >= 32
+ * bytes. */
+char *format_ago(int64_t when, char *buf, size_t len);
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 
