@@ -12,7 +12,7 @@ libslirp-dev libglib2.0-dev libcap-ng-dev libncurses-dev libinih-dev
 libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev
 fuse-overlayfs fuse3 uidmap
 mmdebstrap docker-registry skopeo
-tmux curl python3 iproute2 util-linux procps sudo dbus apache2-utils
+tmux curl python3 iproute2 util-linux procps sudo dbus apache2-utils xvfb
 zsh fish man-db groff-base
 debhelper dpkg-dev
 clang cppcheck clang-tidy clang-format

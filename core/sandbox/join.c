@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "desktop.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "../util/log.h"
@@ -198,8 +199,15 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	}
 	ids.user = (char *)user;
 	join_cgroup(st.cgroup);
-	if (setns(pidfd, ns_flags(st.init_pid)) < 0)
+	struct desktop_socket *socks;
+	size_t n_socks = desktop_sockets(&socks);
+	if (setns(pidfd, ns_flags(st.init_pid)) < 0) {
+		desktop_sockets_free(socks, n_socks);
 		return box_err_set(err, errno, "join the namespaces of sandbox '%s'", name);
+	}
+	/* This session's desktop sockets that appeared after the start. */
+	desktop_attach(socks, n_socks);
+	desktop_sockets_free(socks, n_socks);
 	/* SIGINT/SIGQUIT from the terminal reach the command directly (same process
 	 * group); we only wait for it. Other signals are passed on. */
 	signal(SIGINT, SIG_IGN);

@@ -35,6 +35,7 @@
 #include "../util/exit.h"
 #include "../cgroup/cgroup.h"
 #include "container.h"
+#include "desktop.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "../util/log.h"
@@ -94,29 +95,21 @@ static void add_bind(struct bind_mount **b, size_t *n, const char *host, const c
 	(*n)++;
 }
 
-/* Sockets of the desktop session under XDG_RUNTIME_DIR, bound at the same paths. */
-static void add_runtime_sockets(struct bind_mount **b, size_t *n)
+/* The desktop session's sockets (desktop.c), at the same paths; only those the host
+ * has, so they never fail a start. Those that appear later come with an enter. */
+static void add_desktop_sockets(struct bind_mount **b, size_t *n)
 {
-	const char *xrd = getenv("XDG_RUNTIME_DIR");
-	const char *wl = getenv("WAYLAND_DISPLAY");
-	static const char *const socks[] = { "pipewire-0", "pulse/native", "bus" };
+	struct desktop_socket *v;
+	size_t k = desktop_sockets(&v);
 
-	if (!xrd || *xrd != '/')
-		return;
-	_cleanup_free_ char *w =
-	    xasprintf("%s/%s", xrd, wl && *wl && !strchr(wl, '/') ? wl : "wayland-0");
-	add_bind(b, n, w, w, false, true);
-	for (size_t i = 0; i < ARRAY_SIZE(socks); i++) {
-		_cleanup_free_ char *p = xasprintf("%s/%s", xrd, socks[i]);
-		add_bind(b, n, p, p, false, true);
-	}
+	for (size_t i = 0; i < k; i++)
+		add_bind(b, n, v[i].host ? v[i].host : v[i].path, v[i].path, false, true);
+	desktop_sockets_free(v, k);
 }
 
 static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 {
 	const char *xauth = getenv("XAUTHORITY");
-	const char *ssh = getenv("SSH_AUTH_SOCK");
-	struct stat st;
 
 	*b = NULL;
 	*n = 0;
@@ -124,18 +117,9 @@ static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 	 * same path. */
 	add_bind(b, n, s->cfg->home == SANDBOX_HOME_HOST ? s->home : s->cfg->home_path, s->home,
 		 false, false);
-	/* /tmp stays the sandbox's own (in its writable layer): sharing the host's
-	 * would expose every other program's temp files; only the X11 socket dir is
-	 * shared. */
-	add_bind(b, n, "/tmp/.X11-unix", "/tmp/.X11-unix", false, true);
 	if (xauth && *xauth == '/')
 		add_bind(b, n, xauth, xauth, true, true);
-	/* The ssh agent's socket, wherever the session keeps it (SSH_AUTH_SOCK passes
-	 * through to every command); only one we can see, so it never fails a start. */
-	if (ssh && *ssh == '/' && !strstr(ssh, "/../") && stat(ssh, &st) == 0 &&
-	    S_ISSOCK(st.st_mode))
-		add_bind(b, n, ssh, ssh, false, true);
-	add_runtime_sockets(b, n);
+	add_desktop_sockets(b, n);
 	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
 	add_bind(b, n, "/", "/run/host", true, false);
@@ -280,6 +264,18 @@ static int setup_user(const struct sup *s, struct box_err **err)
 	return users_setup(s->merged, &u, err);
 }
 
+/* The host's CA bundle in the image's trust store, so that corporate proxies work
+ * inside; best effort (an image without one keeps none). */
+static void update_ca(const struct sup *s)
+{
+	_cleanup_close_ int fd = open(s->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : desktop_update_ca(fd);
+
+	if (r < 0)
+		log_debug("copy the host's CA bundle into the sandbox: %s", strerror(-r));
+	mark("CA bundle");
+}
+
 /* Every namespace but the mount namespace, which init makes once the root is up. */
 static uint64_t init_clone_flags(const struct sup *s)
 {
@@ -386,6 +382,8 @@ static int holder_main(struct spawn_ctx *ctx, struct box_err **err)
 	if (r >= 0 && s->user_stamp)
 		r = setup_user(s, err);
 	mark("user added");
+	if (r >= 0)
+		update_ca(s);
 	if (r >= 0)
 		r = release_init(isock, err);
 	close(isock);
