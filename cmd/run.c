@@ -45,8 +45,10 @@ struct run_args {
 	size_t n_binds;
 	char **env;
 	const char *cwd;
-	char **argv;  /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
-	bool project; /* no NAME ("box run -- CMD"): the project's sandbox */
+	char **argv;	     /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
+	bool rm;	     /* --rm: argv[0] is an IMAGE; an ephemeral sandbox from it */
+	const char *network; /* --network as given */
+	bool project;	     /* no NAME ("box run -- CMD"): the project's sandbox */
 };
 
 /* What PID 1 needs, prepared before the clone (the child must not allocate much). */
@@ -97,12 +99,16 @@ static int parse_option(int c, struct run_args *a)
 	case 'r':
 		a->root = true;
 		return 0;
+	case 'X':
+		a->rm = true;
+		return 0;
 	case 'n':
 		if (!streq(optarg, "none") && !streq(optarg, "host") && !streq(optarg, "slirp"))
 			return cmd_usage_error("run", "unknown network '%s' (none, host or slirp)",
 					       optarg);
 		a->host_net = streq(optarg, "host");
 		a->slirp = streq(optarg, "slirp");
+		a->network = optarg;
 		return 0;
 	case 'p': {
 		struct port_spec p;
@@ -140,6 +146,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	static const struct option opts[] = {
 		{ "rootfs", required_argument, NULL, 'R' },
 		{ "root", no_argument, NULL, 'r' },
+		{ "rm", no_argument, NULL, 'X' },
 		{ "network", required_argument, NULL, 'n' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "volume", required_argument, NULL, 'v' },
@@ -156,7 +163,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (a->ports && !a->slirp)
 		return cmd_usage_error("run", "-p needs --network slirp");
 	a->argv = optind < argc ? argv + optind : NULL;
-	a->project = !a->rootfs && (!a->argv || streq(argv[optind - 1], "--"));
+	a->project = !a->rootfs && !a->rm && (!a->argv || streq(argv[optind - 1], "--"));
+	if (a->rm && (a->rootfs || !a->argv))
+		return cmd_usage_error("run", "--rm takes an IMAGE (and no --rootfs): box run --rm "
+					      "IMAGE -- CMD");
 	return 0;
 }
 
@@ -418,6 +428,37 @@ static int run_rootfs_mode(struct run_args *a)
 
 /* box run [--root] [-e K=V] [-w DIR] NAME [--] [CMD...]: a command in a named sandbox,
  * started when stopped (never created: that is `box create` or `box enter`). */
+/* --rm: a sandbox of its own from the image, removed with everything in it when the
+ * command ends (whatever its status; box ignores the terminal's C-c meanwhile). */
+static int run_ephemeral(struct run_args *a, const char *image, char **cmd)
+{
+	_cleanup_free_ char *base = sbx_name_from_image(image);
+	_cleanup_free_ char *name = xasprintf("%.40s-rm-%d", base, (int)getpid());
+	struct sbx_create o = { .image = image, .network = a->network };
+	struct box_err *err = NULL;
+	_cleanup_close_ int lock = -1;
+
+	for (size_t i = 0; i < a->n_binds; i++)
+		strv_push(&o.mounts, xasprintf("%s\t%s\t%s", a->binds[i].host, a->binds[i].inside,
+					       a->binds[i].readonly ? "ro" : "rw"));
+	o.env = a->env;
+	int r = sbx_create_run("run", name, &o);
+	strv_free(o.mounts);
+	if (r)
+		return r;
+	struct sandbox_join_opts jo = { .root = a->root, .argv = *cmd ? cmd : NULL, .cwd = a->cwd };
+	/* Joined from a child: this process stays outside to remove the sandbox. */
+	int status = sbx_start(name);
+	if (status == 0 && (status = sandbox_join_forked(name, &jo, &err)) < 0)
+		status = cmd_fail(TAKE_PTR(err), "enter sandbox '%s'", name);
+	if (sandbox_stop(name, 5000, &err) < 0 || (lock = sandbox_lock(name, true, &err)) < 0 ||
+	    sandbox_remove(name, &err) < 0) {
+		cmd_fail(err, "remove the sandbox '%s' of --rm", name);
+		return status ? status : EXIT_BOX;
+	}
+	return status;
+}
+
 static int run_sandbox_mode(struct run_args *a)
 {
 	/* `box run -- CMD` (or no arguments): the sandbox of the project around here. */
@@ -425,7 +466,7 @@ static int run_sandbox_mode(struct run_args *a)
 		return cmdproj_enter("run", a->argv, a->root);
 	if (!a->argv || !a->argv[0])
 		return cmd_usage_error("run", "expected --rootfs DIR or a sandbox NAME");
-	if (a->n_binds || a->hostname || a->host_net)
+	if (!a->rm && (a->n_binds || a->hostname || a->host_net))
 		return cmd_usage_error("run",
 				       "--volume, --hostname and --network apply to --rootfs "
 				       "only; a sandbox keeps what it was created with");
@@ -433,6 +474,8 @@ static int run_sandbox_mode(struct run_args *a)
 	char **cmd = a->argv + 1;
 	if (*cmd && streq(*cmd, "--"))
 		cmd++;
+	if (a->rm)
+		return run_ephemeral(a, name, cmd);
 	if (!sandbox_exists(name))
 		return cmd_error("no sandbox named '%s' (create it with 'box create' or 'box "
 				 "enter')",
@@ -459,6 +502,7 @@ const struct box_command cmd_run = {
 	.summary = "run a command in a sandbox, or in a root filesystem with --rootfs",
 	.usage = "usage: box run --rootfs DIR [OPTIONS] [--] [CMD [ARGS...]]\n"
 		 "       box run [--root] [-e K=V] [-w DIR] NAME [--] [CMD [ARGS...]]\n"
+		 "       box run --rm [-v ...] [-e K=V] IMAGE [--] [CMD [ARGS...]]\n"
 		 "\n"
 		 "Run CMD (default: your login shell) in a new sandbox whose root is DIR,\n"
 		 "or in the sandbox NAME (started when stopped), as yourself (same uid\n"
@@ -467,6 +511,7 @@ const struct box_command cmd_run = {
 		 "options:\n"
 		 "  --rootfs DIR          the root filesystem (a directory)\n"
 		 "  --root                run as root inside (a subordinate id outside)\n"
+		 "  --rm                  in a new sandbox from IMAGE, removed when CMD ends\n"
 		 "  --network none|host|slirp  loopback only (default), the host's network,\n"
 		 "                        or a private network with outbound access (slirp)\n"
 		 "  -p, --publish [ADDR:]HOSTPORT:PORT[/udp]  forward a host port (slirp)\n"

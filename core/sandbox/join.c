@@ -258,3 +258,32 @@ int sandbox_join_call(const char *name, int (*fn)(void *arg, int out), void *arg
 	*ret_len = len;
 	return 0;
 }
+
+int sandbox_join_forked(const char *name, const struct sandbox_join_opts *o, struct box_err **err)
+{
+	int fd;
+	pid_t pid = fork_pipe(&fd, err);
+
+	if (pid < 0)
+		return pid;
+	if (pid == 0) {
+		struct box_err *e = NULL;
+		int r = sandbox_join(name, o, &e);
+		if (r < 0)
+			sync_send_error(fd, e);
+		else
+			sync_send_ok(fd, r);
+		_exit(0);
+	}
+	/* As sandbox_join() does: the terminal's C-c reaches the command; TERM and HUP
+	 * are passed on. */
+	child_pid = pid;
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+	int r = sync_recv(fd, "the command's process", err);
+	close(fd);
+	spawn_wait_status(pid);
+	return r;
+}

@@ -243,6 +243,8 @@ int sandbox_env_parse(const char *buf, size_t len, char ***ret_image_env, char *
  * -ESRCH when the sandbox is not running (err set), or another -errno.
  */
 int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box_err **err);
+/* sandbox_join() from a child, so that the caller stays in its own namespaces. */
+int sandbox_join_forked(const char *name, const struct sandbox_join_opts *o, struct box_err **err);
 /*
  * Call fn in a child that has joined the running sandbox's user and mount
  * namespaces (its root is the sandbox's; it has the rights of the sandbox's root

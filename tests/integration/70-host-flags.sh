@@ -54,4 +54,16 @@ check "rm -a -f" "$BOX" rm -a -f
 is "$("$BOX" list -q)" "" "rm -a -f removed the running one too"
 "$BOX" rm -a x 2>"$T/err"
 is "$?" 125 "rm -a with a NAME is refused"
+
+# --- run --rm: an ephemeral sandbox that leaves nothing
+out=$("$BOX" run --rm --network none -e BOX_TEST_D=eph -v "$T/vol:/data:ro" debian:bookworm -- \
+	sh -c 'echo "$BOX_TEST_D $(cat /data/file) $(hostname)"; exit 4' 2>&1)
+st=$?
+is "$st" 4 "run --rm returns the command's status"
+like "$out" "^eph from-host debian-bookworm-rm-[0-9]+$" "... with -e and -v, in a sandbox of its own"
+is "$("$BOX" list -q)" "" "... which is gone afterwards"
+is "$(ls "$XDG_DATA_HOME/box/sandboxes" | wc -l)" 0 "... leaving no data dir"
+is "$(ls "$XDG_RUNTIME_DIR/box" 2>/dev/null | grep -c rm-)" 0 "... and no runtime dir"
+"$BOX" run --rm 2>"$T/err"
+is "$?" 125 "run --rm without an IMAGE is refused"
 done_testing
