@@ -40,6 +40,12 @@ static void show_mounts(const struct box_config *c, const char *dir)
 	}
 }
 
+static void show_list(const char *what, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		show_line(i ? "" : what, v[i]);
+}
+
 static void show_summary(const char *path, const struct box_config *c)
 {
 	_cleanup_free_ char *dir = project_dir(path);
@@ -61,6 +67,14 @@ static void show_summary(const char *path, const struct box_config *c)
 		_cleanup_free_ char *t = xasprintf("line %u: %s", c->run_lines[i], c->run[i]);
 		show_line(i ? "" : "run:", t);
 	}
+	show_list("on host:", c->host_init);
+	show_list("on start:", c->start);
+	for (size_t i = 0; i < c->n_services; i++) {
+		_cleanup_free_ char *t =
+		    xasprintf("%s: %s", c->services[i].key, c->services[i].value);
+		show_line(i ? "" : "services:", t);
+	}
+	show_list("on enter:", c->attach);
 	show_mounts(c, dir);
 	for (size_t i = 0; i < c->n_ports; i++) {
 		_cleanup_free_ char *t = xasprintf("%s -> %s", c->ports[i].key, c->ports[i].value);
@@ -89,11 +103,14 @@ static int status(const char *path, const char *buf, size_t len)
 
 static int approve(const char *path, const char *buf, size_t len)
 {
-	struct cfg_errors errors = { 0 };
+	struct cfg_errors errors = { 0 }, warnings = { 0 };
 	struct box_config *c = cfg_new();
 	struct box_err *err = NULL;
-	int r = cfg_parse_buffer(buf, len, path, CFG_PROJECT, c, &errors);
+	int r = project_parse(path, buf, len, c, &errors, &warnings);
 
+	for (size_t i = 0; i < warnings.n; i++)
+		fprintf(stderr, "%s\n", warnings.msgs[i]);
+	cfg_errors_done(&warnings);
 	if (r < 0) {
 		for (size_t i = 0; i < errors.n; i++)
 			fprintf(stderr, "%s\n", errors.msgs[i]);

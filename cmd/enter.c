@@ -13,13 +13,14 @@
 #include "project.h"
 #include "sbx.h"
 
-enum { OPT_NAME = 0x200, OPT_ROOT };
+enum { OPT_NAME = 0x200, OPT_CONFIG, OPT_ROOT };
 
 static int run_enter(int argc, char **argv)
 {
 	static const struct option opts[] = { SBX_CREATE_LONGOPTS,
 					      { "name", required_argument, NULL, OPT_NAME },
 					      { "root", no_argument, NULL, OPT_ROOT },
+					      { "config", required_argument, NULL, OPT_CONFIG },
 					      { NULL, 0, NULL, 0 } };
 	_cleanup_(sbx_create_done) struct sbx_create o = { 0 };
 	const char *name = NULL;
@@ -31,6 +32,8 @@ static int run_enter(int argc, char **argv)
 			name = optarg;
 		else if (c == OPT_ROOT)
 			root = true;
+		else if (c == OPT_CONFIG)
+			arg_project_file = optarg;
 		else if ((r = sbx_create_opt("enter", &o, c, optarg)) != 0)
 			return r > 0 ? r : cmd_usage_error("enter", "unknown option");
 	}

@@ -4,11 +4,16 @@
  * reported with its exit status and the sandbox goes on (see hooks.h).
  */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "../core/sandbox/sandbox.h"
 #include "../core/sandbox/services.h"
+#include "../config/devcontainer.h"
+#include "../core/util/xalloc.h"
+#include "../config/project.h"
 #include "cmd.h"
 #include "hooks.h"
+#include "project.h"
 #include "sbx.h"
 
 static void failed(const char *cmd, int status, void *arg)
@@ -65,5 +70,46 @@ int hooks_before_enter(const char *name)
 	}
 	run_hooks(name, c->attach, c->project, "postAttachCommand");
 	sandbox_config_free(c);
+	return 0;
+}
+
+int hooks_no_project(const char *cmd, struct box_err *err)
+{
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
+	_cleanup_strv_free_ char **named = cwd ? devcontainer_list_named(cwd) : NULL;
+
+	if (arg_project_file)
+		return cmd_fail(err, "use '%s' as the project file", arg_project_file);
+	box_err_free(err);
+	if (named)
+		return cmd_error("no .box.ini or devcontainer.json here, but %zu configurations "
+				 "in .devcontainer/: choose one with 'box %s --config %s'",
+				 strv_length(named), cmd, named[0]);
+	return cmd_error("no .box.ini here or in any directory above: name a sandbox "
+			 "('box %s NAME') or create a .box.ini with 'box init'",
+			 cmd);
+}
+
+void hooks_print_warnings(const struct project *p)
+{
+	for (size_t i = 0; i < p->warnings.n; i++)
+		fprintf(stderr, "%s\n", p->warnings.msgs[i]);
+}
+
+static void host_failed(const char *cmd, int status, void *arg)
+{
+	fprintf(stderr, "box: initializeCommand '%s' failed with exit status %d\n", cmd, status);
+}
+
+int hooks_host_init(const struct project *p)
+{
+	struct box_err *err = NULL;
+	int r = services_run_host(p->config->host_init, p->dir, host_failed, NULL, &err);
+
+	if (r < 0)
+		return cmd_fail(err, "run the initializeCommand of '%s'", p->file);
+	if (r > 0)
+		return cmd_error("'%s': the sandbox is not made until initializeCommand succeeds",
+				 p->file);
 	return 0;
 }

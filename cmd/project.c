@@ -63,6 +63,8 @@ char *cmdproj_sandbox_name(void)
 	return name;
 }
 
+const char *arg_project_file;
+
 int cmdproj_open(const char *cmd, struct project **ret)
 {
 	struct cfg_errors errors = { 0 };
@@ -70,12 +72,8 @@ int cmdproj_open(const char *cmd, struct project **ret)
 	_cleanup_free_ char *file = NULL, *dir = NULL;
 	struct project *p = NULL;
 
-	if (project_resolve(NULL, &file, &err) < 0) {
-		box_err_free(err);
-		return cmd_error("no .box.ini here or in any directory above: name a sandbox "
-				 "('box %s NAME') or create a .box.ini with 'box init'",
-				 cmd);
-	}
+	if (project_resolve(arg_project_file, &file, &err) < 0)
+		return hooks_no_project(cmd, err);
 	dir = project_dir(file);
 	int r = project_open(file, name_taken, dir, &p, &errors, &err);
 	if (r == -EINVAL && errors.n)
@@ -89,6 +87,7 @@ int cmdproj_open(const char *cmd, struct project **ret)
 		project_free(p);
 		return EXIT_BOX;
 	}
+	hooks_print_warnings(p);
 	if (project_check_mounts(p->config, p->dir, &errors) < 0) {
 		project_free(p);
 		return print_errors(&errors);
@@ -315,7 +314,9 @@ static int ensure_sandbox(struct project *p)
 
 	if (sandbox_exists(p->sandbox))
 		return 0;
-	int r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
+	int r = hooks_host_init(p);
+	if (r == 0)
+		r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
 	if (r == 0)
 		r = cmdproj_build_setup(p, key, img_layers, img_env);
 	if (r != 0)

@@ -12,6 +12,10 @@
 
 #include "../config/project.h"
 
+/* --config FILE of enter, run, stop and rebuild: the project file (a .box.ini or a
+ * devcontainer.json) instead of the nearest one. */
+extern const char *arg_project_file;
+
 /*
  * The project of the current directory, parsed, approved, its mounts present.
  * Prints what is wrong (no .box.ini, FILE:LINE: errors, not approved) and returns

@@ -190,15 +190,19 @@ static int rebuild(struct project *p, bool yes)
 static int run_rebuild(int argc, char **argv)
 {
 	static const struct option opts[] = { { "yes", no_argument, NULL, 'y' },
+					      { "config", required_argument, NULL, 'C' },
 					      { NULL, 0, NULL, 0 } };
 	struct project *p = NULL;
 	bool yes = false;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
-		if (c != 'y')
+		if (c == 'C')
+			arg_project_file = optarg;
+		else if (c != 'y')
 			return cmd_usage_error("rebuild", "unknown option");
-		yes = true;
+		else
+			yes = true;
 	}
 	if (optind < argc)
 		return cmd_usage_error(

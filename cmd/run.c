@@ -118,6 +118,9 @@ static int parse_option(int c, struct run_args *a)
 		strv_push(&a->ports, xstrdup(optarg));
 		return 0;
 	}
+	case 'C':
+		arg_project_file = optarg;
+		return 0;
 	case 'H':
 		if (!*optarg || strlen(optarg) > 64)
 			return cmd_usage_error("run", "hostname '%s' is empty or too long", optarg);
@@ -153,6 +156,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "publish", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, r;

@@ -17,6 +17,7 @@ static int run_stop(int argc, char **argv)
 {
 	static const struct option opts[] = { { "time", required_argument, NULL, 't' },
 					      { "all", no_argument, NULL, 'a' },
+					      { "config", required_argument, NULL, 'C' },
 					      { NULL, 0, NULL, 0 } };
 	_cleanup_strv_free_ char **running = NULL;
 	long secs = 10;
@@ -24,8 +25,9 @@ static int run_stop(int argc, char **argv)
 	int c, status = 0;
 
 	while ((c = getopt_long(argc, argv, "t:a", opts, NULL)) != -1) {
-		if (c == 'a') {
-			all = true;
+		if (c == 'a' || c == 'C') {
+			all |= c == 'a';
+			arg_project_file = c == 'C' ? optarg : arg_project_file;
 			continue;
 		}
 		if (c != 't')

@@ -17,6 +17,7 @@
 #include "../core/util/paths.h"
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
+#include "devcontainer.h"
 #include "project.h"
 #include "schema.h"
 
@@ -77,6 +78,12 @@ int project_find(const char *cwd, char **ret_path)
 			*ret_path = TAKE_PTR(f);
 			return 0;
 		}
+		/* A repository with a devcontainer.json and no .box.ini: that one. */
+		char *dc = devcontainer_find_in(dir);
+		if (dc) {
+			*ret_path = dc;
+			return 0;
+		}
 		if (streq(dir, "/"))
 			return -ENOENT;
 		char *slash = strrchr(dir, '/');
@@ -89,6 +96,9 @@ int project_find(const char *cwd, char **ret_path)
 
 char *project_dir(const char *project_file)
 {
+	char *dc = devcontainer_project_dir(project_file);
+	if (dc)
+		return dc;
 	const char *slash = strrchr(project_file, '/');
 	if (!slash)
 		return xstrdup(".");
@@ -116,8 +126,11 @@ static int find_from(const char *dir, char **ret, struct box_err **err)
  */
 static char *canonical_file(const char *path)
 {
-	_cleanup_free_ char *dir = project_dir(path);
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *slash = strrchr(path, '/');
+	_cleanup_free_ char *dir = !slash	   ? xstrdup(".")
+				   : slash == path ? xstrdup("/")
+						   : xstrndup(path, (size_t)(slash - path));
+	const char *base = slash ? slash + 1 : path;
 	_cleanup_free_ char *real = realpath(dir, NULL);
 
 	if (!real || !*base)
@@ -210,6 +223,15 @@ int project_load(const char *path, struct box_config **ret, struct cfg_errors *e
 	return 0;
 }
 
+int project_parse(const char *file, const char *buf, size_t len, struct box_config *c,
+		  struct cfg_errors *errors, struct cfg_errors *warnings)
+{
+	if (!devcontainer_is_file(file))
+		return cfg_parse_buffer(buf, len, file, CFG_PROJECT, c, errors);
+	_cleanup_free_ char *dir = project_dir(file);
+	return devcontainer_parse_buffer(buf, len, file, dir, c, errors, warnings);
+}
+
 struct project *project_free(struct project *p)
 {
 	if (!p)
@@ -218,6 +240,7 @@ struct project *project_free(struct project *p)
 	free(p->dir);
 	free(p->content);
 	cfg_free(p->config);
+	cfg_errors_done(&p->warnings);
 	free(p->sandbox);
 	free(p);
 	return NULL;
@@ -246,7 +269,7 @@ int project_open(const char *arg, bool (*taken)(const char *name, void *arg), vo
 	r = cfg_load_global(&p->config, errors);
 	if (r < 0)
 		return box_err_set(err, -r, "load the global configuration");
-	r = cfg_parse_buffer(p->content, p->len, p->file, CFG_PROJECT, p->config, errors);
+	r = project_parse(p->file, p->content, p->len, p->config, errors, &p->warnings);
 	if (r < 0)
 		return box_err_set(err, -r, "parse '%s'", p->file);
 	p->sandbox = project_sandbox_name(p->config, p->dir, taken, taken_arg);

@@ -29,7 +29,8 @@
 
 /*
  * Walk up from cwd (absolute; NULL = the current directory) to the nearest directory
- * holding a regular file .box.ini. The search stops at the filesystem root, and
+ * holding a regular file .box.ini (or, without one, .devcontainer/devcontainer.json
+ * or .devcontainer.json: see devcontainer.h). The search stops at the filesystem root, and
  * never looks in $HOME's parent or above it (another user's file must not take over).
  * Returns 0 with *ret_path = "/abs/dir/.box.ini", or -ENOENT when there is none.
  */
@@ -64,6 +65,13 @@ int project_load(const char *path, struct box_config **ret, struct cfg_errors *e
 int project_check_mounts(const struct box_config *c, const char *project_dir,
 			 struct cfg_errors *errors);
 
+/*
+ * Parse a project file's content into c (over what it holds): a .box.ini, or a
+ * devcontainer.json by its name (what box cannot do of it goes to warnings).
+ */
+int project_parse(const char *file, const char *buf, size_t len, struct box_config *c,
+		  struct cfg_errors *errors, struct cfg_errors *warnings);
+
 enum trust_state {
 	TRUST_ALLOWED = 0, /* approved with exactly this content */
 	TRUST_UNKNOWN,	   /* never approved */
@@ -77,8 +85,9 @@ struct project {
 	char *content; /* the bytes that were checked and parsed */
 	size_t len;
 	enum trust_state trust;
-	struct box_config *config; /* the global config.ini with the project over it */
-	char *sandbox;		   /* the project's sandbox name */
+	struct box_config *config;  /* the global config.ini with the project over it */
+	struct cfg_errors warnings; /* what a devcontainer.json asks that box cannot do */
+	char *sandbox;		    /* the project's sandbox name */
 };
 
 /*

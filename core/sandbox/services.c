@@ -134,6 +134,33 @@ int services_run_hooks(const char *name, char *const *cmds, const char *cwd,
 	return n;
 }
 
+int services_run_host(char *const *cmds, const char *cwd,
+		      void (*failed)(const char *cmd, int status, void *arg), void *arg,
+		      struct box_err **err)
+{
+	for (size_t i = 0; cmds && cmds[i]; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return box_err_set(err, errno, "fork");
+		if (pid == 0) {
+			if (cwd && chdir(cwd) < 0)
+				_exit(125);
+			/* Output on stderr, as the setup's: never in a command's stdout. */
+			if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+				_exit(125);
+			execl("/bin/sh", "sh", "-c", cmds[i], (char *)NULL);
+			_exit(127);
+		}
+		int st = spawn_wait_status(pid);
+		if (st != 0) {
+			if (failed)
+				failed(cmds[i], st, arg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- the state file -------------------------------------------------------------------- */
 
 char *services_state_format(const struct svc_status *v, size_t n)

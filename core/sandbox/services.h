@@ -34,6 +34,15 @@ int services_run_hooks(const char *name, char *const *cmds, const char *cwd,
 		       void (*failed)(const char *cmd, int status, void *arg), void *arg,
 		       struct box_err **err);
 
+/*
+ * The same on the host (a devcontainer's initializeCommand): each with /bin/sh -c in
+ * cwd, stopping at the first that fails. Returns 0, 1 when one failed (failed was
+ * told), or -errno.
+ */
+int services_run_host(char *const *cmds, const char *cwd,
+		      void (*failed)(const char *cmd, int status, void *arg), void *arg,
+		      struct box_err **err);
+
 /* Start the supervisor of c's services in the running sandbox (none: nothing). */
 int services_start(const char *name, const struct sandbox_config *c, struct box_err **err);
 
