@@ -4,7 +4,8 @@
  * request line per connection ("list", "add SPEC", "rm SPEC", "stats"), one
  * reply ("ok" and lines, or "error: message"), then the helper closes. "stats-fd"
  * is answered with the shared counters' memfd instead (net_stats_map). Only the
- * helper's own uid may talk to it (SO_PEERCRED). Clients are non-blocking slots
+ * helper's own uid may talk to it (SO_PEERCRED), and never a process inside the
+ * sandbox. Clients are non-blocking slots
  * in the main poll loop with a deadline, so a slow, silent or malicious client
  * never stalls the packets. Also the client side, net_ctl_request().
  */
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,6 +25,10 @@
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "loop.h"
+
+#ifndef NS_GET_PID_IN_PIDNS
+#define NS_GET_PID_IN_PIDNS _IOR(0xb7, 0x8, int)
+#endif
 
 #define CLIENT_TIMEOUT_MS 2000
 #define REPLY_TIMEOUT_MS  5000
@@ -44,8 +50,6 @@ static int unix_addr(const char *path, struct sockaddr_un *sa, struct box_err **
 int ctl_listen(struct net_loop *l, const char *path, struct box_err **err)
 {
 	struct sockaddr_un sa;
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
 	int r = unix_addr(path, &sa, err);
 
 	if (r < 0)
@@ -60,12 +64,9 @@ int ctl_listen(struct net_loop *l, const char *path, struct box_err **err)
 	umask(old);
 	if (r < 0 || listen(l->ctl_fd, 16) < 0)
 		return box_err_set(err, errno, "listen on '%s'", path);
-	/* Keep the directory so the socket can be removed after leaving the filesystem. */
-	if (slash) {
-		*slash = '\0';
-		l->ctl_dir_fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		l->ctl_name = xstrdup(slash + 1);
-	}
+	/* The socket file stays when the loop ends: the jailed helper keeps no directory
+	 * of the host to remove it from (`..` from one leads anywhere). The supervisor
+	 * removes the runtime dir it lives in; a restart replaces it. */
 	return 0;
 }
 
@@ -97,14 +98,31 @@ static void client_send_stats(struct net_loop *l, struct ctl_client *c)
 	client_close(c);
 }
 
-static bool peer_allowed(int fd)
+/*
+ * Whether the peer runs inside the sandbox: its pid is visible in the sandbox's pid
+ * namespace (NS_GET_PID_IN_PIDNS, Linux 6.8), nested namespaces included. A process
+ * inside has the user's uid too, so the uid alone cannot tell it from `box port`.
+ * Older kernels cannot answer without /proc, which the jailed helper no longer
+ * has: there the hidden runtime dir (see the supervisor's binds) is the only guard.
+ */
+static bool peer_inside(const struct net_loop *l, pid_t pid)
+{
+	if (l->pidns_fd < 0)
+		return false;
+	int r = ioctl(l->pidns_fd, NS_GET_PID_IN_PIDNS, pid);
+	if (r < 0 && errno != ESRCH)
+		log_debug("net: cannot place the peer %d: %s", (int)pid, strerror(errno));
+	return r > 0;
+}
+
+static bool peer_allowed(const struct net_loop *l, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
-	return cred.uid == getuid();
+	return cred.uid == getuid() && !peer_inside(l, cred.pid);
 }
 
 void ctl_accept(struct net_loop *l)
@@ -127,7 +145,7 @@ void ctl_accept(struct net_loop *l)
 		/* A refused client still gets its request read first: closing a unix
 		 * socket with unread data resets it, and the reply would be lost. */
 		*slot = (struct ctl_client){ .fd = fd,
-					     .denied = !peer_allowed(fd),
+					     .denied = !peer_allowed(l, fd),
 					     .deadline_ms = loop_now_ms() + CLIENT_TIMEOUT_MS };
 	}
 }
@@ -155,7 +173,8 @@ void ctl_client_io(struct net_loop *l, struct ctl_client *c)
 	if (nl)
 		*nl = '\0';
 	if (c->denied) {
-		client_reply(c, "error: permission denied (the sandbox belongs to another user)\n");
+		client_reply(c, "error: permission denied (only the user's own box commands on "
+				"the host may ask)\n");
 		return;
 	}
 	if (streq(str_strip(c->buf), "stats-fd")) {

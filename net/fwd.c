@@ -208,14 +208,15 @@ static bool guest_port_forwarded(const struct net_loop *l, uint16_t port)
 
 static size_t read_listeners(struct net_loop *l, uint16_t *ports, size_t max)
 {
-	static const char *const files[] = { "tcp", "tcp6" };
+	const int fds[] = { l->procnet_fd, l->procnet6_fd };
 	size_t n = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_close_ int fd = openat(l->procnet_fd, files[i], O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		_cleanup_free_ char *text = NULL;
 		size_t len;
-		if (fd < 0 || fs_read_fd_all(fd, 4 << 20, &text, &len) < 0)
+		/* Read again from the start: the kernel writes the table anew. */
+		if (fds[i] < 0 || lseek(fds[i], 0, SEEK_SET) < 0 ||
+		    fs_read_fd_all(fds[i], 4 << 20, &text, &len) < 0)
 			continue;
 		n += procnet_listeners(text, len, ports + n, max - n);
 	}

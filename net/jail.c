@@ -6,8 +6,9 @@
  * empty read-only tmpfs its root (holding only a copy of resolv.conf, which
  * libslirp reads to forward DNS), drops every capability and sets NO_NEW_PRIVS.
  * What stays usable: the fds it already holds (tap, control socket, pidfd,
- * /proc/<pid>/net) and new sockets in the host's network namespace, which is the
- * job. The approach follows slirp4netns's sandbox.c.
+ * /proc/<pid>/net/tcp{,6}) and new IPv4/IPv6 sockets in the host's network
+ * namespace, which is the job; a seccomp filter (seccomp.c) refuses the rest. The
+ * approach follows slirp4netns's sandbox.c.
  */
 #include <cap-ng.h>
 #include <fcntl.h>
@@ -106,6 +107,9 @@ static int drop_privileges(struct box_err **err)
 
 int net_jail(const char *resolv, size_t resolv_len, struct box_err **err)
 {
+	void *filter = net_seccomp_filter(err);
+	if (!filter)
+		return box_err_wrap(err, "sandbox the net helper");
 	int r = enter_userns(err);
 
 	if (r >= 0)
@@ -114,8 +118,11 @@ int net_jail(const char *resolv, size_t resolv_len, struct box_err **err)
 		r = switch_root(err);
 	if (r >= 0)
 		r = drop_privileges(err);
+	if (r >= 0)
+		r = net_seccomp_load(TAKE_PTR(filter), err);
+	net_seccomp_free(filter);
 	if (r < 0)
 		return box_err_wrap(err, "sandbox the net helper");
-	log_debug("net helper sandboxed: empty root, no capabilities");
+	log_debug("net helper sandboxed: empty root, no capabilities, seccomp");
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -295,6 +296,22 @@ static int loop_run(struct net_loop *l, struct box_err **err)
 
 /* --- setup --- */
 
+/* The sandbox's pid namespace, when it is not the helper's own (a bare netns in tests). */
+static int sandbox_pidns(pid_t init)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &a) == 0 && stat("/proc/self/ns/pid", &b) == 0 &&
+	    a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int open_sandbox_fds(struct net_loop *l, struct box_err **err)
 {
 	const struct net_helper_opts *o = l->o;
@@ -316,12 +333,15 @@ static int open_sandbox_fds(struct net_loop *l, struct box_err **err)
 	if (l->pid_fd < 0)
 		return box_err_set(err, errno, "watch the sandbox's init (pid %d)",
 				   (int)o->init_pid);
+	l->pidns_fd = sandbox_pidns(o->init_pid);
 	if (o->ports_auto) {
-		/* This directory shows the sandbox's netns; it must be opened before the jail. */
-		snprintf(path, sizeof(path), "/proc/%d/net", (int)o->init_pid);
-		l->procnet_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* These show the sandbox's netns; they must be opened before the jail. */
+		snprintf(path, sizeof(path), "/proc/%d/net/tcp", (int)o->init_pid);
+		l->procnet_fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (l->procnet_fd < 0)
 			return box_err_set(err, errno, "open '%s'", path);
+		snprintf(path, sizeof(path), "/proc/%d/net/tcp6", (int)o->init_pid);
+		l->procnet6_fd = open(path, O_RDONLY | O_CLOEXEC); /* none without IPv6 */
 	}
 	return 0;
 }
@@ -402,9 +422,7 @@ static void loop_done(struct net_loop *l)
 	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++)
 		if (l->clients[i].fd >= 0)
 			close(l->clients[i].fd);
-	if (l->ctl_dir_fd >= 0 && l->ctl_name)
-		unlinkat(l->ctl_dir_fd, l->ctl_name, 0);
-	int fds[] = { l->ctl_fd, l->ctl_dir_fd, l->pid_fd, l->sig_fd, l->procnet_fd };
+	int fds[] = { l->ctl_fd, l->pid_fd, l->sig_fd, l->procnet_fd, l->procnet6_fd, l->pidns_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -414,7 +432,6 @@ static void loop_done(struct net_loop *l)
 	}
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
-	free(l->ctl_name);
 	free(l->fwds);
 	free(l->pfd);
 	free(l->buf);
@@ -426,10 +443,11 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
 		.o = o,
 		.tap_fd = o->tap_fd,
 		.ctl_fd = -1,
-		.ctl_dir_fd = -1,
 		.pid_fd = -1,
 		.sig_fd = -1,
 		.procnet_fd = -1,
+		.procnet6_fd = -1,
+		.pidns_fd = -1,
 		.stats_fd = -1,
 	};
 	int r;

@@ -44,11 +44,14 @@ struct net_loop {
 	Slirp *slirp;
 	int tap_fd;
 	int ctl_fd;
-	int ctl_dir_fd; /* directory of the control socket, to unlink it at the end */
-	char *ctl_name;
 	int pid_fd; /* pidfd of the sandbox's init: readable when it exits */
 	int sig_fd;
-	int procnet_fd; /* /proc/<init>/net, opened before the helper leaves /proc */
+	/* /proc/<init>/net/tcp and tcp6, opened before the helper leaves /proc: files, never
+	 * the directory, from which `..` would lead back to the host's /proc */
+	int procnet_fd;
+	int procnet6_fd;
+	int pidns_fd; /* the sandbox's pid namespace (when not ours): control peers in it are
+			 refused */
 
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;

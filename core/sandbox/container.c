@@ -347,11 +347,31 @@ static int mount_etc_files(int rootfd, const struct rootfs_opts *o, struct box_e
 	return write_etc_file(rootfd, "etc/hosts", text, err);
 }
 
+/*
+ * An empty read-only tmpfs over a directory that must not be reachable from inside
+ * (box's runtime dir under /run/host: its sockets would still connect through the
+ * read-only bind). A path that does not exist or cannot be searched shows nothing.
+ */
+static int mount_mask(int rootfd, const struct bind_mount *b, struct box_err **err)
+{
+	char p[32];
+	_cleanup_close_ int fd = root_open(rootfd, b->inside, O_PATH | O_DIRECTORY);
+
+	if (fd < 0)
+		return 0;
+	if (mount("tmpfs", fd_path(fd, p, sizeof(p)), "tmpfs",
+		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755") < 0)
+		return box_err_set(err, errno, "hide '%s' in the sandbox", b->inside);
+	return 0;
+}
+
 static int mount_bind(int rootfd, const struct bind_mount *b, struct box_err **err)
 {
 	struct stat st;
 	_cleanup_close_ int fd = -1;
 
+	if (b->mask)
+		return mount_mask(rootfd, b, err);
 	if (stat(b->host, &st) < 0) {
 		if (errno == ENOENT && b->optional)
 			return 0;

@@ -21,6 +21,7 @@ struct bind_mount {
 	char *inside; /* destination inside the sandbox */
 	bool readonly;
 	bool optional; /* skip silently when the source is missing */
+	bool mask;     /* hide inside: an empty read-only tmpfs over it (host unused) */
 };
 
 struct rootfs_opts {

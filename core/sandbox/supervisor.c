@@ -107,6 +107,28 @@ static void add_desktop_sockets(struct bind_mount **b, size_t *n)
 	desktop_sockets_free(v, k);
 }
 
+/*
+ * box's runtime dir holds every sandbox's control sockets (the net helper's takes
+ * `add 0.0.0.0:P:P`) and state files; a read-only bind still lets a unix socket be
+ * connected. Hide it wherever an implicit bind would show it: under /run/host, and
+ * under the home when the runtime dir lives there.
+ */
+static void add_runtime_masks(const struct sup *s, struct bind_mount **b, size_t *n)
+{
+	_cleanup_free_ char *rt = paths_runtime_dir();
+	const char *home_src = s->cfg->home == SANDBOX_HOME_HOST ? s->home : s->cfg->home_path;
+	size_t hl = home_src ? strlen(home_src) : 0;
+
+	_cleanup_free_ char *host_view = xasprintf("/run/host%s", rt);
+	add_bind(b, n, "", host_view, true, true);
+	(*b)[*n - 1].mask = true;
+	if (hl > 1 && strncmp(rt, home_src, hl) == 0 && rt[hl] == '/') {
+		_cleanup_free_ char *in_home = xasprintf("%s%s", s->home, rt + hl);
+		add_bind(b, n, "", in_home, true, true);
+		(*b)[*n - 1].mask = true;
+	}
+}
+
 static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 {
 	const char *xauth = getenv("XAUTHORITY");
@@ -123,6 +145,7 @@ static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
 	add_bind(b, n, "/", "/run/host", true, false);
+	add_runtime_masks(s, b, n);
 	/* A project's sandbox: the project at its own path, then its [mounts] (a later
 	 * bind over an earlier one wins, as the user wrote them last). */
 	if (s->cfg->project)

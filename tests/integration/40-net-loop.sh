@@ -12,10 +12,13 @@ need_userns
 need_tun
 need_cmd python3 curl nsenter unshare ip
 
-# A namespace: `unshare -rn sleep` execs sleep, so $! is the namespace's process.
+# A namespace with its own pid namespace, as a sandbox has: `unshare -rnpf sleep`
+# forks sleep as PID 1 there, the namespace's process. Killing it ends unshare too.
 new_ns() {
-	unshare -rn sleep 600 >/dev/null 2>&1 </dev/null &
-	local pid=$!
+	unshare -rnpf sleep 600 >/dev/null 2>&1 </dev/null &
+	local u=$! pid=
+	wait_for 5 sh -c "pgrep -P $u >/dev/null"
+	pid=$(pgrep -P $u)
 	wait_for 5 sh -c "[ \"\$(readlink /proc/$pid/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
 	echo $pid
 }
@@ -32,7 +35,7 @@ at_exit "kill $hsrv"
 wait_for 10 http_get "http://127.0.0.1:$HP/" || fail "host server did not start"
 
 NS=$(new_ns)
-at_exit "kill $NS"
+at_exit "kill -9 $NS"
 SOCK=$T/net.sock
 P1=$(free_port)
 "$BOX" __netloop --netns "$NS" --ctl "$SOCK" --auto-ports --port "$P1:8080" 2>"$T/loop.log" &
@@ -52,7 +55,7 @@ is "$(in_ns "$NS" curl -fsS -m 5 "http://10.0.2.2:$HP/")" "hello-from-host" \
 	"host's 127.0.0.1 server reachable at 10.0.2.2"
 
 NS2=$(new_ns)
-at_exit "kill $NS2"
+at_exit "kill -9 $NS2"
 "$BOX" __netloop --netns "$NS2" --no-host-loopback --ctl "$T/net2.sock" 2>/dev/null &
 LOOP2=$!
 at_exit "kill $LOOP2"
@@ -61,7 +64,7 @@ check_fails "host_loopback off: 10.0.2.2 does not reach the host" \
 	in_ns "$NS2" curl -fsS -m 3 "http://10.0.2.2:$HP/"
 kill "$LOOP2"
 check "the loop ends on SIGTERM" wait_for 5 sh -c "! kill -0 $LOOP2"
-check "the loop removes its control socket" wait_for 5 test ! -e "$T/net2.sock"
+check_fails "its control socket no longer answers" "$BOX" port --socket "$T/net2.sock"
 
 # --- forwards into the namespace ---
 isrv=$(net_serve "$T/inside" 0.0.0.0 8080 nsenter --preserve-credentials -t "$NS" -U -n)
@@ -150,6 +153,18 @@ like "$line" "127\.0\.0\.1:[0-9]+->$BP/tcp +auto" "taken host port: forwarded fr
 alt=$(printf '%s' "$line" | sed -E 's/^127\.0\.0\.1:([0-9]+)->.*/\1/')
 unlike "$alt" "^$BP\$" "the other port is not the taken one"
 is "$(http_get "http://127.0.0.1:$alt/")" "hello-from-inside" "the shown port reaches the sandbox"
+
+# --- the control socket refuses a peer in another pid namespace (a sandbox's process) ---
+P4=$(free_port)
+out=$(nsenter --preserve-credentials -t "$NS" -U -p "$PROBE" unix "$SOCK" "add 0.0.0.0:$P4:80" 2>&1)
+like "$out" "permission denied" "a client inside the sandbox's pid namespace is refused"
+unlike "$("$BOX" port --socket "$SOCK")" ":$P4->" "... and adds no forward"
+like "$("$PROBE" unix "$SOCK" list)" "^ok" "the same request from the host's pid namespace is answered"
+
+# --- the loop's own sandbox: a seccomp filter, no way back to the host's /proc ---
+like "$(grep '^Seccomp:' /proc/$LOOP/status)" "Seccomp:[[:space:]]+2" "the net loop runs under a seccomp filter"
+procfds=$(for f in /proc/$LOOP/fd/*; do readlink "$f"; done | grep -c '^/proc/[0-9]*/net$')
+is "$procfds" 0 "the net loop holds no /proc/PID/net directory"
 
 # --- load: concurrency and an aborted transfer ---
 is "$(many_clients "$P1" 200 hello-from-inside)" 200 "200 concurrent short connections all succeed"
