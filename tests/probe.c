@@ -2,13 +2,50 @@
 /*
  * A static multi-call probe for fast test images that need no userland:
  * probe id | cat FILE | stat FILE | ls DIR | exit N | pid | sleep SECS | write FILE TEXT
+ *       | unix SOCKET LINE (send a request line, print the reply)
+ *       | tiocsti FD TEXT (push TEXT into the input of the terminal on FD, as an
+ *         attacker inside would)
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+static int unix_request(const char *path, const char *line)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[4096];
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror(path);
+		return 1;
+	}
+	if (write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0)
+		return 1;
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	return 0;
+}
+
+/* Every byte pushed into the input of the terminal on fd; 0 when all were taken. */
+static int tiocsti(int fd, const char *text)
+{
+	for (const char *p = text; *p; p++)
+		if (ioctl(fd, TIOCSTI, p) < 0) {
+			perror("TIOCSTI");
+			return 1;
+		}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -25,6 +62,10 @@ int main(int argc, char **argv)
 		printf("%d\n", getpid());
 		return 0;
 	}
+	if (!strcmp(c, "unix") && argc > 3)
+		return unix_request(argv[2], argv[3]);
+	if (!strcmp(c, "tiocsti") && argc > 3)
+		return tiocsti(atoi(argv[2]), argv[3]);
 	if (!strcmp(c, "exit") && argc > 2)
 		return atoi(argv[2]);
 	if (!strcmp(c, "sleep") && argc > 2) {

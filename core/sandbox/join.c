@@ -4,7 +4,8 @@
  * state file, checks that the supervisor and init are the processes it names
  * (start times, so a reused pid is never joined), takes a pidfd of init and joins
  * all of init's namespaces with one setns(), then forks (a pid namespace applies
- * to children only) and execs the command on the caller's own terminal. It parses
+ * to children only) and execs the command, with a pty of its own when stdin is a
+ * terminal (core/util/pty.h), in a session of its own otherwise. It parses
  * no config and takes no lock: this path is what `box run NAME true` costs.
  */
 #include <errno.h>
@@ -26,19 +27,12 @@
 #include "../host/idmap.h"
 #include "../util/log.h"
 #include "sandbox.h"
+#include "../util/pty.h"
 #include "../util/spawn.h"
 #include "../util/xalloc.h"
 
 #define JOIN_NS                                                                                    \
 	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
-
-static volatile sig_atomic_t child_pid;
-
-static void forward(int sig)
-{
-	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
-}
 
 /* Move ourselves into the sandbox's cgroup so its stats count us; best effort. */
 static void join_cgroup(const char *cg)
@@ -208,21 +202,34 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	/* This session's desktop sockets that appeared after the start. */
 	desktop_attach(socks, n_socks);
 	desktop_sockets_free(socks, n_socks);
-	/* SIGINT/SIGQUIT from the terminal reach the command directly (same process
-	 * group); we only wait for it. Other signals are passed on. */
+	/* Never the caller's terminal as the command's controlling terminal: a process
+	 * inside could push keystrokes into the host's shell with TIOCSTI. An
+	 * interactive command gets its own pty from the sandbox's /dev/pts, relayed by
+	 * us; any other command a session of its own (no pty to pay for). */
+	struct pty tty;
+	bool use_pty = !o->fn && pty_wanted();
+	if (use_pty && pty_open(&tty, err) < 0)
+		return box_err_wrap(err, "sandbox '%s'", name);
+	/* Until the command runs, the terminal's signals are its business, not ours. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	/* vfork: we only wait for the command, and a copy of our page tables for a
 	 * child that execs at once is a large part of an enter on some hosts.
-	 * run_child() never returns; its allocations end with the exec. */
-	pid_t pid = o->fn ? fork() : vfork();
+	 * run_child() never returns; its allocations end with the exec. With a pty
+	 * the child stays as the pty's session leader (pty_child), so a real fork. */
+	pid_t pid = o->fn || use_pty ? fork() : vfork();
 	if (pid < 0)
 		return box_err_set(err, errno, "fork inside sandbox '%s'", name);
-	if (pid == 0)
+	if (pid == 0) {
+		if (use_pty && pty_child(&tty) < 0)
+			_exit(125);
+		if (!use_pty && !o->fn)
+			pty_detach_child();
 		run_child(o, &ids, cwd, image_env, env);
-	child_pid = pid;
-	signal(SIGTERM, forward);
-	signal(SIGHUP, forward);
+	}
+	if (use_pty)
+		return pty_relay(&tty, pid);
+	pty_forward_signals(pid);
 	int status = spawn_wait_status(pid);
 	return status < 0 ? box_err_set(err, -status, "wait for the command") : status;
 }
@@ -259,6 +266,14 @@ int sandbox_join_call(const char *name, int (*fn)(void *arg, int out), void *arg
 	return 0;
 }
 
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+}
+
 int sandbox_join_forked(const char *name, const struct sandbox_join_opts *o, struct box_err **err)
 {
 	int fd;
@@ -275,8 +290,8 @@ int sandbox_join_forked(const char *name, const struct sandbox_join_opts *o, str
 			sync_send_ok(fd, r);
 		_exit(0);
 	}
-	/* As sandbox_join() does: the terminal's C-c reaches the command; TERM and HUP
-	 * are passed on. */
+	/* The terminal's C-c reaches the joining child, which passes it on (or its pty
+	 * does); TERM and HUP are passed on to it. */
 	child_pid = pid;
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
