@@ -207,7 +207,8 @@ int sandbox_join(const char *name, const struct sandbox_join_opts *o, struct box
 	 * interactive command gets its own pty from the sandbox's /dev/pts, relayed by
 	 * us; any other command a session of its own (no pty to pay for). */
 	struct pty tty;
-	bool use_pty = !o->fn && pty_wanted();
+	/* volatile: read on both sides of a vfork */
+	volatile bool use_pty = !o->fn && pty_wanted();
 	if (use_pty && pty_open(&tty, err) < 0)
 		return box_err_wrap(err, "sandbox '%s'", name);
 	/* Until the command runs, the terminal's signals are its business, not ours. */
