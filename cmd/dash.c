@@ -11,8 +11,9 @@
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "../tui/dash.h"
+#include "../core/util/spawn.h"
+#include "../net/live.h"
 #include "cmd.h"
-#include "live.h"
 #include "project.h"
 
 static const struct stats_snapshot *dash_snapshot(void *userdata, char **ret_error)
@@ -30,7 +31,7 @@ static const struct stats_snapshot *dash_snapshot(void *userdata, char **ret_err
 
 static int dash_run_box(void *userdata, char *const *argv, bool interactive, char **ret_msg)
 {
-	return live_run_box(argv, interactive, ret_msg);
+	return spawn_self(argv, interactive, ret_msg);
 }
 
 static int run_dash(int argc, char **argv)
@@ -48,7 +49,7 @@ static int run_dash(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+i:n:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (live_parse_interval(optarg, &o.interval_ms) < 0)
+			if (parse_interval_ms(optarg, &o.interval_ms) < 0)
 				return cmd_usage_error("dash",
 						       "invalid --interval '%s' (seconds, "
 						       "0.1 to 3600)",

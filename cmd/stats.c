@@ -17,8 +17,9 @@
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "../tui/format.h"
+#include "../core/util/spawn.h"
+#include "../net/live.h"
 #include "cmd.h"
-#include "live.h"
 
 /* --no-stream measures CPU over this window (a single counter read has no rate). */
 #define NO_STREAM_WINDOW_MS 500
@@ -135,7 +136,7 @@ static int parse_args(int argc, char **argv)
 			arg_all = true;
 			break;
 		case 'i':
-			if (live_parse_interval(optarg, &arg_interval_ms) < 0)
+			if (parse_interval_ms(optarg, &arg_interval_ms) < 0)
 				return cmd_usage_error("stats",
 						       "invalid --interval '%s' (seconds, "
 						       "0.1 to 3600)",

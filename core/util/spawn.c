@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -18,7 +19,9 @@
 #include "exit.h"
 #include "fs.h"
 #include "log.h"
+#include "paths.h"
 #include "spawn.h"
+#include "util.h"
 #include "xalloc.h"
 
 int pidfd_for(pid_t pid)
@@ -202,4 +205,74 @@ pid_t fork_pipe(int *ret_fd, struct box_err **err)
 	close(p[pid == 0 ? 0 : 1]);
 	*ret_fd = p[pid == 0 ? 1 : 0];
 	return pid;
+}
+
+#define CAPTURE_MAX (64 * 1024)
+
+static void child_exec(char *const *argv, bool interactive, int out_fd)
+{
+	size_t n = strv_length(argv);
+	char **full = xcalloc(n + 2, sizeof(char *));
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (!interactive) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		dup2(out_fd, STDOUT_FILENO);
+		dup2(out_fd, STDERR_FILENO);
+	}
+	full[0] = (char *)"box";
+	memcpy(full + 1, argv, n * sizeof(char *));
+	execv(paths_self_exe(), full);
+	dprintf(STDERR_FILENO, "box: cannot run '%s': %s\n", paths_self_exe(), strerror(errno));
+	_exit(EXIT_NOT_FOUND);
+}
+
+static char *last_line(char *buf)
+{
+	char *line = NULL;
+
+	for (char *s = buf, *save = NULL, *tok; (tok = strtok_r(s, "\n", &save)); s = NULL)
+		if (*str_strip(tok))
+			line = tok;
+	if (!line)
+		return NULL;
+	line = str_strip(line);
+	if (str_startswith(line, "box: "))
+		line += 5;
+	return str_escape(line);
+}
+
+int spawn_self(char *const *argv, bool interactive, char **ret_msg)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	int pipefd[2] = { -1, -1 }, status = EXIT_BOX;
+	_cleanup_free_ char *out = NULL;
+
+	if (!interactive && pipe2(pipefd, O_CLOEXEC) < 0)
+		return EXIT_BOX;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid_t pid = fork();
+	if (pid == 0)
+		child_exec(argv, interactive, pipefd[1]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (pid > 0 && pipefd[0] >= 0)
+		fs_read_fd_all(pipefd[0], CAPTURE_MAX, &out, NULL);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pid > 0)
+		status = spawn_wait_status(pid);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (pid < 0)
+		return EXIT_BOX;
+	if (ret_msg)
+		*ret_msg = out ? last_line(out) : NULL;
+	return status < 0 ? EXIT_BOX : status;
 }

@@ -57,4 +57,13 @@ int spawn_wait_status(pid_t pid);
  */
 pid_t fork_pipe(int *ret_fd, struct box_err **err);
 
+/*
+ * Run this binary again as `box ARGV...` (the dashboard's actions). interactive: on
+ * this terminal, with SIGINT and SIGQUIT left to the child. Otherwise stdin is
+ * /dev/null and the output is captured; *ret_msg gets its last line without the
+ * "box: " prefix. Returns the exit status (code or 128+N), or EXIT_BOX when it could
+ * not be started.
+ */
+int spawn_self(char *const *argv, bool interactive, char **ret_msg);
+
 #endif

@@ -218,3 +218,16 @@ char *format_ago(int64_t when, char *buf, size_t len)
 	}
 	return buf;
 }
+
+int parse_interval_ms(const char *s, unsigned *ret_ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0.1 || v > 3600)
+		return -EINVAL;
+	*ret_ms = (unsigned)(v * 1000 + 0.5);
+	return 0;
+}

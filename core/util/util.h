@@ -23,6 +23,8 @@ char *str_strip(char *s);
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t str_distance(const char *a, const char *b);
 /* "1.5 MB" style, base 1000 like podman; buf of >= 16 bytes. */
+/* "--interval S" values: seconds, fractions allowed, 0.1 .. 3600, into ms. */
+int parse_interval_ms(const char *s, unsigned *ret_ms);
 char *format_bytes(uint64_t n, char *buf, size_t len);
 /* How long ago `when` (seconds since the epoch) was: "just now", "3 days ago"; buf of >= 32
  * bytes. */

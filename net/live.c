@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * Shared by cmd/stats.c and cmd/dash.c (see live.h).
- */
+/* The network counters of a running sandbox, for `box stats` and the dashboard (live.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -11,17 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/util/exit.h"
 #include "../core/util/fs.h"
 #include "../core/util/log.h"
 #include "../core/util/paths.h"
 #include "../core/util/spawn.h"
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
-#include "../net/net.h"
 #include "live.h"
-
-#define CAPTURE_MAX (64 * 1024)
+#include "net.h"
 
 /* "ok 127.0.0.1:8080->80/tcp" lines into "a, b". */
 static char *ports_from_list(const char *reply)
@@ -142,85 +137,4 @@ int live_net_counters(const struct sandbox_info *s, bool want_ports, uint64_t *r
 	if (n->map)
 		return from_map(n, want_ports, ret_rx, ret_tx, ret_ports);
 	return from_requests(n->ctl, want_ports, ret_rx, ret_tx, ret_ports);
-}
-
-static void child_exec(char *const *argv, bool interactive, int out_fd)
-{
-	size_t n = strv_length(argv);
-	char **full = xcalloc(n + 2, sizeof(char *));
-
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	if (!interactive) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null >= 0)
-			dup2(null, STDIN_FILENO);
-		dup2(out_fd, STDOUT_FILENO);
-		dup2(out_fd, STDERR_FILENO);
-	}
-	full[0] = (char *)"box";
-	memcpy(full + 1, argv, n * sizeof(char *));
-	execv(paths_self_exe(), full);
-	dprintf(STDERR_FILENO, "box: cannot run '%s': %s\n", paths_self_exe(), strerror(errno));
-	_exit(EXIT_NOT_FOUND);
-}
-
-static char *last_line(char *buf)
-{
-	char *line = NULL;
-
-	for (char *s = buf, *save = NULL, *tok; (tok = strtok_r(s, "\n", &save)); s = NULL)
-		if (*str_strip(tok))
-			line = tok;
-	if (!line)
-		return NULL;
-	line = str_strip(line);
-	if (str_startswith(line, "box: "))
-		line += 5;
-	return str_escape(line);
-}
-
-int live_run_box(char *const *argv, bool interactive, char **ret_msg)
-{
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
-	int pipefd[2] = { -1, -1 }, status = EXIT_BOX;
-	_cleanup_free_ char *out = NULL;
-
-	if (!interactive && pipe2(pipefd, O_CLOEXEC) < 0)
-		return EXIT_BOX;
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	pid_t pid = fork();
-	if (pid == 0)
-		child_exec(argv, interactive, pipefd[1]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	if (pid > 0 && pipefd[0] >= 0)
-		fs_read_fd_all(pipefd[0], CAPTURE_MAX, &out, NULL);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pid > 0)
-		status = spawn_wait_status(pid);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	if (pid < 0)
-		return EXIT_BOX;
-	if (ret_msg)
-		*ret_msg = out ? last_line(out) : NULL;
-	return status < 0 ? EXIT_BOX : status;
-}
-
-int live_parse_interval(const char *s, unsigned *ret_ms)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0.1 || v > 3600)
-		return -EINVAL;
-	*ret_ms = (unsigned)(v * 1000 + 0.5);
-	return 0;
 }
