@@ -22,6 +22,7 @@
 extern const struct box_command cmd_allow;
 extern const struct box_command cmd_bootstrap;
 extern const struct box_command cmd_clone;
+extern const struct box_command cmd_commit;
 extern const struct box_command cmd_completion;
 extern const struct box_command cmd_config;
 extern const struct box_command cmd_create;
@@ -38,6 +39,7 @@ extern const struct box_command cmd_logs;
 extern const struct box_command cmd_port;
 extern const struct box_command cmd_prune;
 extern const struct box_command cmd_pull;
+extern const struct box_command cmd_push;
 extern const struct box_command cmd_rebuild;
 extern const struct box_command cmd_restore;
 extern const struct box_command cmd_rm;
@@ -62,6 +64,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_allow,
 	&cmd_bootstrap,
 	&cmd_clone,
+	&cmd_commit,
 	&cmd_completion,
 	&cmd_config,
 	&cmd_create,
@@ -78,6 +81,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_port,
 	&cmd_prune,
 	&cmd_pull,
+	&cmd_push,
 	&cmd_rebuild,
 	&cmd_restore,
 	&cmd_rm,

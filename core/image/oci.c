@@ -529,3 +529,26 @@ const char *oci_host_variant(void)
 	return NULL;
 #endif
 }
+
+struct json_object *oci_descriptor_json(const char *media_type, const char *digest, uint64_t size)
+{
+	struct json_object *d = json_object_new_object();
+	json_object_object_add(d, "mediaType", json_object_new_string(media_type));
+	json_object_object_add(d, "digest", json_object_new_string(digest));
+	json_object_object_add(d, "size", json_object_new_int64((int64_t)size));
+	return d;
+}
+
+char *oci_manifest_format(const char *config_digest, size_t config_len, struct json_object *layers)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "schemaVersion", json_object_new_int(2));
+	json_object_object_add(o, "mediaType", json_object_new_string(OCI_MT_MANIFEST));
+	json_object_object_add(o, "config",
+			       oci_descriptor_json(OCI_MT_CONFIG, config_digest, config_len));
+	json_object_object_add(o, "layers", layers);
+	char *s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}

@@ -93,6 +93,13 @@ int oci_config_parse_buffer(const char *buf, size_t len, struct oci_image_config
 struct oci_image_config *oci_config_free(struct oci_image_config *c);
 
 /* The host's platform in OCI terms ("amd64", "arm64", "arm" + variant "v7", ...). */
+/* Writers for the documents box makes itself (import, commit). */
+struct json_object;
+/* {"mediaType","digest","size"} */
+struct json_object *oci_descriptor_json(const char *media_type, const char *digest, uint64_t size);
+/* An OCI image manifest with the config descriptor and layers (a JSON array, taken). */
+char *oci_manifest_format(const char *config_digest, size_t config_len, struct json_object *layers);
+
 const char *oci_host_arch(void);
 const char *oci_host_variant(void); /* NULL when the architecture has none */
 

@@ -82,6 +82,9 @@ struct req {
 	long os_errno; /* errno of a failed connect */
 	char *content_type;
 	char *www_auth;
+	char *upload_location;		  /* the Location of a 202 (registry_call) */
+	const struct registry_call *call; /* registry_call(): method, body, any status */
+	uint64_t body_off;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -357,6 +360,11 @@ struct registry *registry_free(struct registry *r)
 	return NULL;
 }
 
+const char *registry_base(const struct registry *r)
+{
+	return r->base;
+}
+
 const char *registry_display(const struct registry *r)
 {
 	return r->display;
@@ -407,7 +415,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 		/* A new response (after a redirect or 100): forget the previous headers. */
 		free(q->content_type);
 		free(q->www_auth);
-		q->content_type = q->www_auth = NULL;
+		free(q->upload_location);
+		q->content_type = q->www_auth = q->upload_location = NULL;
+	} else if (!strncasecmp(line, "location:", 9)) {
+		free(q->upload_location);
+		q->upload_location = xstrdup(str_strip(line + 9));
 	} else if (!strncasecmp(line, "content-type:", 13)) {
 		free(q->content_type);
 		q->content_type = xstrdup(str_strip(line + 13));
@@ -476,9 +488,12 @@ static void req_reset(struct req *q)
 	free(q->www_auth);
 	free(q->url);
 	free(q->next_location);
+	free(q->upload_location);
 	q->buf = q->content_type = q->www_auth = q->url = q->next_location = NULL;
+	q->upload_location = NULL;
 	q->body_started = false;
 	q->range_start = -1;
+	q->body_off = 0;
 	q->len = 0;
 	q->status = 0;
 	q->os_errno = 0;
@@ -514,6 +529,49 @@ static void set_common(CURL *c, struct req *q, bool insecure)
 	}
 }
 
+static size_t on_upload(char *buf, size_t size, size_t n, void *ud)
+{
+	struct req *q = ud;
+	const struct registry_call *k = q->call;
+	uint64_t left = k->body_size - q->body_off;
+	size_t want = MIN(size * n, (size_t)MIN(left, (uint64_t)SIZE_MAX));
+	ssize_t got;
+
+	if (k->body_fd < 0) {
+		memcpy(buf, k->body + q->body_off, want);
+		got = (ssize_t)want;
+	} else if ((got = pread(k->body_fd, buf, want, (off_t)q->body_off)) < 0)
+		return CURL_READFUNC_ABORT;
+	q->body_off += (uint64_t)got;
+	if (k->progress)
+		k->progress(q->body_off, k->body_size, k->progress_arg);
+	return (size_t)got;
+}
+
+/* The method and body of a registry_call(); returns the header list to free. */
+static struct curl_slist *call_setup(CURL *c, struct req *q, struct curl_slist *hdrs)
+{
+	const struct registry_call *k = q->call;
+	_cleanup_free_ char *ct =
+	    k->content_type ? xasprintf("Content-Type: %s", k->content_type) : NULL;
+
+	if (streq(k->method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (streq(k->method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	} else if (streq(k->method, "PUT")) {
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_upload);
+		curl_easy_setopt(c, CURLOPT_READDATA, q);
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)k->body_size);
+	}
+	if (ct)
+		hdrs = curl_slist_append(hdrs, ct);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	return hdrs;
+}
+
 static CURLcode perform_once(struct req *q)
 {
 	struct registry *r = q->r;
@@ -541,6 +599,8 @@ static CURLcode perform_once(struct req *q)
 	}
 	if (range)
 		curl_easy_setopt(c, CURLOPT_RANGE, range);
+	if (q->call)
+		hdrs = call_setup(c, q, hdrs);
 	if (q->location) {
 		/* another host (or path) the registry sent us to: no credentials */
 	} else if (token) {
@@ -807,10 +867,27 @@ static int request(struct req *q, struct box_err **err)
 			prepare_retry(q, attempt, &hops);
 			continue;
 		}
-		if (q->status >= 200 && q->status < 300)
+		if ((q->status >= 200 && q->status < 300) || q->call)
 			return 0;
 		return http_error(r, q, err);
 	}
+}
+
+int registry_call(struct registry *r, struct registry_call *k, struct box_err **err)
+{
+	_cleanup_free_ char *nf = xasprintf("%s%s not found", r->display, k->path);
+	struct req q = {
+		.r = r, .repo = k->repo, .path = k->path, .not_found = nf, .max = 65536, .call = k
+	};
+	int ret = request(&q, err);
+
+	if (ret == 0) {
+		k->status = q.status;
+		k->location = TAKE_PTR(q.upload_location);
+		k->response = q.buf ? TAKE_PTR(q.buf) : xstrdup("");
+	}
+	req_reset(&q);
+	return ret;
 }
 
 int registry_get_manifest(struct registry *r, const char *repo, const char *reference,

@@ -48,6 +48,31 @@ int registry_get_blob(struct registry *r, const char *repo, const char *digest, 
 int registry_stream_blob(struct registry *r, const char *repo, const char *digest,
 			 registry_sink_fn sink, void *userdata, struct box_err **err);
 
+/*
+ * One request for push (core/image/push.c): method HEAD, POST or PUT (with a body
+ * from memory, or from body_fd when that is >= 0) to path ("/v2/..."), with the
+ * same auth, mirror and retry rules as the rest. Every HTTP answer returns 0 with
+ * status, the Location header and the body (an error document) set; the caller
+ * frees location and response.
+ */
+struct registry_call {
+	const char *method;
+	const char *repo;
+	const char *path;
+	const char *content_type;
+	const char *body;
+	int body_fd;
+	uint64_t body_size;
+	void (*progress)(uint64_t done, uint64_t total, void *arg);
+	void *progress_arg;
+	long status;
+	char *location;
+	char *response;
+};
+int registry_call(struct registry *r, struct registry_call *k, struct box_err **err);
+/* scheme://host[:port] that requests go to (a Location is made relative to it). */
+const char *registry_base(const struct registry *r);
+
 /* Pure parsers (unit tested and fuzzed). */
 int registry_parse_challenge(const char *header, struct registry_challenge *ret,
 			     struct box_err **err);

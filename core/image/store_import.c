@@ -124,30 +124,16 @@ static char *make_config(const struct store_import_result *res, const char *crea
 	return s;
 }
 
-static struct json_object *descriptor(const char *media_type, const char *digest, uint64_t size)
-{
-	struct json_object *d = json_object_new_object();
-	json_object_object_add(d, "mediaType", json_object_new_string(media_type));
-	json_object_object_add(d, "digest", json_object_new_string(digest));
-	json_object_object_add(d, "size", json_object_new_int64((int64_t)size));
-	return d;
-}
-
 /* The layer is described uncompressed: its blob is not kept, only the extracted tree. */
 static char *make_manifest(const struct store_import_result *res, const char *config_digest,
 			   size_t config_len)
 {
-	struct json_object *o = json_object_new_object(), *layers = json_object_new_array();
+	struct json_object *layers = json_object_new_array();
 
-	json_object_array_add(layers, descriptor("application/vnd.oci.image.layer.v1.tar",
-						 res->diff_id, res->stats.uncompressed_bytes));
-	json_object_object_add(o, "schemaVersion", json_object_new_int(2));
-	json_object_object_add(o, "mediaType", json_object_new_string(OCI_MT_MANIFEST));
-	json_object_object_add(o, "config", descriptor(OCI_MT_CONFIG, config_digest, config_len));
-	json_object_object_add(o, "layers", layers);
-	char *s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	return s;
+	json_object_array_add(layers,
+			      oci_descriptor_json("application/vnd.oci.image.layer.v1.tar",
+						  res->diff_id, res->stats.uncompressed_bytes));
+	return oci_manifest_format(config_digest, config_len, layers);
 }
 
 static int write_blob(const char *dir, const char *buf, char digest[LAYER_DIGEST_LEN],

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * box push: a stored image to a registry, with the registry client of pull (its
+ * auth, credential files, mirrors and insecure rules). Each blob is checked with
+ * HEAD first and skipped when the registry has it; a blob box does not keep (the
+ * layers of a pulled image are kept extracted, not as blobs) is mounted from a
+ * repository of the same registry that an image in the store came from; the rest
+ * is uploaded (POST, then one PUT), then the manifest is PUT under the tag.
+ */
+#ifndef BOX_PUSH_H
+#define BOX_PUSH_H
+
+#include <stdint.h>
+
+#include "../util/err.h"
+#include "layer.h"
+
+struct image_settings;
+
+enum push_event { PUSH_EXISTS, PUSH_MOUNTED, PUSH_UPLOADING, PUSH_UPLOADED };
+
+struct push_hooks {
+	void (*blob)(enum push_event ev, const char *digest, uint64_t size, void *arg);
+	void (*bytes)(uint64_t done, uint64_t total, void *arg);
+	void *arg;
+};
+
+struct push_result {
+	char *dest; /* canonical destination reference */
+	char digest[LAYER_DIGEST_LEN];
+	unsigned uploaded, skipped, mounted;
+};
+
+int image_push(const struct image_settings *is, const char *image, const char *dest,
+	       const struct push_hooks *h, struct push_result *ret, struct box_err **err);
+void push_result_done(struct push_result *r);
+
+/* Pure: the message of a registry's error document ({"errors":[{"code","message"}]}),
+ * "CODE: message", or NULL when there is none. */
+char *push_error_text(const char *body);
+
+#endif
