@@ -59,6 +59,14 @@ char *push_error_text(const char *body)
 		s = xasprintf("%s: %s", code ? code : "ERROR", msg ? msg : "");
 	}
 	json_object_put(o);
+	if (!s && body && *body && !o) {
+		/* A plain-text answer: its first line, printable characters only. */
+		size_t n = MIN(strcspn(body, "\r\n"), (size_t)200);
+		s = xstrndup(body, n);
+		for (char *c = s; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				*c = '?';
+	}
 	return s;
 }
 
@@ -230,6 +238,12 @@ static int push_blob(struct push *p, const char *digest, uint64_t size, struct b
 	return 0;
 }
 
+static bool blob_kept(const struct push *p, const char *digest)
+{
+	_cleanup_free_ char *file = xasprintf("%s/blobs/sha256/%s", p->store, digest + 7);
+	return path_exists(file);
+}
+
 static int push_manifest(struct push *p, const char *text, size_t len, struct box_err **err)
 {
 	const char *tag = p->ref->tag ? p->ref->tag : "latest";
@@ -264,8 +278,12 @@ static int push_image(struct push *p, const char *image, struct box_err **err)
 	if ((r = fs_read_file(mpath, OCI_MANIFEST_MAX, &text, &len, err)) < 0 ||
 	    (r = oci_manifest_parse_buffer(text, len, &m, err)) < 0)
 		return r;
-	for (size_t i = 0; r == 0 && i < m->n_layers; i++)
-		r = push_blob(p, m->layers[i].digest, m->layers[i].size, err);
+	/* Blobs kept here first, then those only a mount can bring: a registry that refuses
+	 * uploads says so itself before box would report a blob it cannot send. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; r == 0 && i < m->n_layers; i++)
+			if (blob_kept(p, m->layers[i].digest) == (pass == 0))
+				r = push_blob(p, m->layers[i].digest, m->layers[i].size, err);
 	if (r == 0)
 		r = push_blob(p, m->config.digest, m->config.size, err);
 	if (r == 0)

@@ -36,7 +36,7 @@ int image_push(const struct image_settings *is, const char *image, const char *d
 void push_result_done(struct push_result *r);
 
 /* Pure: the message of a registry's error document ({"errors":[{"code","message"}]}),
- * "CODE: message", or NULL when there is none. */
+ * "CODE: message"; else the first line of a plain-text body; NULL when empty. */
 char *push_error_text(const char *body);
 
 #endif

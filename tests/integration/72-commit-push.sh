@@ -94,6 +94,32 @@ is "$rc" 125 "a bad image name is refused with 125"
 out=$("$BOX" commit -c 'RUN make' cp1 x:1 2>&1); rc=$?
 is "$rc" 125 "an unsupported --change is refused with 125"
 like "$out" "unsupported --change 'RUN make'" "... naming it"
+# A registry that refuses: docker-registry in read-only maintenance mode.
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$T/ro"
+cat >"$T/ro.yml" <<EOF2
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $T/ro
+  maintenance:
+    readonly:
+      enabled: true
+http:
+  addr: 127.0.0.1:$rport
+EOF2
+docker-registry serve "$T/ro.yml" >"$T/ro.log" 2>&1 &
+rpid=$!
+at_exit "kill $rpid"
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rport/v2/" && break; sleep 0.1; done
+printf '\n[registry "127.0.0.1:%s"]\ninsecure = true\n' "$rport" >>"$BOX_CONFIG"
+out=$("$BOX" push "$BOX_TEST_REGISTRY/$repo:1" "127.0.0.1:$rport/ro/img:1" 2>&1); rc=$?
+is "$rc" 125 "a push the registry refuses fails with 125"
+like "$out" "refused the upload \(HTTP 405\): Method not allowed" "... with the registry's own error text"
 out=$("$BOX" push nosuch:1 "$BOX_TEST_REGISTRY/$repo:3" 2>&1); rc=$?
 is "$rc" 125 "push of a missing image fails with 125"
 done_testing
