@@ -443,10 +443,27 @@ int sandbox_state_parse(const char *buf, size_t len, struct sandbox_runstate *re
 	return 0;
 }
 
+uint64_t proc_stat_start_time(const char *stat)
+{
+	uint64_t t = 0;
+	/* comm may contain spaces and parentheses: fields restart after the last ')',
+	 * which ends field 2; field 3 (state) follows one space later. */
+	const char *p = strrchr(stat, ')');
+
+	if (!p)
+		return 0;
+	p++;
+	/* p is at the space before field 3; each step moves to the space before the next. */
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%" SCNu64, &t) != 1)
+		return 0;
+	return t;
+}
+
 uint64_t proc_start_time(pid_t pid)
 {
 	char path[64], buf[1024];
-	uint64_t t = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -456,16 +473,7 @@ uint64_t proc_start_time(pid_t pid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	/* comm may contain spaces and parentheses: fields restart after the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	p++;
-	for (int field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%" SCNu64, &t) != 1)
-		return 0;
-	return t;
+	return proc_stat_start_time(buf);
 }
 
 int sandbox_state_read(const char *name, struct sandbox_runstate *ret)

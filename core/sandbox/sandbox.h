@@ -136,6 +136,8 @@ struct sandbox_runstate {
 int sandbox_state_parse(const char *buf, size_t len, struct sandbox_runstate *ret);
 /* Start time (clock ticks since boot, field 22 of /proc/PID/stat); 0 when gone. */
 uint64_t proc_start_time(pid_t pid);
+/* Field 22 of one /proc/PID/stat text (NUL-terminated); 0 when malformed. */
+uint64_t proc_stat_start_time(const char *stat);
 /* Reads the state and checks the supervisor and init are the ones it names:
  * 1 running, 0 stopped (no state, or a dead/reused pid). */
 int sandbox_state_read(const char *name, struct sandbox_runstate *ret);

@@ -6,8 +6,11 @@
 #ifndef BOX_TAP_H
 #define BOX_TAP_H
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -48,6 +51,30 @@ static int tap_n, tap_failed;
 		printf(__VA_ARGS__);                                                               \
 		printf(" # SKIP %s\n", reason);                                                    \
 	} while (0)
+
+/* A file under tests/fixtures/: the source tree is $BOX_TOP, else three levels above
+ * build/tests/unit/<exe>. Caller frees. */
+static inline char *tap_fixture(const char *rel)
+{
+	const char *env = getenv("BOX_TOP");
+	char top[PATH_MAX], *path = NULL;
+	ssize_t n = 0;
+
+	if (env && *env) {
+		snprintf(top, sizeof(top), "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", top, sizeof(top) - 1);
+		top[n < 0 ? 0 : n] = '\0';
+		for (int i = 0; i < 4; i++) {
+			char *s = strrchr(top, '/');
+			if (s)
+				*s = '\0';
+		}
+	}
+	if (asprintf(&path, "%s/tests/fixtures/%s", top, rel) < 0)
+		abort();
+	return path;
+}
 
 static inline int tap_done(void)
 {

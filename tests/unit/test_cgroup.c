@@ -18,36 +18,6 @@
 #include "../../core/util/xalloc.h"
 #include "tap.h"
 
-static char top[PATH_MAX];
-
-/* The source tree: $BOX_TOP, else three levels above build/tests/unit/<exe>. */
-static void find_top(void)
-{
-	const char *env = getenv("BOX_TOP");
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env) {
-		snprintf(top, sizeof(top), "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		n = 0;
-	exe[n] = '\0';
-	for (int i = 0; i < 4; i++) {
-		char *s = strrchr(exe, '/');
-		if (s)
-			*s = '\0';
-	}
-	snprintf(top, sizeof(top), "%s", exe);
-}
-
-static char *fixture(const char *rel)
-{
-	return xasprintf("%s/tests/fixtures/%s", top, rel);
-}
-
 static void test_cpu_stat(void)
 {
 	uint64_t v = 0;
@@ -101,8 +71,8 @@ static void test_procs(void)
 
 static void test_host_files(void)
 {
-	_cleanup_free_ char *mi = fixture("cgroup/files/mountinfo");
-	_cleanup_free_ char *sc = fixture("cgroup/files/self_cgroup");
+	_cleanup_free_ char *mi = tap_fixture("cgroup/files/mountinfo");
+	_cleanup_free_ char *sc = tap_fixture("cgroup/files/self_cgroup");
 	_cleanup_free_ char *buf = NULL, *m = NULL, *path = NULL;
 	size_t len;
 	bool v1 = false;
@@ -162,9 +132,9 @@ static void test_cpu_percent(void)
 
 static void test_read_stats(void)
 {
-	_cleanup_free_ char *full = fixture("cgroup/v2-full");
-	_cleanup_free_ char *hyb = fixture("cgroup/hybrid");
-	_cleanup_free_ char *proc = fixture("proc");
+	_cleanup_free_ char *full = tap_fixture("cgroup/v2-full");
+	_cleanup_free_ char *hyb = tap_fixture("cgroup/hybrid");
+	_cleanup_free_ char *proc = tap_fixture("proc");
 	struct cg_stats st;
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	pid_t *pids = NULL;
@@ -244,7 +214,7 @@ static void test_reader(void)
 {
 	char tmpl[] = "/tmp/box-cgreader.XXXXXX";
 	char *dir = mkdtemp(tmpl);
-	_cleanup_free_ char *proc = fixture("proc");
+	_cleanup_free_ char *proc = tap_fixture("proc");
 	_cleanup_free_ char *mem = xasprintf("%s/memory.current", dir);
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), t0 = 1000 * CG_ABSENT_RETRY_NS;
 	struct cg_stats st;
@@ -295,7 +265,6 @@ static void test_reader(void)
 
 int main(void)
 {
-	find_top();
 	test_cpu_stat();
 	test_u64_files();
 	test_procs();

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Sandbox records: names, config.json round trip, the state file, user database edits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../core/sandbox/overlay.h"
 #include "../../core/sandbox/sandbox.h"
 #include "../../core/userland/users.h"
+#include "../../core/util/fs.h"
 #include "../../core/util/xalloc.h"
 #include "tap.h"
 
@@ -144,6 +146,28 @@ static void test_state(void)
 	ok(proc_start_time(0x7ffffff0) == 0, "missing pid has no start time");
 }
 
+/* Field 22 (starttime), never 23 (vsize): a fixture whose comm holds spaces and ')',
+ * and the real /proc/self/stat, whose starttime is close to the uptime now (this
+ * process started a moment ago) while vsize is millions. */
+static void test_start_time(void)
+{
+	_cleanup_free_ char *path = tap_fixture("procstat/odd-comm");
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_fclose_ FILE *up = fopen("/proc/uptime", "re");
+	double uptime = 0;
+
+	ok(read_file(path, 4096, &buf, NULL, NULL) == 0, "read the odd-comm fixture");
+	is_int(proc_stat_start_time(buf ? buf : ""), 987654, "starttime after a comm with ') ('");
+	is_int(proc_stat_start_time("1 (x) S 1 2 3"), 0, "a short line has no starttime");
+	is_int(proc_stat_start_time("no parenthesis"), 0, "no comm, no starttime");
+	ok(up && fscanf(up, "%lf", &uptime) == 1, "read /proc/uptime");
+	double ticks = uptime * (double)sysconf(_SC_CLK_TCK);
+	double self = (double)proc_start_time(getpid());
+	ok(self > 0 && self <= ticks + 1 && ticks - self < 60.0 * (double)sysconf(_SC_CLK_TCK),
+	   "own start time %.0f is within a minute before now (%.0f ticks)", self, ticks);
+	is_int(proc_start_time(getpid()), proc_start_time(getpid()), "stable across reads");
+}
+
 static void test_users(void)
 {
 	const char *pw = "root:x:0:0:root:/root:/bin/bash\nubuntu:x:1000:1000::/home/ubuntu:/bin/sh\n";
@@ -220,6 +244,7 @@ int main(void)
 	test_project_config();
 	test_env_and_net();
 	test_state();
+	test_start_time();
 	test_users();
 	test_overlay_opts();
 	return tap_done();
