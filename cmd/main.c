@@ -14,6 +14,7 @@
 
 #include "../config/config.h"
 #include "../core/util/log.h"
+#include "../core/util/paths.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
 #include "sbx.h"
@@ -216,6 +217,17 @@ static void usage(FILE *f)
 	fprintf(f, "\n%s\nRun 'box COMMAND --help' for a command's options.\n", cmd_main_options);
 }
 
+/* Before any command reads or writes them: the runtime and data dirs are the user's
+ * own and private. The hidden roles run from a command that checked already. */
+static int check_dirs(void)
+{
+	struct box_err *err = NULL;
+
+	if (paths_check_runtime_dir(&err) < 0 || paths_check_data_dir(&err) < 0)
+		return cmd_fail(err, "refusing to run");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -259,7 +271,7 @@ int main(int argc, char **argv)
 		const struct box_command *dash = cmd_find("dash");
 		if (dash && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 			char *dargv[] = { (char *)"dash", NULL };
-			return dash->run(1, dargv);
+			return check_dirs() ? EXIT_BOX : dash->run(1, dargv);
 		}
 		usage(stdout);
 		return 0;
@@ -274,5 +286,7 @@ int main(int argc, char **argv)
 	optind = 0;
 	if (cmd_wants_help(argc - idx, argv + idx))
 		return cmd_help(cmd);
+	if (!cmd->hidden && check_dirs())
+		return EXIT_BOX;
 	return cmd->run(argc - idx, argv + idx);
 }

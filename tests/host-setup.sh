@@ -12,6 +12,8 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 TEST_USER=${BOX_TEST_USER:-boxtest}
+# A second local user, the neighbour the trust-boundary tests defend against.
+OTHER_USER=${BOX_TEST_OTHER_USER:-boxother}
 SUB_START=200000
 SUB_COUNT=65536
 # The BOX_SETUP_* overrides exist to try a cold setup beside a prepared one.
@@ -78,6 +80,20 @@ setup_user() {
 	if [ -w /proc/sys/kernel/unprivileged_userns_clone ]; then
 		echo 1 >/proc/sys/kernel/unprivileged_userns_clone
 	fi
+}
+
+# The neighbour: no home, no subordinate ids; the test user may run commands as them
+# (and only as them) through sudo without a password, to look at what they can reach.
+setup_other_user() {
+	local rule=/etc/sudoers.d/box-tests
+	if ! getent passwd "$OTHER_USER" >/dev/null; then
+		useradd -M -d /nonexistent -s /usr/sbin/nologin -K SUB_UID_COUNT=0 \
+			-K SUB_GID_COUNT=0 "$OTHER_USER"
+	fi
+	printf '%s ALL=(%s) NOPASSWD: ALL\n' "$TEST_USER" "$OTHER_USER" >"$rule.new"
+	chmod 0440 "$rule.new"
+	visudo -cqf "$rule.new" || die "sudoers rule $rule.new does not parse"
+	mv "$rule.new" "$rule"
 }
 
 setup_devices() {
@@ -301,6 +317,7 @@ write_env() {
 # Written by box's tests/host-setup.sh: what the integration tests may rely on.
 BOX_TEST_USER=$TEST_USER
 BOX_TEST_UID=$TEST_UID
+BOX_TEST_OTHER_USER=$OTHER_USER
 BOX_TEST_SUBID_START=$SUB_START
 BOX_TEST_SUBID_COUNT=$SUB_COUNT
 BOX_TEST_CGROUP=$CGROUP
@@ -319,6 +336,7 @@ EOF
 
 T_START=$(date +%s%N)
 phase user setup_user
+phase other setup_other_user
 phase devices setup_devices
 phase cgroup setup_cgroup
 phase userland setup_userland

@@ -41,7 +41,7 @@ int store_make_dirs(const char *dir, struct box_err **err)
 	static const char *const subs[] = { "blobs/sha256", "layers", "images" };
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", dir, subs[i]);
-		int r = mkdir_p(d, 0755, err);
+		int r = mkdir_p(d, 0700, err);
 		if (r < 0)
 			return r;
 	}
@@ -614,7 +614,7 @@ static int gc_run(const char *dir, const struct image_record *rec, uint64_t *ret
 int store_lock(struct box_err **err)
 {
 	_cleanup_free_ char *dir = store_dir();
-	int r = mkdir_p(dir, 0755, err);
+	int r = mkdir_p(dir, 0700, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *p = xasprintf("%s/store.lock", dir);

@@ -86,7 +86,7 @@ static void load_env(const char *name, char *const *extra, char ***ret_image_env
 	size_t len = 0;
 
 	*ret_image_env = *ret_env = NULL;
-	if (fs_read_file(p, 256 * 1024, &buf, &len, NULL) < 0 ||
+	if (fs_read_file_nofollow(p, 256 * 1024, &buf, &len, NULL) < 0 ||
 	    sandbox_env_parse(buf, len, ret_image_env, ret_env) < 0)
 		log_debug("no environment file '%s'", p);
 	for (size_t i = 0; extra && extra[i]; i++)

@@ -480,7 +480,7 @@ int sandbox_state_read(const char *name, struct sandbox_runstate *ret)
 {
 	_cleanup_free_ char *rd = sandbox_runtime_dir(name);
 	_cleanup_free_ char *p = xasprintf("%s/state", rd);
-	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	char buf[STATE_MAX];
 
 	if (fd < 0)

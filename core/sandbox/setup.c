@@ -301,7 +301,7 @@ static int build_init(struct build *b, const struct setup_build_opts *o, struct 
 	b->log = xasprintf("%s/%s.log", sdir, o->key);
 	r = mkdir_p(sdir, 0700, err);
 	if (r >= 0)
-		r = mkdir_p(ldir, 0755, err);
+		r = mkdir_p(ldir, 0700, err);
 	return r;
 }
 

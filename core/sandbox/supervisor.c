@@ -519,12 +519,7 @@ static int write_runtime_file(const struct sup *s, const char *file, const void 
 			      struct box_err **err)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, file);
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0 || fs_write_all(fd, buf, len) < 0 || rename(tmp, p) < 0)
-		return box_err_set(err, errno, "write '%s'", p);
-	return 0;
+	return fs_write_file_replace(p, buf, len, 0600, err);
 }
 
 static int write_state(const struct sup *s, pid_t init, const char *cgroup, struct box_err **err)

@@ -80,9 +80,10 @@ int fs_read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err)
+static int read_file_flags(const char *path, int flags, size_t max, char **ret, size_t *ret_len,
+			   struct box_err **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return box_err_set(err, errno, "open '%s'", path);
 	int r = fs_read_fd_all(fd, max, ret, ret_len);
@@ -93,18 +94,33 @@ int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, stru
 	return 0;
 }
 
-int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			 struct box_err **err)
+int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err)
+{
+	return read_file_flags(path, 0, max, ret, ret_len, err);
+}
+
+int fs_read_file_nofollow(const char *path, size_t max, char **ret, size_t *ret_len,
+			  struct box_err **err)
+{
+	return read_file_flags(path, O_NOFOLLOW, max, ret, ret_len, err);
+}
+
+/* A fresh temp file beside path (O_EXCL, never one that was there nor what a symlink
+ * there points at), written, optionally fsync'd, renamed over path. */
+static int replace_file(const char *path, const void *data, size_t len, mode_t mode, bool sync,
+			struct box_err **err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	_cleanup_free_ char *dir = xstrdup(path);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	int r;
 
+	(void)unlink(tmp);
+	_cleanup_close_ int fd =
+	    open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return box_err_set(err, errno, "create '%s'", tmp);
 	r = fs_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
 		unlink(tmp);
@@ -115,10 +131,24 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		unlink(tmp);
 		return box_err_set(err, -r, "rename '%s'", path);
 	}
+	if (!sync)
+		return 0;
 	_cleanup_close_ int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
 		(void)fsync(dfd);
 	return 0;
+}
+
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct box_err **err)
+{
+	return replace_file(path, data, len, mode, true, err);
+}
+
+int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			  struct box_err **err)
+{
+	return replace_file(path, data, len, mode, false, err);
 }
 
 int mkdir_p(const char *path, mode_t mode, struct box_err **err)

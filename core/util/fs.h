@@ -12,10 +12,16 @@
 
 /* Read at most max bytes of path (NUL-terminated); -EFBIG when larger. */
 int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct box_err **err);
+/* The same, refusing a symlink as the last component (ELOOP). */
+int fs_read_file_nofollow(const char *path, size_t max, char **ret, size_t *ret_len,
+			  struct box_err **err);
 int fs_read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
-/* temp file in the same dir, write, fsync, rename, fsync dir. */
+/* A new (O_EXCL, O_NOFOLLOW) temp file in the same dir, write, fsync, rename, fsync dir. */
 int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct box_err **err);
+/* The same without the fsyncs: for files that do not outlive a reboot. */
+int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			  struct box_err **err);
 int fs_write_all(int fd, const void *buf, size_t len);
 int fs_read_all(int fd, void *buf, size_t len); /* 0 on full read, -EIO on short */
 int mkdir_p(const char *path, mode_t mode, struct box_err **err);

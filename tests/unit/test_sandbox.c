@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Sandbox records: names, config.json round trip, the state file, user database edits. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../core/sandbox/overlay.h"
 #include "../../core/sandbox/sandbox.h"
@@ -156,7 +159,7 @@ static void test_start_time(void)
 	_cleanup_fclose_ FILE *up = fopen("/proc/uptime", "re");
 	double uptime = 0;
 
-	ok(read_file(path, 4096, &buf, NULL, NULL) == 0, "read the odd-comm fixture");
+	ok(fs_read_file(path, 4096, &buf, NULL, NULL) == 0, "read the odd-comm fixture");
 	is_int(proc_stat_start_time(buf ? buf : ""), 987654, "starttime after a comm with ') ('");
 	is_int(proc_stat_start_time("1 (x) S 1 2 3"), 0, "a short line has no starttime");
 	is_int(proc_stat_start_time("no parenthesis"), 0, "no comm, no starttime");
@@ -166,6 +169,48 @@ static void test_start_time(void)
 	ok(self > 0 && self <= ticks + 1 && ticks - self < 60.0 * (double)sysconf(_SC_CLK_TCK),
 	   "own start time %.0f is within a minute before now (%.0f ticks)", self, ticks);
 	is_int(proc_start_time(getpid()), proc_start_time(getpid()), "stable across reads");
+}
+
+/* The runtime dir's files: a state file that is a symlink is not believed, and a
+ * write through a temp name that someone planted as a symlink leaves its target alone. */
+static void test_state_nofollow(void)
+{
+	char tmpl[] = "/tmp/box-test-state.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	struct sandbox_runstate st;
+
+	ok(dir != NULL, "temp runtime dir");
+	if (!dir)
+		return;
+	setenv("BOX_RUNTIME_DIR", dir, 1);
+	unsigned long long me = (unsigned long long)proc_start_time(getpid());
+	_cleanup_free_ char *sb = xasprintf("%s/s", dir);
+	_cleanup_free_ char *state = xasprintf("%s/s/state", dir);
+	_cleanup_free_ char *real = xasprintf("%s/elsewhere", dir);
+	_cleanup_free_ char *txt = xasprintf("supervisor_pid=%d\nsupervisor_start=%llu\n"
+					     "init_pid=%d\ninit_start=%llu\n",
+					     (int)getpid(), me, (int)getpid(), me);
+	ok(mkdir(sb, 0700) == 0, "sandbox runtime dir");
+	ok(fs_write_file_replace(state, txt, strlen(txt), 0600, NULL) == 0, "write a state file");
+	is_int(sandbox_state_read("s", &st), 1, "a regular state file naming live pids: running");
+	ok(rename(state, real) == 0 && symlink(real, state) == 0, "replace it by a symlink");
+	is_int(sandbox_state_read("s", &st), 0, "a symlinked state file is not believed");
+
+	_cleanup_free_ char *victim = xasprintf("%s/victim", dir);
+	_cleanup_free_ char *env = xasprintf("%s/s/env", dir);
+	_cleanup_free_ char *planted = xasprintf("%s/s/env.tmp.%d", dir, (int)getpid());
+	_cleanup_free_ char *buf = NULL;
+	ok(fs_write_file_replace(victim, "keep\n", 5, 0600, NULL) == 0, "a file to protect");
+	ok(symlink(victim, planted) == 0, "plant a symlink at the temp name");
+	ok(fs_write_file_replace(env, "A=1\n", 4, 0600, NULL) == 0, "write the env file");
+	ok(fs_read_file(victim, 64, &buf, NULL, NULL) == 0 && streq(buf, "keep\n"),
+	   "the symlink's target is untouched");
+	free(TAKE_PTR(buf));
+	ok(fs_read_file_nofollow(env, 64, &buf, NULL, NULL) == 0 && streq(buf, "A=1\n"),
+	   "the env file has the new content");
+	ok(fs_read_file_nofollow(state, 64, &buf, NULL, NULL) == -ELOOP, "nofollow refuses a symlink");
+	rm_rf(dir, NULL);
+	unsetenv("BOX_RUNTIME_DIR");
 }
 
 static void test_users(void)
@@ -245,6 +290,7 @@ int main(void)
 	test_env_and_net();
 	test_state();
 	test_start_time();
+	test_state_nofollow();
 	test_users();
 	test_overlay_opts();
 	return tap_done();
