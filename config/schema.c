@@ -8,12 +8,15 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/image/ref.h"
+#include "../core/util/paths.h"
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "schema.h"
@@ -46,7 +49,8 @@ const struct cfg_key cfg_schema[] = {
 	{ "box", "home", CT_HOME, "host", home_values, .syntax = "host|isolated|PATH",
 	  .kinds = CFG_IN_BOTH,
 	  .help = "host: your home directory; isolated: a private one per sandbox; PATH "
-		  "(starting with '/', '~/' or './'): that directory as home." },
+		  "(starting with '/', '~/' or './'): that directory as home; './' and '../' "
+		  "are relative to the file's directory." },
 	{ "box", "storage", CT_ENUM, "fuse-overlayfs", storage_values, .kinds = CFG_IN_BOTH,
 	  .help = "Root filesystem driver: fuse-overlayfs, or the kernel's overlay where "
 		  "unprivileged overlay mounts work.", .offset = BOX_FIELD(storage) },
@@ -56,9 +60,9 @@ const struct cfg_key cfg_schema[] = {
 	{ "box", "host_loopback", CT_BOOL, "yes", .syntax = "yes|no", .kinds = CFG_IN_BOTH,
 	  .help = "Let the sandbox reach the host's 127.0.0.1 through 10.0.2.2.",
 	  .offset = BOX_FIELD(host_loopback) },
-	{ "box", "mtu", CT_U32, "65520", .syntax = "68..65520", .kinds = CFG_IN_BOTH,
-	  .help = "MTU of the sandbox's network interface.", .offset = BOX_FIELD(mtu),
-	  .min = 68, .max = 65520 },
+	{ "box", "mtu", CT_U32, "65520", .syntax = "1280..65520", .kinds = CFG_IN_BOTH,
+	  .help = "MTU of the sandbox's network interface (at least 1280, what IPv6 needs).",
+	  .offset = BOX_FIELD(mtu), .min = 1280, .max = 65520 },
 
 	{ "setup", NULL, CT_SECTION, .kinds = CFG_IN_PROJECT,
 	  .help = "What to install and run once, as root inside, when the sandbox is created. "
@@ -274,6 +278,49 @@ static int set_enum(struct cfg_parse *p, const struct cfg_key *k, void *base, co
 	return 0;
 }
 
+/* The directory of file, absolute (against the working directory when file is not). */
+static char *file_dir(const char *file)
+{
+	char cwd[PATH_MAX];
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	_cleanup_free_ char *dir = slash ? xstrndup(file, (size_t)(slash - file)) : xstrdup("");
+
+	if (file && file[0] == '/')
+		return slash == file ? xstrdup("/") : TAKE_PTR(dir);
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, "/");
+	return *dir ? xasprintf("%s/%s", streq(cwd, "/") ? "" : cwd, dir) : xstrdup(cwd);
+}
+
+/*
+ * A path as the file means it, made absolute where it is read: '~/x' in the user's home,
+ * './x' and '../x' beside the file (leading '..' steps taken lexically), so that what is
+ * stored and shown is the directory that will be used, wherever box runs from.
+ */
+static char *resolve_path(const char *file, const char *v)
+{
+	if (v[0] == '/')
+		return xstrdup(v);
+	if (str_startswith(v, "~/")) {
+		_cleanup_free_ char *home = paths_home();
+		return xasprintf("%s/%s", streq(home, "/") ? "" : home, v + 2);
+	}
+	_cleanup_free_ char *dir = file_dir(file);
+	for (;;) {
+		if (str_startswith(v, "./")) {
+			v += 2;
+		} else if (str_startswith(v, "../") || streq(v, "..")) {
+			char *slash = strrchr(dir, '/');
+			if (slash)
+				slash[slash == dir ? 1 : 0] = '\0';
+			v += v[2] ? 3 : 2;
+		} else {
+			break;
+		}
+	}
+	return xasprintf("%s%s%s", dir, streq(dir, "/") || !*v ? "" : "/", v);
+}
+
 static int set_home(struct cfg_parse *p, const struct cfg_key *k, void *base, const char *v)
 {
 	struct box_config *c = base;
@@ -288,7 +335,7 @@ static int set_home(struct cfg_parse *p, const struct cfg_key *k, void *base, co
 		c->home = i == 0 ? CFG_HOME_HOST : CFG_HOME_ISOLATED;
 	} else {
 		c->home = CFG_HOME_PATH;
-		c->home_path = xstrdup(v);
+		c->home_path = resolve_path(p ? p->name : NULL, v);
 	}
 	return 0;
 }

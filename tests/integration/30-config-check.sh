@@ -58,6 +58,19 @@ check "a good .box.ini passes" "$BOX" config check "$T/.box.ini"
 check_fails "--global turns project sections into errors" "$BOX" config check --global "$T/.box.ini"
 check_fails "a missing file is an error" "$BOX" config check "$T/nope.ini"
 
+# checked and resolved where they are read
+printf '[box]\nimage = debian\nmtu = 1279\n' >"$T/mtu.box.ini"
+out=$("$BOX" config check "$T/mtu.box.ini" 2>&1)
+is "$?" 125 "an mtu below 1280 fails the check"
+like "$out" "mtu.box.ini:3: bad value '1279' for 'mtu' in \[box\]: expected a whole number from 1280" \
+	"... with FILE:LINE and the range"
+printf '[box]\nhome = ./h\n' >"$BOX_CONFIG"
+out=$(cd / && "$BOX" config show 2>&1)
+like "$out" "^home = $(dirname "$BOX_CONFIG")/h\$" "home = ./h is relative to the file's directory"
+printf '[box]\nhome = ~/h\n' >"$BOX_CONFIG"
+like "$(cd / && "$BOX" config show 2>&1)" "^home = $HOME/h\$" "home = ~/h is in the home"
+: >"$BOX_CONFIG"
+
 out=$("$BOX" config schema)
 like "$out" "registry \"NAME\"" "schema documents registries"
 unlike "$out" "\[setup\]" "global schema leaves out project sections"

@@ -373,11 +373,46 @@ static void test_values(void)
 	ok(c->packages && streq(c->packages[0], "good"), "good package next to a bad one kept");
 	ok(has_error("t.ini:15: bad value '../x' for 'name'"), "name with a slash");
 	ok(has_error("t.ini:16: bad value 'a_b' for 'hostname'"), "hostname underscore");
-	ok(c->home == CFG_HOME_PATH && streq(c->home_path, "~/h"), "home path");
+	_cleanup_free_ char *want_home = xasprintf("%s/h", getenv("HOME"));
+	is_str(c->home_path, want_home, "home = ~/h is resolved against the home at parse time");
 	ok(has_error("t.ini:18: bad value '-rm' for 'image'"), "image looking like an option");
 	ok(has_error("t.ini:19: bad value '0x10' for 'mtu'"), "hex mtu");
 	ok(has_error("t.ini:20: unknown key 'x' in [box]"), "unknown one-letter key");
 	cfg_free(c);
+}
+
+/* Checked and resolved where they are read, with the file's name and line. */
+static void test_parse_time_checks(void)
+{
+	struct cfg_errors e = { 0 };
+	struct box_config *c = cfg_new();
+	const char *s = "[box]\nmtu = 1279\n";
+	int r = cfg_parse_buffer(s, strlen(s), "/p/q/.box.ini", CFG_PROJECT, c, &e);
+
+	ok(r < 0 && e.n == 1 && strstr(e.msgs[0], "/p/q/.box.ini:2: bad value '1279' for 'mtu'") &&
+	       strstr(e.msgs[0], "1280"),
+	   "mtu below 1280 fails with FILE:LINE and the range");
+	cfg_errors_done(&e);
+	cfg_free(c);
+	static const struct {
+		const char *file, *home, *want;
+	} cases[] = {
+		{ "/p/q/.box.ini", "./h", "/p/q/h" },
+		{ "/p/q/.box.ini", "../h", "/p/h" },
+		{ "/p/q/.box.ini", "./../../../h", "/h" },
+		{ "/.box.ini", "./h", "/h" },
+		{ "/p/q/.box.ini", "/abs", "/abs" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *t = xasprintf("[box]\nhome = %s\nmtu = 1280\n", cases[i].home);
+		c = cfg_new();
+		r = cfg_parse_buffer(t, strlen(t), cases[i].file, CFG_PROJECT, c, &e);
+		ok(r == 0 && c->home == CFG_HOME_PATH, "home = %s in %s parses", cases[i].home,
+		   cases[i].file);
+		is_str(c->home_path, cases[i].want, "... and is %s", cases[i].want);
+		cfg_errors_done(&e);
+		cfg_free(c);
+	}
 }
 
 static void test_images(void)
@@ -416,6 +451,7 @@ int main(void)
 	test_kinds();
 	test_values();
 	test_images();
+	test_parse_time_checks();
 	cfg_errors_done(&errs);
 	return tap_done();
 }
