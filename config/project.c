@@ -272,6 +272,14 @@ int project_open(const char *arg, bool (*taken)(const char *name, void *arg), vo
 	r = project_parse(p->file, p->content, p->len, p->config, errors, &p->warnings);
 	if (r < 0)
 		return box_err_set(err, -r, "parse '%s'", p->file);
+	/* A chosen name must not reach another project's sandbox, or one made by hand:
+	 * entering, restarting or re-configuring it would act on what is not ours. */
+	if (p->config->name && taken && taken(p->config->name, taken_arg))
+		return box_err_set(err, EEXIST,
+				   "[box] name = %s: a sandbox of that name exists and is not "
+				   "this project's; choose another name in '%s' (or remove that "
+				   "sandbox with 'box rm %s')",
+				   p->config->name, p->file, p->config->name);
 	p->sandbox = project_sandbox_name(p->config, p->dir, taken, taken_arg);
 	*ret = TAKE_PTR(p);
 	return 0;
