@@ -1,41 +1,57 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * box allow [--status] [FILE]: show what a project's .box.ini will do (image,
- * packages, setup commands, mounts outside the project, ports, environment) and
- * approve exactly this content, as direnv's `allow` does. A file that was never
- * approved, or was edited since, is not acted on. --status only reports the state.
+ * box allow [--status] [--yes] [FILE]: show what a project's .box.ini will do (image,
+ * packages, setup commands, everything that reaches outside the project: mounts by
+ * their real path, home, network, host loopback, ports open to other machines,
+ * automatic ports, hostname, limits) and approve exactly this content, as direnv's
+ * `allow` does, after the user says yes on a terminal. Without a terminal only --yes
+ * approves. A file that was never approved, or was edited since, is not acted on.
+ * --status only reports the state. Every value is shown escaped: a file cannot hide
+ * what it says behind terminal controls or bidi marks.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../config/project.h"
 #include "../core/util/fs.h"
 #include "../core/util/log.h"
+#include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
 
 static const char usage_text[] =
-    "usage: box allow [--status] [FILE]\n"
+    "usage: box allow [--status] [--yes] [FILE]\n"
     "\n"
-    "Show what FILE (default: the nearest .box.ini upwards) will do and approve its\n"
-    "current content. Editing the file withdraws the approval until the next\n"
+    "Show what FILE (default: the nearest .box.ini upwards) will do and, when you\n"
+    "answer y, approve its current content. Without a terminal to ask on, only\n"
+    "--yes approves. Editing the file withdraws the approval until the next\n"
     "'box allow'. --status prints the state and exits 0 when allowed, 1 when not.";
 
 static void show_line(const char *what, const char *value)
 {
 	_cleanup_free_ char *esc = str_escape(value);
-	printf("  %-9s %s\n", what, esc);
+	printf("  %-14s %s\n", what, esc);
 }
 
+/* A mount by the path it really binds (symlinks followed), flagged when that is
+ * outside the project: a link inside the project can point anywhere. */
 static void show_mounts(const struct box_config *c, const char *dir)
 {
+	_cleanup_free_ char *real_dir = realpath(dir, NULL);
+
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		_cleanup_free_ char *src = project_mount_source(dir, c->mounts[i].host);
+		_cleanup_free_ char *real = realpath(src, NULL);
+		const char *where = real ? real : src;
+		bool inside = project_contains(real_dir ? real_dir : dir, where);
+		_cleanup_free_ char *via =
+		    real && !streq(real, src) ? xasprintf(" (via %s)", src) : xstrdup("");
 		_cleanup_free_ char *text =
-		    xasprintf("%s -> %s%s%s", src, c->mounts[i].inside,
+		    xasprintf("%s%s -> %s%s%s", where, via, c->mounts[i].inside,
 			      c->mounts[i].readonly ? " (read-only)" : "",
-			      project_contains(dir, src) ? "" : "  [outside the project]");
+			      inside ? "" : "  [outside the project]");
 		show_line(i ? "" : "mounts:", text);
 	}
 }
@@ -46,11 +62,68 @@ static void show_list(const char *what, char *const *v)
 		show_line(i ? "" : what, v[i]);
 }
 
+/* A host address other than loopback: the port is open to other machines. */
+static bool port_is_public(const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	if (!colon)
+		return false; /* no address: 127.0.0.1 */
+	return !str_startswith(spec, "127.") && !str_startswith(spec, "[::1]");
+}
+
+static void show_ports(const struct box_config *c)
+{
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const char *k = c->ports[i].key;
+		_cleanup_free_ char *t =
+		    xasprintf("%s -> %s%s", k, c->ports[i].value,
+			      port_is_public(k) ? "  [open to other machines]" : "");
+		show_line(i ? "" : "ports:", t);
+	}
+	if (cfg_is_set(c, "box", "ports") && c->ports_auto)
+		show_line("ports = auto:", "ports listening inside appear on the host's 127.0.0.1");
+}
+
+static void show_reach(const struct box_config *c, const char *dir)
+{
+	static const char *const net[] = { "slirp (its own network)",
+					   "host (shares the host's network)",
+					   "none (loopback only)" };
+	if (cfg_is_set(c, "box", "home")) {
+		_cleanup_free_ char *t =
+		    c->home == CFG_HOME_PATH
+			? xasprintf("%s (read-write)%s", c->home_path,
+				    project_contains(dir, c->home_path) ? ""
+									: "  [outside the project]")
+			: xstrdup(c->home == CFG_HOME_HOST
+				      ? "host (your home directory, read-write)"
+				      : "isolated (a home of its own)");
+		show_line("home:", t);
+	}
+	if (cfg_is_set(c, "box", "network"))
+		show_line("network:", net[c->network]);
+	if (cfg_is_set(c, "box", "host_loopback"))
+		show_line("host_loopback:", c->host_loopback
+						? "yes (reaches services on the host's 127.0.0.1)"
+						: "no");
+	if (c->hostname)
+		show_line("hostname:", c->hostname);
+	if (c->cpus || c->memory || c->pids) {
+		char mem[32];
+		_cleanup_free_ char *t =
+		    xasprintf("cpus %g, memory %s, pids %llu (0: no limit)", c->cpus,
+			      c->memory ? format_bytes(c->memory, mem, sizeof(mem)) : "0",
+			      (unsigned long long)c->pids);
+		show_line("limits:", t);
+	}
+}
+
 static void show_summary(const char *path, const struct box_config *c)
 {
 	_cleanup_free_ char *dir = project_dir(path);
 
-	printf("%s will:\n", path);
+	_cleanup_free_ char *esc = str_escape(path);
+	printf("%s will:\n", esc);
 	show_line("image:", c->image ? c->image : "(the default image)");
 	if (c->name)
 		show_line("name:", c->name);
@@ -76,18 +149,12 @@ static void show_summary(const char *path, const struct box_config *c)
 	}
 	show_list("on enter:", c->attach);
 	show_mounts(c, dir);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		_cleanup_free_ char *t = xasprintf("%s -> %s", c->ports[i].key, c->ports[i].value);
-		show_line(i ? "" : "ports:", t);
-	}
+	show_ports(c);
 	for (size_t i = 0; i < c->n_env; i++) {
 		_cleanup_free_ char *t = xasprintf("%s=%s", c->env[i].key, c->env[i].value);
 		show_line(i ? "" : "env:", t);
 	}
-	if (c->network == CFG_NET_HOST)
-		show_line("network:", "host (shares the host's network)");
-	if (c->home == CFG_HOME_PATH)
-		show_line("home:", c->home_path);
+	show_reach(c, dir);
 }
 
 static int status(const char *path, const char *buf, size_t len)
@@ -101,7 +168,20 @@ static int status(const char *path, const char *buf, size_t len)
 	return st == TRUST_ALLOWED ? 0 : 1;
 }
 
-static int approve(const char *path, const char *buf, size_t len)
+/* y or yes (any case) on the terminal; anything else, or end of input, is no. */
+static bool ask_yes(void)
+{
+	char line[64];
+
+	printf("Allow it? [y/N] ");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+static int approve(const char *path, const char *buf, size_t len, bool yes)
 {
 	struct cfg_errors errors = { 0 }, warnings = { 0 };
 	struct box_config *c = cfg_new();
@@ -120,6 +200,14 @@ static int approve(const char *path, const char *buf, size_t len)
 	}
 	show_summary(path, c);
 	cfg_free(c);
+	if (!yes && !isatty(STDIN_FILENO))
+		return cmd_error("not approving '%s': there is no terminal to ask on; after "
+				 "reading the above, 'box allow --yes' approves it",
+				 path);
+	if (!yes && !ask_yes()) {
+		printf("not allowed: %s is unchanged\n", path);
+		return 1;
+	}
 	if (trust_allow(path, buf, len, &err) < 0)
 		return cmd_fail(err, "approve '%s'", path);
 	printf("allowed %s\n", path);
@@ -130,18 +218,22 @@ static int run_allow(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "status", no_argument, NULL, 's' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool only_status = false;
+	bool only_status = false, yes = false;
 	struct box_err *err = NULL;
 	_cleanup_free_ char *path = NULL, *buf = NULL;
 	size_t len;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+s", opts, NULL)) != -1) {
-		if (c != 's')
+	while ((c = getopt_long(argc, argv, "+sy", opts, NULL)) != -1) {
+		if (c == 's')
+			only_status = true;
+		else if (c == 'y')
+			yes = true;
+		else
 			return cmd_usage_error("allow", "unknown option");
-		only_status = true;
 	}
 	if (argc - optind > 1)
 		return cmd_usage_error("allow", "expected one FILE at most");
@@ -149,7 +241,7 @@ static int run_allow(int argc, char **argv)
 		return cmd_fail(err, "allow");
 	if (fs_read_file(path, 1024 * 1024, &buf, &len, &err) < 0)
 		return cmd_fail(err, "allow");
-	return only_status ? status(path, buf, len) : approve(path, buf, len);
+	return only_status ? status(path, buf, len) : approve(path, buf, len, yes);
 }
 
 const struct box_command cmd_allow = {

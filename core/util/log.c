@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Level-filtered logging to stderr or a file, and escaping of untrusted strings. */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,23 +63,53 @@ void log_msg(int level, const char *fmt, ...)
 	(void)r;
 }
 
+/* Length of the UTF-8 sequence at p and its code point; 0 when it is not valid UTF-8. */
+static size_t utf8_decode(const unsigned char *p, uint32_t *ret)
+{
+	size_t n = *p >= 0xf0 && *p < 0xf5 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+	uint32_t cp = n == 4 ? *p & 0x07u : n == 3 ? *p & 0x0fu : *p & 0x1fu;
+
+	if (*p >= 0xf5)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	*ret = cp;
+	return n;
+}
+
+/* C1 controls (a terminal's CSI among them) and the marks that reorder text on screen. */
+static bool hides_text(uint32_t cp)
+{
+	return (cp >= 0x80 && cp < 0xa0) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 char *str_escape(const char *s)
 {
 	size_t len = strlen(s);
 	char *out = xmalloc(len * 4 + 1), *o = out;
+	uint32_t cp = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\n') {
-			*o++ = '\\';
-			*o++ = 'n';
-		} else if (*p == '\t') {
-			*o++ = '\\';
-			*o++ = 't';
-		} else if (*p < 0x20 || *p == 0x7f) {
-			o += sprintf(o, "\\x%02x", *p);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = *p < 0x80 ? 1 : utf8_decode(p, &cp);
+		if (*p == '\n' || *p == '\t') {
+			o += sprintf(o, "\\%c", *p == '\n' ? 'n' : 't');
+		} else if (*p < 0x20 || *p == 0x7f || n == 0) {
+			o += sprintf(o, "\\x%02x", *p); /* a control, or a byte that is not UTF-8 */
+			n = 1;
+		} else if (n > 1 && hides_text(cp)) {
+			o += sprintf(o, "\\u%04x", (unsigned)cp); /* 6 bytes for 2 or 3 */
 		} else {
-			*o++ = (char)*p;
+			memcpy(o, p, n);
+			o += n;
 		}
+		p += n;
 	}
 	*o = '\0';
 	return out;

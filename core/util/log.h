@@ -22,7 +22,8 @@ void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
-/* Copy s into a new string with control characters escaped (\n, \x1b, ...). */
+/* Copy s into a new string with control characters escaped (\n, \x1b, ...), bytes that
+ * are not UTF-8 as \xNN, and C1 controls and bidi marks as \uNNNN. */
 char *str_escape(const char *s);
 
 #endif

@@ -11,7 +11,7 @@ rec=$XDG_DATA_HOME/box/sandboxes/victim/config.json
 before=$(sha256sum "$rec")
 
 printf '[box]\nname = victim\nnetwork = host\n[env]\nSTOLEN = 1\n' >"$T/proj/.box.ini"
-(cd "$T/proj" && "$BOX" allow >/dev/null 2>&1)
+(cd "$T/proj" && "$BOX" allow --yes >/dev/null 2>&1)
 for verb in "run -- true" "enter -- true" stop rebuild; do
 	# shellcheck disable=SC2086
 	out=$(cd "$T/proj" && "$BOX" $verb 2>&1)
@@ -24,6 +24,6 @@ like "$("$BOX" list 2>&1)" "victim" "and it is still listed"
 
 # Renamed, the project gets its own name (nothing exists yet: stop says so).
 sed -i 's/^name = victim/name = mine/' "$T/proj/.box.ini"
-(cd "$T/proj" && "$BOX" allow >/dev/null 2>&1)
+(cd "$T/proj" && "$BOX" allow --yes >/dev/null 2>&1)
 like "$(cd "$T/proj" && "$BOX" stop 2>&1)" "has no sandbox yet" "a free name is the project's"
 done_testing

@@ -62,7 +62,7 @@ cd "$P/src/deep" || exit 1
 out=$("$BOX" enter -- true 2>&1)
 is "$?" 125 "an unapproved .box.ini is refused (125)"
 like "$out" "proj/\.box\.ini.*box allow" "... naming the file and 'box allow'"
-"$BOX" allow >/dev/null 2>&1 || fail "box allow"
+"$BOX" allow --yes >/dev/null 2>&1 || fail "box allow"
 
 # --- first entry: setup once, then the command in the directory the user is in
 out=$("$BOX" enter -- pwd 2>"$T/err")
@@ -105,7 +105,7 @@ is "$(wc -l <"$P/setup-runs")" 1 "a stop/start does not rerun setup"
 
 # --- a second project with the same setup shares the layer
 cd "$P2" || exit 1
-"$BOX" allow >/dev/null 2>&1
+"$BOX" allow --yes >/dev/null 2>&1
 err=$("$BOX" run -- box-hello 2>&1 >/dev/null)
 is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "second project: package there"
 unlike "$err" "\[1/2\]" "second project: no setup step ran"
@@ -119,7 +119,7 @@ cd "$P" || exit 1
 ini "run = echo two >>setup-runs2" "$ports" >"$P/.box.ini"
 out=$("$BOX" run -- true 2>&1)
 is "$?" 125 "an edited .box.ini is refused until box allow"
-"$BOX" allow >/dev/null 2>&1
+"$BOX" allow --yes >/dev/null 2>&1
 err=$("$BOX" run -- cat /var/tmp/userchange 2>&1)
 like "$err" "changed.*box rebuild" "a changed setup is detected and 'box rebuild' suggested"
 like "$err" "mine" "... and the old sandbox is entered as it is"
@@ -138,7 +138,7 @@ unlike "$("$BOX" run -- true 2>&1)" "changed" "no change reported after the rebu
 
 # --- other settings need no rebuild: a running sandbox says so, the next start applies
 printf '[mounts]\n/extra = ../outside\n' >>"$P/.box.ini"
-"$BOX" allow >/dev/null 2>&1
+"$BOX" allow --yes >/dev/null 2>&1
 like "$("$BOX" run -- true 2>&1)" "changed since sandbox 'proj' started: 'box stop'" \
 	"an edited [mounts] on a running sandbox: told to stop it"
 "$BOX" stop --time 1 >/dev/null 2>&1

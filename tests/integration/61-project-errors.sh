@@ -17,7 +17,7 @@ at_exit "cd / && for s in runfail retry killed pkg; do '$BOX' stop --time 1 \$s 
 project() {
 	mkdir -p "$T/$1"
 	printf '[box]\nimage = debian\n%s\n' "$2" >"$T/$1/.box.ini"
-	(cd "$T/$1" && "$BOX" allow >/dev/null 2>&1)
+	(cd "$T/$1" && "$BOX" allow --yes >/dev/null 2>&1)
 	cd "$T/$1" || exit 1
 }
 setup_layers() { ls -d "$XDG_DATA_HOME"/box/layers/setup-* 2>/dev/null | wc -l; }

@@ -92,7 +92,7 @@ GREETING = hi there
 [ports]
 127.0.0.1:$P = $IN
 INI
-(cd "$T/pnet" && "$BOX" allow >/dev/null 2>&1) || fail "box allow"
+(cd "$T/pnet" && "$BOX" allow --yes >/dev/null 2>&1) || fail "box allow"
 get_host='exec 3<>/dev/tcp/10.0.2.2/'$HP' && printf "GET / HTTP/1.0\r\n\r\n" >&3 && cat <&3'
 out=$(cd "$T/pnet" && "$BOX" run -- sh -c "cat /sys/class/net/tap0/mtu; echo \$GREETING; echo \$BOX_IMG_VAR; timeout 3 bash -c '$get_host' >/dev/null 2>&1 && echo reached || echo unreachable; grep -c host.box.internal /etc/hosts" 2>"$T/err")
 is "$out" "1400
@@ -132,7 +132,7 @@ unreachable" "box enter NAME starts it with the project's [env], mtu and host_lo
 # An edited .box.ini: the settings follow on the next start from inside the project.
 "$BOX" stop --time 1 pnet >/dev/null 2>&1
 sed -i -e 's/^mtu = 1400/mtu = 1500/' -e 's/^host_loopback = no/host_loopback = yes/' "$T/pnet/.box.ini"
-(cd "$T/pnet" && "$BOX" allow >/dev/null 2>&1) || fail "box allow after the edit"
+(cd "$T/pnet" && "$BOX" allow --yes >/dev/null 2>&1) || fail "box allow after the edit"
 out=$(cd "$T/pnet" && "$BOX" run -- sh -c "cat /sys/class/net/tap0/mtu; timeout 3 bash -c '$get_host' 2>/dev/null | tail -1" 2>"$T/err")
 is "$out" "1500
 hello-from-host" "edited mtu and host_loopback = yes apply on the next start"

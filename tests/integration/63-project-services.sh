@@ -46,7 +46,7 @@ web = perl server.pl
 127.0.0.1:$port = 8000
 INI
 cd "$P" || exit 1
-"$BOX" allow >/dev/null 2>&1 || fail "box allow"
+"$BOX" allow --yes >/dev/null 2>&1 || fail "box allow"
 
 get() { curl -fsS -m 2 "http://127.0.0.1:$port/$1" 2>/dev/null; }
 wait_http() {

@@ -44,7 +44,7 @@ out=$("$BOX" run -- true 2>&1)
 is "$?" 125 "an unapproved devcontainer.json is refused (125)"
 like "$out" "\.devcontainer/devcontainer\.json' is .*box allow" "... naming the file and 'box allow'"
 [ ! -e "$R/init-ran" ] && ok "... and nothing ran" || fail "... and nothing ran"
-"$BOX" allow >/dev/null 2>&1 || fail "box allow"
+"$BOX" allow --yes >/dev/null 2>&1 || fail "box allow"
 
 # --- first start
 out=$("$BOX" run -- sh -c 'echo "$GREETING|$WS|$PWD"' 2>"$T/err")
@@ -87,7 +87,7 @@ is "$(wc -l <"$R/created-runs")" 1 "a rebuild with the same setup reuses the cac
 sed -i 's/hello from containerEnv/edited/' "$R/.devcontainer/devcontainer.json"
 out=$("$BOX" run -- true 2>&1)
 is "$?" 125 "an edited devcontainer.json is refused until approved again"
-"$BOX" allow >/dev/null 2>&1
+"$BOX" allow --yes >/dev/null 2>&1
 
 # --- box init --from-devcontainer writes the equivalent .box.ini
 out=$(cd "$R" && "$BOX" init --from-devcontainer 2>&1)
@@ -111,14 +111,14 @@ cd "$M" || exit 1
 out=$("$BOX" run -- true 2>&1)
 is "$?" 125 "several configurations and no --config: 125"
 like "$out" "2 configurations in \.devcontainer/.*--config" "... says to choose one with --config"
-"$BOX" allow "$M/.devcontainer/b/devcontainer.json" >/dev/null 2>&1
+"$BOX" allow --yes "$M/.devcontainer/b/devcontainer.json" >/dev/null 2>&1
 is "$("$BOX" run --config .devcontainer/b/devcontainer.json -- sh -c 'echo $WHICH' 2>/dev/null)" b \
 	"box run --config uses that configuration"
 check "box stop --config" "$BOX" stop --config .devcontainer/b/devcontainer.json
 
 # --- errors are FILE:LINE
 printf '{\n  "image": "debian",\n  "containerEnv": { "1bad": "x" }\n}\n' >"$M/.devcontainer/a/devcontainer.json"
-"$BOX" allow "$M/.devcontainer/a/devcontainer.json" >/dev/null 2>&1
+"$BOX" allow --yes "$M/.devcontainer/a/devcontainer.json" >/dev/null 2>&1
 out=$("$BOX" enter --config .devcontainer/a/devcontainer.json -- true 2>&1)
 is "$?" 125 "a bad devcontainer.json: 125"
 like "$out" "a/devcontainer\.json:3: bad variable name '1bad'" "... with FILE:LINE"
