@@ -153,6 +153,15 @@ like "$(pane)" 'ascii-exit=0' "--iterations ends the dashboard by itself"
 # idle, which is not the first row.
 mkdir -p "$T/proj/sub"
 printf '[box]\nname = idle\nimage = debian:bookworm\n' >"$T/proj/.box.ini"
+# idle becomes the project's own sandbox, as 'box enter' in the project records it (a
+# project may not name a sandbox that is not its own).
+python3 - "$XDG_DATA_HOME/box/sandboxes/idle/config.json" "$T/proj" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["project"] = sys.argv[2]
+json.dump(c, open(sys.argv[1] + ".new", "w"))
+PY
+mv "$XDG_DATA_HOME/box/sandboxes/idle/config.json.new" "$XDG_DATA_HOME/box/sandboxes/idle/config.json"
 "${TM[@]}" send-keys -t dash "clear; cd '$T/proj/sub' && '$BOX' dash --interval 0.5; echo proj-exit=\$?; cd /" Enter
 wait_pane '^idle .* stopped' 40
 "${TM[@]}" send-keys -t dash S
