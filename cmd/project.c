@@ -165,6 +165,7 @@ int cmdproj_build_setup(struct project *p, const char *key, char *const *image_l
 		.project_dir = p->dir,
 		.canonical = canon,
 		.fuse = p->config->storage != CFG_STORAGE_OVERLAY,
+		.no_network = p->config->network == CFG_NET_NONE,
 		.progress = on_progress,
 		.failed = on_failed,
 	};

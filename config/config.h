@@ -57,6 +57,7 @@ struct box_config {
 	/* [setup] */
 	char **packages; /* split on whitespace/commas, in order */
 	char **run;	 /* each `run =` line, in order */
+	char **inputs;	 /* [setup] inputs: globs of project files setup reads */
 	unsigned *run_lines;
 
 	/* [start]: each `run =` line, run on every start of the sandbox, as the user */

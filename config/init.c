@@ -32,17 +32,23 @@ static bool strv_has(char *const *v, const char *s)
 	return false;
 }
 
+/* Whether the project has the i-th guess's file. */
+static bool has_guess(const char *dir, size_t i)
+{
+	_cleanup_free_ char *f = xasprintf("%s/%s", dir, guesses[i].file);
+	struct stat st;
+	return stat(f, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 char **project_guess_packages(const char *dir)
 {
 	char **pk = NULL;
 
 	for (size_t i = 0; i < ARRAY_SIZE(guesses); i++) {
-		_cleanup_free_ char *f = xasprintf("%s/%s", dir, guesses[i].file);
 		_cleanup_free_ char *list = xstrdup(guesses[i].packages);
-		struct stat st;
 		char *save = NULL;
 
-		if (stat(f, &st) < 0 || !S_ISREG(st.st_mode))
+		if (!has_guess(dir, i))
 			continue;
 		for (char *p = strtok_r(list, " ", &save); p; p = strtok_r(NULL, " ", &save))
 			if (!strv_has(pk, p))
@@ -55,6 +61,13 @@ char *project_init_text(const char *dir, const char *image, char *const *package
 {
 	_cleanup_free_ char *name = project_sandbox_name(NULL, dir, NULL, NULL);
 	_cleanup_free_ char *pk = strv_join(packages);
+	_cleanup_strv_free_ char **in = NULL;
+
+	/* What the packages were guessed from is what setup will read: part of its key. */
+	for (size_t i = 0; i < ARRAY_SIZE(guesses); i++)
+		if (has_guess(dir, i))
+			strv_push(&in, xstrdup(guesses[i].file));
+	_cleanup_free_ char *inputs = strv_join(in);
 
 	return xasprintf(
 	    "# Sandbox for this project: 'box enter' anywhere below this directory uses it.\n"
@@ -71,6 +84,8 @@ char *project_init_text(const char *dir, const char *image, char *const *package
 	    "# Installed once with the image's package manager and cached.\n"
 	    "%spackages = %s\n"
 	    "# run = echo commands run in order, as root, after the packages\n"
+	    "# Files setup reads: a change to them builds a new setup.\n"
+	    "%sinputs = %s\n"
 	    "\n"
 	    "[env]\n"
 	    "# EDITOR = vim\n"
@@ -84,5 +99,6 @@ char *project_init_text(const char *dir, const char *image, char *const *package
 	    "[limits]\n"
 	    "# memory = 4G\n"
 	    "# cpus = 2\n",
-	    image, *name ? name : "project", *pk ? "" : "# ", *pk ? pk : "git");
+	    image, *name ? name : "project", *pk ? "" : "# ", *pk ? pk : "git", *inputs ? "" : "# ",
+	    *inputs ? inputs : "requirements.txt");
 }

@@ -126,6 +126,7 @@ static void write_value(FILE *f, const struct cfg_key *k, const void *base)
 	case CT_HOME:
 	case CT_PACKAGES:
 	case CT_RUN:
+	case CT_INPUTS:
 	case CT_ENV:
 	case CT_PORT:
 	case CT_MOUNT:
@@ -155,6 +156,10 @@ static void write_list(FILE *f, const struct cfg_key *k, const struct box_config
 				fprintf(f, " %s", *p);
 			fputc('\n', f);
 		}
+		break;
+	case CT_INPUTS:
+		for (char **p = c->inputs; p && *p; p++)
+			fprintf(f, "inputs = %s\n", *p);
 		break;
 	case CT_RUN:
 		for (char **p = streq(k->section, "start") ? c->start : c->run; p && *p; p++)

@@ -404,7 +404,10 @@ char *project_setup_canonical(const char *image, const struct box_config *c)
 		_cleanup_free_ char *norm = normalise_command(*r);
 		append(&buf, "run", norm);
 	}
-	return buf;
+	_cleanup_free_ char *inputs = project_setup_inputs(c);
+	char *all = xasprintf("%s%s", buf, inputs);
+	free(buf);
+	return all;
 }
 
 int project_setup_steps(const struct box_config *c, enum pkgmgr m, struct pkg_step **ret,

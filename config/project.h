@@ -116,10 +116,16 @@ char *project_sandbox_name(const struct box_config *c, const char *project_dir,
 /*
  * Canonical text of what setup does: a version line, the image (reference or, better,
  * digest), packages sorted and deduplicated, run lines in order with whitespace
- * outside quotes collapsed. Two projects with the same base and setup get the same
- * text, so they share one cached setup layer. Caller frees.
+ * outside quotes collapsed, then the project files setup reads with their sha256
+ * (project_setup_inputs). Two projects with the same base, setup and input files get
+ * the same text, so they share one cached setup layer. Caller frees.
  */
 char *project_setup_canonical(const char *image, const struct box_config *c);
+/*
+ * "input PATH SHA256" lines, sorted, for the project files (relative to the project)
+ * that c's run lines name and its [setup] inputs globs match; "" outside a project.
+ */
+char *project_setup_inputs(const struct box_config *c);
 /* sha256 (lowercase hex) of project_setup_canonical(); ret has room for 65 bytes. */
 void project_setup_key(const char *image, const struct box_config *c, char ret[SHA256_HEX_LEN + 1]);
 

@@ -73,6 +73,11 @@ const struct cfg_key cfg_schema[] = {
 		  "or commas; may repeat)." },
 	{ "setup", "run", CT_RUN, .syntax = "COMMAND", .kinds = CFG_IN_PROJECT, .repeat = true,
 	  .help = "A shell command run after the packages (may repeat; runs in order)." },
+	{ "setup", "inputs", CT_INPUTS, .syntax = "GLOB [GLOB...]", .kinds = CFG_IN_PROJECT,
+	  .repeat = true,
+	  .help = "Project files setup reads (e.g. requirements.txt, 'deps/*.txt'): their content "
+		  "is part of the setup's cache key, as is every project file a run line names. "
+		  "Relative to the project directory; may repeat." },
 
 	{ "start", NULL, CT_SECTION, .kinds = CFG_IN_PROJECT,
 	  .help = "Commands run on every start of the sandbox, as the user in the project "
@@ -431,6 +436,37 @@ static int set_packages(struct cfg_parse *p, const struct cfg_key *k, struct box
 	return r;
 }
 
+static bool has_dotdot(const char *path)
+{
+	for (const char *s = path; (s = strstr(s, "..")); s += 2)
+		if ((s == path || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return true;
+	return false;
+}
+
+static int set_inputs(struct cfg_parse *p, struct box_config *c, const char *v)
+{
+	_cleanup_free_ char *copy = xstrdup(v);
+	char *save = NULL;
+	int r = 0;
+
+	for (char *t = strtok_r(copy, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+		if (t[0] == '/' || has_dotdot(t)) {
+			cfg_error(p,
+				  "bad input '%s' in [setup]: name files inside the project, "
+				  "relative to its directory, without '..'",
+				  t);
+			r = -EINVAL;
+		} else if (strv_length(c->inputs) >= CFG_MAX_ENTRIES) {
+			cfg_error(p, "too many inputs in [setup] (at most %d)", CFG_MAX_ENTRIES);
+			return -E2BIG;
+		} else {
+			strv_push(&c->inputs, xstrdup(t));
+		}
+	}
+	return r;
+}
+
 static int set_run(struct cfg_parse *p, const struct cfg_key *k, struct box_config *c,
 		   const char *v)
 {
@@ -557,14 +593,6 @@ static int set_port(struct cfg_parse *p, struct box_config *c, const char *key, 
 	return r < 0 ? r : kv_put(p, &c->ports, &c->n_ports, "ports", key, v);
 }
 
-static bool has_dotdot(const char *path)
-{
-	for (const char *s = path; (s = strstr(s, "..")); s += 2)
-		if ((s == path || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
-			return true;
-	return false;
-}
-
 static int mount_check(struct cfg_parse *p, const char *key, const char *host)
 {
 	if (key[0] != '/' || streq(key, "/") || has_dotdot(key)) {
@@ -668,6 +696,8 @@ int cfg_set(struct cfg_parse *p, const struct cfg_key *k, const char *key, const
 		return set_packages(p, k, c, value);
 	case CT_RUN:
 		return set_run(p, k, c, value);
+	case CT_INPUTS:
+		return set_inputs(p, c, value);
 	case CT_ENV:
 		return set_env(p, c, key, value);
 	case CT_PORT:

@@ -24,6 +24,7 @@ enum cfg_type {
 	CT_U32,
 	CT_PACKAGES,
 	CT_RUN,
+	CT_INPUTS,
 	CT_ENV,
 	CT_PORT,
 	CT_MOUNT,

@@ -144,10 +144,10 @@ _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *
 				  .binds = &bind,
 				  .n_binds = 1,
 				  .host_etc_files = true,
-				  .host_net = true };
+				  .host_net = !b->o->no_network };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (rootfs_setup(&ro, &err) < 0) {
+	if ((b->o->no_network && container_loopback_up(&err) < 0) || rootfs_setup(&ro, &err) < 0) {
 		sync_send_error(sock, err);
 		_exit(EXIT_BOX);
 	}
@@ -176,8 +176,11 @@ static int run_steps(const struct build *b, const struct pkg_step *steps, size_t
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return box_err_set(err, errno, "create a socket pair");
-	/* No new network namespace: setup downloads packages over the host's network. */
-	pid_t pid = clone3_fork(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC, NULL);
+	/* The sandbox's own network mode: none gets a network namespace with loopback only;
+	 * otherwise setup downloads packages over the host's network. */
+	pid_t pid = clone3_fork(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+				    (b->o->no_network ? CLONE_NEWNET : 0),
+				NULL);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);

@@ -36,6 +36,7 @@ struct setup_build_opts {
 	const char *project_dir; /* mounted at its own path, cwd of every step */
 	const char *canonical;	 /* project_setup_canonical(), kept beside the layer */
 	bool fuse;		 /* fuse-overlayfs, else the kernel overlay */
+	bool no_network;	 /* the sandbox's network = none: setup gets loopback only */
 	/* Called before each step (i from 1), and for the step that failed with its exit
 	 * status; both in a process of the build (they may only print). */
 	void (*progress)(size_t i, size_t n, const char *label);

@@ -3,7 +3,8 @@
 # A project's sandbox from its .box.ini, as the test user with the Debian image from
 # the loopback registry: discovery from a nested directory, trust, the setup run once
 # and cached as a layer shared by a second project, env, mounts, limits, a changed
-# setup detected and applied by `box rebuild`, and stop/start without rerunning setup.
+# setup detected and applied by `box rebuild`, and stop/start without rerunning setup;
+# the files setup reads are part of its key, and setup runs in the sandbox's network mode.
 . "$(dirname "$0")/../lib.sh"
 need_userns
 need_subuid
@@ -149,5 +150,22 @@ is "$("$BOX" run -- cat /extra/f 2>/dev/null)" outside-file "... and applied on 
 "$BOX" prune >/dev/null 2>&1
 is "$("$BOX" run -- box-hello 2>/dev/null)" "hello from box-hello" "box prune keeps a setup layer in use"
 is "$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* | wc -l)" 2 "... (the old one stays while proj2 uses it)"
+"$BOX" stop --time 1 >/dev/null 2>&1
+
+# --- the files setup reads are in its key; setup runs in the sandbox's network mode
+P3=$T/proj3
+mkdir -p "$P3"
+printf 'other requirements\n' >"$P3/box-hello.deb.list"
+printf '[box]\nimage = debian\nnetwork = none\n[setup]\ninputs = *.list\nrun = cat /proc/net/dev >netdev.txt\n' >"$P3/.box.ini"
+(cd "$P3" && "$BOX" allow --yes >/dev/null 2>&1)
+(cd "$P3" && "$BOX" run -- true >/dev/null 2>&1)
+is "$(grep -c ':' "$P3/netdev.txt" 2>/dev/null)" 1 "network = none: setup sees only loopback"
+like "$(grep ':' "$P3/netdev.txt" 2>/dev/null)" "^ *lo:" "... lo"
+n=$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* | wc -l)
+printf 'edited requirements\n' >"$P3/box-hello.deb.list"
+(cd "$P3" && "$BOX" rebuild --yes >/dev/null 2>&1)
+is "$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* | wc -l)" $((n + 1)) \
+	"an edited file under [setup] inputs builds a new setup layer"
+(cd "$P3" && "$BOX" stop --time 1 >/dev/null 2>&1)
 
 done_testing

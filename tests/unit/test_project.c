@@ -170,6 +170,73 @@ static void test_setup_key(void)
 	cfg_free(c);
 }
 
+/* The key of the project file root/rel/.box.ini with that content. */
+static void file_key(const char *rel, const char *ini, char key[SHA256_HEX_LEN + 1])
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s/.box.ini", root, rel);
+	struct box_config *c = cfg_new();
+	struct cfg_errors e = { 0 };
+
+	if (cfg_parse_buffer(ini, strlen(ini), path, CFG_PROJECT, c, &e) < 0)
+		printf("#   parse failed: %s\n", e.n ? e.msgs[0] : "?");
+	project_setup_key("debian", c, key);
+	cfg_errors_done(&e);
+	cfg_free(c);
+}
+
+/* The files setup reads are part of its key: named by a run line, or by inputs globs. */
+static void test_setup_inputs(void)
+{
+	const char *pip = "[setup]\nrun = pip install -r requirements.txt\n";
+	char a[65], b[65], a2[65];
+
+	touch("ka/requirements.txt", "flask\n");
+	touch("kb/requirements.txt", "django\n");
+	file_key("ka", pip, a);
+	file_key("kb", pip, b);
+	ok(!streq(a, b), "same [setup], different requirements.txt: different keys");
+	touch("ka/requirements.txt", "flask==3\n");
+	file_key("ka", pip, a2);
+	ok(!streq(a, a2), "an edited requirements.txt changes the key");
+	touch("kb/requirements.txt", "flask==3\n");
+	file_key("kb", pip, b);
+	is_str(a2, b, "the same file content in two projects: the same key");
+
+	const char *globs = "[setup]\ninputs = deps/*.txt\nrun = make\n";
+	touch("kc/deps/one.txt", "1\n");
+	file_key("kc", globs, a);
+	touch("kc/deps/two.txt", "2\n");
+	file_key("kc", globs, b);
+	ok(!streq(a, b), "a file new under an inputs glob changes the key");
+	touch("kc/deps/two.md", "x\n");
+	file_key("kc", globs, a);
+	is_str(a, b, "a file the glob does not match does not");
+
+	/* Outside the project (a path, a symlink): never read, never part of the key. */
+	touch("kd/outside.txt", "secret\n");
+	touch("kd/p/x", "");
+	_cleanup_free_ char *lnk = xasprintf("%s/kd/p/link.txt", root);
+	_cleanup_free_ char *to = xasprintf("%s/kd/outside.txt", root);
+	ok(symlink(to, lnk) == 0, "a symlink out of the project");
+	const char *out = "[setup]\nrun = cat ../outside.txt link.txt /etc/hostname\n";
+	file_key("kd/p", out, a);
+	touch("kd/outside.txt", "changed\n");
+	file_key("kd/p", out, b);
+	is_str(a, b, "files outside the project are not inputs");
+
+	struct box_config *c = cfg_new();
+	_cleanup_free_ char *path = xasprintf("%s/ka/.box.ini", root);
+	const char *ini = "[setup]\nrun = pip install --requirement=requirements.txt; ./nope\n"
+			  "run = echo x >requirements.txt; echo y 2>> requirements.txt\n";
+	ok(cfg_parse_buffer(ini, strlen(ini), path, CFG_PROJECT, c, NULL) == 0, "parses");
+	_cleanup_free_ char *in = project_setup_inputs(c);
+	char sum[65];
+	sha256_hex("flask==3\n", 9, sum);
+	_cleanup_free_ char *want = xasprintf("input requirements.txt %s\n", sum);
+	is_str(in, want, "KEY=FILE words count; missing files and redirect targets do not");
+	cfg_free(c);
+}
+
 static void test_trust(void)
 {
 	_cleanup_free_ char *data = xasprintf("%s/data", root);
@@ -335,6 +402,7 @@ int main(void)
 	test_find();
 	test_names();
 	test_setup_key();
+	test_setup_inputs();
 	test_trust();
 	test_mounts_and_init();
 	test_load();
