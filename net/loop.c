@@ -31,8 +31,16 @@
 enum { SLOT_TAP, SLOT_CTL, SLOT_PID, SLOT_SIG, SLOT_CLIENT0 };
 #define SLOT_SLIRP (SLOT_CLIENT0 + LOOP_MAX_CLIENTS)
 /* Frames read from the tap per wakeup before libslirp's sockets get a turn. */
-#define TAP_BATCH	 64
+#define TAP_BATCH 64
+/*
+ * Listeners: /proc/<pid>/net/tcp walks the kernel's whole established hash (shared
+ * by every namespace), a few hundred microseconds to milliseconds a read. So every
+ * SCAN_INTERVAL_MS the helper only reads the sandbox's TCP socket counts from
+ * sockstat (constant time), and reads the listeners when they moved (a listen()
+ * hashes a socket) or FULL_SCAN_MS passed (a close and a listen between two looks).
+ */
 #define SCAN_INTERVAL_MS 500
+#define FULL_SCAN_MS	 60000
 
 uint64_t loop_now_ms(void)
 {
@@ -258,6 +266,39 @@ static void tap_read(struct net_loop *l)
 	}
 }
 
+/* Sum of the TCP and TCP6 in-use counts; -1 when they cannot be read. */
+static long tcp_inuse(const struct net_loop *l)
+{
+	char buf[1024];
+	long sum = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(l->sockstat_fd); i++) {
+		ssize_t n;
+		long v;
+		if (l->sockstat_fd[i] < 0)
+			continue;
+		n = pread(l->sockstat_fd[i], buf, sizeof(buf), 0);
+		v = n > 0 ? procnet_tcp_inuse(buf, (size_t)n) : -1;
+		if (v < 0)
+			return -1;
+		sum += v;
+	}
+	return l->sockstat_fd[0] < 0 ? -1 : sum;
+}
+
+static void auto_scan_tick(struct net_loop *l)
+{
+	uint64_t now = loop_now_ms();
+	long inuse = tcp_inuse(l);
+
+	if (inuse < 0 || inuse != l->scan_inuse || now >= l->full_scan_ms) {
+		fwd_auto_scan(l);
+		l->scan_inuse = inuse;
+		l->full_scan_ms = now + FULL_SCAN_MS;
+	}
+	l->next_scan_ms = now + SCAN_INTERVAL_MS;
+}
+
 static void handle_events(struct net_loop *l, int n)
 {
 	if (l->pfd[SLOT_TAP].revents & (POLLIN | POLLERR | POLLHUP))
@@ -274,10 +315,8 @@ static void handle_events(struct net_loop *l, int n)
 	if (l->pfd[SLOT_CTL].revents & POLLIN)
 		ctl_accept(l);
 	ctl_expire(l, loop_now_ms());
-	if (l->procnet_fd >= 0 && loop_now_ms() >= l->next_scan_ms) {
-		fwd_auto_scan(l);
-		l->next_scan_ms = loop_now_ms() + SCAN_INTERVAL_MS;
-	}
+	if (l->procnet_fd >= 0 && loop_now_ms() >= l->next_scan_ms)
+		auto_scan_tick(l);
 }
 
 static int loop_run(struct net_loop *l, struct box_err **err)
@@ -342,6 +381,11 @@ static int open_sandbox_fds(struct net_loop *l, struct box_err **err)
 			return box_err_set(err, errno, "open '%s'", path);
 		snprintf(path, sizeof(path), "/proc/%d/net/tcp6", (int)o->init_pid);
 		l->procnet6_fd = open(path, O_RDONLY | O_CLOEXEC); /* none without IPv6 */
+		/* Without sockstat every look reads the listeners; no sockstat6: no IPv6. */
+		snprintf(path, sizeof(path), "/proc/%d/net/sockstat", (int)o->init_pid);
+		l->sockstat_fd[0] = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/proc/%d/net/sockstat6", (int)o->init_pid);
+		l->sockstat_fd[1] = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	return 0;
 }
@@ -422,7 +466,8 @@ static void loop_done(struct net_loop *l)
 	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++)
 		if (l->clients[i].fd >= 0)
 			close(l->clients[i].fd);
-	int fds[] = { l->ctl_fd, l->pid_fd, l->sig_fd, l->procnet_fd, l->procnet6_fd, l->pidns_fd };
+	int fds[] = { l->ctl_fd,      l->pid_fd,   l->sig_fd,	      l->procnet_fd,
+		      l->procnet6_fd, l->pidns_fd, l->sockstat_fd[0], l->sockstat_fd[1] };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -448,6 +493,8 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
 		.procnet_fd = -1,
 		.procnet6_fd = -1,
 		.pidns_fd = -1,
+		.sockstat_fd = { -1, -1 },
+		.scan_inuse = -1,
 		.stats_fd = -1,
 	};
 	int r;

@@ -50,8 +50,9 @@ struct net_loop {
 	 * the directory, from which `..` would lead back to the host's /proc */
 	int procnet_fd;
 	int procnet6_fd;
-	int pidns_fd; /* the sandbox's pid namespace (when not ours): control peers in it are
-			 refused */
+	int pidns_fd;	    /* the sandbox's pid namespace (when not ours): control peers in it are
+			       refused */
+	int sockstat_fd[2]; /* /proc/<init>/net/sockstat and sockstat6, likewise */
 
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;
@@ -63,7 +64,9 @@ struct net_loop {
 	size_t n_fwds;
 	uint16_t suppressed[64]; /* automatic forwards removed by hand or failed */
 	size_t n_suppressed;
-	uint64_t next_scan_ms;
+	uint64_t next_scan_ms; /* next look at the TCP socket counts */
+	uint64_t full_scan_ms; /* next read of the listeners even if the counts stayed */
+	long scan_inuse;       /* the counts at the last read of the listeners */
 
 	uint64_t rx_bytes; /* into the sandbox (written to the tap) */
 	uint64_t tx_bytes; /* out of the sandbox (read from the tap) */

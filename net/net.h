@@ -45,6 +45,13 @@ bool portspec_same_host(const struct port_spec *a, const struct port_spec *b);
 size_t procnet_listeners(const char *buf, size_t len, uint16_t *ports, size_t max);
 
 /*
+ * The "inuse" count of the "TCP:" or "TCP6:" line of /proc/<pid>/net/sockstat or
+ * sockstat6: the TCP sockets of that network namespace in the kernel's hash tables
+ * (listeners and connections). Pure; -1 when the text has no such line.
+ */
+long procnet_tcp_inuse(const char *buf, size_t len);
+
+/*
  * /etc/resolv.conf for a sandbox on the slirp network: nameserver 10.0.2.3 plus the
  * search/domain/options lines of host_text (the host's file, may be NULL). Caller frees.
  */

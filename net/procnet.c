@@ -3,7 +3,8 @@
  * Reading /proc/<pid>/net/tcp and tcp6 for the automatic port forwards: which
  * TCP ports inside the sandbox are listening where the tap side can reach them.
  * The file is kernel text, but it is parsed defensively (it is fuzzed): any line
- * that does not look right is skipped.
+ * that does not look right is skipped. sockstat and sockstat6 give the cheap
+ * signal that tells when the listeners are worth reading again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -121,4 +122,28 @@ size_t procnet_listeners(const char *buf, size_t len, uint16_t *ports, size_t ma
 		if (out == 0 || ports[out - 1] != ports[i])
 			ports[out++] = ports[i];
 	return out;
+}
+
+long procnet_tcp_inuse(const char *buf, size_t len)
+{
+	static const char *const keys[] = { "TCP: inuse ", "TCP6: inuse " };
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((nl ? nl : end) - p);
+		for (size_t k = 0; k < 2; k++) {
+			size_t kl = strlen(keys[k]);
+			long v = 0;
+			size_t i = kl;
+			if (l <= kl || memcmp(p, keys[k], kl) != 0)
+				continue;
+			for (; i < l && p[i] >= '0' && p[i] <= '9' && v < 100000000; i++)
+				v = v * 10 + (p[i] - '0');
+			if (i > kl && (i == l || p[i] == ' '))
+				return v;
+		}
+		p += l + 1;
+	}
+	return -1;
 }

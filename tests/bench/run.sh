@@ -73,6 +73,7 @@ run_as_user() {
 		LANG=C.UTF-8 XDG_RUNTIME_DIR="/run/user/$(id -u "$BOX_TEST_USER")" \
 		BENCH_RUNS="${BENCH_RUNS:-20}" BENCH_WARMUP="${BENCH_WARMUP:-3}" \
 		BENCH_NO_HYPERFINE="${BENCH_NO_HYPERFINE:-0}" \
+		BENCH_SCALE_N="${BENCH_SCALE_N:-200}" BENCH_SCALE_WINDOW="${BENCH_SCALE_WINDOW:-60}" \
 		bash "$stage/tests/bench/run.sh" --as-user "${FILTERS[@]}"
 	rc=$?
 	rm -rf "$stage" 2>/dev/null || true

@@ -21,6 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 1; i < n; i++)
 		if (ports[i - 1] >= ports[i] || ports[i] == 0)
 			abort();
+	if (procnet_tcp_inuse(s, size) < -1)
+		abort();
 	free(s);
 	return 0;
 }

@@ -40,5 +40,16 @@ int main(void)
 	n = procnet_listeners(tcp4, strlen(tcp4), ports, 1);
 	is_int(n, 1, "respects the maximum");
 	is_int(procnet_listeners("", 0, ports, 16), 0, "empty file");
+
+	static const char sockstat[] = "sockets: used 248\n"
+				       "TCP: inuse 11 orphan 0 tw 18 alloc 11 mem 1952\n"
+				       "UDP: inuse 0 mem 0\n";
+	is_int(procnet_tcp_inuse(sockstat, strlen(sockstat)), 11, "TCP inuse from sockstat");
+	is_int(procnet_tcp_inuse("TCP6: inuse 3\nUDP6: inuse 0\n", 28), 3, "TCP6 inuse from sockstat6");
+	is_int(procnet_tcp_inuse("TCP6: inuse 3", 13), 3, "a last line without a newline");
+	is_int(procnet_tcp_inuse("TCP: inuse 42", 12), 4, "only the given length is read");
+	is_int(procnet_tcp_inuse("UDP: inuse 5\nTCP: inuse x\n", 26), -1, "no TCP count");
+	is_int(procnet_tcp_inuse("TCP: inuse 7x\n", 14), -1, "a count followed by garbage");
+	is_int(procnet_tcp_inuse("", 0), -1, "empty file");
 	return tap_done();
 }
