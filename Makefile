@@ -11,7 +11,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 
-PKGS := slirp libcap-ng ncursesw inih libcurl libarchive json-c libcrypto libseccomp
+PKGS := slirp libcap-ng ncursesw inih libcurl libarchive json-c libcrypto libseccomp libsystemd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -63,7 +63,7 @@ $(LIB): $(LIB_OBJ)
 # dependencies, more than the sandbox itself costs to start. x86-64 builds without
 # sanitizers only; anything else links them as usual.
 # (slirp: its first call, slirp_new(), comes before the net helper jails itself.)
-LAZY_LIBS ?= curl archive crypto slirp seccomp
+LAZY_LIBS ?= curl archive crypto slirp seccomp systemd
 ifeq ($(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1)$(SANITIZE),x86_64)
 LAZY := $(LAZY_LIBS)
 endif

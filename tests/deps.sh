@@ -9,12 +9,12 @@ set -eu
 PACKAGES="
 build-essential pkg-config
 libslirp-dev libglib2.0-dev libcap-ng-dev libncurses-dev libinih-dev
-libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev libseccomp-dev
+libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev libseccomp-dev libsystemd-dev
 fuse-overlayfs fuse3 uidmap
 mmdebstrap docker-registry skopeo
 tmux curl python3 iproute2 util-linux procps sudo dbus apache2-utils xvfb
 zsh fish man-db groff-base
-debhelper dpkg-dev
+debhelper dpkg-dev systemd-container
 clang cppcheck clang-tidy clang-format
 bubblewrap hyperfine passt slirp4netns
 podman runc conmon catatonit distrobox podman-toolbox

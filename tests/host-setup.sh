@@ -26,6 +26,14 @@ REG_STORE=${BOX_SETUP_REGISTRY_STORE:-/var/lib/box-tests-registry}
 REGISTRY=${BOX_SETUP_REGISTRY:-127.0.0.1:5000}
 ENV_FILE=${BOX_SETUP_ENV_FILE:-/etc/box-tests.env}
 INCLUDE=sudo,procps,iproute2,ca-certificates
+# A second userland that boots with systemd under systemd-nspawn, for box in a systemd user
+# session (tests/system/): logind, a session bus, and what box itself needs to run there.
+SD_TARBALL=$CACHE/debian-systemd.tar
+SD_ROOTFS=$CACHE/systemd-rootfs
+SD_USER=boxsd
+SD_INCLUDE=systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,sudo,procps,uidmap,\
+fuse-overlayfs,libslirp0,libcap-ng0,libncursesw6,libinih1,libcurl4,libarchive13,libjson-c5,\
+libssl3,libsystemd0
 # Fixed mtime for the extra layer's files, so its digest is the same on every run.
 EXTRA_MTIME=1704067200
 
@@ -191,6 +199,33 @@ setup_userland() {
 	extract_rootfs
 }
 
+# The systemd userland: built once (its package list is its cache key), extracted, with a
+# lingering user who has a subordinate id range.
+setup_systemd_userland() {
+	local new
+	if [ "$(cat "$SD_TARBALL.include" 2>/dev/null)" != "$SD_INCLUDE" ] || [ ! -s "$SD_TARBALL" ]; then
+		say "building the systemd userland with mmdebstrap (a few minutes)"
+		TMPDIR=$(shm_tmpdir) mmdebstrap --quiet --variant=minbase --mode=unshare --format=tar \
+			--include="$SD_INCLUDE" bookworm "$SD_TARBALL.new" </dev/null
+		mv "$SD_TARBALL.new" "$SD_TARBALL"
+		echo "$SD_INCLUDE" >"$SD_TARBALL.include"
+		rm -f "$CACHE/systemd-rootfs.stamp"
+	fi
+	[ -x "$SD_ROOTFS/lib/systemd/systemd" ] && [ -e "$CACHE/systemd-rootfs.stamp" ] && return
+	say "extracting the systemd userland to $SD_ROOTFS"
+	new=$(mktemp -d "$CACHE/.systemd-rootfs.new.XXXXXX")
+	tar -xf "$SD_TARBALL" -C "$new" --numeric-owner
+	chmod 755 "$new"
+	chroot "$new" useradd -m -s /bin/bash -u 1100 "$SD_USER"
+	echo "$SD_USER:$SUB_START:$SUB_COUNT" >"$new/etc/subuid"
+	cp "$new/etc/subuid" "$new/etc/subgid"
+	mkdir -p "$new/var/lib/systemd/linger"
+	: >"$new/var/lib/systemd/linger/$SD_USER"
+	rm -rf "$SD_ROOTFS"
+	mv -T "$new" "$SD_ROOTFS"
+	: >"$CACHE/systemd-rootfs.stamp"
+}
+
 registry_up() { curl -fsS -m 2 "http://$REGISTRY/v2/" >/dev/null 2>&1; }
 
 start_registry() {
@@ -329,6 +364,8 @@ BOX_TEST_IMAGE=library/debian:bookworm
 BOX_TEST_IMAGE_DIGEST=$(layout_digest bookworm)
 BOX_TEST_IMAGE_EXTRA=library/debian:bookworm-extra
 BOX_TEST_IMAGE_EXTRA_DIGEST=$(layout_digest bookworm-extra)
+BOX_TEST_SYSTEMD_ROOTFS=$SD_ROOTFS
+BOX_TEST_SYSTEMD_USER=$SD_USER
 EOF
 	chmod 644 "$ENV_FILE.new"
 	mv "$ENV_FILE.new" "$ENV_FILE"
@@ -340,6 +377,7 @@ phase other setup_other_user
 phase devices setup_devices
 phase cgroup setup_cgroup
 phase userland setup_userland
+phase systemd setup_systemd_userland
 phase registry setup_registry
 phase env write_env
 say "ready in $((($(date +%s%N) - T_START) / 1000000)) ms; see $ENV_FILE"

@@ -94,15 +94,18 @@ run_unit() {
 	done
 }
 
-run_integration_here() {
+# run_scripts DIR: every tests/DIR/*.sh, as this user.
+run_scripts() {
 	local t n
 	export BOX_TOP=$TOP BOX_BUILD=$BUILD
-	for t in "$TOP"/tests/integration/*.sh; do
+	for t in "$TOP/tests/$1"/*.sh; do
 		[ -f "$t" ] || continue
-		n=integration/$(basename "$t" .sh)
+		n=$1/$(basename "$t" .sh)
 		matches "$n" && run_tap "$n" bash "$t"
 	done
 }
+
+run_integration_here() { run_scripts integration; }
 
 # As root: stage a readable copy, enter the delegated cgroup, drop to the test user.
 run_integration_as_user() {
@@ -156,6 +159,10 @@ if [ "$MODE" != integration ]; then
 	run_unit
 fi
 if [ "$MODE" != unit ]; then
+	if [ "$(id -u)" = 0 ] && [ -z "${BOX_TEST_RESULT:-}" ]; then
+		# tests/system/: as root, around the test user's world (systemd-nspawn).
+		run_scripts system
+	fi
 	if [ "$(id -u)" = 0 ]; then
 		run_integration_as_user
 	else

@@ -347,6 +347,14 @@ static bool dir_has_controller(const char *dir, const char *file, const char *na
 
 /* ---- the delegated root ---- */
 
+static char *root_override;
+
+void cg_set_delegated_root(const char *dir)
+{
+	free(root_override);
+	root_override = dir ? xstrdup(dir) : NULL;
+}
+
 /* Drop trailing box-* components: run from inside a sandbox's cgroup, new sandboxes
  * still go beside it rather than nested in it. */
 static void strip_box_components(char *path)
@@ -366,6 +374,8 @@ char *cg_delegated_root(char **ret_why)
 	size_t len;
 	const char *env = getenv("BOX_CGROUP_ROOT");
 
+	if (root_override)
+		return xstrdup(root_override);
 	if (env && *env)
 		return xstrdup(env);
 	if (read_small("/proc/self/mountinfo", &mi, &len) < 0 ||
@@ -594,6 +604,9 @@ char **cg_limit_warnings(const struct cg_limits *lim)
 	if (!lim || (lim->cpus <= 0 && !lim->memory && !lim->pids))
 		return NULL;
 	root = cg_delegated_root(&why);
+	/* The user's systemd takes the limits as the scope's properties. */
+	if (!root && cg_systemd_available())
+		return NULL;
 	if (!root) {
 		no_cgroup_warnings(lim, why, &warnings);
 		return warnings;

@@ -38,6 +38,17 @@ int cg_create_sandbox(const char *name, pid_t pid, const struct cg_limits *lim, 
  * limits is detached. NULL-terminated; NULL when every limit can be applied.
  */
 char **cg_limit_warnings(const struct cg_limits *lim);
+/* Where the sandbox cgroups of this process go from now on (a systemd scope it is in). */
+void cg_set_delegated_root(const char *dir);
+/*
+ * From systemd.c: whether the user's systemd can be asked for a scope (a user manager's
+ * socket or a session bus; BOX_NO_SYSTEMD set says no), and the asking: this process
+ * moves into a transient scope unit (Delegate=yes, the limits as unit properties), whose
+ * cgroup directory is *ret_path. Processes it starts afterwards are born in it.
+ */
+bool cg_systemd_available(void);
+int cg_systemd_enter_scope(const char *unit, const struct cg_limits *lim, char **ret_path,
+			   struct box_err **err);
 /* Remove a sandbox's cgroup (after its processes are gone); a missing dir is fine. */
 int cg_remove(const char *path);
 

@@ -59,6 +59,7 @@ struct sup {
 	const char *hosts_extra; /* extra /etc/hosts lines (slirp), or NULL */
 	bool slirp;		 /* network = slirp */
 	pid_t supervisor;	 /* for the holder's parent-death check */
+	bool in_scope;		 /* in a systemd scope of its own (enter_systemd_scope) */
 	int ready_fd;
 	int net_sock; /* slirp: init's end of the socket that carries the tap out, else -1 */
 };
@@ -566,6 +567,10 @@ static char *make_cgroup(const struct sup *s, pid_t init)
 	const struct sandbox_config *c = s->cfg;
 	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
 	_cleanup_free_ char *name = xasprintf("%s.%08x", c->name, path_tag(s->datadir));
+
+	/* In a systemd scope, the scope's properties hold the limits. */
+	if (s->in_scope)
+		lim = (struct cg_limits){ 0 };
 	char *path = NULL;
 	char **warn = NULL;
 	struct box_err *err = NULL;
@@ -618,6 +623,34 @@ static int wait_up(const struct sup *s, int sync, int nsock, pid_t init, pid_t *
 	return n;
 }
 
+/*
+ * In a systemd session the supervisor's cgroup is a session scope that box may not
+ * split, and systemd moves only the user's own processes (not init, a subordinate id):
+ * the supervisor moves into a scope of its own first, so everything it starts is born
+ * there, and the sandbox's cgroup is made inside it. Without it the sandbox still runs,
+ * without a cgroup, as before.
+ */
+static void enter_systemd_scope(struct sup *s)
+{
+	const struct sandbox_config *c = s->cfg;
+	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
+	_cleanup_free_ char *root = NULL, *path = NULL, *unit = NULL;
+	struct box_err *e = NULL;
+
+	if (!cg_systemd_available() || (root = cg_delegated_root(NULL)))
+		return;
+	unit = xasprintf("box-%s.%08x.scope", c->name, path_tag(s->datadir));
+	if (cg_systemd_enter_scope(unit, &lim, &path, &e) < 0) {
+		_cleanup_free_ char *m = box_err_format(e);
+		log_warn("no systemd scope for the sandbox: %s", m);
+		box_err_free(e);
+		return;
+	}
+	cg_set_delegated_root(path);
+	s->in_scope = true;
+	mark("systemd scope");
+}
+
 static int net_socket(struct sup *s, int *ret_sock, struct box_err **err)
 {
 	int sv[2];
@@ -642,6 +675,8 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	s.ready_fd = ready_fd;
 	r = sup_init(&s, name, err);
 	mark("config loaded");
+	if (r >= 0)
+		enter_systemd_scope(&s);
 	if (r >= 0)
 		r = net_socket(&s, &nsock, err);
 	if (r >= 0)
