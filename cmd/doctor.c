@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/host/gpu.h"
 #include "../core/host/hostcheck.h"
 #include "cmd.h"
 
@@ -16,6 +17,22 @@ static void print_result(const struct hc_result *r)
 	       r->detail ? r->detail : "");
 	if (r->status != HC_OK && r->fix)
 		printf("      %-16s fix: %s\n", "", r->fix);
+}
+
+/* What a sandbox gets of NVIDIA's driver (information, never a failure). */
+static void print_gpu(void)
+{
+	struct gpu_file *f;
+	_cleanup_free_ char *source = NULL;
+	size_t n = gpu_nvidia_files(&f, &source);
+
+	if (n)
+		printf("%-5s %-16s NVIDIA: %zu files from %s, bound read-only into sandboxes\n",
+		       "info", "gpu", n, source);
+	else
+		printf("%-5s %-16s no NVIDIA driver found (/dev/dri is bound where it exists)\n",
+		       "info", "gpu");
+	gpu_files_free(f, n);
 }
 
 static int run_doctor(int argc, char **argv)
@@ -39,6 +56,8 @@ static int run_doctor(int argc, char **argv)
 		if (!quiet || rep.r[i].status != HC_OK)
 			print_result(&rep.r[i]);
 	}
+	if (!quiet)
+		print_gpu();
 	if (bad == 0)
 		printf("all %zu checks passed\n", rep.n);
 	else

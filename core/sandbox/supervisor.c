@@ -36,6 +36,7 @@
 #include "../cgroup/cgroup.h"
 #include "container.h"
 #include "desktop.h"
+#include "../host/gpu.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "../util/log.h"
@@ -130,7 +131,26 @@ static void add_runtime_masks(const struct sup *s, struct bind_mount **b, size_t
 	}
 }
 
-static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
+/* NVIDIA's driver, read-only (gpu.h); init runs ldconfig when libraries came. */
+static bool add_gpu(struct bind_mount **b, size_t *n)
+{
+	struct gpu_file *f;
+	_cleanup_free_ char *source = NULL;
+	size_t k = gpu_nvidia_files(&f, &source);
+	bool libs = false;
+
+	for (size_t i = 0; i < k; i++) {
+		add_bind(b, n, f[i].host, f[i].inside, true, true);
+		libs |= f[i].lib;
+	}
+	if (k)
+		log_debug("gpu: %zu files from %s", k, source);
+	gpu_files_free(f, k);
+	return libs;
+}
+
+/* Returns whether GPU libraries came (init runs ldconfig then). */
+static bool build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 {
 	const char *xauth = getenv("XAUTHORITY");
 
@@ -143,6 +163,7 @@ static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 	if (xauth && *xauth == '/')
 		add_bind(b, n, xauth, xauth, true, true);
 	add_desktop_sockets(b, n);
+	bool gpu_libs = add_gpu(b, n);
 	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
 	add_bind(b, n, "/", "/run/host", true, false);
@@ -160,6 +181,26 @@ static void build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 		*inside++ = '\0';
 		*mode++ = '\0';
 		add_bind(b, n, host, inside, streq(mode, "ro"), false);
+	}
+	return gpu_libs;
+}
+
+/* After the GPU driver's libraries came in: the dynamic linker's cache inside knows
+ * them (as toolbox and distrobox do it); best effort. */
+static void run_ldconfig(void)
+{
+	static const char *const paths[] = { "/sbin/ldconfig", "/usr/sbin/ldconfig" };
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		if (access(paths[i], X_OK) < 0)
+			continue;
+		pid_t pid = fork();
+		if (pid == 0) {
+			execl(paths[i], paths[i], (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0)
+			spawn_wait_status(pid);
+		return;
 	}
 }
 
@@ -198,7 +239,7 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 		sync_send_error(sock, err);
 		_exit(EXIT_BOX);
 	}
-	build_binds(s, &binds, &n);
+	bool gpu_libs = build_binds(s, &binds, &n);
 	struct rootfs_opts o = {
 		.rootfs = s->merged,
 		.hostname = s->cfg->hostname ? s->cfg->hostname : s->cfg->name,
@@ -224,6 +265,8 @@ _noreturn_ static void init_main(const struct sup *s, int sock)
 		_exit(EXIT_BOX);
 	}
 	free_binds(binds, n);
+	if (gpu_libs)
+		run_ldconfig();
 	sync_send_ok(sock, 0);
 	close(sock);
 	_exit(init_loop(0));
