@@ -36,6 +36,11 @@ fuse-overlayfs,libslirp0,libcap-ng0,libncursesw6,libinih1,libcurl4,libarchive13,
 libssl3,libsystemd0
 # Fixed mtime for the extra layer's files, so its digest is the same on every run.
 EXTRA_MTIME=1704067200
+# Alpine's official minirootfs, the second userland of the tests (musl, busybox, apk): shipped
+# in the project's shared/ folder beside the checkout; cached readable for the test user.
+ALPINE_NAME=alpine-minirootfs-3.20.3-x86_64.tar.gz
+ALPINE_SHA256=d4e6fd67dcf75e40c451560ac7265166c2b72a0f38ddc9aae756a7de3d1efa0c
+ALPINE=$CACHE/$ALPINE_NAME
 
 say() { printf 'host-setup: %s\n' "$*"; }
 die() { printf 'host-setup: error: %s\n' "$*" >&2; exit 1; }
@@ -316,6 +321,23 @@ build_layout() {
 	rm -rf "$OCI.old"
 }
 
+# setup_alpine: copy the Alpine minirootfs from shared/images (beside the checkout, or
+# BOX_SETUP_ALPINE) into the cache, checked against its published digest.
+setup_alpine() {
+	local src
+	for src in "${BOX_SETUP_ALPINE:-}" "$TOP/../shared/images/$ALPINE_NAME" \
+		"/work/shared/images/$ALPINE_NAME"; do
+		[ -n "$src" ] && [ -r "$src" ] && break
+		src=
+	done
+	if [ -z "$src" ]; then
+		[ -r "$ALPINE" ] && return
+		die "no $ALPINE_NAME in shared/images beside the checkout (set BOX_SETUP_ALPINE)"
+	fi
+	echo "$ALPINE_SHA256  $src" | sha256sum -c --quiet - || die "$src: wrong sha256"
+	install -m 0644 "$src" "$ALPINE.tmp" && mv "$ALPINE.tmp" "$ALPINE"
+}
+
 remote_digest() {
 	curl -fsS -m 10 -o /dev/null -D - \
 		-H 'Accept: application/vnd.oci.image.manifest.v1+json' \
@@ -366,6 +388,7 @@ BOX_TEST_IMAGE_EXTRA=library/debian:bookworm-extra
 BOX_TEST_IMAGE_EXTRA_DIGEST=$(layout_digest bookworm-extra)
 BOX_TEST_SYSTEMD_ROOTFS=$SD_ROOTFS
 BOX_TEST_SYSTEMD_USER=$SD_USER
+BOX_TEST_ALPINE=$ALPINE
 EOF
 	chmod 644 "$ENV_FILE.new"
 	mv "$ENV_FILE.new" "$ENV_FILE"
@@ -378,6 +401,7 @@ phase devices setup_devices
 phase cgroup setup_cgroup
 phase userland setup_userland
 phase systemd setup_systemd_userland
+phase alpine setup_alpine
 phase registry setup_registry
 phase env write_env
 say "ready in $((($(date +%s%N) - T_START) / 1000000)) ms; see $ENV_FILE"

@@ -11,7 +11,7 @@ need_fuse
 need_registry
 use_test_registry
 cd "$HOME" || skip_all "no home directory"
-ALPINE=${BOX_TEST_ALPINE:-/work/shared/images/alpine-minirootfs-3.20.3-x86_64.tar.gz}
+ALPINE=${BOX_TEST_ALPINE:-/var/cache/box-tests/alpine-minirootfs-3.20.3-x86_64.tar.gz}
 at_exit "'$BOX' stop --time 1 up-deb; '$BOX' stop --time 1 up-alp"
 
 check "create a Debian sandbox without network" "$BOX" create up-deb --image debian --network none
