@@ -10,6 +10,7 @@
  * other outcome removes the build directory (and a build killed half-way leaves one
  * that the next build of the key removes first).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -199,11 +200,42 @@ static int run_steps(const struct build *b, const struct pkg_step *steps, size_t
 	return status < 0 ? EXIT_BOX : status;
 }
 
+/* Builds killed half-way leave their <key>.build directories behind, and the next build
+ * may have another key (the project's files changed meanwhile): every build directory
+ * whose lock no live build holds is removed, not only this key's. */
+static void sweep_stale_builds(const struct build *b)
+{
+	_cleanup_free_ char *sdir = xstrdup(b->tmp);
+	char *slash = strrchr(sdir, '/');
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	if (!slash)
+		return;
+	*slash = '\0';
+	d = opendir(sdir);
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n <= 6 || strcmp(e->d_name + n - 6, ".build") != 0)
+			continue;
+		_cleanup_free_ char *dir = xasprintf("%s/%s", sdir, e->d_name);
+		_cleanup_free_ char *lockp = xasprintf("%s.lock", dir);
+		/* This key's own lock is held by our caller; a missing lock file is never made
+		 * here (it would belong to a subordinate id). */
+		if (strcmp(dir, b->tmp) == 0 || access(lockp, F_OK) < 0)
+			continue;
+		_cleanup_close_ int lock = lock_file(lockp, true, false, NULL);
+		if (lock >= 0)
+			rm_rf(dir, NULL);
+	}
+}
+
 static int make_dirs(const struct build *b, struct box_err **err)
 {
 	const char *dirs[] = { b->tmp, b->upper, b->work, b->merged };
 
 	/* A build that was killed half-way left its directory: never reused, removed. */
+	sweep_stale_builds(b);
 	if (rm_rf(b->tmp, err) < 0)
 		return -EIO;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
