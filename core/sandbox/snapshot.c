@@ -179,6 +179,21 @@ static char *time_name(const char *prefix)
 	return xasprintf("%s%s", prefix, buf);
 }
 
+/* A time name not yet taken in dir: two restores within one second get -2, -3, ... */
+static char *unique_time_name(const char *dir, const char *prefix)
+{
+	char *name = time_name(prefix);
+	_cleanup_free_ char *base = xstrdup(name);
+
+	for (unsigned i = 2;; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+		if (access(p, F_OK) < 0 && errno == ENOENT)
+			return name;
+		free(name);
+		name = xasprintf("%s-%u", base, i);
+	}
+}
+
 static int check_names(const char *name, const char *snap, struct box_err **err)
 {
 	if (!sandbox_exists(name))
@@ -379,7 +394,7 @@ int snapshot_restore(const char *name, const char *snap, char **ret_safety, stru
 {
 	_cleanup_free_ char *path = NULL, *dir = snapshots_dir(name),
 			    *data = sandbox_data_dir(name);
-	_cleanup_free_ char *safety = time_name("before-restore-"), *tmp = NULL;
+	_cleanup_free_ char *safety = unique_time_name(dir, "before-restore-"), *tmp = NULL;
 	_cleanup_free_ char *src = NULL, *fresh = xasprintf("%s/.restore", data);
 	int r = find_snapshot(name, snap, &path, err);
 

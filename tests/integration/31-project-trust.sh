@@ -95,14 +95,18 @@ unlike "$out" $'\u202e|\302\233' "... and neither reaches the terminal raw"
 
 # --- on a terminal it asks: n keeps it unapproved, y approves
 printf '[box]\nimage = debian\n' >"$P/.box.ini"
-sock=box-allow-$$
-at_exit "tmux -L $sock kill-server"
+# One tmux server per question: a new session on a socket whose server is still going
+# away after kill-server can fail with "server exited unexpectedly".
+asks=0
+sock=
 printf '#!/bin/sh\ncd "%s" && "%s" allow; echo "allow-status=$?"; sleep 30\n' "$P" "$BOX" >"$T/ask"
 chmod +x "$T/ask"
 pane() { tmux -L "$sock" capture-pane -p -t 0 2>/dev/null; }
 pane_has() { pane | grep -qE -- "$1"; }
 asked() { # KEY NAME STATUS: answer KEY at the prompt, expect STATUS
-	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "$sock" ] && tmux -L "$sock" kill-server 2>/dev/null
+	asks=$((asks + 1)) sock=box-allow-$$-$asks
+	at_exit "tmux -L $sock kill-server"
 	tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 30 "$T/ask"
 	if wait_until 100 pane_has 'Allow it\? \[y/N\]'; then ok "$2: the summary and a y/N prompt"; else
 		fail "$2: the summary and a y/N prompt"; pane | sed 's/^/#   | /'; fi
