@@ -109,7 +109,8 @@ char *project_setup_inputs(const struct box_config *c)
 		add_run_words(&lines, real_dir, *r);
 	for (char **g = c->inputs; g && *g; g++)
 		add_glob(&lines, real_dir, *g);
-	qsort(lines, strv_length(lines), sizeof(char *), cmp_line);
+	if (lines)
+		qsort(lines, strv_length(lines), sizeof(char *), cmp_line);
 	for (char **l = lines; l && *l; l++) {
 		char *n = xasprintf("%s%s", out, *l);
 		free(out);

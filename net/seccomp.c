@@ -79,6 +79,11 @@ static const int allowed[] = {
 	SCMP_SYS(sched_yield),
 	SCMP_SYS(exit),
 	SCMP_SYS(exit_group),
+#ifdef __SANITIZE_ADDRESS__
+	/* AddressSanitizer's runtime reads the alternate signal stack before a function
+	 * that does not return (exit paths): sanitizer builds of the tests only. */
+	SCMP_SYS(sigaltstack),
+#endif
 };
 
 /* ioctl requests: bytes waiting, non-blocking, and placing a control peer. */

@@ -73,7 +73,7 @@ static int write_tree(const struct layer_write_opts *o, struct layer_write_resul
 int main(void)
 {
 	struct layer_write_result r1, r2;
-	char *passwd = NULL;
+	_cleanup_free_ char *passwd = NULL;
 	char *exclude[] = { "run/host", NULL };
 
 	if (!mkdtemp(dir))
