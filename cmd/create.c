@@ -35,6 +35,8 @@ const struct box_command cmd_create = {
 		 "                     (a home of its own), or a directory PATH\n"
 		 "  --storage DRIVER   fuse-overlayfs (default) or overlay (kernel overlayfs)\n"
 		 "  --network MODE     slirp (default), host or none\n"
+		 "  --gpu MODE         auto (default: NVIDIA's driver when the host has it),\n"
+		 "                     nvidia (fail to start without it) or none\n"
 		 "  -p, --publish SPEC forward [ADDR:]HOSTPORT:PORT[/udp] from the host (slirp)\n"
 		 "  -v, --volume HOST:/PATH[:ro]  bind a host path at /PATH inside (kept)\n"
 		 "  -e, --env KEY=VALUE  a variable for every command inside (kept; KEY alone:\n"

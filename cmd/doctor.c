@@ -19,14 +19,35 @@ static void print_result(const struct hc_result *r)
 		printf("      %-16s fix: %s\n", "", r->fix);
 }
 
+/* The gpu setting in effect for a sandbox that sets none, and where it came from. */
+static const char *gpu_setting(const char **ret_from)
+{
+	static const char *const said[] = { "default", "the default",
+					    "config",  "[box] gpu in the config",
+					    "BOX_GPU", "the BOX_GPU environment variable" };
+	const char *from;
+	const char *mode = gpu_mode_effective(NULL, &from);
+	*ret_from = from;
+	for (size_t i = 0; i < ARRAY_SIZE(said); i += 2)
+		if (streq(said[i], from))
+			*ret_from = said[i + 1];
+	return mode;
+}
+
 /* What a sandbox gets of NVIDIA's driver (information, never a failure). */
 static void print_gpu(void)
 {
 	struct gpu_file *f;
 	_cleanup_free_ char *source = NULL;
-	size_t n = gpu_nvidia_files(&f, &source);
+	const char *from, *mode = gpu_setting(&from);
+	size_t n = gpu_nvidia_files(mode, &f, &source);
 
-	if (n)
+	printf("%-5s %-16s gpu = %s (%s)\n", "info", "gpu", mode, from);
+	if (streq(mode, "none"))
+		printf("%-5s %-16s NVIDIA's driver is left out (/dev/dri is bound where it "
+		       "exists)\n",
+		       "info", "gpu");
+	else if (n)
 		printf("%-5s %-16s NVIDIA: %zu files from %s, bound read-only into sandboxes\n",
 		       "info", "gpu", n, source);
 	else

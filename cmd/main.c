@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../config/config.h"
+#include "../core/host/gpu.h"
 #include "../core/util/log.h"
 #include "../core/util/paths.h"
 #include "../core/util/xalloc.h"
@@ -265,6 +266,7 @@ int main(int argc, char **argv)
 	/* Every command that may start a sandbox (enter, start, run, the dashboard) gives
 	 * it the userspace network: core/ does not link net/, so it is wired here. */
 	sandbox_set_net_hooks(&sbx_net_hooks);
+	gpu_set_config_hook(sbx_gpu_config);
 	if (arg_config)
 		setenv("BOX_CONFIG", arg_config, 1);
 	if (optind >= argc) {

@@ -231,23 +231,26 @@ static enum sandbox_flag flag(const struct box_config *own, const char *key, boo
 }
 
 /*
- * [box] host_loopback, ports and mtu as the .box.ini itself sets them, kept with the
- * sandbox so that they apply however it is started; what the file leaves unset
- * follows the global config when the sandbox starts.
+ * [box] host_loopback, ports, mtu and gpu as the .box.ini itself sets them, kept
+ * with the sandbox so that they apply however it is started; what the file leaves
+ * unset follows the global config when the sandbox starts.
  */
 static void project_net(const struct project *p, enum sandbox_flag *ret_loopback,
-			enum sandbox_flag *ret_ports_auto, uint32_t *ret_mtu)
+			enum sandbox_flag *ret_ports_auto, uint32_t *ret_mtu, char **ret_gpu)
 {
 	struct box_config *own = cfg_new();
 	struct cfg_errors e = { 0 };
 
 	*ret_loopback = *ret_ports_auto = SANDBOX_FLAG_UNSET;
 	*ret_mtu = 0;
+	*ret_gpu = NULL;
 	/* Parsed (and checked) once already, with the global config under it. */
 	if (cfg_parse_buffer(p->content, p->len, p->file, CFG_PROJECT, own, &e) == 0) {
 		*ret_loopback = flag(own, "host_loopback", own->host_loopback);
 		*ret_ports_auto = flag(own, "ports", own->ports_auto);
 		*ret_mtu = cfg_is_set(own, "box", "mtu") ? own->mtu : 0;
+		if (cfg_is_set(own, "box", "gpu"))
+			*ret_gpu = xstrdup(cfg_gpu_names[own->gpu]);
 	}
 	cfg_errors_done(&e);
 	cfg_free(own);
@@ -290,8 +293,10 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 		.pids = c->pids,
 	};
 	struct box_err *err = NULL;
+	_cleanup_free_ char *gpu = NULL;
 
-	project_net(p, &o.host_loopback, &o.ports_auto, &o.mtu);
+	project_net(p, &o.host_loopback, &o.ports_auto, &o.mtu, &gpu);
+	o.gpu = gpu;
 	if (sandbox_create(&o, &err) < 0)
 		return cmd_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
 	fprintf(stderr, "box: using '%s': sandbox '%s'\n", p->file, p->sandbox);
@@ -348,8 +353,8 @@ static void check_changed(const struct project *p)
 	sandbox_config_free(c);
 }
 
-/* [env], [ports], [mounts], [limits], network, hostname, host_loopback, ports and
- * mtu as the .box.ini says now. */
+/* [env], [ports], [mounts], [limits], network, hostname, host_loopback, ports, mtu
+ * and gpu as the .box.ini says now. */
 static void apply_settings(const struct project *p, struct sandbox_config *c)
 {
 	const struct box_config *pc = p->config;
@@ -373,7 +378,8 @@ static void apply_settings(const struct project *p, struct sandbox_config *c)
 	c->cpus = pc->cpus;
 	c->memory = pc->memory;
 	c->pids = pc->pids;
-	project_net(p, &c->host_loopback, &c->ports_auto, &c->mtu);
+	free(c->gpu);
+	project_net(p, &c->host_loopback, &c->ports_auto, &c->mtu, &c->gpu);
 }
 
 /*

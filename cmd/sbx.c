@@ -12,6 +12,7 @@
 
 #include "../config/config.h"
 #include "../core/cgroup/cgroup.h"
+#include "../core/host/gpu.h"
 #include "../core/util/fs.h"
 #include "../core/image/ref.h"
 #include "../core/util/util.h"
@@ -31,6 +32,7 @@ struct net_settings {
 	bool host_loopback;
 	bool ports_auto;
 	uint32_t mtu;
+	const char *gpu; /* [box] gpu when set (not the network's, but the same read) */
 };
 
 /*
@@ -39,7 +41,7 @@ struct net_settings {
  */
 static const struct net_settings *global_net_settings(void)
 {
-	static struct net_settings s = { true, true, NET_DEFAULT_MTU };
+	static struct net_settings s = { true, true, NET_DEFAULT_MTU, NULL };
 	static bool loaded;
 	struct box_config *c = NULL;
 	struct cfg_errors e = { 0 };
@@ -52,6 +54,8 @@ static const struct net_settings *global_net_settings(void)
 		s.ports_auto = c->ports_auto;
 		if (c->mtu)
 			s.mtu = c->mtu;
+		if (cfg_is_set(c, "box", "gpu"))
+			s.gpu = cfg_gpu_names[c->gpu];
 		cfg_free(c);
 	}
 	cfg_errors_done(&e);
@@ -70,6 +74,11 @@ static struct net_settings net_settings(const struct sandbox_config *c)
 	if (c->mtu)
 		s.mtu = c->mtu;
 	return s;
+}
+
+const char *sbx_gpu_config(void)
+{
+	return global_net_settings()->gpu;
 }
 
 static const char *net_hosts_extra(const struct sandbox_config *c)
@@ -230,6 +239,9 @@ int sbx_create_opt(const char *cmd, struct sbx_create *o, int c, const char *arg
 	case SBX_OPT_NETWORK:
 		o->network = arg;
 		return 0;
+	case SBX_OPT_GPU:
+		o->gpu = arg;
+		return 0;
 	case SBX_OPT_PUBLISH:
 		strv_push(&o->ports, xstrdup(arg));
 		return 0;
@@ -345,6 +357,10 @@ static int parse_create(const char *cmd, const struct sbx_create *o, struct sand
 		return cmd_usage_error(cmd, "--network: expected slirp, host or none, not '%s'",
 				       o->network);
 	c->network = o->network;
+	if (o->gpu && !gpu_mode_valid(o->gpu))
+		return cmd_usage_error(cmd, "--gpu: expected auto, nvidia or none, not '%s'",
+				       o->gpu);
+	c->gpu = o->gpu;
 	for (char **p = o->ports; p && *p; p++) {
 		struct port_spec ps;
 		struct box_err *err = NULL;

@@ -17,6 +17,7 @@ struct sbx_create {
 	const char *home;    /* host|isolated|PATH */
 	const char *storage; /* fuse-overlayfs|overlay */
 	const char *network; /* slirp|host|none */
+	const char *gpu;     /* auto|nvidia|none */
 	char **ports;	     /* -p/--publish [ADDR:]HOSTPORT:PORT[/udp], NULL-terminated */
 	bool exists_ok;	     /* another box made it meanwhile: fine (box enter) */
 	char **mounts;	     /* -v: "HOST\tINSIDE\tro|rw", NULL-terminated (sbx_parse_volume) */
@@ -29,6 +30,9 @@ struct sbx_create {
 /* The network of sandboxes (network = slirp), for the supervisor: main() wires it
  * into core with sandbox_set_net_hooks(). */
 extern const struct sandbox_net_hooks sbx_net_hooks;
+/* The global config's [box] gpu (NULL when unset), read once: main() wires it into
+ * core with gpu_set_config_hook(). */
+const char *sbx_gpu_config(void);
 
 /* Index of the first "--" in argv (argc when none). */
 int sbx_split_dashdash(int argc, char **argv);
@@ -72,6 +76,7 @@ enum {
 	SBX_OPT_CPUS,
 	SBX_OPT_MEMORY,
 	SBX_OPT_PIDS,
+	SBX_OPT_GPU,
 };
 /* -p and --publish: the short option's own value. */
 #define SBX_OPT_PUBLISH	     'p'
@@ -84,6 +89,7 @@ enum {
 	    { "home", required_argument, NULL, SBX_OPT_HOME },                                     \
 	    { "storage", required_argument, NULL, SBX_OPT_STORAGE },                               \
 	    { "network", required_argument, NULL, SBX_OPT_NETWORK },                               \
+	    { "gpu", required_argument, NULL, SBX_OPT_GPU },                                       \
 	    { "publish", required_argument, NULL, SBX_OPT_PUBLISH },                               \
 	    { "volume", required_argument, NULL, SBX_OPT_VOLUME },                                 \
 	    { "env", required_argument, NULL, SBX_OPT_ENV },                                       \

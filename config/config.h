@@ -18,6 +18,8 @@
 enum cfg_network { CFG_NET_SLIRP = 0, CFG_NET_HOST, CFG_NET_NONE };
 enum cfg_home { CFG_HOME_HOST = 0, CFG_HOME_ISOLATED, CFG_HOME_PATH };
 enum cfg_storage { CFG_STORAGE_FUSE = 0, CFG_STORAGE_OVERLAY };
+enum cfg_gpu { CFG_GPU_AUTO = 0, CFG_GPU_NVIDIA, CFG_GPU_NONE };
+extern const char *const cfg_gpu_names[]; /* "auto", "nvidia", "none" */
 
 struct cfg_kv {
 	char *key;
@@ -53,6 +55,7 @@ struct box_config {
 	bool ports_auto;    /* [box] ports = auto|off (default auto) */
 	bool host_loopback; /* [box] host_loopback = yes|no (default yes) */
 	uint32_t mtu;	    /* [box] mtu (default 65520) */
+	enum cfg_gpu gpu;   /* [box] gpu = auto|nvidia|none (default auto) */
 
 	/* [setup] */
 	char **packages; /* split on whitespace/commas, in order */

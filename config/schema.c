@@ -25,6 +25,7 @@ static const char *const network_values[] = { "slirp", "host", "none", NULL };
 static const char *const storage_values[] = { "fuse-overlayfs", "overlay", NULL };
 static const char *const ports_values[] = { "auto", "off", NULL };
 static const char *const home_values[] = { "host", "isolated", NULL };
+const char *const cfg_gpu_names[] = { "auto", "nvidia", "none", NULL };
 
 #define BOX_FIELD(f) offsetof(struct box_config, f)
 #define REG_FIELD(f) offsetof(struct cfg_registry, f)
@@ -63,6 +64,11 @@ const struct cfg_key cfg_schema[] = {
 	{ "box", "mtu", CT_U32, "65520", .syntax = "1280..65520", .kinds = CFG_IN_BOTH,
 	  .help = "MTU of the sandbox's network interface (at least 1280, what IPv6 needs).",
 	  .offset = BOX_FIELD(mtu), .min = 1280, .max = 65520 },
+	{ "box", "gpu", CT_ENUM, "auto", cfg_gpu_names, .kinds = CFG_IN_BOTH,
+	  .help = "auto: NVIDIA's driver (devices, libraries, nvidia-smi) bound read-only when "
+		  "the host has it; nvidia: the same, and a start without it fails; none: "
+		  "never. The BOX_GPU environment variable overrides it.",
+	  .offset = BOX_FIELD(gpu) },
 
 	{ "setup", NULL, CT_SECTION, .kinds = CFG_IN_PROJECT,
 	  .help = "What to install and run once, as root inside, when the sandbox is created. "

@@ -119,13 +119,48 @@ static size_t from_cdi(const char *root, struct gpu_file **ret, char **ret_sourc
 	return 0;
 }
 
-size_t gpu_nvidia_files(struct gpu_file **ret, char **ret_source)
+static const char *const modes[] = { "auto", "nvidia", "none" };
+static const char *(*config_hook)(void);
+
+bool gpu_mode_valid(const char *s)
+{
+	for (size_t i = 0; s && i < ARRAY_SIZE(modes); i++)
+		if (streq(s, modes[i]))
+			return true;
+	return false;
+}
+
+void gpu_set_config_hook(const char *(*config_mode)(void))
+{
+	config_hook = config_mode;
+}
+
+const char *gpu_mode_effective(const char *mode, const char **ret_from)
+{
+	const char *env = getenv("BOX_GPU"), *from = "default", *m = "auto", *cfg;
+
+	if (gpu_mode_valid(env)) {
+		m = env;
+		from = "BOX_GPU";
+	} else if (gpu_mode_valid(mode)) {
+		m = mode;
+		from = "sandbox";
+	} else if (config_hook && gpu_mode_valid(cfg = config_hook())) {
+		m = cfg;
+		from = "config";
+	}
+	if (ret_from)
+		*ret_from = from;
+	return m;
+}
+
+size_t gpu_nvidia_files(const char *mode, struct gpu_file **ret, char **ret_source)
 {
 	static const char *const devs[] = { "nvidia", NULL };
 	static const char *const libs[] = { "libnvidia", "libcuda", NULL };
 	static const char *const bins[] = { "nvidia-smi", "nvidia-debugdump", "nvidia-cuda-mps",
 					    "nvidia-persistenced", NULL };
-	const char *mode = getenv("BOX_GPU"), *root = getenv("BOX_GPU_ROOT");
+	const char *root = getenv("BOX_GPU_ROOT");
 	struct gpu_file *v = NULL;
 	size_t n = 0;
 

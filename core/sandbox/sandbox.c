@@ -95,6 +95,7 @@ struct sandbox_config *sandbox_config_free(struct sandbox_config *c)
 	free(c->setup_key);
 	strv_free(c->mounts);
 	free(c->hostname);
+	free(c->gpu);
 	strv_free(c->start);
 	strv_free(c->services);
 	strv_free(c->attach);
@@ -128,6 +129,8 @@ char *sandbox_config_format(const struct sandbox_config *c)
 	add_str(o, "home_path", c->home_path);
 	add_str(o, "storage", storage_names[c->storage]);
 	add_str(o, "network", c->network);
+	if (c->gpu)
+		add_str(o, "gpu", c->gpu);
 	json_object_object_add(o, "ports", strv_to_json(c->ports));
 	json_object_object_add(o, "env", strv_to_json(c->env));
 	json_object_object_add(o, "image_env", strv_to_json(c->image_env));
@@ -242,6 +245,7 @@ static int config_from_json(json_object *o, struct sandbox_config *c, struct box
 	c->image_digest = get_str(o, "image_digest");
 	c->home_path = get_str(o, "home_path");
 	c->network = get_str(o, "network");
+	c->gpu = get_str(o, "gpu");
 	if (json_object_object_get_ex(o, "created", &v))
 		c->created = json_object_get_int64(v);
 	c->project = get_str(o, "project");
@@ -531,6 +535,7 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 		.home_path = o->home == SANDBOX_HOME_ISOLATED ? isolated : (char *)o->home_path,
 		.storage = o->storage,
 		.network = (char *)(o->network ? o->network : "slirp"),
+		.gpu = (char *)o->gpu,
 		.ports = (char **)o->ports,
 		.env = (char **)o->env,
 		.image_env = (char **)o->image_env,

@@ -94,6 +94,7 @@ struct sandbox_config {
 	char *home_path; /* host dir bound at the user's home (isolated: data/home) */
 	enum sandbox_storage storage;
 	char *network; /* slirp|host|none */
+	char *gpu;     /* auto|nvidia|none; NULL: the global config's (gpu.h) */
 	char **ports;  /* port specs, NULL-terminated (may be NULL) */
 	char **env;    /* extra KEY=VALUE for every command, NULL-terminated (may be NULL) */
 	/* The image config's Env (KEY=VALUE), kept at creation so that starting or
@@ -159,6 +160,7 @@ struct sandbox_create_opts {
 	const char *home_path; /* SANDBOX_HOME_PATH */
 	enum sandbox_storage storage;
 	const char *network; /* NULL: slirp */
+	const char *gpu;     /* NULL: the global config's */
 	char *const *env;
 	char *const *image_env;
 	char *const *ports;

@@ -132,11 +132,11 @@ static void add_runtime_masks(const struct sup *s, struct bind_mount **b, size_t
 }
 
 /* NVIDIA's driver, read-only (gpu.h); init runs ldconfig when libraries came. */
-static bool add_gpu(struct bind_mount **b, size_t *n)
+static bool add_gpu(const struct sup *s, struct bind_mount **b, size_t *n)
 {
 	struct gpu_file *f;
 	_cleanup_free_ char *source = NULL;
-	size_t k = gpu_nvidia_files(&f, &source);
+	size_t k = gpu_nvidia_files(gpu_mode_effective(s->cfg->gpu, NULL), &f, &source);
 	bool libs = false;
 
 	for (size_t i = 0; i < k; i++) {
@@ -147,6 +147,27 @@ static bool add_gpu(struct bind_mount **b, size_t *n)
 		log_debug("gpu: %zu files from %s", k, source);
 	gpu_files_free(f, k);
 	return libs;
+}
+
+/* gpu = nvidia asks for the driver: a start without it fails, saying so. */
+static int check_gpu(const struct sandbox_config *c, struct box_err **err)
+{
+	const char *from;
+	struct gpu_file *f;
+	_cleanup_free_ char *source = NULL;
+
+	if (!streq(gpu_mode_effective(c->gpu, &from), "nvidia"))
+		return 0;
+	size_t k = gpu_nvidia_files("nvidia", &f, &source);
+	gpu_files_free(f, k);
+	if (k)
+		return 0;
+	return box_err_set(err, ENODEV,
+			   "gpu = nvidia (from %s), but this host has no NVIDIA driver (no CDI "
+			   "spec, no /dev/nvidia*); use gpu = auto or none",
+			   streq(from, "BOX_GPU")   ? "BOX_GPU"
+			   : streq(from, "sandbox") ? "the sandbox's settings"
+						    : "the config");
 }
 
 /* Returns whether GPU libraries came (init runs ldconfig then). */
@@ -163,7 +184,7 @@ static bool build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 	if (xauth && *xauth == '/')
 		add_bind(b, n, xauth, xauth, true, true);
 	add_desktop_sockets(b, n);
-	bool gpu_libs = add_gpu(b, n);
+	bool gpu_libs = add_gpu(s, b, n);
 	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
 	add_bind(b, n, "/", "/run/host", true, false);
@@ -532,6 +553,8 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 		return box_err_set(err, ENOSYS,
 				   "network = slirp, but no userspace network is wired into this "
 				   "program (sandbox_set_net_hooks() was not called)");
+	if ((r = check_gpu(s->cfg, err)) < 0)
+		return r;
 	r = ids_load(&s->ids, err);
 	if (r < 0)
 		return r;
