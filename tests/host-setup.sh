@@ -116,6 +116,15 @@ setup_devices() {
 	fi
 	[ -e /dev/fuse ] || mknod /dev/fuse c 10 229
 	chmod 0666 /dev/fuse /dev/net/tun
+	# A DRM layout for the /dev/dri test on hosts without a GPU: character devices that
+	# are /dev/null and /dev/zero under other names (harmless), found through
+	# BOX_GPU_ROOT the way box finds the host's /dev/dri.
+	DRI_ROOT=/var/lib/box-tests-dri
+	mkdir -p "$DRI_ROOT/dev/dri/by-path"
+	[ -c "$DRI_ROOT/dev/dri/renderD128" ] || mknod "$DRI_ROOT/dev/dri/renderD128" c 1 3
+	[ -c "$DRI_ROOT/dev/dri/card0" ] || mknod "$DRI_ROOT/dev/dri/card0" c 1 5
+	chmod 0666 "$DRI_ROOT/dev/dri/renderD128" "$DRI_ROOT/dev/dri/card0"
+	chmod 0755 "$DRI_ROOT" "$DRI_ROOT/dev" "$DRI_ROOT/dev/dri" "$DRI_ROOT/dev/dri/by-path"
 }
 
 # The cgroup2 hierarchy: /sys/fs/cgroup/unified on a hybrid host, /sys/fs/cgroup on pure v2.
@@ -389,6 +398,7 @@ BOX_TEST_IMAGE_EXTRA_DIGEST=$(layout_digest bookworm-extra)
 BOX_TEST_SYSTEMD_ROOTFS=$SD_ROOTFS
 BOX_TEST_SYSTEMD_USER=$SD_USER
 BOX_TEST_ALPINE=$ALPINE
+BOX_TEST_DRI_ROOT=$DRI_ROOT
 EOF
 	chmod 644 "$ENV_FILE.new"
 	mv "$ENV_FILE.new" "$ENV_FILE"

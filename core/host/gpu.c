@@ -183,6 +183,12 @@ size_t gpu_nvidia_files(const char *mode, struct gpu_file **ret, char **ret_sour
 	return n;
 }
 
+char *gpu_dri_dir(void)
+{
+	const char *root = getenv("BOX_GPU_ROOT");
+	return xasprintf("%s/dev/dri", root && *root == '/' ? root : "");
+}
+
 void gpu_files_free(struct gpu_file *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -38,6 +38,8 @@ const char *gpu_mode_effective(const char *mode, const char **ret_from);
  */
 size_t gpu_nvidia_files(const char *mode, struct gpu_file **ret, char **ret_source);
 void gpu_files_free(struct gpu_file *f, size_t n);
+/* The host's /dev/dri (Intel, AMD and other DRM devices), under BOX_GPU_ROOT. */
+char *gpu_dri_dir(void);
 /* CDI text (YAML or JSON): device nodes and mounts, host paths under root. */
 size_t gpu_cdi_parse(const char *text, const char *root, struct gpu_file **ret);
 

@@ -185,7 +185,8 @@ static bool build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 		add_bind(b, n, xauth, xauth, true, true);
 	add_desktop_sockets(b, n);
 	bool gpu_libs = add_gpu(s, b, n);
-	add_bind(b, n, "/dev/dri", "/dev/dri", false, true);
+	_cleanup_free_ char *dri = gpu_dri_dir();
+	add_bind(b, n, dri, "/dev/dri", false, true);
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
 	add_bind(b, n, "/", "/run/host", true, false);
 	add_runtime_masks(s, b, n);
