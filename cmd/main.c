@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "../config/config.h"
 #include "../core/host/gpu.h"
+#include "../core/sandbox/export.h"
 #include "../core/util/log.h"
 #include "../core/util/paths.h"
 #include "../core/util/xalloc.h"
@@ -229,6 +231,34 @@ static int check_dirs(void)
 	return 0;
 }
 
+/*
+ * Started through a wrapper `box export --bin` wrote (a link to box): run the
+ * program in its sandbox as `box run SANDBOX -- PATH ARGS...` would, in this
+ * process. -1 when this is not such a start.
+ */
+static int run_exported(int argc, char **argv)
+{
+	_cleanup_free_ char *sandbox = NULL, *inside = NULL;
+	const char *invoked = (const char *)getauxval(AT_EXECFN);
+	const struct box_command *run = cmd_find("run");
+
+	if (!run || export_link_lookup(invoked, &sandbox, &inside) != 1)
+		return -1;
+	if (check_dirs())
+		return EXIT_BOX;
+	char **v = xcalloc((size_t)argc + 4, sizeof(char *));
+	v[0] = (char *)"run";
+	v[1] = sandbox;
+	v[2] = (char *)"--";
+	v[3] = inside;
+	for (int i = 1; i < argc; i++)
+		v[i + 3] = argv[i];
+	optind = 0;
+	int r = run->run(argc + 3, v);
+	free(v);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -243,6 +273,16 @@ int main(int argc, char **argv)
 
 	if (env && *env >= '0' && *env <= '3')
 		level = *env - '0';
+	log_set_level(level);
+	/* Every command that may start a sandbox (enter, start, run, the dashboard) gives
+	 * it the userspace network: core/ does not link net/, so it is wired here. */
+	sandbox_set_net_hooks(&sbx_net_hooks);
+	gpu_set_config_hook(sbx_gpu_config);
+	/* Under another name than box's: perhaps an exported program's wrapper. */
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	int r = streq(base, "box") ? -1 : run_exported(argc, argv);
+	if (r >= 0)
+		return r;
 	while ((c = getopt_long(argc, argv, "+vc:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
@@ -263,10 +303,6 @@ int main(int argc, char **argv)
 		}
 	}
 	log_set_level(level);
-	/* Every command that may start a sandbox (enter, start, run, the dashboard) gives
-	 * it the userspace network: core/ does not link net/, so it is wired here. */
-	sandbox_set_net_hooks(&sbx_net_hooks);
-	gpu_set_config_hook(sbx_gpu_config);
 	if (arg_config)
 		setenv("BOX_CONFIG", arg_config, 1);
 	if (optind >= argc) {

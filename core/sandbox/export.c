@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,10 +106,19 @@ static int record_add(const char *sandbox, char **adds, struct box_err **err)
 static int may_write(const char *sandbox, char **lines, const char *path, const char *mark,
 		     struct box_err **err)
 {
-	_cleanup_free_ char *buf = NULL;
-	if (!path_exists(path) || recorded(lines, path))
+	_cleanup_free_ char *buf = NULL, *owner = NULL;
+	struct stat st;
+	if (lstat(path, &st) < 0 || recorded(lines, path))
 		return 0;
-	if (mark && fs_read_file(path, 1024 * 1024, &buf, NULL, NULL) == 0) {
+	if (export_link_owner(path, &owner) == 1) {
+		if (streq(owner, sandbox))
+			return 0;
+		return box_err_set(err, EEXIST,
+				   "'%s' was exported from another sandbox (%s); delete that "
+				   "export first",
+				   path, owner);
+	}
+	if (mark && S_ISREG(st.st_mode) && fs_read_file(path, 1024 * 1024, &buf, NULL, NULL) == 0) {
 		_cleanup_free_ char *mine = xasprintf("%s%s\n", mark, sandbox);
 		const char *other = strstr(buf, mark);
 		if (other && strstr(buf, mine))
@@ -133,24 +143,6 @@ static int write_new(const char *path, const char *data, size_t len, mode_t mode
 	*strrchr(dir, '/') = '\0';
 	int r = mkdir_p(dir, 0755, err);
 	return r < 0 ? r : fs_write_file_atomic(path, data, len, mode, err);
-}
-
-/* 'text' for sh, with every ' closed, escaped and reopened. */
-static char *sh_quote(const char *s)
-{
-	char *out = xmalloc(strlen(s) * 4 + 3), *o = out;
-	*o++ = '\'';
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o++ = '\'';
-	*o = '\0';
-	return out;
 }
 
 /* The sandbox's PATH as a command inside gets it (its image's, else the usual). */
@@ -216,14 +208,8 @@ int export_bin(const struct export_opts *o, char **ret_path, struct box_err **er
 	_cleanup_strv_free_ char **lines = record_load(o->sandbox);
 	if ((r = may_write(o->sandbox, lines, dest, WRAPPER_MARK, err)) < 0)
 		return r;
-	_cleanup_free_ char *qbox = sh_quote(o->box_path), *qname = sh_quote(o->sandbox),
-			    *qpath = sh_quote(rec.name);
-	_cleanup_free_ char *text = xasprintf("#!/bin/sh\n%s%s\n# %s in sandbox %s; remove with: "
-					      "box export %s --delete %s\nexec %s run %s -- %s "
-					      "\"$@\"\n",
-					      WRAPPER_MARK, o->sandbox, rec.name, o->sandbox,
-					      o->sandbox, base, qbox, qname, qpath);
-	if ((r = write_new(dest, text, strlen(text), 0755, err)) < 0)
+	if ((r = mkdir_p(dir, 0755, err)) < 0 ||
+	    (r = export_link_write(dest, o->box_path, o->sandbox, rec.name, err)) < 0)
 		return r;
 	_cleanup_free_ char *line = xasprintf("bin\t%s\t%s", base, dest);
 	char *adds[] = { line, NULL };
@@ -356,13 +342,25 @@ int export_list(const char *sandbox, char ***ret, struct box_err **err)
 	return 0;
 }
 
-/* Remove one written file, only while it is still box's (a marker where it has one). */
-static void remove_written(const char *line, char ***removed)
+/* Remove one written file, only while it is still box's (a marker where it has one,
+ * a wrapper's record for a link). */
+static void remove_written(const char *sandbox, const char *line, char ***removed)
 {
 	const char *path = line_path(line);
 	_cleanup_free_ char *buf = NULL;
 	bool marked = !str_startswith(line, "icon\t");
+	struct stat st;
 
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		int r = export_link_remove(path, sandbox);
+		if (r > 0)
+			strv_push(removed, xstrdup(path));
+		else if (r == 0)
+			log_warn("'%s' was replaced since box wrote it; leaving it", path);
+		else
+			log_warn("cannot remove '%s': %s", path, strerror(-r));
+		return;
+	}
 	if (marked && fs_read_file(path, 1024 * 1024, &buf, NULL, NULL) == 0 &&
 	    !strstr(buf, WRAPPER_MARK) && !strstr(buf, DESKTOP_MARK)) {
 		log_warn("'%s' was replaced since box wrote it; leaving it", path);
@@ -390,7 +388,7 @@ static int delete_matching(const char *sandbox, const char *item, bool take_lock
 		}
 		any = true;
 		apps |= str_startswith(*l, "app\t");
-		remove_written(*l, &removed);
+		remove_written(sandbox, *l, &removed);
 	}
 	int r = any || !item ? record_save(sandbox, keep, err)
 			     : box_err_set(err, ENOENT,

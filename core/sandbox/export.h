@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `box export`: a sandbox's programs and desktop applications on the host. A
- * program becomes a small executable wrapper (in ~/.local/bin by default) that runs
- * it through `box run`; an application's .desktop file is copied to
+ * program becomes a wrapper (in ~/.local/bin by default): a symbolic link to the
+ * box binary, which, started under that name, runs the program as `box run` would
+ * (export_link.c); an application's .desktop file is copied to
  * ~/.local/share/applications with Exec= going through box, its Name saying which
  * sandbox it comes from and its icons copied under a name of their own. Everything
  * written is recorded in the sandbox's data dir (`exports`: KIND\tITEM\tPATH
@@ -43,6 +44,23 @@ int export_list(const char *sandbox, char ***ret, struct box_err **err);
 int export_delete(const char *sandbox, const char *item, char ***ret_paths, struct box_err **err);
 /* Remove everything exported from the sandbox (box rm, which holds its lock). */
 int export_remove_all(const char *sandbox, struct box_err **err);
+
+/* ---- a program's wrapper: a link to box and its record (export_link.c) ---- */
+
+/* Write the link at path (to box_path) and its record: sandbox, the program inside. */
+int export_link_write(const char *path, const char *box_path, const char *sandbox,
+		      const char *inside, struct box_err **err);
+/* 1 with the sandbox that the link at path was exported from, 0 when it is not a
+ * wrapper box wrote. */
+int export_link_owner(const char *path, char **ret_sandbox);
+/* Remove the link at path and its record when it is sandbox's: 1 removed, 0 not
+ * box's or another sandbox's, -errno. */
+int export_link_remove(const char *path, const char *sandbox);
+/*
+ * box started as invoked (the path it was executed by, AT_EXECFN): 1 with the
+ * sandbox and program to run when that is a wrapper box wrote, 0 when not.
+ */
+int export_link_lookup(const char *invoked, char **ret_sandbox, char **ret_inside);
 
 /* ---- the .desktop file (pure; export_desktop.c) ---- */
 

@@ -47,7 +47,7 @@ fi
 bench "floor: unshare -Urmpn --fork true" unshare -Urmpn --fork true
 bench "box run NAME true" "$BOX" run bench true
 bench "box enter NAME -- true" "$BOX" enter bench -- true
-# box export --bin: a wrapper on the host costs a /bin/sh and an exec over `box run`.
+# box export --bin: the wrapper is a link to box (bench-export.sh compares it in detail).
 if "$BOX" export bench --bin true --dir "$B/bin" >/dev/null; then
 	bench "exported wrapper (box export --bin true)" "$B/bin/true"
 else

@@ -52,6 +52,8 @@ out=$("$BOX" export ex --bin boxprog --dir "$BIN" 2>&1)
 is "$?" 0 "export --bin (the sandbox was stopped: started to look inside)"
 is "$out" "wrote $BIN/boxprog" "... says what it wrote"
 check "the wrapper is executable" test -x "$BIN/boxprog"
+check "... a link to box (no shell in between)" test -L "$BIN/boxprog"
+is "$(readlink -f "$BIN/boxprog")" "$(readlink -f "$BOX")" "... to this box binary"
 mkdir -p "$HOME/.box-export-test-$$/sub dir"
 at_exit "rm -rf '$HOME/.box-export-test-$$'"
 out=$(cd "$HOME/.box-export-test-$$/sub dir" && echo hello | "$BIN/boxprog" one "two words" 2>&1)
@@ -66,6 +68,17 @@ like "$(cat "$T/err")" "not visible inside the sandbox" "... with enter's warnin
 "$BOX" stop --time 1 ex
 echo x | "$BIN/boxprog" >/dev/null 2>&1
 is "$?" 3 "the wrapper starts a stopped sandbox"
+out=$(echo x | PATH="$BIN:$PATH" boxprog a 2>&1)
+like "$out" "^args:1:a" "the wrapper found on PATH by its name"
+out=$(cd "$BIN" && echo x | ./boxprog b 2>&1)
+like "$out" "^args:1:b" "... and run by a relative path"
+ln -s "$BOX" "$BIN/mybox"
+out=$("$BIN/mybox" --version 2>&1)
+like "$out" "^box " "a link to box that box did not write is plain box"
+"$BOX" export ex --bin boxprog --as mybox --dir "$BIN" 2>"$T/err"
+is "$?" 125 "... and an export never replaces it"
+like "$(cat "$T/err")" "'$BIN/mybox' exists and box did not write it" "... saying so"
+rm -f "$BIN/mybox"
 
 # the terminal: the program inside gets the caller's (stty reads its size)
 "$BOX" export ex --bin /usr/bin/stty --as boxtty --dir "$BIN" >/dev/null
