@@ -142,8 +142,9 @@ static int net_tap_send(int sock, const struct sandbox_config *c, struct box_err
 	return r < 0 ? box_err_set(err, -r, "pass the tap device out of the sandbox") : 0;
 }
 
-static int net_start(pid_t init, int sock, const char *ctl_path, const struct sandbox_config *c,
-		     pid_t *ret_pid, int *ret_ready, struct box_err **err)
+static int net_start(pid_t init, int sock, const char *ctl_path, const char *cgroup,
+		     const struct sandbox_config *c, pid_t *ret_pid, int *ret_ready,
+		     struct box_err **err)
 {
 	const struct net_settings ns = net_settings(c);
 	_cleanup_close_ int tap = -1;
@@ -158,6 +159,7 @@ static int net_start(pid_t init, int sock, const char *ctl_path, const struct sa
 		.ports_auto = ns.ports_auto,
 		.ports = c->ports,
 		.ctl_path = ctl_path,
+		.cgroup_dir = cgroup,
 	};
 	return start_net_loop(&o, ret_pid, ret_ready, err);
 }

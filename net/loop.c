@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/cgroup/cgroup.h"
 #include "../core/util/fs.h"
 #include "../core/util/log.h"
 #include "../core/util/spawn.h"
@@ -38,9 +40,19 @@ enum { SLOT_TAP, SLOT_CTL, SLOT_PID, SLOT_SIG, SLOT_CLIENT0 };
  * SCAN_INTERVAL_MS the helper only reads the sandbox's TCP socket counts from
  * sockstat (constant time), and reads the listeners when they moved (a listen()
  * hashes a socket) or FULL_SCAN_MS passed (a close and a listen between two looks).
+ * With the sandbox's cgroup known, a look first reads its CPU counter (cpu.stat): a
+ * listen() is a process running, so while the counter stays still nothing else is
+ * read, and once it stayed still for SCAN_QUIET_MS the interval doubles up to
+ * SCAN_IDLE_MAX_MS (waking 200 idle helpers twice a second costs more than 1% of a
+ * core). The first look that sees it move goes back to SCAN_INTERVAL_MS.
  */
 #define SCAN_INTERVAL_MS 500
+#define SCAN_IDLE_MAX_MS 4000
+#define SCAN_QUIET_MS	 10000
 #define FULL_SCAN_MS	 60000
+/* libslirp bounds its poll timeout by 1000 ms even with no timer of its own to run;
+ * its TCP and fragment timers ask for TIMEOUT_SLOW (499 ms) or less. */
+#define SLIRP_IDLE_TIMEOUT_MS 1000
 
 uint64_t loop_now_ms(void)
 {
@@ -219,7 +231,10 @@ static int poll_prepare(struct net_loop *l)
 		if (c->fd >= 0)
 			timeout = MIN(timeout, c->deadline_ms > now ? c->deadline_ms - now : 0);
 	}
-	slirp_pollfds_fill(l->slirp, &timeout, cb_add_poll, l);
+	uint32_t st = UINT32_MAX;
+	slirp_pollfds_fill(l->slirp, &st, cb_add_poll, l);
+	if (st < SLIRP_IDLE_TIMEOUT_MS)
+		timeout = MIN(timeout, st);
 	for (size_t i = 0; i < LOOP_MAX_TIMERS; i++) {
 		const struct loop_timer *t = &l->timers[i];
 		if (t->used && t->expire_ms >= 0)
@@ -286,23 +301,57 @@ static long tcp_inuse(const struct net_loop *l)
 	return l->sockstat_fd[0] < 0 ? -1 : sum;
 }
 
+/* The sandbox's CPU time (µs) so far; -1 when its cgroup is not known or unreadable. */
+static int sandbox_cpu(const struct net_loop *l, uint64_t *ret)
+{
+	char buf[1024];
+	ssize_t n;
+
+	if (l->cpu_fd < 0)
+		return -1;
+	n = pread(l->cpu_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return cg_parse_cpu_stat(buf, (size_t)n, ret) < 0 ? -1 : 0;
+}
+
 static void auto_scan_tick(struct net_loop *l)
 {
-	uint64_t now = loop_now_ms();
-	long inuse = tcp_inuse(l);
+	uint64_t now = loop_now_ms(), cpu = 0;
+	bool known = sandbox_cpu(l, &cpu) == 0;
+	bool moved = !known || !l->cpu_known || cpu != l->cpu_usec;
+	/* Due, and something ran since the last read of the listeners. */
+	bool full = now >= l->full_scan_ms && (!known || cpu != l->full_cpu_usec);
 
-	if (inuse < 0 || inuse != l->scan_inuse || now >= l->full_scan_ms) {
-		fwd_auto_scan(l);
-		l->scan_inuse = inuse;
-		l->full_scan_ms = now + FULL_SCAN_MS;
+	if (moved || full) {
+		long inuse = tcp_inuse(l);
+		if (inuse < 0 || inuse != l->scan_inuse || full) {
+			fwd_auto_scan(l);
+			l->scan_inuse = inuse;
+			l->full_scan_ms = now + FULL_SCAN_MS;
+			l->full_cpu_usec = cpu;
+		}
 	}
-	l->next_scan_ms = now + SCAN_INTERVAL_MS;
+	if (moved) {
+		l->active_ms = now;
+		l->scan_every_ms = SCAN_INTERVAL_MS;
+	} else if (now - l->active_ms >= l->quiet_ms) {
+		l->scan_every_ms = MIN(l->scan_every_ms * 2, SCAN_IDLE_MAX_MS);
+	}
+	l->cpu_known = known;
+	l->cpu_usec = cpu;
+	l->next_scan_ms = now + l->scan_every_ms;
 }
 
 static void handle_events(struct net_loop *l, int n)
 {
-	if (l->pfd[SLOT_TAP].revents & (POLLIN | POLLERR | POLLHUP))
+	if (l->pfd[SLOT_TAP].revents & (POLLIN | POLLERR | POLLHUP)) {
 		tap_read(l);
+		/* Traffic from inside: something runs there; look soon if backed off. */
+		if (l->scan_every_ms > SCAN_INTERVAL_MS)
+			l->next_scan_ms = MIN(l->next_scan_ms, loop_now_ms() + SCAN_INTERVAL_MS);
+	}
 	slirp_pollfds_poll(l->slirp, n < 0, cb_get_revents, l);
 	timers_run(l);
 	if (l->pfd[SLOT_PID].revents || l->pfd[SLOT_SIG].revents) {
@@ -351,6 +400,21 @@ static int sandbox_pidns(pid_t init)
 	return fd;
 }
 
+/* Without the sandbox's cgroup, every look reads the socket counts (no back-off). */
+static void open_cpu_stat(struct net_loop *l)
+{
+	const char *quiet = getenv("BOX_NET_QUIET_MS"); /* for tests: a shorter quiet time */
+	uint32_t q;
+
+	l->quiet_ms = quiet && parse_u32(quiet, &q) == 0 ? q : SCAN_QUIET_MS;
+	if (!l->o->cgroup_dir)
+		return;
+	_cleanup_free_ char *path = xasprintf("%s/cpu.stat", l->o->cgroup_dir);
+	l->cpu_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (l->cpu_fd < 0)
+		log_debug("net: no CPU counter '%s': %s; no back-off", path, strerror(errno));
+}
+
 static int open_sandbox_fds(struct net_loop *l, struct box_err **err)
 {
 	const struct net_helper_opts *o = l->o;
@@ -386,6 +450,7 @@ static int open_sandbox_fds(struct net_loop *l, struct box_err **err)
 		l->sockstat_fd[0] = open(path, O_RDONLY | O_CLOEXEC);
 		snprintf(path, sizeof(path), "/proc/%d/net/sockstat6", (int)o->init_pid);
 		l->sockstat_fd[1] = open(path, O_RDONLY | O_CLOEXEC);
+		open_cpu_stat(l);
 	}
 	return 0;
 }
@@ -466,8 +531,9 @@ static void loop_done(struct net_loop *l)
 	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++)
 		if (l->clients[i].fd >= 0)
 			close(l->clients[i].fd);
-	int fds[] = { l->ctl_fd,      l->pid_fd,   l->sig_fd,	      l->procnet_fd,
-		      l->procnet6_fd, l->pidns_fd, l->sockstat_fd[0], l->sockstat_fd[1] };
+	int fds[] = { l->ctl_fd,	 l->pid_fd,	    l->sig_fd,
+		      l->procnet_fd,	 l->procnet6_fd,    l->pidns_fd,
+		      l->sockstat_fd[0], l->sockstat_fd[1], l->cpu_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -495,6 +561,8 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
 		.pidns_fd = -1,
 		.sockstat_fd = { -1, -1 },
 		.scan_inuse = -1,
+		.scan_every_ms = SCAN_INTERVAL_MS,
+		.cpu_fd = -1,
 		.stats_fd = -1,
 	};
 	int r;

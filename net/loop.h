@@ -53,6 +53,7 @@ struct net_loop {
 	int pidns_fd;	    /* the sandbox's pid namespace (when not ours): control peers in it are
 			       refused */
 	int sockstat_fd[2]; /* /proc/<init>/net/sockstat and sockstat6, likewise */
+	int cpu_fd;	    /* the sandbox's cgroup cpu.stat: whether anything in it ran */
 
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;
@@ -64,9 +65,15 @@ struct net_loop {
 	size_t n_fwds;
 	uint16_t suppressed[64]; /* automatic forwards removed by hand or failed */
 	size_t n_suppressed;
-	uint64_t next_scan_ms; /* next look at the TCP socket counts */
-	uint64_t full_scan_ms; /* next read of the listeners even if the counts stayed */
-	long scan_inuse;       /* the counts at the last read of the listeners */
+	uint64_t next_scan_ms;	/* next look at the TCP socket counts */
+	uint64_t full_scan_ms;	/* next read of the listeners even if the counts stayed */
+	long scan_inuse;	/* the counts at the last read of the listeners */
+	uint32_t scan_every_ms; /* the look's interval: longer while the sandbox is idle */
+	uint32_t quiet_ms;	/* idle this long before the interval grows */
+	uint64_t active_ms;	/* when the sandbox's CPU counter last moved */
+	bool cpu_known;
+	uint64_t cpu_usec;	/* the counter at the last look */
+	uint64_t full_cpu_usec; /* and at the last read of the listeners */
 
 	uint64_t rx_bytes; /* into the sandbox (written to the tap) */
 	uint64_t tx_bytes; /* out of the sandbox (read from the tap) */

@@ -80,6 +80,9 @@ struct net_helper_opts {
 	bool ports_auto;
 	char **ports;	      /* static specs, NULL-terminated */
 	const char *ctl_path; /* control socket to create */
+	/* The sandbox's cgroup (may be NULL): while its CPU counter stays still, nothing
+	 * inside can start listening, and the automatic-forward look backs off. */
+	const char *cgroup_dir;
 };
 
 /*

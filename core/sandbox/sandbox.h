@@ -198,12 +198,13 @@ struct sandbox_net_hooks {
 	int (*tap_send)(int sock, const struct sandbox_config *c, struct box_err **err);
 	/* On the host: receive that fd from sock (EOF when init died first) and start
 	 * the helper that drives it (control socket ctl_path, c's static ports and
-	 * network settings), which sets itself up while the sandbox's root is being
-	 * prepared: *ret_ready gets its readiness report (sync protocol of
-	 * core/spawn.h). *ret_pid is the helper, a child of the caller, which ends by
-	 * itself when init exits. */
-	int (*start)(pid_t init, int sock, const char *ctl_path, const struct sandbox_config *c,
-		     pid_t *ret_pid, int *ret_ready, struct box_err **err);
+	 * network settings, the sandbox's cgroup dir or NULL), which sets itself up while
+	 * the sandbox's root is being prepared: *ret_ready gets its readiness report
+	 * (sync protocol of core/spawn.h). *ret_pid is the helper, a child of the caller,
+	 * which ends by itself when init exits. */
+	int (*start)(pid_t init, int sock, const char *ctl_path, const char *cgroup,
+		     const struct sandbox_config *c, pid_t *ret_pid, int *ret_ready,
+		     struct box_err **err);
 };
 void sandbox_set_net_hooks(const struct sandbox_net_hooks *h);
 

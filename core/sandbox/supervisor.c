@@ -653,9 +653,9 @@ static char *make_cgroup(const struct sup *s, pid_t init)
 }
 
 /*
- * The rest of the start, once init exists: the net helper is started on init's tap
- * as soon as that arrives and sets itself up while the root is being mounted (the
- * cgroup is made after it: the tap is what init sends first).
+ * The rest of the start, once init exists: the cgroup is made while init brings up
+ * its tap (the net helper watches the cgroup's CPU counter), then the net helper is
+ * started on that tap and sets itself up while the root is being mounted.
  * Init's own report wins over the network's: when init died, a network error is
  * only a consequence of it.
  */
@@ -666,14 +666,14 @@ static int wait_up(const struct sup *s, int sync, int nsock, pid_t init, pid_t *
 	_cleanup_close_ int ready = -1;
 	int n = 0;
 
-	if (nsock >= 0) {
-		_cleanup_free_ char *ctl = xasprintf("%s/net.sock", s->rundir);
-		n = net_hooks->start(init, nsock, ctl, s->cfg, net, &ready, &nerr);
-	}
-	mark("network started");
 	/* Now, while init is still setting up: everything it starts is counted. */
 	*cg = make_cgroup(s, init);
 	mark("cgroup made");
+	if (nsock >= 0) {
+		_cleanup_free_ char *ctl = xasprintf("%s/net.sock", s->rundir);
+		n = net_hooks->start(init, nsock, ctl, *cg, s->cfg, net, &ready, &nerr);
+	}
+	mark("network started");
 	int r = sync_recv(sync, "sandbox holder", err);
 	mark("init reported");
 	if (r < 0)
