@@ -6,6 +6,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
+LIBEXECDIR ?= $(PREFIX)/libexec
 DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -43,7 +44,7 @@ LIB := $(BUILD)/libbox.a
 .PHONY: all box tests man completions deb deps setup-tests install uninstall check check-unit check-integration asan lint \
 	format format-check fuzz bench clean
 
-all: $(BUILD)/box tests man completions
+all: $(BUILD)/box $(BUILD)/box-host-exec tests man completions
 
 box: $(BUILD)/box
 
@@ -93,6 +94,11 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
 
+# box-host-exec: static, so that it runs inside any image (glibc or musl); bound in.
+$(BUILD)/box-host-exec: helper/box-host-exec.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -static -o $@ $<
+
 # A static multi-call probe for fast test images (no userland needed).
 $(BUILD)/probe: tests/probe.c
 	@mkdir -p $(dir $@)
@@ -126,8 +132,9 @@ $(BUILD)/completions/_box: $(BUILD)/box
 	@mkdir -p $(dir $@)
 	$(BUILD)/box completion zsh >$@.tmp && mv $@.tmp $@
 
-install: $(BUILD)/box man completions
+install: $(BUILD)/box $(BUILD)/box-host-exec man completions
 	install -D -m 0755 $(BUILD)/box $(DESTDIR)$(BINDIR)/box
+	install -D -m 0755 $(BUILD)/box-host-exec $(DESTDIR)$(LIBEXECDIR)/box/box-host-exec
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -D -m 0644 $(BUILD)/completions/box.bash \
@@ -137,7 +144,8 @@ install: $(BUILD)/box man completions
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/box.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/box $(DESTDIR)$(MANDIR)/man1/box.1 $(DESTDIR)$(MANDIR)/man1/box-*.1 \
+	rm -f $(DESTDIR)$(BINDIR)/box $(DESTDIR)$(LIBEXECDIR)/box/box-host-exec \
+		$(DESTDIR)$(MANDIR)/man1/box.1 $(DESTDIR)$(MANDIR)/man1/box-*.1 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/box \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions/_box \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/box.fish
@@ -181,13 +189,13 @@ fuzz-long: fuzz
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-		--suppress=missingIncludeSystem -D_GNU_SOURCE -I core core config net tui cmd
+		--suppress=missingIncludeSystem -D_GNU_SOURCE -I core core config net tui cmd helper
 
 format:
-	clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h core/*/*.h)
+	clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard helper/*.c */*.h core/*/*.h)
 
 format-check:
-	@clang-format --dry-run --Werror $(LIB_SRC) $(CMD_SRC) $(wildcard core/*/*.h config/*.h net/*.h tui/*.h cmd/*.h)
+	@clang-format --dry-run --Werror $(LIB_SRC) $(CMD_SRC) $(wildcard helper/*.c core/*/*.h config/*.h net/*.h tui/*.h cmd/*.h)
 
 bench: all $(BUILD)/box-nolazy
 	tests/bench/run.sh

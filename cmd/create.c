@@ -44,6 +44,7 @@ const struct box_command cmd_create = {
 		 "  --cpus N           CPU limit (cpu.max), e.g. 1.5\n"
 		 "  --memory SIZE      memory limit (memory.max), e.g. 512M\n"
 		 "  --pids N           process limit (pids.max)\n"
+		 "  --no-host-exec     turn box-host-exec off (a command on the host from inside)\n"
 		 "Limits apply where the cgroup controllers are delegated to you; where they\n"
 		 "are not, box says which limit it cannot apply and why, and still starts.",
 	.run = run_create,

@@ -297,6 +297,7 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 
 	project_net(p, &o.host_loopback, &o.ports_auto, &o.mtu, &gpu);
 	o.gpu = gpu;
+	o.host_exec = c->host_exec ? SANDBOX_FLAG_UNSET : SANDBOX_FLAG_NO;
 	if (sandbox_create(&o, &err) < 0)
 		return cmd_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
 	fprintf(stderr, "box: using '%s': sandbox '%s'\n", p->file, p->sandbox);
@@ -380,6 +381,7 @@ static void apply_settings(const struct project *p, struct sandbox_config *c)
 	c->pids = pc->pids;
 	free(c->gpu);
 	project_net(p, &c->host_loopback, &c->ports_auto, &c->mtu, &c->gpu);
+	c->host_exec = pc->host_exec ? SANDBOX_FLAG_UNSET : SANDBOX_FLAG_NO;
 }
 
 /*

@@ -25,6 +25,7 @@ struct sbx_create {
 	const char *cpus;    /* limits as given: "1.5", "512M", "50" */
 	const char *memory;
 	const char *pids;
+	bool no_host_exec; /* --no-host-exec: box-host-exec inside says it is off */
 };
 
 /* The network of sandboxes (network = slirp), for the supervisor: main() wires it
@@ -77,6 +78,7 @@ enum {
 	SBX_OPT_MEMORY,
 	SBX_OPT_PIDS,
 	SBX_OPT_GPU,
+	SBX_OPT_NO_HOST_EXEC,
 };
 /* -p and --publish: the short option's own value. */
 #define SBX_OPT_PUBLISH	     'p'
@@ -95,6 +97,7 @@ enum {
 	    { "env", required_argument, NULL, SBX_OPT_ENV },                                       \
 	    { "cpus", required_argument, NULL, SBX_OPT_CPUS },                                     \
 	    { "memory", required_argument, NULL, SBX_OPT_MEMORY },                                 \
+	    { "no-host-exec", no_argument, NULL, SBX_OPT_NO_HOST_EXEC },                           \
 	{                                                                                          \
 		"pids", required_argument, NULL, SBX_OPT_PIDS                                      \
 	}

@@ -54,6 +54,7 @@ struct box_config {
 	enum cfg_storage storage;
 	bool ports_auto;    /* [box] ports = auto|off (default auto) */
 	bool host_loopback; /* [box] host_loopback = yes|no (default yes) */
+	bool host_exec;	    /* [box] host_exec = yes|no (default yes) */
 	uint32_t mtu;	    /* [box] mtu (default 65520) */
 	enum cfg_gpu gpu;   /* [box] gpu = auto|nvidia|none (default auto) */
 

@@ -123,6 +123,7 @@ run_integration_as_user() {
 	cp -a "$TOP/tests" "$stage/"
 	cp -a "$BUILD/box" "$stage/build/"
 	[ -e "$BUILD/probe" ] && cp -a "$BUILD/probe" "$stage/build/"
+	[ -e "$BUILD/box-host-exec" ] && cp -a "$BUILD/box-host-exec" "$stage/build/"
 	# What `make install` installs besides box (its man pages and completions).
 	cp -a "$TOP/Makefile" "$stage/"
 	for d in man completions; do [ -d "$BUILD/$d" ] && cp -a "$BUILD/$d" "$stage/build/"; done

@@ -182,8 +182,10 @@ static char *rel(const char *abs)
 
 static void exclusions(struct commit *c)
 {
-	static const char *const box_paths[] = { "run/host", "run/user", "tmp/.X11-unix" };
-	static const char *const mount_files[] = { "etc/resolv.conf", "etc/hosts", "etc/hostname" };
+	static const char *const box_paths[] = { "run/host", "run/user", "run/box",
+						 "tmp/.X11-unix" };
+	static const char *const mount_files[] = { "etc/resolv.conf", "etc/hosts", "etc/hostname",
+						   "usr/local/bin/box-host-exec" };
 	struct passwd *pw = getpwuid(getuid());
 	struct group *gr = getgrgid(getgid());
 	_cleanup_free_ char *home = paths_home();

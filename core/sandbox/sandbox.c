@@ -143,6 +143,9 @@ char *sandbox_config_format(const struct sandbox_config *c)
 				       json_object_new_boolean(c->ports_auto == SANDBOX_FLAG_YES));
 	if (c->mtu)
 		json_object_object_add(o, "mtu", json_object_new_int64(c->mtu));
+	if (c->host_exec)
+		json_object_object_add(o, "host_exec",
+				       json_object_new_boolean(c->host_exec == SANDBOX_FLAG_YES));
 	if (c->project) {
 		add_str(o, "project", c->project);
 		add_str(o, "setup_key", c->setup_key);
@@ -228,6 +231,7 @@ static void net_from_json(json_object *o, struct sandbox_config *c)
 
 	c->host_loopback = get_flag(o, "host_loopback");
 	c->ports_auto = get_flag(o, "ports_auto");
+	c->host_exec = get_flag(o, "host_exec");
 	if (json_object_object_get_ex(o, "mtu", &v) && json_object_get_int64(v) >= 68 &&
 	    json_object_get_int64(v) <= 65520)
 		c->mtu = (uint32_t)json_object_get_int64(v);
@@ -542,6 +546,7 @@ int sandbox_create(const struct sandbox_create_opts *o, struct box_err **err)
 		.host_loopback = o->host_loopback,
 		.ports_auto = o->ports_auto,
 		.mtu = o->mtu,
+		.host_exec = o->host_exec,
 		.project = (char *)o->project,
 		.setup_key = (char *)o->setup_key,
 		.mounts = (char **)o->mounts,

@@ -105,6 +105,9 @@ struct sandbox_config {
 	enum sandbox_flag host_loopback;
 	enum sandbox_flag ports_auto;
 	uint32_t mtu; /* 0: unset */
+	/* box-host-exec inside (a project's [box] host_exec, create --no-host-exec);
+	 * unset: on */
+	enum sandbox_flag host_exec;
 	/* A project's sandbox (.box.ini); all NULL/0 otherwise. */
 	char *project;	 /* the project directory, bound at the same path inside */
 	char *setup_key; /* the setup layer it was built on (project_setup_key) */
@@ -167,6 +170,7 @@ struct sandbox_create_opts {
 	enum sandbox_flag host_loopback;
 	enum sandbox_flag ports_auto;
 	uint32_t mtu;
+	enum sandbox_flag host_exec;
 	/* A project's sandbox (see struct sandbox_config). */
 	const char *project;
 	const char *setup_key;

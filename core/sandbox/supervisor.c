@@ -36,6 +36,7 @@
 #include "../cgroup/cgroup.h"
 #include "container.h"
 #include "desktop.h"
+#include "hostexec.h"
 #include "../host/gpu.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
@@ -61,6 +62,8 @@ struct sup {
 	bool slirp;		 /* network = slirp */
 	pid_t supervisor;	 /* for the holder's parent-death check */
 	bool in_scope;		 /* in a systemd scope of its own (enter_systemd_scope) */
+	bool host_exec;		 /* box-host-exec is served (hostexec.h) */
+	char *host_exec_bin;	 /* the static client, bound in; NULL: not found */
 	int ready_fd;
 	int net_sock; /* slirp: init's end of the socket that carries the tap out, else -1 */
 };
@@ -131,6 +134,18 @@ static void add_runtime_masks(const struct sup *s, struct bind_mount **b, size_t
 	}
 }
 
+/* box-host-exec: the client always (it says when it is off), the socket's own dir (never
+ * the runtime dir) when it is on. */
+static void add_host_exec(const struct sup *s, struct bind_mount **b, size_t *n)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/" HOSTEXEC_DIR, s->rundir);
+
+	if (s->host_exec_bin)
+		add_bind(b, n, s->host_exec_bin, HOSTEXEC_BIN_PATH, true, true);
+	if (s->host_exec)
+		add_bind(b, n, dir, HOSTEXEC_INSIDE, true, false);
+}
+
 /* NVIDIA's driver, read-only (gpu.h); init runs ldconfig when libraries came. */
 static bool add_gpu(const struct sup *s, struct bind_mount **b, size_t *n)
 {
@@ -190,6 +205,7 @@ static bool build_binds(const struct sup *s, struct bind_mount **b, size_t *n)
 	add_bind(b, n, "/etc/localtime", "/etc/localtime", true, true);
 	add_bind(b, n, "/", "/run/host", true, false);
 	add_runtime_masks(s, b, n);
+	add_host_exec(s, b, n);
 	/* A project's sandbox: the project at its own path, then its [mounts] (a later
 	 * bind over an earlier one wins, as the user wrote them last). */
 	if (s->cfg->project)
@@ -505,6 +521,7 @@ static void sup_done(struct sup *s)
 	free(s->home);
 	free(s->user_stamp);
 	free(s->resolv);
+	free(s->host_exec_bin);
 }
 
 /*
@@ -575,6 +592,10 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 		s->hosts_extra = net_hooks->hosts_extra(s->cfg);
 	if (mkdir(s->merged, 0700) < 0 && errno != EEXIST)
 		return box_err_set(err, errno, "create '%s'", s->merged);
+	s->host_exec = s->cfg->host_exec != SANDBOX_FLAG_NO;
+	s->host_exec_bin = hostexec_helper_path();
+	if (s->host_exec && (r = hostexec_prepare(s->rundir, err)) < 0)
+		return r;
 	if (s->ids.identity)
 		return 0;
 	r = check_reachable(s, s->merged, err);
@@ -734,7 +755,7 @@ static int net_socket(struct sup *s, int *ret_sock, struct box_err **err)
 int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 {
 	struct sup s = { .ready_fd = -1, .net_sock = -1 };
-	_cleanup_close_ int sync = -1, nsock = -1;
+	_cleanup_close_ int sync = -1, nsock = -1, hx = -1;
 	pid_t holder, init, net = 0;
 	int r;
 
@@ -778,7 +799,10 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	signal(SIGHUP, SIG_IGN);
 	if (s.user_stamp)
 		user_stamp_write(&s);
-	r = write_env(&s, err);
+	/* Only now: nothing forked before (holder, init, net helper) holds it. */
+	r = s.host_exec ? (hx = hostexec_listen(s.rundir, err)) : 0;
+	if (r >= 0)
+		r = write_env(&s, err);
 	if (r >= 0)
 		r = write_state(&s, init, cg, err);
 	if (r < 0) {
@@ -788,6 +812,8 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 		sync_send_ok(ready_fd, init);
 		close(ready_fd);
 	}
+	if (hx >= 0)
+		hostexec_serve(hx, init, holder);
 	int status = spawn_wait_status(holder);
 	log_debug("sandbox '%s' stopped (holder status %d)", name, status);
 	if (net > 0) {

@@ -156,12 +156,21 @@ static void set_raw(const struct pty *p, const struct termios *saved)
 	tcsetattr(p->tty, TCSADRAIN, &raw);
 }
 
-/* The command stopped (Ctrl-Z reached it): stop box too, so the caller's shell shows
- * one stopped job; `fg` continues box, which continues the command. */
-static void suspend(const struct pty *p, const struct termios *saved, pid_t child)
+void pty_resize(const struct pty *p)
+{
+	copy_winsize(p->tty, p->master);
+}
+
+/* The command stopped (Ctrl-Z reached it): stop box (or the peer) too, so the caller's
+ * shell shows one stopped job; `fg` continues box, which continues the command. */
+static void suspend(const struct pty *p, const struct termios *saved, pid_t child,
+		    const struct pty_peer *peer)
 {
 	tcsetattr(p->tty, TCSADRAIN, saved);
-	kill(getpid(), SIGSTOP);
+	if (peer && peer->on_stop)
+		peer->on_stop(p, child, peer->arg);
+	else
+		kill(getpid(), SIGSTOP);
 	set_raw(p, saved);
 	copy_winsize(p->tty, p->master);
 	kill(child, SIGCONT);
@@ -194,23 +203,27 @@ static void on_signals(const struct pty *p, pid_t child)
 }
 
 /* Poll until child exits; returns its waitpid status. */
-static int relay_loop(const struct pty *p, const struct termios *saved, pid_t child)
+static int relay_loop(const struct pty *p, const struct termios *saved, pid_t child,
+		      const struct pty_peer *peer)
 {
-	struct pollfd fds[3] = { { .fd = p->tty, .events = POLLIN },
+	struct pollfd fds[4] = { { .fd = p->tty, .events = POLLIN },
 				 { .fd = p->master, .events = POLLIN },
-				 { .fd = sig_pipe[0], .events = POLLIN } };
+				 { .fd = sig_pipe[0], .events = POLLIN },
+				 { .fd = peer ? peer->fd : -1, .events = POLLIN } };
 	int st;
 
 	for (;;) {
 		pid_t w = waitpid(child, &st, WNOHANG | WUNTRACED);
 		if (w == child && WIFSTOPPED(st)) {
-			suspend(p, saved, child);
+			suspend(p, saved, child, peer);
 			continue;
 		}
 		if (w == child || (w < 0 && errno != EINTR))
 			return w == child ? st : -1;
-		if (poll(fds, 3, -1) < 0)
+		if (poll(fds, 4, -1) < 0)
 			continue;
+		if (fds[3].revents && !peer->on_input(p, child, peer->arg))
+			fds[3].fd = -1;
 		if (fds[0].revents && !pump(p->tty, p->master))
 			fds[0].fd = -1; /* the caller's terminal is gone: the command sees EOF */
 		if (fds[1].revents && !pump(p->master, p->out))
@@ -221,6 +234,11 @@ static int relay_loop(const struct pty *p, const struct termios *saved, pid_t ch
 }
 
 int pty_relay(struct pty *p, pid_t child)
+{
+	return pty_relay_peer(p, child, NULL);
+}
+
+int pty_relay_peer(struct pty *p, pid_t child, const struct pty_peer *peer)
 {
 	struct termios saved;
 	bool raw = tcgetattr(p->tty, &saved) == 0;
@@ -234,7 +252,7 @@ int pty_relay(struct pty *p, pid_t child)
 		set_handlers(on_signal);
 		if (raw)
 			set_raw(p, &saved);
-		st = relay_loop(p, &saved, child);
+		st = relay_loop(p, &saved, child, peer);
 		/* What the command wrote last, before it exited. */
 		fcntl(p->master, F_SETFL, O_NONBLOCK);
 		while (pump(p->master, p->out))

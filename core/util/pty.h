@@ -46,6 +46,25 @@ void pty_detach_child(void);
 int pty_relay(struct pty *p, pid_t child);
 
 /*
+ * A caller that is not this process (box-host-exec's, behind a socket): its
+ * terminal's size changes and signals come as messages on fd, and when the command
+ * stops, the caller is told to stop instead of this process.
+ */
+struct pty_peer {
+	int fd; /* polled while the command runs */
+	/* fd is readable; false: stop polling it (the caller is gone) */
+	bool (*on_input)(const struct pty *p, pid_t child, void *arg);
+	/* The command stopped, the caller's terminal is back in its modes: returns
+	 * when the command may continue. */
+	void (*on_stop)(const struct pty *p, pid_t child, void *arg);
+	void *arg;
+};
+/* pty_relay() for a peer (NULL: the same as pty_relay()). */
+int pty_relay_peer(struct pty *p, pid_t child, const struct pty_peer *peer);
+/* Give the pty the size of the caller's terminal. */
+void pty_resize(const struct pty *p);
+
+/*
  * Without a pty, box stays in the caller's foreground while the command is in its
  * own session: pass the terminal's signals (Ctrl-C, Ctrl-\, Ctrl-Z and the
  * continue after it) on to child. Call after the fork.

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# box-host-exec, as the test user with the Debian image from the loopback registry: a
+# command inside runs a command on the host, as the user, with the host's files and
+# environment, stdin, the working directory when the host has it, and its status; on a
+# pty of its own under tmux (size, resize, Ctrl-C); refused when turned off
+# (--no-host-exec, [box] host_exec = no), for root inside, and for another sandbox
+# that was given the socket.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../netlib.sh"
+need_userns
+need_subuid
+need_registry
+need_cmd tmux
+use_test_registry
+cd "$HOME" || skip_all "no home directory"
+S="--storage overlay"
+for n in hx hxoff hxother hxproj; do at_exit "cd / && '$BOX' stop --time 1 $n >/dev/null 2>&1"; done
+
+# Only on the host: $T is under the host's /tmp, which the sandbox does not share.
+mkdir -p "$T/hostonly"
+echo host-secret-$$ >"$T/hostonly/file"
+check "create a sandbox" "$BOX" create hx --image debian $S
+# The host side runs with the environment of the box that started the sandbox.
+check "start it" env HX_MARK=from-the-host "$BOX" start hx
+
+# --- the basics
+check_fails "the host-only file is not visible inside" "$BOX" run hx -- cat "$T/hostonly/file"
+is "$("$BOX" run hx -- box-host-exec cat "$T/hostonly/file" 2>&1)" "host-secret-$$" \
+	"box-host-exec reads a file that exists only on the host"
+is "$(echo piped-in | "$BOX" run hx -- box-host-exec cat 2>&1)" piped-in "stdin reaches the host command"
+"$BOX" run hx -- box-host-exec sh -c 'exit 7'
+is $? 7 "the host command's exit status comes back"
+is "$("$BOX" run hx -- box-host-exec sh -c 'echo out; echo err >&2' 2>/dev/null)" out \
+	"stdout and stderr stay apart (stdout)"
+is "$("$BOX" run hx -- box-host-exec sh -c 'echo out; echo err >&2' 2>&1 >/dev/null)" err \
+	"stdout and stderr stay apart (stderr)"
+"$BOX" run hx -- box-host-exec no-such-command-$$ 2>/dev/null
+is $? 127 "a command the host does not have: 127"
+is "$("$BOX" run hx -- box-host-exec hostname)" "$(hostname)" "it runs on the host (its hostname)"
+is "$("$BOX" run hx -- box-host-exec id -u)" "$(id -u)" "as the user"
+is "$("$BOX" run -e HX_INSIDE=1 hx -- box-host-exec sh -c 'echo ${HX_MARK-unset}:${HX_INSIDE-unset}')" \
+	"from-the-host:unset" "with the host's environment, not the sandbox's"
+
+# --- the working directory
+mkdir -p "$HOME/.box-hx-$$/sub"
+at_exit "rm -rf '$HOME/.box-hx-$$'"
+is "$(cd "$HOME/.box-hx-$$/sub" && "$BOX" run hx -- box-host-exec pwd)" "$HOME/.box-hx-$$/sub" \
+	"the same working directory when the host has it"
+is "$("$BOX" run hx -- sh -c 'mkdir -p /tmp/inside-only-$$ && cd /tmp/inside-only-$$ && box-host-exec pwd')" \
+	"$HOME" "the home when the host has no such directory"
+
+# --- what the sandbox sees of it
+is "$("$BOX" run hx -- ls -A /run/box 2>&1)" "host-exec.sock" "inside, /run/box holds the socket and nothing else"
+check_fails "the client is read-only inside" "$BOX" run --root hx -- sh -c 'echo x >/usr/local/bin/box-host-exec'
+out=$("$BOX" run --root hx -- box-host-exec touch "$T/by-root" 2>&1)
+st=$?
+is "$st" 125 "root inside is refused (125)"
+like "$out" "refused" "... saying so"
+is "$(test -e "$T/by-root" && echo ran || echo refused)" refused "... and nothing ran"
+
+# --- another sandbox given the first one's socket cannot use it
+check "create a second sandbox with the first one's socket dir bound in" \
+	"$BOX" create hxother --image debian $S -v "$XDG_RUNTIME_DIR/box/hx/host-exec:/run/box"
+out=$("$BOX" run hxother -- box-host-exec touch "$T/by-other" 2>&1)
+st=$?
+is "$st" 125 "another sandbox's process is refused (125)"
+like "$out" "not a process of this sandbox" "... saying why"
+is "$(test -e "$T/by-other" && echo ran || echo refused)" refused "... and nothing ran"
+"$BOX" stop --time 1 hxother >/dev/null 2>&1
+
+# --- turned off
+check "create with --no-host-exec" "$BOX" create hxoff --image debian $S --no-host-exec
+out=$("$BOX" run hxoff -- box-host-exec touch "$T/by-off" 2>&1)
+st=$?
+is "$st" 125 "--no-host-exec: box-host-exec fails with 125"
+like "$out" "turned off" "... saying it is turned off"
+is "$(printf '%s\n' "$out" | wc -l)" 1 "... in one line"
+is "$(test -e "$T/by-off" && echo ran || echo refused)" refused "... and nothing ran"
+is "$("$BOX" run hxoff -- ls -A /run/box 2>&1 | grep -c sock)" 0 "... and there is no socket inside"
+"$BOX" stop --time 1 hxoff >/dev/null 2>&1
+
+mkdir -p "$T/proj"
+printf '[box]\nimage = debian\nstorage = overlay\nhost_exec = no\n' >"$T/proj/.box.ini"
+(cd "$T/proj" && "$BOX" allow --yes >/dev/null 2>&1) || fail "box allow"
+out=$(cd "$T/proj" && "$BOX" run -- box-host-exec true 2>&1)
+st=$?
+is "$st" 125 "[box] host_exec = no: box-host-exec fails with 125"
+like "$out" "turned off" "... saying it is turned off"
+(cd "$T/proj" && "$BOX" stop --time 1 >/dev/null 2>&1)
+
+# --- a terminal: under tmux, a shell inside the sandbox
+sock=$T/tmux.sock
+at_exit "tmux -S '$sock' kill-server"
+tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 30 -s t \
+	"env PS1='outer\$ ' BOX='$BOX' bash --norc --noprofile -i"
+keys() { tmux -S "$sock" send-keys -t t "$@"; }
+pane_has() { tmux -S "$sock" capture-pane -p -t t 2>/dev/null | grep -qE -- "$1"; }
+wait_pane() {
+	wait_for 10 pane_has "$1" && return 0
+	diag "screen:" "$(tmux -S "$sock" capture-pane -p -t t 2>&1 | grep -v '^$' | tail -8)"
+	return 1
+}
+wait_pane '^outer\$'
+keys "\"\$BOX\" enter hx -- bash --norc --noprofile -i" Enter
+keys "PS1='inner\$ '" Enter
+wait_pane '^inner\$'
+keys "box-host-exec tty; box-host-exec stty size" Enter
+wait_pane '^/dev/pts/[0-9]+' && ok "on a terminal, the host command has a pty" ||
+	fail "on a terminal, the host command has a pty"
+wait_pane '^30 120' && ok "... of the terminal's size" || fail "... of the terminal's size"
+keys "box-host-exec bash -c 'trap \"stty size\" WINCH; echo waiting; while :; do sleep 0.1; done'" Enter
+wait_pane '^waiting'
+tmux -S "$sock" resize-window -t t -x 100 -y 40
+wait_pane '^40 100' && ok "a resize reaches the host command" || fail "a resize reaches the host command"
+keys C-c
+keys 'echo st=$?' Enter
+wait_pane '^st=130' && ok "Ctrl-C ends the host command: 130" || fail "Ctrl-C ends the host command: 130"
+keys clear Enter
+keys "box-host-exec sleep 100" Enter
+sleep 0.5
+keys C-z
+wait_pane 'Stopped.*box-host-exec sleep' && ok "Ctrl-Z stops the host command and the client as one job" ||
+	fail "Ctrl-Z stops the host command and the client as one job"
+keys fg Enter
+sleep 0.5
+keys C-c
+keys 'echo st=$?' Enter
+wait_pane '^st=130' && ok "after fg, Ctrl-C ends it: 130" || fail "after fg, Ctrl-C ends it: 130"
+keys "box-host-exec sh -c 'exit 7'; echo st=\$?" Enter
+wait_pane '^st=7' && ok "an interactive host command's exit status" ||
+	fail "an interactive host command's exit status"
+keys 'stty -a | grep -o " -icanon\| icanon"' Enter
+wait_pane '^ icanon' && ok "the sandbox's terminal modes are back afterwards" ||
+	fail "the sandbox's terminal modes are back afterwards"
+
+done_testing
