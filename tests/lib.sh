@@ -80,6 +80,22 @@ wait_until() {
 }
 done_testing() { echo "1..$_tap_n"; [ $_tap_failed -eq 0 ]; }
 
+# tmux_shell: a host shell ("outer$ ", $BOX set) in a 120x30 tmux session on $sock,
+# driven with keys KEYS... and read with pane_has REGEX / wait_pane REGEX (20 s).
+tmux_shell() {
+	sock=$T/tmux.sock
+	at_exit "tmux -S '$sock' kill-server"
+	tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 30 -s t \
+		"env PS1='outer\$ ' BOX='$BOX' bash --norc --noprofile -i"
+}
+keys() { tmux -S "$sock" send-keys -t t "$@"; }
+pane_has() { tmux -S "$sock" capture-pane -p -t t 2>/dev/null | grep -qE -- "$1"; }
+wait_pane() {
+	wait_until 400 pane_has "$1" && return 0
+	diag "screen:" "$(tmux -S "$sock" capture-pane -p -t t 2>&1 | grep -v '^$' | tail -8)"
+	return 1
+}
+
 # skip_all REASON: skip the whole file (exit 77).
 skip_all() { echo "# SKIP $*"; exit 77; }
 

@@ -37,17 +37,7 @@ net=$(pgrep -P "$sup" -u "$(id -u)" | head -1)
 like "$(grep '^Seccomp:' "/proc/$net/status" 2>&1)" "Seccomp:[[:space:]]+2" "the sandbox's net helper has a seccomp filter"
 
 # --- terminals: under tmux, a host shell that runs box
-sock=$T/tmux.sock
-at_exit "tmux -S '$sock' kill-server"
-tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 30 -s t \
-	"env PS1='outer\$ ' BOX='$BOX' bash --norc --noprofile -i"
-keys() { tmux -S "$sock" send-keys -t t "$@"; }
-pane_has() { tmux -S "$sock" capture-pane -p -t t 2>/dev/null | grep -qE -- "$1"; }
-wait_pane() {
-	wait_for 100 pane_has "$1" && return 0
-	diag "screen:" "$(tmux -S "$sock" capture-pane -p -t t 2>&1 | grep -v '^$' | tail -8)"
-	return 1
-}
+tmux_shell
 wait_pane '^outer\$'
 inj=$T/injected
 keys "\"\$BOX\" run bnd -- $host_probe tiocsti 0 'touch $inj.0'\$'\\n'; echo done-0" Enter

@@ -90,17 +90,7 @@ like "$out" "turned off" "... saying it is turned off"
 (cd "$T/proj" && "$BOX" stop --time 1 >/dev/null 2>&1)
 
 # --- a terminal: under tmux, a shell inside the sandbox
-sock=$T/tmux.sock
-at_exit "tmux -S '$sock' kill-server"
-tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 30 -s t \
-	"env PS1='outer\$ ' BOX='$BOX' bash --norc --noprofile -i"
-keys() { tmux -S "$sock" send-keys -t t "$@"; }
-pane_has() { tmux -S "$sock" capture-pane -p -t t 2>/dev/null | grep -qE -- "$1"; }
-wait_pane() {
-	wait_for 10 pane_has "$1" && return 0
-	diag "screen:" "$(tmux -S "$sock" capture-pane -p -t t 2>&1 | grep -v '^$' | tail -8)"
-	return 1
-}
+tmux_shell
 wait_pane '^outer\$'
 keys "\"\$BOX\" enter hx -- bash --norc --noprofile -i" Enter
 keys "PS1='inner\$ '" Enter
