@@ -9,7 +9,6 @@
  * --status only reports the state. Every value is shown escaped: a file cannot hide
  * what it says behind terminal controls or bidi marks.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -225,19 +224,21 @@ static int run_allow(int argc, char **argv)
 	struct box_err *err = NULL;
 	_cleanup_free_ char *path = NULL, *buf = NULL;
 	size_t len;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+sy", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "sy", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 's')
 			only_status = true;
 		else if (c == 'y')
 			yes = true;
 		else
-			return cmd_usage_error("allow", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (argc - optind > 1)
+	if (p.nargs > 1)
 		return cmd_usage_error("allow", "expected one FILE at most");
-	if (project_resolve(optind < argc ? argv[optind] : NULL, &path, &err) < 0)
+	if (project_resolve(p.nargs > 0 ? p.args[0] : NULL, &path, &err) < 0)
 		return cmd_fail(err, "allow");
 	if (fs_read_file(path, 1024 * 1024, &buf, &len, &err) < 0)
 		return cmd_fail(err, "allow");

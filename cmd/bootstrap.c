@@ -79,9 +79,8 @@ int cmd_bootstrap_debian(const char *suite, const char *name, FILE *ref_out)
 
 static int run_bootstrap(int argc, char **argv)
 {
-
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("bootstrap"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc < 2 || argc > 3)
 		return cmd_usage_error("bootstrap", "expected debian[:SUITE] and an optional name");
 	_cleanup_free_ char *suite = parse_target(argv[1]);

@@ -9,8 +9,8 @@ static int run_clone(int argc, char **argv)
 {
 	struct box_err *err = NULL;
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("clone"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 3)
 		return cmd_usage_error("clone", "expected SRC DST");
 	if (sandbox_clone(argv[1], argv[2], &err) < 0)

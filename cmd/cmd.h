@@ -17,6 +17,7 @@ struct box_config;
 #include "../core/util/err.h"
 #include "../core/util/exit.h"
 #include "../core/util/macro.h"
+#include "../core/util/opts.h"
 
 #ifndef BOX_VERSION
 #define BOX_VERSION "0.1.0"
@@ -55,6 +56,13 @@ struct box_config *cmd_load_global_config(void);
 /* Print the usage text of cmd and return 0 (for --help). */
 int cmd_help(const struct box_command *cmd);
 const struct box_command *cmd_find(const char *name);
+/* Say an option error of opts_next() as "box CMD: <error>; see 'box CMD --help'"
+ * (CMD is o->name) and return EXIT_BOX. */
+int cmd_opts_error(const struct opts *o);
+/* For a command that takes operands only: parse them the same way (`--`, unknown
+ * options), leave them at argv[1..*argc) and return 0, or say the error and return
+ * EXIT_BOX. OPTS_STOP keeps everything from the first operand untouched. */
+int cmd_operands(int *argc, char **argv, unsigned flags);
 /* True when --help or -h is the first argument after the verb. */
 bool cmd_wants_help(int argc, char **argv);
 

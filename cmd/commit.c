@@ -3,7 +3,6 @@
  * box commit NAME IMAGE[:TAG] [-m MSG] [-c CHANGE]... [--keep-user]: a sandbox as a
  * new image in the store, which box push sends to a registry.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "../config/config.h"
@@ -23,22 +22,24 @@ static int run_commit(int argc, char **argv)
 	struct commit_result res;
 	struct box_err *err = NULL;
 	char size[32];
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:c:", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "m:c:", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'm')
-			o.message = optarg;
+			o.message = p.arg;
 		else if (c == 'c')
-			strv_push(&changes, xstrdup(optarg));
+			strv_push(&changes, xstrdup(p.arg));
 		else if (c == 'k')
 			o.keep_user = true;
 		else
-			return cmd_usage_error("commit", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (argc - optind != 2)
+	if (p.nargs != 2)
 		return cmd_usage_error("commit", "expected NAME IMAGE[:TAG]");
-	o.name = argv[optind];
-	o.image = argv[optind + 1];
+	o.name = p.args[0];
+	o.image = p.args[1];
 	o.changes = changes;
 	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)

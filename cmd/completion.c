@@ -4,7 +4,6 @@
  * texts of box and its commands; and --names, the sandbox and image names the scripts
  * offer, read from the sandbox list and the image store without starting anything.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,25 +58,27 @@ static int run_completion(int argc, char **argv)
 	static const struct option opts[] = { { "names", no_argument, NULL, 'n' },
 					      { NULL, 0, NULL, 0 } };
 	bool names = false;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c != 'n')
-			return cmd_usage_error("completion", "unknown option");
+			return cmd_opts_error(&p);
 		names = true;
 	}
 	if (names) {
-		if (optind >= argc)
+		if (p.nargs == 0)
 			return cmd_usage_error("completion", "--names needs sandboxes or images");
-		for (int i = optind; i < argc; i++) {
-			int r = print_names(argv[i]);
+		for (int i = 0; i < p.nargs; i++) {
+			int r = print_names(p.args[i]);
 			if (r)
 				return r;
 		}
 		return 0;
 	}
 	enum help_shell shell;
-	if (optind != argc - 1 || help_shell_parse(argv[optind], &shell) < 0)
+	if (p.nargs != 1 || help_shell_parse(p.args[0], &shell) < 0)
 		return cmd_usage_error("completion", "expected one shell: bash, zsh or fish");
 	return print_script(shell);
 }

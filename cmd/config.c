@@ -4,7 +4,6 @@
  * config.ini or .box.ini listing every problem with its line (`check`, exit 125 when
  * there is any), and the effective global configuration with defaults (`show`).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,26 +24,30 @@ static const char usage_text[] =
     "A file named .box.ini is checked as a project file, anything else as config.ini,\n"
     "unless --project or --global says otherwise. Errors are listed as FILE:LINE: message.";
 
-/* Parse --project/--global; returns the index of the first operand or -1. */
-static int parse_kind(int argc, char **argv, int *kind)
+/* Parse --project/--global; the operands are left at argv[1..*argc). Returns 0, or says
+ * the error and returns -1. */
+static int parse_kind(int *argc, char **argv, int *kind)
 {
 	static const struct option opts[] = {
 		{ "project", no_argument, NULL, 'p' },
 		{ "global", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct opts p;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+pg", opts, NULL)) != -1) {
+	opts_init(&p, *argc, argv, "pg", opts, 0);
+	p.name = "config";
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'p')
 			*kind = CFG_PROJECT;
 		else if (c == 'g')
 			*kind = CFG_GLOBAL;
 		else
-			return -1;
+			return cmd_opts_error(&p), -1;
 	}
-	return optind;
+	*argc = p.nargs + 1;
+	return 0;
 }
 
 static void print_errors(const struct cfg_errors *e)
@@ -56,13 +59,14 @@ static void print_errors(const struct cfg_errors *e)
 static int do_check(int argc, char **argv)
 {
 	int kind = -1;
-	int i = parse_kind(argc, argv, &kind);
 	struct cfg_errors errors = { 0 };
 
-	if (i < 0 || argc - i > 1)
+	if (parse_kind(&argc, argv, &kind) < 0)
+		return EXIT_BOX;
+	if (argc > 2)
 		return cmd_usage_error("config", "check takes one FILE at most");
-	_cleanup_free_ char *path = i < argc ? xstrdup(argv[i]) : paths_config_file();
-	if (i == argc && !path_exists(path)) {
+	_cleanup_free_ char *path = argc > 1 ? xstrdup(argv[1]) : paths_config_file();
+	if (argc == 1 && !path_exists(path)) {
 		printf("%s: no such file; the defaults apply\n", path);
 		return 0;
 	}
@@ -85,9 +89,10 @@ static int do_check(int argc, char **argv)
 static int do_schema(int argc, char **argv)
 {
 	int kind = CFG_GLOBAL;
-	int i = parse_kind(argc, argv, &kind);
 
-	if (i < 0 || i != argc)
+	if (parse_kind(&argc, argv, &kind) < 0)
+		return EXIT_BOX;
+	if (argc != 1)
 		return cmd_usage_error("config", "schema takes no operands");
 	cfg_print_schema(stdout, (enum cfg_kind)kind);
 	return 0;
@@ -116,12 +121,13 @@ static int do_show(int argc, char **argv)
 	struct cfg_errors errors = { 0 };
 	struct box_config *c = NULL;
 	int kind = CFG_GLOBAL;
-	int i = parse_kind(argc, argv, &kind);
 
-	if (i < 0 || argc - i > 1)
+	if (parse_kind(&argc, argv, &kind) < 0)
+		return EXIT_BOX;
+	if (argc > 2)
 		return cmd_usage_error("config", "show takes one FILE at most");
-	if (kind == CFG_PROJECT || i < argc)
-		return show_project(i < argc ? argv[i] : NULL);
+	if (kind == CFG_PROJECT || argc > 1)
+		return show_project(argc > 1 ? argv[1] : NULL);
 	if (cfg_load_global(&c, &errors) < 0) {
 		print_errors(&errors);
 		cfg_errors_done(&errors);

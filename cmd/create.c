@@ -4,7 +4,6 @@
  * [--storage fuse-overlayfs|overlay] [--network slirp|host|none]: make a stopped
  * sandbox (its data dir and config) without starting it.
  */
-#include <getopt.h>
 
 #include "cmd.h"
 #include "sbx.h"
@@ -13,16 +12,18 @@ static int run_create(int argc, char **argv)
 {
 	static const struct option opts[] = { SBX_CREATE_LONGOPTS, { NULL, 0, NULL, 0 } };
 	_cleanup_(sbx_create_done) struct sbx_create o = { 0 };
+	struct opts p;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, SBX_CREATE_SHORTOPTS, opts, NULL)) != -1)
-		if ((r = sbx_create_opt("create", &o, c, optarg)) != 0)
-			return r > 0 ? r : cmd_usage_error("create", "unknown option");
-	if (optind != argc - 1)
+	opts_init(&p, argc, argv, SBX_CREATE_SHORTOPTS, opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END)
+		if ((r = sbx_create_opt("create", &o, c, p.arg)) != 0)
+			return r > 0 ? r : cmd_opts_error(&p);
+	if (p.nargs != 1)
 		return cmd_usage_error("create", "expected one sandbox NAME");
 	if (!o.image == !o.rootfs)
 		return cmd_usage_error("create", "give either --image REF or --rootfs DIR");
-	return sbx_create_run("create", argv[optind], &o);
+	return sbx_create_run("create", p.args[0], &o);
 }
 
 const struct box_command cmd_create = {

@@ -4,7 +4,6 @@
  * (plain `box` on a terminal runs it too). The snapshot comes from core/stats; the
  * actions run the box binary itself.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -44,31 +43,32 @@ static int run_dash(int argc, char **argv)
 	struct tui_dash_opts o = { .interval_ms = 1000 };
 	_cleanup_free_ char *error = NULL;
 	uint32_t n;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+i:n:", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "i:n:", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		switch (c) {
 		case 'i':
-			if (parse_interval_ms(optarg, &o.interval_ms) < 0)
+			if (parse_interval_ms(p.arg, &o.interval_ms) < 0)
 				return cmd_usage_error("dash",
 						       "invalid --interval '%s' (seconds, "
 						       "0.1 to 3600)",
-						       optarg);
+						       p.arg);
 			break;
 		case 'n':
-			if (parse_u32(optarg, &n) < 0 || n == 0)
-				return cmd_usage_error("dash", "invalid --iterations '%s'", optarg);
+			if (parse_u32(p.arg, &n) < 0 || n == 0)
+				return cmd_usage_error("dash", "invalid --iterations '%s'", p.arg);
 			o.iterations = n;
 			break;
 		default:
-			return cmd_usage_error("dash", "unknown option");
+			return cmd_opts_error(&p);
 		}
 	}
-	if (optind + 1 < argc)
-		return cmd_usage_error("dash", "unexpected argument '%s'", argv[optind + 1]);
+	if (p.nargs > 1)
+		return cmd_usage_error("dash", "unexpected argument '%s'", p.args[1]);
 	/* Start on the named sandbox, or on the project's when inside one. */
-	_cleanup_free_ char *select =
-	    optind < argc ? xstrdup(argv[optind]) : cmdproj_sandbox_name();
+	_cleanup_free_ char *select = p.nargs > 0 ? xstrdup(p.args[0]) : cmdproj_sandbox_name();
 	o.select = select;
 	struct stats_ctx *ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);

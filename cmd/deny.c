@@ -13,6 +13,8 @@ static int run_deny(int argc, char **argv)
 	struct box_err *err = NULL;
 	_cleanup_free_ char *path = NULL;
 
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		return cmd_usage_error("deny", "expected one FILE at most");
 	if (project_resolve(argc == 2 ? argv[1] : NULL, &path, &err) < 0)

@@ -58,18 +58,22 @@ static void print_gpu(void)
 
 static int run_doctor(int argc, char **argv)
 {
+	static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
+					      { NULL, 0, NULL, 0 } };
 	struct hc_report rep;
 	size_t bad = 0;
 	bool quiet = false;
+	struct opts p;
+	int c;
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("doctor"));
-	for (int i = 1; i < argc; i++) {
-		if (streq(argv[i], "-q") || streq(argv[i], "--quiet"))
-			quiet = true;
-		else
-			return cmd_usage_error("doctor", "unexpected argument '%s'", argv[i]);
+	opts_init(&p, argc, argv, "q", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
+		if (c != 'q')
+			return cmd_opts_error(&p);
+		quiet = true;
 	}
+	if (p.nargs > 0)
+		return cmd_usage_error("doctor", "unexpected argument '%s'", p.args[0]);
 	hostcheck_run(&rep);
 	for (size_t i = 0; i < rep.n; i++) {
 		if (rep.r[i].status != HC_OK)

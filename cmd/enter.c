@@ -4,7 +4,6 @@
  * a shell (or CMD) in a sandbox, creating it from the image and starting it as
  * needed. `box enter debian` makes and enters a sandbox named "debian".
  */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "../core/sandbox/sandbox.h"
@@ -25,26 +24,30 @@ static int run_enter(int argc, char **argv)
 	_cleanup_(sbx_create_done) struct sbx_create o = { 0 };
 	const char *name = NULL;
 	bool root = false;
-	int dd = sbx_split_dashdash(argc, argv), c, r;
+	struct opts p;
+	int c, r;
 
-	while ((c = getopt_long(dd, argv, SBX_CREATE_SHORTOPTS, opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, SBX_CREATE_SHORTOPTS, opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == OPT_NAME)
-			name = optarg;
+			name = p.arg;
 		else if (c == OPT_ROOT)
 			root = true;
 		else if (c == OPT_CONFIG)
-			arg_project_file = optarg;
-		else if ((r = sbx_create_opt("enter", &o, c, optarg)) != 0)
-			return r > 0 ? r : cmd_usage_error("enter", "unknown option");
+			arg_project_file = p.arg;
+		else if ((r = sbx_create_opt("enter", &o, c, p.arg)) != 0)
+			return r > 0 ? r : cmd_opts_error(&p);
 	}
-	if (optind < dd - 1)
+	/* The operands: NAME|IMAGE before "--", the command line after it. */
+	char **cmdline = p.ndash < p.nargs ? p.args + p.ndash : NULL;
+	if (p.ndash > 1)
 		return cmd_usage_error("enter", "expected one NAME or IMAGE (put the command "
 						"after '--')");
-	const char *what = optind < dd ? argv[optind] : NULL;
+	const char *what = p.ndash > 0 ? p.args[0] : NULL;
 	_cleanup_free_ char *derived = NULL;
 	/* No name: the sandbox of the project around the current directory. */
 	if (!name && !what && !o.rootfs && !o.image)
-		return cmdproj_enter("enter", dd + 1 < argc ? argv + dd + 1 : NULL, root);
+		return cmdproj_enter("enter", cmdline, root);
 	if (!name && what)
 		name = derived = sbx_name_from_image(what);
 	if (!name && o.rootfs)
@@ -68,7 +71,7 @@ static int run_enter(int argc, char **argv)
 	}
 	/* -e on an existing sandbox: for this command only (a new one keeps them). */
 	struct sandbox_join_opts jo = { .root = root,
-					.argv = dd + 1 < argc ? argv + dd + 1 : NULL,
+					.argv = cmdline,
 					.env = created ? NULL : o.env };
 	return sbx_enter(name, &jo);
 }

@@ -6,7 +6,6 @@
  * export is looked up inside it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,25 +33,27 @@ static int parse(int argc, char **argv, struct export_args *a)
 					      { "list", no_argument, NULL, OPT_LIST },
 					      { "delete", required_argument, NULL, OPT_DELETE },
 					      { NULL, 0, NULL, 0 } };
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == OPT_BIN)
-			a->bin = optarg;
+			a->bin = p.arg;
 		else if (c == OPT_APP)
-			a->app = optarg;
+			a->app = p.arg;
 		else if (c == OPT_AS)
-			a->o.as = optarg;
+			a->o.as = p.arg;
 		else if (c == OPT_DIR)
-			a->o.dir = optarg;
+			a->o.dir = p.arg;
 		else if (c == OPT_LIST)
 			a->list = true;
 		else if (c == OPT_DELETE)
-			a->del = optarg;
+			a->del = p.arg;
 		else
-			return cmd_usage_error("export", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (optind != argc - 1)
+	if (p.nargs != 1)
 		return cmd_usage_error("export", "expected one sandbox NAME");
 	if (!!a->bin + !!a->app + a->list + !!a->del != 1)
 		return cmd_usage_error("export", "give one of --bin, --app, --list or --delete");
@@ -60,7 +61,7 @@ static int parse(int argc, char **argv, struct export_args *a)
 		return cmd_usage_error("export", "--as and --dir go with --bin");
 	if (a->o.dir && a->o.dir[0] != '/')
 		return cmd_usage_error("export", "--dir '%s' must be an absolute path", a->o.dir);
-	a->o.sandbox = argv[optind];
+	a->o.sandbox = p.args[0];
 	a->o.what = a->bin ? a->bin : a->app;
 	a->o.box_path = paths_self_exe();
 	return 0;

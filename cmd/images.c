@@ -3,7 +3,6 @@
  * box images [--format table|json]: the stored images, their size on disk and how
  * much of it they share with other images (layers are stored once).
  */
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,13 +62,14 @@ static int run_images(int argc, char **argv)
 					      {} };
 	const char *format = "table";
 	bool quiet = false;
+	struct opts p;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f:hq", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "f:hq", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		switch (c) {
 		case 'f':
-			format = optarg;
+			format = p.arg;
 			break;
 		case 'q':
 			quiet = true;
@@ -77,11 +77,11 @@ static int run_images(int argc, char **argv)
 		case 'h':
 			return cmd_help(cmd_find("images"));
 		default:
-			return cmd_usage_error("images", "unknown option");
+			return cmd_opts_error(&p);
 		}
 	}
-	if (optind != argc)
-		return cmd_usage_error("images", "unexpected argument '%s'", argv[optind]);
+	if (p.nargs != 0)
+		return cmd_usage_error("images", "unexpected argument '%s'", p.args[0]);
 	if (!streq(format, "table") && !streq(format, "json"))
 		return cmd_usage_error("images", "--format must be table or json, not '%s'",
 				       format);

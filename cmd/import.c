@@ -53,8 +53,8 @@ int cmd_import_tarball(const char *path, const char *name, const char *created_b
 
 static int run_import(int argc, char **argv)
 {
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("import"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 3)
 		return cmd_usage_error("import", "expected a tarball and a name");
 	_cleanup_free_ char *by = xasprintf("box import %s", argv[1]);

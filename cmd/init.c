@@ -4,7 +4,6 @@
  * project directory, with packages guessed from the files it has, and approve it
  * (the user just created it). An existing file is kept unless --force.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,25 +127,27 @@ static int run_init(int argc, char **argv)
 	};
 	const char *image = "debian";
 	bool force = false, dc = false;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+fi:", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "fi:", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'i')
-			image = optarg;
+			image = p.arg;
 		else if (c == 'D')
 			dc = true;
 		else
-			return cmd_usage_error("init", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (argc - optind > 1)
+	if (p.nargs > 1)
 		return cmd_usage_error("init", "expected one DIR at most");
 	if (!cfg_valid_image(image))
 		return cmd_usage_error("init", "bad image reference '%s'", image);
-	_cleanup_free_ char *dir = realpath(optind < argc ? argv[optind] : ".", NULL);
+	_cleanup_free_ char *dir = realpath(p.nargs > 0 ? p.args[0] : ".", NULL);
 	if (!dir || !is_dir(dir))
-		return cmd_error("init '%s': not a directory", optind < argc ? argv[optind] : ".");
+		return cmd_error("init '%s': not a directory", p.nargs > 0 ? p.args[0] : ".");
 	return dc ? from_devcontainer(dir, force) : write_init(dir, image, force);
 }
 

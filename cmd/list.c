@@ -5,7 +5,6 @@
  * supervisor died (or whose runtime dir vanished, as after a reboot) is listed as
  * stopped; one whose net helper died is running with "network down".
  */
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,19 +189,23 @@ static int run_list(int argc, char **argv)
 	struct box_err *err = NULL;
 	bool json = false, quiet = false;
 	size_t n;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "q", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'q') {
 			quiet = true;
 			continue;
 		}
-		if (c != 'f' || (!streq(optarg, "json") && !streq(optarg, "table")))
+		if (c != 'f')
+			return cmd_opts_error(&p);
+		if (!streq(p.arg, "json") && !streq(p.arg, "table"))
 			return cmd_usage_error(argv[0], "expected --format table|json or -q");
-		json = streq(optarg, "json");
+		json = streq(p.arg, "json");
 	}
-	if (optind != argc)
-		return cmd_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (p.nargs != 0)
+		return cmd_usage_error(argv[0], "unexpected argument '%s'", p.args[0]);
 	if (sandbox_list(&l, &n, &err) < 0)
 		return cmd_fail(err, "list sandboxes");
 	if (quiet)

@@ -4,7 +4,6 @@
  * service (kept in size-capped files in its data dir), or of its project's setup.
  * -f keeps printing what the service writes until the sandbox stops.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,26 +102,28 @@ static int run_logs(int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	bool follow = false, setup = false;
 	long tail = 0;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "fn:", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "fn:", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'f')
 			follow = true;
 		else if (c == 's')
 			setup = true;
 		else if (c != 'n')
-			return cmd_usage_error("logs", "unknown option");
-		else if (parse_int_range(optarg, 0, 1000000, &tail) < 0)
+			return cmd_opts_error(&p);
+		else if (parse_int_range(p.arg, 0, 1000000, &tail) < 0)
 			return cmd_usage_error(
-			    "logs", "--tail: expected a number of lines, not '%s'", optarg);
+			    "logs", "--tail: expected a number of lines, not '%s'", p.arg);
 	}
-	if (optind >= argc || argc - optind > 2 || (setup && argc - optind > 1))
+	if (p.nargs == 0 || p.nargs > 2 || (setup && p.nargs > 1))
 		return cmd_usage_error("logs", "expected NAME [SERVICE], or NAME --setup");
-	const char *name = argv[optind];
+	const char *name = p.args[0];
 	if (!sandbox_exists(name))
 		return cmd_error("no sandbox named '%s' (see 'box list')", name);
 	_cleanup_free_ char *path = NULL;
-	int r = log_path(name, argc - optind > 1 ? argv[optind + 1] : NULL, setup, &path);
+	int r = log_path(name, p.nargs > 1 ? p.args[1] : NULL, setup, &path);
 	if (r)
 		return r;
 	return show(name, path, (size_t)tail, follow && !setup, setup);

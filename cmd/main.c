@@ -5,7 +5,6 @@
  * it exists, else prints help.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +157,26 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_BOX;
 }
 
+int cmd_opts_error(const struct opts *o)
+{
+	const char *cmd = o->name;
+
+	fprintf(stderr, "box %s: %s; see 'box %s --help'\n", cmd,
+		o->error[0] ? o->error : "unknown option", cmd);
+	return EXIT_BOX;
+}
+
+int cmd_operands(int *argc, char **argv, unsigned flags)
+{
+	struct opts o;
+
+	opts_init(&o, *argc, argv, "", NULL, flags);
+	if (opts_next(&o) != OPTS_END)
+		return cmd_opts_error(&o);
+	*argc = o.nargs + 1;
+	return 0;
+}
+
 struct box_config *cmd_load_global_config(void)
 {
 	struct cfg_errors errors = { 0 };
@@ -253,7 +272,6 @@ static int run_exported(int argc, char **argv)
 	v[3] = inside;
 	for (int i = 1; i < argc; i++)
 		v[i + 3] = argv[i];
-	optind = 0;
 	int r = run->run(argc + 3, v);
 	free(v);
 	return r;
@@ -270,6 +288,7 @@ int main(int argc, char **argv)
 	};
 	int level = LOG_WARN, c;
 	const char *env = getenv("BOX_LOG_LEVEL");
+	struct opts o;
 
 	if (env && *env >= '0' && *env <= '3')
 		level = *env - '0';
@@ -283,13 +302,15 @@ int main(int argc, char **argv)
 	int r = streq(base, "box") ? -1 : run_exported(argc, argv);
 	if (r >= 0)
 		return r;
-	while ((c = getopt_long(argc, argv, "+vc:Vh", opts, NULL)) != -1) {
+	/* The first operand is the command: what follows it is the command's. */
+	opts_init(&o, argc, argv, "vc:Vh", opts, OPTS_STOP);
+	while ((c = opts_next(&o)) != OPTS_END) {
 		switch (c) {
 		case 'v':
 			level++;
 			break;
 		case 'c':
-			arg_config = optarg;
+			arg_config = o.arg;
 			break;
 		case 'V':
 			printf("box %s\n", BOX_VERSION);
@@ -298,14 +319,14 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "box: unknown option (see 'box --help')\n");
+			fprintf(stderr, "box: %s; see 'box --help'\n", o.error);
 			return EXIT_BOX;
 		}
 	}
 	log_set_level(level);
 	if (arg_config)
 		setenv("BOX_CONFIG", arg_config, 1);
-	if (optind >= argc) {
+	if (o.nargs == 0) {
 		const struct box_command *dash = cmd_find("dash");
 		if (dash && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 			char *dargv[] = { (char *)"dash", NULL };
@@ -314,17 +335,14 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	const struct box_command *cmd = cmd_find(argv[optind]);
+	const struct box_command *cmd = cmd_find(o.args[0]);
 	if (!cmd) {
-		fprintf(stderr, "box: unknown command '%s' (see 'box --help')\n", argv[optind]);
+		fprintf(stderr, "box: unknown command '%s' (see 'box --help')\n", o.args[0]);
 		return EXIT_BOX;
 	}
-	int idx = optind;
-	/* optind = 0 makes glibc's getopt start over for the subcommand's own options. */
-	optind = 0;
-	if (cmd_wants_help(argc - idx, argv + idx))
+	if (cmd_wants_help(o.nargs, o.args))
 		return cmd_help(cmd);
 	if (!cmd->hidden && check_dirs())
 		return EXIT_BOX;
-	return cmd->run(argc - idx, argv + idx);
+	return cmd->run(o.nargs, o.args);
 }

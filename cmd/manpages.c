@@ -28,6 +28,8 @@ static int run_manpages(int argc, char **argv)
 	size_t n;
 	int r;
 
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 2)
 		return cmd_usage_error("__manpages", "expected one output DIR");
 	if (mkdir_p(argv[1], 0755, &err) < 0)

@@ -5,7 +5,6 @@
  * attach to an existing network namespace owned by the user (the way
  * `slirp4netns --configure PID tap0` does). Hidden: not a user command.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,27 +44,27 @@ struct netloop_args {
 	long netns_pid;
 };
 
-static int parse_opt(int c, struct netloop_args *a)
+static int parse_opt(int c, const struct opts *p, struct netloop_args *a)
 {
 	long v;
 
 	switch (c) {
 	case OPT_TAP:
 	case OPT_READY:
-		if (parse_int_range(optarg, 0, 1 << 20, &v) < 0)
-			return cmd_usage_error("__netloop", "bad fd '%s'", optarg);
+		if (parse_int_range(p->arg, 0, 1 << 20, &v) < 0)
+			return cmd_usage_error("__netloop", "bad fd '%s'", p->arg);
 		*(c == OPT_TAP ? &a->o.tap_fd : &a->ready_fd) = (int)v;
 		return 0;
 	case OPT_MTU:
-		if (parse_int_range(optarg, 1280, 65520, &v) < 0)
+		if (parse_int_range(p->arg, 1280, 65520, &v) < 0)
 			return cmd_usage_error("__netloop", "mtu '%s' is not in 1280..65520",
-					       optarg);
+					       p->arg);
 		a->o.mtu = (uint32_t)v;
 		return 0;
 	case OPT_INIT:
 	case OPT_NETNS:
-		if (parse_int_range(optarg, 1, 1 << 30, &v) < 0)
-			return cmd_usage_error("__netloop", "bad pid '%s'", optarg);
+		if (parse_int_range(p->arg, 1, 1 << 30, &v) < 0)
+			return cmd_usage_error("__netloop", "bad pid '%s'", p->arg);
 		if (c == OPT_INIT)
 			a->o.init_pid = (pid_t)v;
 		else
@@ -78,13 +77,13 @@ static int parse_opt(int c, struct netloop_args *a)
 		a->o.ports_auto = true;
 		return 0;
 	case OPT_CTL:
-		a->o.ctl_path = optarg;
+		a->o.ctl_path = p->arg;
 		return 0;
 	case OPT_PORT:
-		strv_push(&a->o.ports, xstrdup(optarg));
+		strv_push(&a->o.ports, xstrdup(p->arg));
 		return 0;
 	default:
-		return cmd_usage_error("__netloop", "unknown option");
+		return cmd_opts_error(p);
 	}
 }
 
@@ -96,15 +95,16 @@ static int run_netloop(int argc, char **argv)
 	};
 	_cleanup_strv_free_ char **ports = NULL;
 	struct box_err *err = NULL;
+	struct opts p;
 	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1)
-		if ((r = parse_opt(c, &a)) != 0)
+	opts_init(&p, argc, argv, "", options, 0);
+	while ((c = opts_next(&p)) != OPTS_END)
+		if ((r = parse_opt(c, &p, &a)) != 0)
 			return r;
 	ports = a.o.ports;
-	if (optind != argc)
-		return cmd_usage_error("__netloop", "unexpected argument '%s'", argv[optind]);
+	if (p.nargs != 0)
+		return cmd_usage_error("__netloop", "unexpected argument '%s'", p.args[0]);
 	if (a.netns_pid > 0) {
 		if (net_tap_open_in((pid_t)a.netns_pid, a.o.mtu, &a.o.tap_fd, &err) < 0)
 			return cmd_fail(err, "attach to the network namespace of pid %ld",

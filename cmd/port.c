@@ -84,28 +84,32 @@ static int port_change(const char *name, const char *socket, const char *verb, c
 
 static int run_port(int argc, char **argv)
 {
-	const char *socket = NULL;
-	int i = 1;
-
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("port"));
 	/* --socket PATH talks to a helper directly (tests, `box __netloop --ctl`). */
-	if (argc > 2 && streq(argv[1], "--socket")) {
-		socket = argv[2];
-		i = 3;
+	static const struct option opts[] = { { "socket", required_argument, NULL, 'S' },
+					      { NULL, 0, NULL, 0 } };
+	const char *socket = NULL;
+	struct opts p;
+	int c;
+
+	opts_init(&p, argc, argv, "", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
+		if (c != 'S')
+			return cmd_opts_error(&p);
+		socket = p.arg;
 	}
-	int n = argc - i;
-	bool change = n >= 1 && (streq(argv[i], "add") || streq(argv[i], "rm"));
+	char **a = p.args;
+	int n = p.nargs;
+	bool change = n >= 1 && (streq(a[0], "add") || streq(a[0], "rm"));
 	if (socket && n == 0)
 		return port_list(NULL, socket);
 	if (socket && change && n == 2)
-		return port_change(NULL, socket, argv[i], argv[i + 1]);
+		return port_change(NULL, socket, a[0], a[1]);
 	if (!socket && !change && n == 1)
-		return port_list(argv[i], NULL);
+		return port_list(a[0], NULL);
 	if (!socket && change && n == 3)
-		return port_change(argv[i + 1], NULL, argv[i], argv[i + 2]);
+		return port_change(a[1], NULL, a[0], a[2]);
 	if (change)
-		return cmd_usage_error("port", "usage: box port %s NAME SPEC", argv[i]);
+		return cmd_usage_error("port", "usage: box port %s NAME SPEC", a[0]);
 	return cmd_usage_error("port", "expected NAME, 'add NAME SPEC' or 'rm NAME SPEC'");
 }
 

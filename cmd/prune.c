@@ -11,8 +11,8 @@
 
 static int run_prune(int argc, char **argv)
 {
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("prune"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 1)
 		return cmd_usage_error("prune", "unexpected argument '%s'", argv[1]);
 	struct box_err *err = NULL;

@@ -4,7 +4,6 @@
  * names for it) into the shared layer store, verifying every digest. Progress goes
  * to stderr; the manifest digest is printed on stdout.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,10 +17,11 @@ static int run_pull(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	bool quiet = false;
+	struct opts p;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "qh", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		switch (c) {
 		case 'q':
 			quiet = true;
@@ -29,12 +29,12 @@ static int run_pull(int argc, char **argv)
 		case 'h':
 			return cmd_help(cmd_find("pull"));
 		default:
-			return cmd_usage_error("pull", "unknown option");
+			return cmd_opts_error(&p);
 		}
 	}
-	if (optind != argc - 1)
+	if (p.nargs != 1)
 		return cmd_usage_error("pull", "expected one image reference");
-	const char *ref = argv[optind];
+	const char *ref = p.args[0];
 	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)
 		return EXIT_BOX;

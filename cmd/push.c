@@ -48,8 +48,8 @@ static int run_push(int argc, char **argv)
 	struct push_result res;
 	struct box_err *err = NULL;
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("push"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 3)
 		return cmd_usage_error("push", "expected IMAGE REF");
 	struct box_config *cfg = cmd_load_global_config();

@@ -8,7 +8,6 @@
  * with --yes.
  */
 #include <ftw.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,20 +192,22 @@ static int run_rebuild(int argc, char **argv)
 					      { "config", required_argument, NULL, 'C' },
 					      { NULL, 0, NULL, 0 } };
 	struct project *p = NULL;
+	struct opts o;
 	bool yes = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
+	opts_init(&o, argc, argv, "y", opts, 0);
+	while ((c = opts_next(&o)) != OPTS_END) {
 		if (c == 'C')
-			arg_project_file = optarg;
+			arg_project_file = o.arg;
 		else if (c != 'y')
-			return cmd_usage_error("rebuild", "unknown option");
+			return cmd_opts_error(&o);
 		else
 			yes = true;
 	}
-	if (optind < argc)
+	if (o.nargs > 0)
 		return cmd_usage_error(
-		    "rebuild", "unexpected argument '%s' (run it in the project)", argv[optind]);
+		    "rebuild", "unexpected argument '%s' (run it in the project)", o.args[0]);
 	r = cmdproj_open("rebuild", &p);
 	if (r)
 		return r;

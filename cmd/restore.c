@@ -13,8 +13,8 @@ static int run_restore(int argc, char **argv)
 	struct box_err *err = NULL;
 	_cleanup_free_ char *safety = NULL;
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("restore"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 3)
 		return cmd_usage_error("restore", "expected NAME SNAP");
 	if (snapshot_restore(argv[1], argv[2], &safety, &err) < 0)

@@ -6,7 +6,6 @@
  * unless -f or -y.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,9 +72,11 @@ static int run_rm(int argc, char **argv)
 					      { "all", no_argument, NULL, 'a' },
 					      { NULL, 0, NULL, 0 } };
 	bool force = false, yes = false, all = false;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "fya", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "fya", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'y')
@@ -83,14 +84,14 @@ static int run_rm(int argc, char **argv)
 		else if (c == 'a')
 			all = true;
 		else
-			return cmd_usage_error("rm", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (all && optind < argc)
+	if (all && p.nargs > 0)
 		return cmd_usage_error("rm", "-a removes every sandbox: give no NAME with it");
-	if (!all && optind >= argc)
+	if (!all && p.nargs == 0)
 		return cmd_usage_error("rm", "expected a sandbox NAME (or -a for all)");
 	if (!all)
-		return rm_names(argv + optind, force, yes);
+		return rm_names(p.args, force, yes);
 	_cleanup_strv_free_ char **names = NULL;
 	struct box_err *err = NULL;
 	if (sandbox_names(false, &names, &err) < 0)

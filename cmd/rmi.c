@@ -3,7 +3,6 @@
  * box rmi [-f] REF...: remove images from the store. Refuses while a sandbox uses
  * the image unless -f; layers another image or a sandbox still uses stay.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "../config/config.h"
@@ -16,28 +15,30 @@ static int run_rmi(int argc, char **argv)
 	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
 					      { NULL, 0, NULL, 0 } };
 	bool force = false;
+	struct opts p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "f", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c != 'f')
-			return cmd_usage_error("rmi", "unknown option");
+			return cmd_opts_error(&p);
 		force = true;
 	}
-	if (optind >= argc)
+	if (p.nargs == 0)
 		return cmd_usage_error("rmi", "expected an image reference");
 	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)
 		return EXIT_BOX;
 	int status = 0;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < p.nargs; i++) {
 		struct box_err *err = NULL;
 		uint64_t freed = 0;
 		char buf[16];
-		if (store_remove(cfg_images(cfg), argv[i], force, &freed, &err) < 0) {
-			status = cmd_fail(err, "remove image '%s'", argv[i]);
+		if (store_remove(cfg_images(cfg), p.args[i], force, &freed, &err) < 0) {
+			status = cmd_fail(err, "remove image '%s'", p.args[i]);
 			continue;
 		}
-		printf("removed %s (%s freed)\n", argv[i], format_bytes(freed, buf, sizeof(buf)));
+		printf("removed %s (%s freed)\n", p.args[i], format_bytes(freed, buf, sizeof(buf)));
 	}
 	cfg_free(cfg);
 	return status;

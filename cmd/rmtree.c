@@ -21,6 +21,8 @@ static int run_rmtree(int argc, char **argv)
 	struct box_ids ids;
 	struct box_err *err = NULL;
 
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 2)
 		return cmd_usage_error("__rmtree", "expected one path");
 	if (ids_load(&ids, &err) < 0)

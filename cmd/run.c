@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,11 +89,11 @@ static int parse_volume(const char *spec, struct run_args *a)
 	return 0;
 }
 
-static int parse_option(int c, struct run_args *a)
+static int parse_option(int c, const struct opts *o, struct run_args *a)
 {
 	switch (c) {
 	case 'R':
-		a->rootfs = optarg;
+		a->rootfs = o->arg;
 		return 0;
 	case 'r':
 		a->root = true;
@@ -103,44 +102,44 @@ static int parse_option(int c, struct run_args *a)
 		a->rm = true;
 		return 0;
 	case 'n':
-		if (!streq(optarg, "none") && !streq(optarg, "host") && !streq(optarg, "slirp"))
+		if (!streq(o->arg, "none") && !streq(o->arg, "host") && !streq(o->arg, "slirp"))
 			return cmd_usage_error("run", "unknown network '%s' (none, host or slirp)",
-					       optarg);
-		a->host_net = streq(optarg, "host");
-		a->slirp = streq(optarg, "slirp");
-		a->network = optarg;
+					       o->arg);
+		a->host_net = streq(o->arg, "host");
+		a->slirp = streq(o->arg, "slirp");
+		a->network = o->arg;
 		return 0;
 	case 'p': {
 		struct port_spec p;
 		struct box_err *e = NULL;
-		if (portspec_parse(optarg, &p, &e) < 0)
+		if (portspec_parse(o->arg, &p, &e) < 0)
 			return cmd_fail(e, "-p");
-		strv_push(&a->ports, xstrdup(optarg));
+		strv_push(&a->ports, xstrdup(o->arg));
 		return 0;
 	}
 	case 'C':
-		arg_project_file = optarg;
+		arg_project_file = o->arg;
 		return 0;
 	case 'H':
-		if (!*optarg || strlen(optarg) > 64)
-			return cmd_usage_error("run", "hostname '%s' is empty or too long", optarg);
-		a->hostname = optarg;
+		if (!*o->arg || strlen(o->arg) > 64)
+			return cmd_usage_error("run", "hostname '%s' is empty or too long", o->arg);
+		a->hostname = o->arg;
 		return 0;
 	case 'v':
-		return parse_volume(optarg, a);
+		return parse_volume(o->arg, a);
 	case 'e':
-		if (sbx_parse_env("run", optarg))
+		if (sbx_parse_env("run", o->arg))
 			return EXIT_BOX;
-		strv_push(&a->env, xstrdup(optarg));
+		strv_push(&a->env, xstrdup(o->arg));
 		return 0;
 	case 'w':
-		if (optarg[0] != '/')
+		if (o->arg[0] != '/')
 			return cmd_usage_error("run", "working directory '%s' must be absolute",
-					       optarg);
-		a->cwd = optarg;
+					       o->arg);
+		a->cwd = o->arg;
 		return 0;
 	default:
-		return cmd_usage_error("run", "unknown option");
+		return cmd_opts_error(o);
 	}
 }
 
@@ -159,15 +158,18 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "config", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct opts p;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+v:e:w:p:", opts, NULL)) != -1)
-		if ((r = parse_option(c, a)) != 0)
+	/* The first operand (NAME, IMAGE or the command) ends box's own options. */
+	opts_init(&p, argc, argv, "v:e:w:p:", opts, OPTS_STOP);
+	while ((c = opts_next(&p)) != OPTS_END)
+		if ((r = parse_option(c, &p, a)) != 0)
 			return r;
 	if (a->ports && !a->slirp)
 		return cmd_usage_error("run", "-p needs --network slirp");
-	a->argv = optind < argc ? argv + optind : NULL;
-	a->project = !a->rootfs && !a->rm && (!a->argv || streq(argv[optind - 1], "--"));
+	a->argv = p.nargs > 0 ? p.args : NULL;
+	a->project = !a->rootfs && !a->rm && (!a->argv || p.dashdash);
 	if (a->rm && (a->rootfs || !a->argv))
 		return cmd_usage_error("run", "--rm takes an IMAGE (and no --rootfs): box run --rm "
 					      "IMAGE -- CMD");

@@ -17,8 +17,8 @@ static int run_snapshot(int argc, char **argv)
 	_cleanup_free_ char *snap = NULL;
 	char size[32];
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("snapshot"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc == 4 && streq(argv[1], "rm")) {
 		if (snapshot_remove(argv[2], argv[3], &err) < 0)
 			return cmd_fail(err, "remove snapshot '%s' of '%s'", argv[3], argv[2]);

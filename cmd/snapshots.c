@@ -15,8 +15,8 @@ static int run_snapshots(int argc, char **argv)
 	struct snapshot_info *list = NULL;
 	size_t n = 0;
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("snapshots"));
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc != 2)
 		return cmd_usage_error("snapshots", "expected a sandbox NAME");
 	if (snapshot_list(argv[1], &list, &n, &err) < 0)

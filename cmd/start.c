@@ -11,6 +11,8 @@ static int run_start(int argc, char **argv)
 {
 	int status = 0;
 
+	if (cmd_operands(&argc, argv, 0))
+		return EXIT_BOX;
 	if (argc < 2)
 		return cmd_usage_error("start", "expected a sandbox NAME");
 	for (int i = 1; i < argc; i++) {

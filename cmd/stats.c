@@ -5,7 +5,6 @@
  * terminal the table is redrawn in place; otherwise each refresh is printed after the
  * previous one. JSON is one object per sandbox per line, for scripts.
  */
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +113,7 @@ static int check_names(const struct stats_snapshot *s, char **names)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv)
+static int parse_args(int argc, char **argv, char ***names)
 {
 	static const struct option opts[] = {
 		{ "no-stream", no_argument, NULL, 'n' },
@@ -124,10 +123,12 @@ static int parse_args(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	struct opts p;
 	uint32_t n;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "+ai:", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "ai:", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		switch (c) {
 		case 'n':
 			arg_no_stream = true;
@@ -136,31 +137,32 @@ static int parse_args(int argc, char **argv)
 			arg_all = true;
 			break;
 		case 'i':
-			if (parse_interval_ms(optarg, &arg_interval_ms) < 0)
+			if (parse_interval_ms(p.arg, &arg_interval_ms) < 0)
 				return cmd_usage_error("stats",
 						       "invalid --interval '%s' (seconds, "
 						       "0.1 to 3600)",
-						       optarg);
+						       p.arg);
 			break;
 		case 'f':
-			if (streq(optarg, "json"))
+			if (streq(p.arg, "json"))
 				arg_json = true;
-			else if (!streq(optarg, "table"))
+			else if (!streq(p.arg, "table"))
 				return cmd_usage_error("stats",
 						       "unknown --format '%s' (json or "
 						       "table)",
-						       optarg);
+						       p.arg);
 			break;
 		case 'N':
-			if (parse_u32(optarg, &n) < 0 || n == 0)
-				return cmd_usage_error("stats", "invalid --iterations '%s'",
-						       optarg);
+			if (parse_u32(p.arg, &n) < 0 || n == 0)
+				return cmd_usage_error("stats", "invalid --iterations '%s'", p.arg);
 			arg_iterations = n;
 			break;
 		default:
-			return cmd_usage_error("stats", "unknown option");
+			return cmd_opts_error(&p);
 		}
 	}
+	for (int i = 0; i < p.nargs; i++)
+		strv_push(names, xstrdup(p.args[i]));
 	return 0;
 }
 
@@ -169,12 +171,10 @@ static int run_stats(int argc, char **argv)
 	_cleanup_strv_free_ char **names = NULL;
 	struct stats_ctx *ctx;
 	struct box_err *err = NULL;
-	int r = parse_args(argc, argv);
+	int r = parse_args(argc, argv, &names);
 
 	if (r)
 		return r;
-	for (int i = optind; i < argc; i++)
-		strv_push(&names, xstrdup(argv[i]));
 	ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);
 	stats_ctx_set_net_state_free(ctx, live_net_free);

@@ -4,7 +4,6 @@
  * every process inside; KILL after SECS (default 10). Returns once the sandbox's
  * supervisor has cleaned up.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "../core/sandbox/sandbox.h"
@@ -22,35 +21,37 @@ static int run_stop(int argc, char **argv)
 	_cleanup_strv_free_ char **running = NULL;
 	long secs = 10;
 	bool all = false;
+	struct opts p;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "t:a", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "t:a", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'a' || c == 'C') {
 			all |= c == 'a';
-			arg_project_file = c == 'C' ? optarg : arg_project_file;
+			arg_project_file = c == 'C' ? p.arg : arg_project_file;
 			continue;
 		}
 		if (c != 't')
-			return cmd_usage_error("stop", "unknown option");
-		if (parse_int_range(optarg, 0, 3600, &secs) < 0)
+			return cmd_opts_error(&p);
+		if (parse_int_range(p.arg, 0, 3600, &secs) < 0)
 			return cmd_usage_error(
-			    "stop", "--time: expected seconds (0-3600), not '%s'", optarg);
+			    "stop", "--time: expected seconds (0-3600), not '%s'", p.arg);
 	}
-	if (all && optind < argc)
+	if (all && p.nargs > 0)
 		return cmd_usage_error("stop",
 				       "-a stops every running sandbox: give no NAME with it");
 	if (all) {
 		struct box_err *err = NULL;
 		if (sandbox_names(true, &running, &err) < 0)
 			return cmd_fail(err, "list sandboxes");
-	} else if (optind >= argc) {
+	} else if (p.nargs == 0) {
 		return cmdproj_stop((unsigned)secs * 1000);
 	}
-	char *const *names = all ? running : argv + optind;
-	for (char *const *p = names; p && *p; p++) {
+	char *const *names = all ? running : p.args;
+	for (char *const *n = names; n && *n; n++) {
 		struct box_err *err = NULL;
-		if (sandbox_stop(*p, (unsigned)secs * 1000, &err) < 0)
-			status = cmd_fail(err, "stop sandbox '%s'", *p);
+		if (sandbox_stop(*n, (unsigned)secs * 1000, &err) < 0)
+			status = cmd_fail(err, "stop sandbox '%s'", *n);
 	}
 	return status;
 }

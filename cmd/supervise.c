@@ -15,16 +15,23 @@
 
 static int run_supervise(int argc, char **argv)
 {
+	static const struct option opts[] = { { "ready-fd", required_argument, NULL, 'r' },
+					      { NULL, 0, NULL, 0 } };
 	struct box_err *err = NULL;
+	struct opts p;
 	long fd = -1;
+	int c;
 
-	if (argc == 4 && streq(argv[2], "--ready-fd")) {
-		if (parse_int_range(argv[3], 3, 1 << 20, &fd) < 0)
-			return cmd_usage_error("__supervise", "invalid --ready-fd '%s'", argv[3]);
+	opts_init(&p, argc, argv, "", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
+		if (c != 'r')
+			return cmd_opts_error(&p);
+		if (parse_int_range(p.arg, 3, 1 << 20, &fd) < 0)
+			return cmd_usage_error("__supervise", "invalid --ready-fd '%s'", p.arg);
 		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-	} else if (argc != 2) {
-		return cmd_usage_error("__supervise", "expected NAME [--ready-fd N]");
 	}
+	if (p.nargs != 1)
+		return cmd_usage_error("__supervise", "expected NAME [--ready-fd N]");
 	if (!sandbox_name_valid(argv[1]))
 		return cmd_error("invalid sandbox name '%s'", argv[1]);
 	if (sandbox_supervise(argv[1], (int)fd, &err) < 0) {

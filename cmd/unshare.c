@@ -28,18 +28,17 @@ static int run_unshare(int argc, char **argv)
 {
 	struct box_ids ids;
 	struct box_err *err = NULL;
-	int first = 1;
-
-	if (argc > 1 && streq(argv[1], "--"))
-		first = 2;
-	if (argc <= first)
+	/* Everything from the command on is its own. */
+	if (cmd_operands(&argc, argv, OPTS_STOP))
+		return EXIT_BOX;
+	if (argc < 2)
 		return cmd_usage_error("__unshare", "expected a command");
 	if (ids_load(&ids, &err) < 0)
 		return cmd_fail(err, "load user ids");
-	int r = spawn_userns_wait(&ids, 0, exec_child, argv + first, &err);
+	int r = spawn_userns_wait(&ids, 0, exec_child, argv + 1, &err);
 	ids_done(&ids);
 	if (r < 0)
-		return cmd_fail(err, "run '%s' in the user namespace", argv[first]);
+		return cmd_fail(err, "run '%s' in the user namespace", argv[1]);
 	return r;
 }
 

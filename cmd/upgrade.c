@@ -4,7 +4,6 @@
  * upgrade as root inside, with its output on the terminal. A stopped sandbox is
  * started for it and stopped again afterwards.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,24 +82,26 @@ static int run_upgrade(int argc, char **argv)
 					      { "running", no_argument, NULL, 'r' },
 					      { NULL, 0, NULL, 0 } };
 	bool all = false, running = false;
+	struct opts p;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "a", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "a", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'r')
 			running = true;
 		else
-			return cmd_usage_error("upgrade", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (all == (optind < argc))
+	if (all == (p.nargs > 0))
 		return cmd_usage_error("upgrade", "expected NAME... or --all");
 	if (running && !all)
 		return cmd_usage_error("upgrade", "--running goes with --all");
 	if (all)
 		return upgrade_all(running);
-	for (int i = optind; i < argc; i++) {
-		int r = upgrade_one(argv[i]);
+	for (int i = 0; i < p.nargs; i++) {
+		int r = upgrade_one(p.args[i]);
 		if (r)
 			status = r;
 	}

@@ -10,7 +10,8 @@ void opts_init(struct opts *o, int argc, char **argv, const char *shorts,
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 
-	*o = (struct opts){ .shorts = shorts ? shorts : "",
+	*o = (struct opts){ .name = argc > 0 ? argv[0] : "",
+			    .shorts = shorts ? shorts : "",
 			    .longs = longs ? longs : none,
 			    .flags = flags,
 			    .argc = argc,
@@ -71,7 +72,8 @@ static int long_option(struct opts *o, const char *s)
 		return OPTS_ERROR;
 	if (l->has_arg == no_argument) {
 		if (eq)
-			return fail(o, "option", "--", l->name, (int)strlen(l->name), " takes no value");
+			return fail(o, "option", "--", l->name, (int)strlen(l->name),
+				    " takes no value");
 		return l->val;
 	}
 	if (eq)

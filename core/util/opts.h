@@ -21,6 +21,7 @@ enum { OPTS_END = -1, OPTS_ERROR = -2 };
 enum { OPTS_PERMUTE = 0, OPTS_STOP = 1 << 0 };
 
 struct opts {
+	const char *name; /* the command, for messages: argv[0] unless set after opts_init() */
 	const char *shorts;
 	const struct option *longs;
 	unsigned flags;

@@ -6,8 +6,8 @@
 #include "tap.h"
 
 static const struct option longs[] = {
-	{ "force", no_argument, NULL, 'f' },	   { "all", no_argument, NULL, 'a' },
-	{ "time", required_argument, NULL, 't' },  { "format", required_argument, NULL, 0x200 },
+	{ "force", no_argument, NULL, 'f' },	     { "all", no_argument, NULL, 'a' },
+	{ "time", required_argument, NULL, 't' },    { "format", required_argument, NULL, 0x200 },
 	{ "network", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
 };
 
@@ -62,7 +62,8 @@ int main(void)
 	is_str(parse(0, ARGV("--forc", "--form", "x")), "f format=x |", "unique prefixes");
 	is_str(parse(0, ARGV("--fo")), "error: ambiguous option '--fo'", "an ambiguous prefix");
 	is_str(parse(0, ARGV("A", "--x")), "error: unknown option '--x'", "an unknown long option");
-	is_str(parse(0, ARGV("-fz")), "error: unknown option '-z'", "an unknown short flag in a group");
+	is_str(parse(0, ARGV("-fz")), "error: unknown option '-z'",
+	       "an unknown short flag in a group");
 	is_str(parse(0, ARGV("--time")), "error: option '--time' needs a value",
 	       "a long option without its value");
 	is_str(parse(0, ARGV("-t")), "error: option '-t' needs a value",
