@@ -9,6 +9,7 @@
 
 #include "../config/config.h"
 #include "../core/image/store.h"
+#include "../core/util/log.h"
 #include "cmd.h"
 
 static int run_pull(int argc, char **argv)
@@ -35,6 +36,8 @@ static int run_pull(int argc, char **argv)
 	if (p.nargs != 1)
 		return cmd_usage_error("pull", "expected one image reference");
 	const char *ref = p.args[0];
+	if (quiet)
+		log_out_setup(LOG_OUT_QUIET);
 	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)
 		return EXIT_BOX;

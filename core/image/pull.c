@@ -165,8 +165,8 @@ static void draw_line(struct layer_job *j, uint64_t now)
 	format_bytes(secs > 0.05 ? (uint64_t)((double)rx / secs) : 0, speed, sizeof(speed));
 	const char *state =
 	    j->state == JOB_RUNNING && rx >= j->desc->size ? "extracting" : state_name(j->state);
-	fprintf(stderr, "\r\033[KCopying blob %.12s  %-14s %9s / %-9s %9s/s\n", j->desc->digest + 7,
-		state, got, total, speed);
+	log_out("\r\033[KCopying blob %.12s  %-14s %9s / %-9s %9s/s\n", j->desc->digest + 7, state,
+		got, total, speed);
 }
 
 /* Terminal: one line per layer, redrawn in place. */
@@ -176,11 +176,10 @@ static void draw(struct pull *p)
 		return;
 	uint64_t now = now_ns();
 	if (p->drawn)
-		fprintf(stderr, "\033[%zuA", p->drawn);
+		log_out("\033[%zuA", p->drawn);
 	for (size_t i = 0; i < p->n_jobs; i++)
 		draw_line(&p->jobs[i], now);
 	p->drawn = p->n_jobs;
-	fflush(stderr);
 }
 
 /* Not a terminal: one line when a layer starts and one when it ends. */
@@ -192,13 +191,12 @@ static void note(struct layer_job *j)
 	char total[16];
 	format_bytes(j->desc->size, total, sizeof(total));
 	if (j->state == JOB_RUNNING)
-		fprintf(stderr, "Copying blob %.12s (%s)\n", j->desc->digest + 7, total);
+		log_out("Copying blob %.12s (%s)\n", j->desc->digest + 7, total);
 	else if (j->state == JOB_DONE)
-		fprintf(stderr, "Copying blob %.12s done in %.1fs\n", j->desc->digest + 7,
+		log_out("Copying blob %.12s done in %.1fs\n", j->desc->digest + 7,
 			(double)(j->end_ns - j->start_ns) / 1e9);
 	else if (j->state == JOB_EXISTS)
-		fprintf(stderr, "Copying blob %.12s skipped: already exists\n",
-			j->desc->digest + 7);
+		log_out("Copying blob %.12s skipped: already exists\n", j->desc->digest + 7);
 }
 
 /* ---- one layer ---- */
@@ -761,7 +759,7 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 	p->max_layer =
 	    layer_cap(p->settings ? p->settings->max_layer_size : 0, p->dir, &p->cap_why);
 	if (p->progress)
-		fprintf(stderr, "Trying to pull %s...\n", p->canonical);
+		log_out("Trying to pull %s...\n", p->canonical);
 	int r = open_registry(p, err);
 	if (r == 0)
 		r = fetch_manifest(p, &body, &len, digest, err);
@@ -770,7 +768,7 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 	if (r == 0)
 		r = fetch_config(p, m, &c, err);
 	if (r == 0 && p->progress)
-		fprintf(stderr, "Getting image source signatures\n");
+		log_out("Getting image source signatures\n");
 	if (r == 0)
 		r = pull_layers(p, m, c, err);
 	if (r == 0)
@@ -778,7 +776,7 @@ static int pull_child(struct spawn_ctx *ctx, struct box_err **err)
 	if (r == 0)
 		r = write_record(p, digest, m, c, err);
 	if (r == 0 && p->progress)
-		fprintf(stderr, "Writing manifest to image destination\n");
+		log_out("Writing manifest to image destination\n");
 	oci_manifest_free(m);
 	oci_config_free(c);
 	registry_free(p->reg);
@@ -801,7 +799,7 @@ int store_pull(const struct image_settings *is, const char *input, bool show_pro
 		return r;
 	p.canonical = canonical;
 	p.dir = store_dir();
-	p.tty = isatty(STDERR_FILENO);
+	p.tty = log_out_tty();
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cond, NULL);
 	r = store_make_dirs(p.dir, err);

@@ -144,7 +144,7 @@ _noreturn_ static void run_child(const struct sandbox_join_opts *o, const struct
 	if (r == 0)
 		r = container_exec(&eo, &err);
 	_cleanup_free_ char *m = box_err_format(err);
-	fprintf(stderr, "box: %s\n", m ? m : "cannot execute the command");
+	log_child_error("%s", m ? m : "cannot execute the command");
 	_exit(container_exec_failure_status(r));
 }
 

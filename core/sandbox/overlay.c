@@ -90,8 +90,8 @@ _noreturn_ static void exec_fuse(const char *opts, const char *merged)
 	 * would keep that namespace (and the sandbox's files) busy forever. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	execlp("fuse-overlayfs", "fuse-overlayfs", "-f", "-o", opts, merged, (char *)NULL);
-	fprintf(stderr, "box: cannot execute fuse-overlayfs: %s (install fuse-overlayfs)\n",
-		strerror(errno));
+	log_child_error("cannot execute fuse-overlayfs: %s (install fuse-overlayfs)",
+			strerror(errno));
 	_exit(EXIT_NOT_FOUND);
 }
 

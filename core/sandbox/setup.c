@@ -85,7 +85,7 @@ static int run_step(const struct build *b, const struct pkg_step *st)
 					.cwd = b->o->project_dir };
 		int r = container_exec(&eo, &err);
 		_cleanup_free_ char *m = box_err_format(err);
-		fprintf(stderr, "box: %s\n", m ? m : "cannot execute the setup step");
+		log_child_error("%s", m ? m : "cannot execute the setup step");
 		_exit(container_exec_failure_status(r));
 	}
 	int status = spawn_wait_status(pid);

@@ -11,13 +11,13 @@
 
 #include "exit.h"
 #include "lazylib.h"
+#include "log.h"
 #include "macro.h"
 
 static void _noreturn_ die(const char *what, const char *name)
 {
-	dprintf(STDERR_FILENO,
-		"box: load %s '%s': %s (is the library installed? see 'make deps')\n", what, name,
-		dlerror());
+	log_child_error("load %s '%s': %s (is the library installed? see 'make deps')", what, name,
+			dlerror());
 	_exit(EXIT_BOX);
 }
 

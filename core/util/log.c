@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Level-filtered logging to stderr or a file, and escaping of untrusted strings. */
+/* Level-filtered logging to stderr or a file, the output sink, and escaping of untrusted
+ * strings. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,6 +61,46 @@ void log_msg(int level, const char *fmt, ...)
 		return;
 	_cleanup_free_ char *line = xasprintf("box: %s%s\n", level_name(level), buf);
 	ssize_t r = write(log_fd >= 0 ? log_fd : STDERR_FILENO, line, strlen(line));
+	(void)r;
+}
+
+static unsigned out_flags;
+
+void log_out_setup(unsigned flags)
+{
+	out_flags = flags;
+}
+
+bool log_out_tty(void)
+{
+	return !(out_flags & LOG_OUT_PLAIN) && isatty(STDERR_FILENO);
+}
+
+void log_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out_flags & LOG_OUT_QUIET)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void log_child_error(const char *fmt, ...)
+{
+	char buf[1024] = "box: ";
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + 5, sizeof(buf) - 6, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t len = strlen(buf);
+	buf[len++] = '\n';
+	ssize_t r = write(STDERR_FILENO, buf, len);
 	(void)r;
 }
 

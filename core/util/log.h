@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one logger. Library code (core/, net/, config/) logs at debug only;
- * cmd/ reports failures. Each -v raises the level. BOX_LOG_FILE sends the log to
- * a file (used while curses owns the terminal and by detached supervisors).
+ * The one logger and box's one output sink. Library code (core/, net/, config/) logs
+ * at debug only; cmd/ reports failures. Each -v raises the level. BOX_LOG_FILE sends
+ * the log to a file (used while curses owns the terminal and by detached supervisors).
+ * What core/ says to the person that is not a log line (a pull's progress and notices,
+ * what a child says when its exec fails) goes through log_out() and log_child_error():
+ * core/ never writes to stdout or stderr itself, and cmd/ sets the sink up.
  */
 #ifndef BOX_LOG_H
 #define BOX_LOG_H
+
+#include <stdbool.h>
 
 #include "macro.h"
 
@@ -21,6 +26,19 @@ void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 #define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/* The output sink. LOG_OUT_QUIET: progress and notices are not shown; LOG_OUT_PLAIN:
+ * progress never redraws lines in place, even on a terminal. By default (0) progress
+ * redraws while stderr is a terminal. */
+enum { LOG_OUT_QUIET = 1 << 0, LOG_OUT_PLAIN = 1 << 1 };
+void log_out_setup(unsigned flags);
+/* Whether progress may redraw its lines in place: stderr is a terminal, not PLAIN. */
+bool log_out_tty(void);
+/* Progress or a notice, exactly as formatted, to stderr (nothing when quiet). */
+void log_out(const char *fmt, ...) _printf_(1, 2);
+/* "box: <message>\n" to stderr in one write(2), without allocating: for a child
+ * between fork (or vfork) and exec, whose failure the parent cannot report. */
+void log_child_error(const char *fmt, ...) _printf_(1, 2);
 
 /* Copy s into a new string with control characters escaped (\n, \x1b, ...), bytes that
  * are not UTF-8 as \xNN, and C1 controls and bidi marks as \uNNNN. */

@@ -228,7 +228,7 @@ static void child_exec(char *const *argv, bool interactive, int out_fd)
 	full[0] = (char *)"box";
 	memcpy(full + 1, argv, n * sizeof(char *));
 	execv(paths_self_exe(), full);
-	dprintf(STDERR_FILENO, "box: cannot run '%s': %s\n", paths_self_exe(), strerror(errno));
+	log_child_error("cannot run '%s': %s", paths_self_exe(), strerror(errno));
 	_exit(EXIT_NOT_FOUND);
 }
 
