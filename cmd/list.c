@@ -12,23 +12,11 @@
 
 #include "../core/sandbox/sandbox.h"
 #include "../core/sandbox/services.h"
+#include "../core/cgroup/stats.h"
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
-
-static const char *state_name(enum sandbox_state s)
-{
-	switch (s) {
-	case SANDBOX_RUNNING:
-		return "running";
-	case SANDBOX_STARTING:
-		return "starting";
-	case SANDBOX_STOPPED:
-		break;
-	}
-	return "stopped";
-}
 
 static bool uses_slirp(const struct sandbox_info *s)
 {
@@ -140,7 +128,8 @@ static void print_json(const struct sandbox_info *l, size_t n)
 		json_object_object_add(o, "name", json_object_new_string(l[i].name));
 		json_object_object_add(o, "image",
 				       l[i].image ? json_object_new_string(l[i].image) : NULL);
-		json_object_object_add(o, "state", json_object_new_string(state_name(l[i].state)));
+		json_object_object_add(o, "state",
+				       json_object_new_string(stats_state_name(l[i].state)));
 		json_object_object_add(o, "created", json_object_new_int64(l[i].created));
 		json_object_object_add(o, "started", json_object_new_int64(l[i].started));
 		json_object_object_add(o, "init_pid", json_object_new_int(l[i].init_pid));
@@ -171,7 +160,7 @@ static void print_table(const struct sandbox_info *l, size_t n)
 		strftime(created, sizeof(created), "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
 		_cleanup_free_ char *ports = ports_text(&l[i]);
 		printf("%-20s %-36s %-8s %-17s %-9s %-*s%s%s\n", l[i].name,
-		       l[i].image ? l[i].image : "-", state_name(l[i].state), created,
+		       l[i].image ? l[i].image : "-", stats_state_name(l[i].state), created,
 		       format_bytes(l[i].upper_bytes, size, sizeof(size)), any ? 24 : 0, ports,
 		       any ? " " : "", any ? (svc[i] ? svc[i] : "-") : "");
 	}

@@ -66,10 +66,9 @@ struct image_info *image_info_free(struct image_info *i)
 	return NULL;
 }
 
-struct image_record *image_record_free(struct image_record *rec)
+/* The fields of one record (a list holds records by value). */
+static void image_record_done(struct image_record *rec)
 {
-	if (!rec)
-		return NULL;
 	free(rec->ref);
 	free(rec->repository);
 	free(rec->tag);
@@ -77,22 +76,21 @@ struct image_record *image_record_free(struct image_record *rec)
 	free(rec->config_digest);
 	strv_free(rec->diff_ids);
 	free(rec->layer_sizes);
+}
+
+struct image_record *image_record_free(struct image_record *rec)
+{
+	if (!rec)
+		return NULL;
+	image_record_done(rec);
 	free(rec);
 	return NULL;
 }
 
 void image_record_list_free(struct image_record *list, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct image_record *r = &list[i];
-		free(r->ref);
-		free(r->repository);
-		free(r->tag);
-		free(r->digest);
-		free(r->config_digest);
-		strv_free(r->diff_ids);
-		free(r->layer_sizes);
-	}
+	for (size_t i = 0; i < n; i++)
+		image_record_done(&list[i]);
 	free(list);
 }
 

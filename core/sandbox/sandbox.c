@@ -615,10 +615,9 @@ int sandbox_remove(const char *name, struct box_err **err)
 
 /* ---- list ---- */
 
-struct sandbox_info *sandbox_info_free(struct sandbox_info *s)
+/* The fields of one entry (a list holds entries by value). */
+static void sandbox_info_done(struct sandbox_info *s)
 {
-	if (!s)
-		return NULL;
 	free(s->name);
 	free(s->image);
 	free(s->image_digest);
@@ -627,23 +626,21 @@ struct sandbox_info *sandbox_info_free(struct sandbox_info *s)
 	free(s->data_dir);
 	free(s->runtime_dir);
 	free(s->network);
+}
+
+struct sandbox_info *sandbox_info_free(struct sandbox_info *s)
+{
+	if (!s)
+		return NULL;
+	sandbox_info_done(s);
 	free(s);
 	return NULL;
 }
 
 void sandbox_info_list_free(struct sandbox_info *list, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct sandbox_info *s = &list[i];
-		free(s->name);
-		free(s->image);
-		free(s->image_digest);
-		free(s->cgroup);
-		free(s->ports);
-		free(s->data_dir);
-		free(s->runtime_dir);
-		free(s->network);
-	}
+	for (size_t i = 0; i < n; i++)
+		sandbox_info_done(&list[i]);
 	free(list);
 }
 
