@@ -36,6 +36,7 @@ extern const struct box_command cmd_enter;
 extern const struct box_command cmd_export;
 extern const struct box_command cmd_images;
 extern const struct box_command cmd_import;
+extern const struct box_command cmd_load;
 extern const struct box_command cmd_init;
 extern const struct box_command cmd_list;
 extern const struct box_command cmd_logs;
@@ -43,6 +44,7 @@ extern const struct box_command cmd_port;
 extern const struct box_command cmd_prune;
 extern const struct box_command cmd_pull;
 extern const struct box_command cmd_push;
+extern const struct box_command cmd_save;
 extern const struct box_command cmd_rebuild;
 extern const struct box_command cmd_restore;
 extern const struct box_command cmd_rm;
@@ -80,6 +82,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_import,
 	&cmd_init,
 	&cmd_list,
+	&cmd_load,
 	&cmd_logs,
 	&cmd_port,
 	&cmd_prune,
@@ -90,6 +93,7 @@ static const struct box_command *const cmd_table[] = {
 	&cmd_rm,
 	&cmd_rmi,
 	&cmd_run,
+	&cmd_save,
 	&cmd_snapshot,
 	&cmd_snapshots,
 	&cmd_start,

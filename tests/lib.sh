@@ -128,3 +128,31 @@ insecure = true
 insecure = true
 EOF2
 }
+
+# use_podman: rootless podman with its own dirs under $T (PEERS.md: no systemd, hybrid
+# cgroups), the loopback registry insecure; removed when the test ends.
+use_podman() {
+	mkdir -p "$T/podman"
+	cat >"$T/podman/containers.conf" <<EOF2
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "runc"
+EOF2
+	cat >"$T/podman/storage.conf" <<EOF2
+[storage]
+driver = "overlay"
+runroot = "$T/podman/run"
+graphroot = "$T/podman/storage"
+[storage.options.overlay]
+mount_program = "/usr/bin/fuse-overlayfs"
+EOF2
+	cat >"$T/podman/registries.conf" <<EOF2
+[[registry]]
+location = "$BOX_TEST_REGISTRY"
+insecure = true
+EOF2
+	export CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf
+	export CONTAINERS_REGISTRIES_CONF=$T/podman/registries.conf
+	at_exit "podman unshare rm -rf '$T/podman/storage' 2>/dev/null; [ -r '$XDG_RUNTIME_DIR/libpod/tmp/pause.pid' ] && kill \$(cat '$XDG_RUNTIME_DIR/libpod/tmp/pause.pid')"
+}

@@ -247,6 +247,11 @@ static int emit(struct writer *w, int dfd, const char *name, const char *rel, st
 		return put_marker(w, rel, err);
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_copy_stat(e, &st);
+	/* Only the mtime: atime changes as the tree is read, and the same tree must give
+	 * the same tar (a re-created layer keeps its digest from one push to the next). */
+	archive_entry_unset_atime(e);
+	archive_entry_unset_ctime(e);
+	archive_entry_unset_birthtime(e);
 	archive_entry_set_pathname(e, rel);
 	archive_entry_set_uname(e, "");
 	archive_entry_set_gname(e, "");

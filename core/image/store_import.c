@@ -130,9 +130,8 @@ static char *make_manifest(const struct store_import_result *res, const char *co
 {
 	struct json_object *layers = json_object_new_array();
 
-	json_object_array_add(layers,
-			      oci_descriptor_json("application/vnd.oci.image.layer.v1.tar",
-						  res->diff_id, res->stats.uncompressed_bytes));
+	json_object_array_add(layers, oci_descriptor_json(OCI_MT_LAYER_TAR, res->diff_id,
+							  res->stats.uncompressed_bytes));
 	return oci_manifest_format(config_digest, config_len, layers);
 }
 

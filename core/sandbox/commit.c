@@ -35,10 +35,6 @@
 #include "sandbox.h"
 #include "snapshot.h"
 
-#define OCI_MT_LAYER_TAR  "application/vnd.oci.image.layer.v1.tar"
-#define OCI_MT_LAYER_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
-#define OCI_MT_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
-
 /* One new layer: written and extracted by the namespace child. */
 struct layer_job {
 	const char *store; /* the store dir */
