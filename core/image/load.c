@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,16 +250,6 @@ static const struct layer_state *state_of(const struct load *l, const char *diff
 	return NULL;
 }
 
-static void sha256_text(const char *buf, size_t len, char out[LAYER_DIGEST_LEN])
-{
-	unsigned char d[32];
-
-	EVP_Digest(buf, len, d, NULL, EVP_sha256(), NULL);
-	memcpy(out, "sha256:", 7);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
-}
-
 static int put_blob(struct load *l, const char *text, size_t len, const char *digest,
 		    struct box_err **err)
 {
@@ -320,7 +309,7 @@ static int write_image(struct load *l, size_t i, char **refs, struct load_result
 	size_t len = im->manifest ? im->manifest_len : strlen(made);
 	int r = put_blob(l, im->config, im->config_len, im->config_digest, err);
 
-	sha256_text(manifest, len, out->digest);
+	oci_sha256(manifest, len, out->digest);
 	if (r == 0)
 		r = put_blob(l, manifest, len, out->digest, err);
 	for (char **p = refs; r == 0 && *p; p++)

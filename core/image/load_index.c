@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,16 +30,6 @@ static char *dup_buf(const char *buf, size_t len)
 	return s;
 }
 
-static void sha256_of(const char *buf, size_t len, char out[LAYER_DIGEST_LEN])
-{
-	unsigned char d[32];
-
-	EVP_Digest(buf, len, d, NULL, EVP_sha256(), NULL);
-	memcpy(out, "sha256:", 7);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
-}
-
 /* The blob of an OCI layout, checked against its digest. */
 static int blob(const struct load_doc *docs, size_t n, const char *digest, const char *what,
 		const struct load_doc **ret, struct box_err **err)
@@ -52,7 +41,7 @@ static int blob(const struct load_doc *docs, size_t n, const char *digest, const
 	if (!d)
 		return box_err_set(err, ENOENT, "the archive has no %s %s (truncated?)", what,
 				   digest);
-	sha256_of(d->data, d->len, got);
+	oci_sha256(d->data, d->len, got);
 	if (!streq(got, digest))
 		return box_err_set(err, EBADMSG,
 				   "the %s in the archive does not match its digest: "
@@ -78,7 +67,7 @@ static int set_config(struct load_image *im, const struct load_doc *d,
 		return box_err_wrap(err, "the image config '%s'", d->name);
 	im->config = dup_buf(d->data, d->len);
 	im->config_len = d->len;
-	sha256_of(d->data, d->len, im->config_digest);
+	oci_sha256(d->data, d->len, im->config_digest);
 	return 0;
 }
 
@@ -200,7 +189,7 @@ static int check_named(const struct load_doc *d, struct box_err **err)
 
 	if (strspn(base, "0123456789abcdef") != 64 || (base[64] && !streq(base + 64, ".json")))
 		return 0;
-	sha256_of(d->data, d->len, got);
+	oci_sha256(d->data, d->len, got);
 	if (strncmp(got + 7, base, 64) != 0)
 		return box_err_set(err, EBADMSG,
 				   "'%s' in the archive does not match its digest: got %s", d->name,

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -528,6 +530,16 @@ const char *oci_host_variant(void)
 #else
 	return NULL;
 #endif
+}
+
+void oci_sha256(const void *buf, size_t len, char *out)
+{
+	unsigned char d[32];
+
+	EVP_Digest(buf, len, d, NULL, EVP_sha256(), NULL);
+	memcpy(out, "sha256:", 7);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
 }
 
 struct json_object *oci_descriptor_json(const char *media_type, const char *digest, uint64_t size)

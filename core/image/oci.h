@@ -71,6 +71,9 @@ struct oci_image_config {
 	char *arch;
 };
 
+/* "sha256:<hex>" of buf, into out (72 bytes: LAYER_DIGEST_LEN). */
+void oci_sha256(const void *buf, size_t len, char *out);
+
 /* "sha256:" followed by exactly 64 lowercase hex digits. */
 bool oci_digest_valid(const char *digest);
 

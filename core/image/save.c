@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +37,6 @@ struct save {
 	size_t n;
 	struct save_result res;
 };
-
-static void sha256_text(const char *buf, size_t len, char out[LAYER_DIGEST_LEN])
-{
-	unsigned char d[32];
-
-	EVP_Digest(buf, len, d, NULL, EVP_sha256(), NULL);
-	memcpy(out, "sha256:", 7);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
-}
 
 static int archive_fail(struct save *s, const char *what, const char *name, struct box_err **err)
 {
@@ -176,7 +165,7 @@ static int put_oci(struct save *s, const char *config, struct box_err **err)
 		json_object_array_add(
 		    layers, oci_descriptor_json(OCI_MT_LAYER_TAR, s->diff_ids[i], s->sizes[i]));
 	manifest = oci_manifest_format(s->res.config_digest, strlen(config), layers);
-	sha256_text(manifest, strlen(manifest), s->res.digest);
+	oci_sha256(manifest, strlen(manifest), s->res.digest);
 	mname = blob_name(s, s->res.digest, "");
 	json_object_array_add(list, annotated(s->res.digest, strlen(manifest), s->res.ref));
 	json_object_object_add(index, "schemaVersion", json_object_new_int(2));
@@ -269,7 +258,7 @@ static int write_archive(struct save *s, const char *image, const struct image_s
 		r = -EINVAL;
 	if (r == 0) {
 		const char *text = changed ? changed : config;
-		sha256_text(text, strlen(text), s->res.config_digest);
+		oci_sha256(text, strlen(text), s->res.config_digest);
 		r = s->format == SAVE_OCI_ARCHIVE ? put_oci(s, text, err)
 						  : put_docker(s, text, err);
 	}

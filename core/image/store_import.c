@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -65,16 +64,6 @@ static int import_child(struct spawn_ctx *ctx, struct box_err **err)
 	}
 	res->disk_bytes = du_content_bytes(dest);
 	return 0;
-}
-
-static void sha256_hex(const char *buf, size_t len, char out[LAYER_DIGEST_LEN])
-{
-	unsigned char d[32];
-
-	EVP_Digest(buf, len, d, NULL, EVP_sha256(), NULL);
-	memcpy(out, "sha256:", 7);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
 }
 
 static char *iso_time(time_t t)
@@ -138,7 +127,7 @@ static char *make_manifest(const struct store_import_result *res, const char *co
 static int write_blob(const char *dir, const char *buf, char digest[LAYER_DIGEST_LEN],
 		      struct box_err **err)
 {
-	sha256_hex(buf, strlen(buf), digest);
+	oci_sha256(buf, strlen(buf), digest);
 	_cleanup_free_ char *path = xasprintf("%s/blobs/sha256/%s", dir, digest + 7);
 	if (path_exists(path))
 		return 0;
