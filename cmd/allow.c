@@ -147,6 +147,17 @@ static void show_summary(const char *path, const struct box_config *c)
 		show_line(i ? "" : "services:", t);
 	}
 	show_list("on enter:", c->attach);
+	/* Wrappers in ~/.local/bin come before the host's own programs on most PATHs. */
+	if (c->export_bins) {
+		_cleanup_free_ char *bins = strv_join(c->export_bins);
+		_cleanup_free_ char *t =
+		    xasprintf("%s  [programs on the host's PATH run inside the sandbox]", bins);
+		show_line("export bins:", t);
+	}
+	if (c->export_apps) {
+		_cleanup_free_ char *apps = strv_join(c->export_apps);
+		show_line("export apps:", apps);
+	}
 	show_mounts(c, dir);
 	show_ports(c);
 	for (size_t i = 0; i < c->n_env; i++) {

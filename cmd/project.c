@@ -14,6 +14,8 @@
 
 #include "../core/cgroup/cgroup.h"
 #include "../core/util/fs.h"
+#include "../core/util/paths.h"
+#include "../core/sandbox/export.h"
 #include "../core/sandbox/sandbox.h"
 #include "../core/sandbox/setup.h"
 #include "../core/image/store.h"
@@ -424,6 +426,30 @@ static void warn_limits(const struct box_config *c)
 		fprintf(stderr, "box: warning: %s\n", *s);
 }
 
+/* [export] as the .box.ini says now; what cannot be exported is a warning. */
+static int sync_exports(const struct project *p)
+{
+	struct export_sync_opts o = {
+		.sandbox = p->sandbox,
+		.bins = p->config->export_bins,
+		.apps = p->config->export_apps,
+		.box_path = paths_self_exe(),
+		.start = sbx_start,
+	};
+	_cleanup_strv_free_ char **warnings = NULL;
+	struct box_err *err = NULL;
+	int r = export_sync(&o, &warnings, &err);
+
+	for (char **w = warnings; w && *w; w++)
+		fprintf(stderr, "box: warning: %s\n", *w);
+	if (r < 0) {
+		_cleanup_free_ char *m = box_err_format(err);
+		fprintf(stderr, "box: warning: [export] of '%s': %s\n", p->file, m);
+		box_err_free(err);
+	}
+	return r > 0 ? r : 0;
+}
+
 int cmdproj_enter(const char *cmd, char **argv, bool root)
 {
 	struct project *p = NULL;
@@ -453,7 +479,9 @@ int cmdproj_enter(const char *cmd, char **argv, bool root)
 		.env = env,
 		.cwd = cwd && project_contains(p->dir, cwd) ? cwd : NULL,
 	};
-	r = hooks_before_enter(p->sandbox);
+	r = sync_exports(p);
+	if (r == 0)
+		r = hooks_before_enter(p->sandbox);
 	if (r == 0)
 		r = sbx_enter(p->sandbox, &jo);
 	project_free(p);

@@ -82,6 +82,8 @@ struct box_config *cfg_free(struct box_config *c)
 	free(c->home_path);
 	strv_free(c->packages);
 	strv_free(c->inputs);
+	strv_free(c->export_bins);
+	strv_free(c->export_apps);
 	strv_free(c->run);
 	free(c->run_lines);
 	strv_free(c->start);
@@ -537,7 +539,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	/* scalars once per section; list entries once per key (setup lines may repeat) */
 	if (k->type != CT_PACKAGES && k->type != CT_RUN && k->type != CT_INPUTS &&
-	    !seen_check(p, key))
+	    k->type != CT_EXPORT && !seen_check(p, key))
 		return 1;
 	if (cfg_set(p, k, key, value) == 0)
 		set_bit(p, k);

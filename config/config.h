@@ -75,6 +75,12 @@ struct box_config {
 	char **host_init;
 	char **attach;
 
+	/* [export]: programs (names on the sandbox's PATH, or absolute paths) and
+	 * applications (desktop file names) put on the host when the project's sandbox is
+	 * entered, as box export --bin/--app would */
+	char **export_bins;
+	char **export_apps;
+
 	/* [env], [ports], [aliases]: in file order */
 	struct cfg_kv *env;
 	size_t n_env;

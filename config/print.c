@@ -127,6 +127,7 @@ static void write_value(FILE *f, const struct cfg_key *k, const void *base)
 	case CT_PACKAGES:
 	case CT_RUN:
 	case CT_INPUTS:
+	case CT_EXPORT:
 	case CT_ENV:
 	case CT_PORT:
 	case CT_MOUNT:
@@ -160,6 +161,11 @@ static void write_list(FILE *f, const struct cfg_key *k, const struct box_config
 	case CT_INPUTS:
 		for (char **p = c->inputs; p && *p; p++)
 			fprintf(f, "inputs = %s\n", *p);
+		break;
+	case CT_EXPORT:
+		for (char **p = streq(k->key, "bins") ? c->export_bins : c->export_apps; p && *p;
+		     p++)
+			fprintf(f, "%s = %s\n", k->key, *p);
 		break;
 	case CT_RUN:
 		for (char **p = streq(k->section, "start") ? c->start : c->run; p && *p; p++)

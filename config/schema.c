@@ -103,6 +103,19 @@ const struct cfg_key cfg_schema[] = {
 	  .help = "NAME uses letters, digits, '_', '.' and '-'; COMMAND runs with /bin/sh -c "
 		  "in the project directory, as the user." },
 
+	{ "export", NULL, CT_SECTION, .kinds = CFG_IN_PROJECT,
+	  .help = "Programs and applications of the sandbox put on the host each time it is "
+		  "entered, as 'box export --bin' and '--app' do; one removed from the list is "
+		  "removed from the host. One that the sandbox lacks is a warning." },
+	{ "export", "bins", CT_EXPORT, .syntax = "PROGRAM [PROGRAM...]", .kinds = CFG_IN_PROJECT,
+	  .repeat = true,
+	  .help = "Names on the sandbox's PATH or absolute paths inside (separated by spaces "
+		  "or commas; may repeat); each becomes a wrapper in ~/.local/bin." },
+	{ "export", "apps", CT_EXPORT, .syntax = "APP [APP...]", .kinds = CFG_IN_PROJECT,
+	  .repeat = true,
+	  .help = "Desktop file names in the sandbox's /usr/share/applications, without "
+		  ".desktop (may repeat); each gets a launcher on the host." },
+
 	{ "env", NULL, CT_SECTION, .kinds = CFG_IN_BOTH,
 	  .help = "Environment variables set for every command in the sandbox." },
 	{ "env", "*", CT_ENV, .syntax = "KEY = value", .kinds = CFG_IN_BOTH, .repeat = true,
@@ -476,6 +489,45 @@ static int set_inputs(struct cfg_parse *p, struct box_config *c, const char *v)
 	return r;
 }
 
+/* A program (a name, or an absolute path without '..') or an application's desktop
+ * file name: what box export takes, in words that need no quoting. */
+static bool valid_export(const char *t, bool bin)
+{
+	if (bin && t[0] == '/')
+		return !has_dotdot(t) && valid_chars(t + 1, "+._-/@") && !strstr(t, "//");
+	return isalnum((unsigned char)t[0]) && valid_chars(t, "+._-@");
+}
+
+static int set_export(struct cfg_parse *p, const struct cfg_key *k, struct box_config *c,
+		      const char *v)
+{
+	bool bin = streq(k->key, "bins");
+	char ***list = bin ? &c->export_bins : &c->export_apps;
+	_cleanup_free_ char *copy = xstrdup(v);
+	char *save = NULL;
+	int r = 0;
+
+	for (char *t = strtok_r(copy, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+		if (!valid_export(t, bin)) {
+			cfg_error(p,
+				  bin ? "bad program '%s' in [export] bins: give a name on the "
+					"sandbox's PATH or an absolute path (letters, digits, "
+					"'+._-@')"
+				      : "bad application '%s' in [export] apps: give its desktop "
+					"file name without .desktop (letters, digits, '+._-@')",
+				  t);
+			r = -EINVAL;
+		} else if (strv_length(*list) >= CFG_MAX_ENTRIES) {
+			cfg_error(p, "too many %s in [export] (at most %d)", k->key,
+				  CFG_MAX_ENTRIES);
+			return -E2BIG;
+		} else if (!strv_contains(*list, t)) {
+			strv_push(list, xstrdup(t));
+		}
+	}
+	return r;
+}
+
 static int set_run(struct cfg_parse *p, const struct cfg_key *k, struct box_config *c,
 		   const char *v)
 {
@@ -707,6 +759,8 @@ int cfg_set(struct cfg_parse *p, const struct cfg_key *k, const char *key, const
 		return set_run(p, k, c, value);
 	case CT_INPUTS:
 		return set_inputs(p, c, value);
+	case CT_EXPORT:
+		return set_export(p, k, c, value);
 	case CT_ENV:
 		return set_env(p, c, key, value);
 	case CT_PORT:

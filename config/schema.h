@@ -34,6 +34,7 @@ enum cfg_type {
 	CT_URL,
 	CT_ALIAS,
 	CT_SERVICE,
+	CT_EXPORT, /* [export] bins/apps: words, each a program or application to export */
 };
 
 #define CFG_IN_GLOBAL  1u

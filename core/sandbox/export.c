@@ -178,10 +178,10 @@ static int probe(const char *sandbox, int (*fn)(void *, int), const char *what, 
 
 static char *default_dir(const char *sub)
 {
-	const char *data = getenv("XDG_DATA_HOME");
+	const char *data = getenv("XDG_DATA_HOME"), *bin = getenv("XDG_BIN_HOME");
 	_cleanup_free_ char *home = paths_home();
 	if (streq(sub, "bin"))
-		return xasprintf("%s/.local/bin", home);
+		return bin && *bin == '/' ? xstrdup(bin) : xasprintf("%s/.local/bin", home);
 	return data && *data == '/' ? xasprintf("%s/%s", data, sub)
 				    : xasprintf("%s/.local/share/%s", home, sub);
 }

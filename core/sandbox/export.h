@@ -45,6 +45,25 @@ int export_delete(const char *sandbox, const char *item, char ***ret_paths, stru
 /* Remove everything exported from the sandbox (box rm, which holds its lock). */
 int export_remove_all(const char *sandbox, struct box_err **err);
 
+/* ---- a project's [export] (export_sync.c) ---- */
+
+struct export_sync_opts {
+	const char *sandbox;
+	char *const *bins; /* [export] bins, NULL-terminated (may be NULL) */
+	char *const *apps; /* [export] apps */
+	const char *box_path;
+	/* Start the sandbox (called once, only when something must be looked up
+	 * inside): 0, or an exit status export_sync() then returns. */
+	int (*start)(const char *sandbox);
+};
+/*
+ * Make the host's exports match the lists: export what is not in place, remove what
+ * the project exported and the lists no longer name. A program or application that
+ * cannot be exported is a line in *ret_warnings (tried again next time). 0, the
+ * start callback's status, or -errno.
+ */
+int export_sync(const struct export_sync_opts *o, char ***ret_warnings, struct box_err **err);
+
 /* ---- a program's wrapper: a link to box and its record (export_link.c) ---- */
 
 /* Write the link at path (to box_path) and its record: sandbox, the program inside. */

@@ -4,6 +4,7 @@
 #define BOX_XALLOC_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,7 @@ FILE *xopen_memstream(char **ret, size_t *ret_len);
 size_t strv_length(char *const *v);
 void strv_push(char ***v, char *s); /* takes ownership of s */
 char **strv_copy(char *const *v);
+bool strv_contains(char *const *v, const char *s); /* v may be NULL */
 void strv_free(char **v);
 /* The strings of v (NULL-terminated, may be NULL) with single spaces between them. */
 char *strv_join(char *const *v);

@@ -439,6 +439,34 @@ static void test_images(void)
 	cfg_free(c);
 }
 
+/* [export] and [box] gpu: lists accumulate without repeats; bad words and values are
+ * errors with their line; both belong to a project (gpu to config.ini too). */
+static void test_export_gpu(void)
+{
+	int r;
+	struct box_config *c = parse("[box]\ngpu = nvidia\n[export]\nbins = cargo, /usr/bin/node\n"
+				     "bins = cargo rustc\napps = org.gnome.gedit\n",
+				     CFG_PROJECT, &r);
+	is_int(r, 0, "[export] and gpu parse");
+	is_int(c->gpu, CFG_GPU_NVIDIA, "gpu = nvidia");
+	is_int(strv_length(c->export_bins), 3, "bins accumulate, a repeat once");
+	is_str(c->export_bins[1], "/usr/bin/node", "an absolute path is a program");
+	is_str(c->export_bins[2], "rustc", "in file order");
+	is_str(c->export_apps[0], "org.gnome.gedit", "apps");
+	cfg_free(c);
+	c = parse("[box]\ngpu = yes\n[export]\nbins = ../x /a/../b\napps = 'x y'\n", CFG_PROJECT, &r);
+	ok(r < 0, "bad values fail");
+	ok(has_error("t.ini:2: bad value 'yes' for 'gpu'"), "gpu: the allowed values, line 2");
+	ok(has_error("t.ini:4: bad program '../x'"), "a relative path is not a program name");
+	ok(has_error("t.ini:4: bad program '/a/../b'"), "'..' in a path");
+	ok(has_error("t.ini:5: bad application ''x'"), "a quote in an application");
+	cfg_free(c);
+	c = parse("[box]\ngpu = none\n[export]\nbins = x\n", CFG_GLOBAL, &r);
+	ok(no_error("'gpu'"), "gpu belongs in config.ini too");
+	ok(has_error("[export] belongs in a project"), "[export] only in a project");
+	cfg_free(c);
+}
+
 int main(void)
 {
 	test_good_project();
@@ -452,6 +480,7 @@ int main(void)
 	test_values();
 	test_images();
 	test_parse_time_checks();
+	test_export_gpu();
 	cfg_errors_done(&errs);
 	return tap_done();
 }
