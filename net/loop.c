@@ -11,12 +11,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +30,7 @@
 #include "../core/util/spawn.h"
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
+#include "frame.h"
 #include "jail.h"
 #include "loop.h"
 
@@ -64,10 +69,21 @@ uint64_t loop_now_ms(void)
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct net_loop *l = opaque;
-	ssize_t n = write(l->tap_fd, buf, len);
+	struct virtio_net_hdr h;
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)buf, len } };
+	ssize_t n;
+
+	if (l->vnet) {
+		frame_hdr_in(buf, len, FRAME_GSO_SIZE, &h);
+		n = writev(l->tap_fd, iov, 2);
+		n = n >= (ssize_t)sizeof(h) ? n - (ssize_t)sizeof(h) : n;
+	} else {
+		n = write(l->tap_fd, buf, len);
+	}
 
 	/* A full tap queue drops the frame; TCP inside retransmits. */
 	if (n > 0) {
+		l->wrote = true;
 		l->rx_bytes += (uint64_t)n;
 		LOOP_PUBLISH(l, rx_bytes, l->rx_bytes);
 	}
@@ -260,11 +276,26 @@ static void timers_run(struct net_loop *l)
 	}
 }
 
+/* The frame behind the virtio-net header, its checksum filled in; false: drop it. */
+static bool vnet_strip(struct net_loop *l, uint8_t **f, ssize_t *n)
+{
+	struct virtio_net_hdr h;
+
+	if (*n <= (ssize_t)sizeof(h))
+		return false;
+	memcpy(&h, *f, sizeof(h));
+	*f += sizeof(h);
+	*n -= (ssize_t)sizeof(h);
+	/* Without TSO offered the kernel never sends GSO frames; drop one if it did. */
+	return h.gso_type == VIRTIO_NET_HDR_GSO_NONE && frame_finish_csum(*f, (size_t)*n, &h) == 0;
+}
+
 /* Reads a batch of frames from the tap into libslirp. */
 static void tap_read(struct net_loop *l)
 {
 	for (int i = 0; i < TAP_BATCH; i++) {
 		ssize_t n = read(l->tap_fd, l->buf, l->buf_len);
+		uint8_t *f = l->buf;
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -275,9 +306,11 @@ static void tap_read(struct net_loop *l)
 		}
 		if (n == 0)
 			return;
+		if (l->vnet && !vnet_strip(l, &f, &n))
+			continue;
 		l->tx_bytes += (uint64_t)n;
 		LOOP_PUBLISH(l, tx_bytes, l->tx_bytes);
-		slirp_input(l->slirp, l->buf, (int)n);
+		slirp_input(l->slirp, f, (int)n);
 	}
 }
 
@@ -352,7 +385,12 @@ static void handle_events(struct net_loop *l, int n)
 		if (l->scan_every_ms > SCAN_INTERVAL_MS)
 			l->next_scan_ms = MIN(l->next_scan_ms, loop_now_ms() + SCAN_INTERVAL_MS);
 	}
+	l->wrote = false;
 	slirp_pollfds_poll(l->slirp, n < 0, cb_get_revents, l);
+	/* The sandbox's kernel answers a segment (its ACK) within the write: take it now,
+	 * so that libslirp's send buffer is free again when the poll set is built. */
+	if (l->wrote)
+		tap_read(l);
 	timers_run(l);
 	if (l->pfd[SLOT_PID].revents || l->pfd[SLOT_SIG].revents) {
 		log_debug("net: sandbox ended or signal received; ending");
@@ -492,6 +530,19 @@ static void shared_setup(struct net_loop *l)
 	__atomic_store_n(&l->shared->live, 1, __ATOMIC_RELEASE);
 }
 
+/* A tap made with IFF_VNET_HDR (net_tap_setup) carries a header before each frame;
+ * checksum offload spares the sandbox's kernel a copy and a pass per segment out. */
+static void tap_offload(struct net_loop *l)
+{
+	struct ifreq ifr = { 0 };
+
+	if (ioctl(l->tap_fd, TUNGETIFF, &ifr) < 0 || !(ifr.ifr_flags & IFF_VNET_HDR))
+		return;
+	l->vnet = true;
+	if (ioctl(l->tap_fd, TUNSETOFFLOAD, TUN_F_CSUM) < 0)
+		log_debug("net: no checksum offload on the tap: %s", strerror(errno));
+}
+
 static int loop_setup(struct net_loop *l, struct box_err **err)
 {
 	_cleanup_free_ char *resolv = NULL;
@@ -503,6 +554,7 @@ static int loop_setup(struct net_loop *l, struct box_err **err)
 		resolv = xstrdup("");
 		resolv_len = 0;
 	}
+	tap_offload(l);
 	fl = fcntl(l->tap_fd, F_GETFL);
 	if (fl < 0 || fcntl(l->tap_fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return box_err_set(err, errno, "make the tap fd non-blocking");
@@ -569,7 +621,7 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
 
 	for (size_t i = 0; i < LOOP_MAX_CLIENTS; i++)
 		l.clients[i].fd = -1;
-	l.buf_len = (size_t)o->mtu + 256;
+	l.buf_len = (size_t)o->mtu + 256 + sizeof(struct virtio_net_hdr);
 	l.buf = xmalloc(l.buf_len);
 	r = loop_setup(&l, err);
 	if (ready_fd >= 0) {

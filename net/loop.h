@@ -43,6 +43,7 @@ struct net_loop {
 	const struct net_helper_opts *o;
 	Slirp *slirp;
 	int tap_fd;
+	bool vnet; /* a virtio-net header before each frame on tap_fd */
 	int ctl_fd;
 	int pid_fd; /* pidfd of the sandbox's init: readable when it exits */
 	int sig_fd;
@@ -81,6 +82,7 @@ struct net_loop {
 	int stats_fd;	   /* memfd behind shared, passed to "stats-fd" clients */
 	struct net_stats_shared *shared;
 	bool quit;
+	bool wrote; /* a frame went to the tap since the last tap_read */
 	uint8_t *buf;
 	size_t buf_len;
 };

@@ -101,7 +101,7 @@ int net_tap_setup(uint32_t mtu, int *ret_fd, struct box_err **err)
 		return box_err_set(err, errno,
 				   "open '/dev/net/tun' (is the tun module loaded and the device "
 				   "mode 0666?)");
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR; /* see net/frame.c */
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), TAP_NAME);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		return box_err_set(err, errno, "create " TAP_NAME);
