@@ -71,17 +71,25 @@ static void raise_backlog(const struct sockaddr_storage *h, socklen_t hl)
 	}
 }
 
-/* Binds the host side in libslirp; -errno (EADDRINUSE, EACCES, ...) on failure. */
+/*
+ * Binds the host side in libslirp; -errno (EADDRINUSE, EACCES, ...) on failure. An
+ * IPv4 host address leads to 10.0.2.100, an IPv6 one to the sandbox's IPv6 address
+ * (libslirp takes the one the sandbox's kernel announced; it cannot cross families).
+ */
 static int slirp_bind(struct net_loop *l, const struct port_spec *p)
 {
 	struct sockaddr_storage h;
 	struct sockaddr_in g = { .sin_family = AF_INET, .sin_port = htons(p->guest_port) };
+	struct sockaddr_in6 g6 = { .sin6_family = AF_INET6, .sin6_port = htons(p->guest_port) };
 	socklen_t hl = host_sockaddr(p, &h);
+	bool v6 = h.ss_family == AF_INET6;
+	int flags = (p->udp ? SLIRP_HOSTFWD_UDP : 0) | (v6 ? SLIRP_HOSTFWD_V6ONLY : 0);
 
 	inet_pton(AF_INET, GUEST_ADDR, &g.sin_addr);
 	errno = 0;
-	if (slirp_add_hostxfwd(l->slirp, (struct sockaddr *)&h, hl, (struct sockaddr *)&g,
-			       sizeof(g), p->udp ? SLIRP_HOSTFWD_UDP : 0) < 0)
+	if (slirp_add_hostxfwd(l->slirp, (struct sockaddr *)&h, hl,
+			       v6 ? (struct sockaddr *)&g6 : (struct sockaddr *)&g,
+			       v6 ? sizeof(g6) : sizeof(g), flags) < 0)
 		return errno ? -errno : -EADDRINUSE;
 	if (!p->udp)
 		raise_backlog(&h, hl);
@@ -93,7 +101,9 @@ static void slirp_unbind(struct net_loop *l, const struct port_spec *p)
 	struct sockaddr_storage h;
 	socklen_t hl = host_sockaddr(p, &h);
 
-	slirp_remove_hostxfwd(l->slirp, (struct sockaddr *)&h, hl, p->udp ? SLIRP_HOSTFWD_UDP : 0);
+	slirp_remove_hostxfwd(l->slirp, (struct sockaddr *)&h, hl,
+			      (p->udp ? SLIRP_HOSTFWD_UDP : 0) |
+				      (h.ss_family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY : 0));
 }
 
 static struct fwd *fwd_find_host(struct net_loop *l, const struct port_spec *p)
@@ -112,12 +122,6 @@ int fwd_add(struct net_loop *l, const struct port_spec *p, enum fwd_kind kind, s
 	portspec_format(p, text, sizeof(text));
 	if (fwd_find_host(l, p))
 		return box_err_set(err, EEXIST, "forward %s: the host port is already forwarded",
-				   text);
-	/* libslirp 4.7 resets connections from an IPv6 host socket to the IPv4 guest. */
-	if (strchr(p->addr, ':'))
-		return box_err_set(err, EAFNOSUPPORT,
-				   "forward %s: IPv6 host addresses are not supported yet (use an "
-				   "IPv4 address such as 127.0.0.1 or 0.0.0.0)",
 				   text);
 	if (l->n_fwds >= LOOP_MAX_FWDS)
 		return box_err_set(err, ENOSPC, "forward %s: too many forwards (limit %d)", text,

@@ -3,18 +3,24 @@
 # started and ended by pid, free-port picking, concurrent clients, and waiting
 # for a condition with a bound instead of a fixed sleep.
 
-# free_port: an unused TCP port on 127.0.0.1 (the kernel picks it).
+# free_port [ADDR]: an unused TCP port on ADDR, 127.0.0.1 by default (the kernel picks it).
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 -c '
+import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET); s.bind((a, 0))
+print(s.getsockname()[1])' "${1:-127.0.0.1}"
 }
 
 # net_serve DIR ADDR PORT [PREFIX...]: a threaded HTTP server for DIR with a deep
-# listen queue; prints its pid. PREFIX runs it elsewhere (e.g. in a namespace).
+# listen queue; prints its pid. PREFIX runs it elsewhere (e.g. in a namespace). An
+# IPv6 ADDR ("::", "::1") makes an IPv6 server ("::" takes IPv4 clients too).
 net_serve() {
 	local dir=$1 addr=$2 port=$3; shift 3
 	"$@" python3 -c '
-import http.server, functools, sys
+import http.server, functools, socket, sys
 class S(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
     request_queue_size = 512
     daemon_threads = True
 class H(http.server.SimpleHTTPRequestHandler):

@@ -54,6 +54,17 @@ like "$(in_ns "$NS" ip -o link show lo)" "UP" "lo is up"
 is "$(in_ns "$NS" curl -fsS -m 5 "http://10.0.2.2:$HP/")" "hello-from-host" \
 	"host's 127.0.0.1 server reachable at 10.0.2.2"
 
+# IPv6: the sandbox's address comes from libslirp's router advertisement (fd00::/64),
+# and fd00::2 is the host's ::1, as 10.0.2.2 is its 127.0.0.1.
+HP6=$(free_port ::1)
+hsrv6=$(net_serve "$T/host" ::1 "$HP6")
+at_exit "kill $hsrv6"
+wait_for 10 http_get "http://[::1]:$HP6/" || fail "host IPv6 server did not start"
+check "tap0 gets an IPv6 address in fd00::/64" \
+	wait_for 10 sh -c "nsenter --preserve-credentials -t $NS -U -n ip -6 -o addr show tap0 | grep -q 'inet6 fd00:'"
+is "$(in_ns "$NS" curl -fsS -m 5 "http://[fd00::2]:$HP6/")" "hello-from-host" \
+	"host's ::1 server reachable at [fd00::2]"
+
 NS2=$(new_ns)
 at_exit "kill -9 $NS2"
 "$BOX" __netloop --netns "$NS2" --no-host-loopback --ctl "$T/net2.sock" 2>/dev/null &
@@ -62,6 +73,9 @@ at_exit "kill $LOOP2"
 wait_for 10 "$BOX" port --socket "$T/net2.sock"
 check_fails "host_loopback off: 10.0.2.2 does not reach the host" \
 	in_ns "$NS2" curl -fsS -m 3 "http://10.0.2.2:$HP/"
+wait_for 10 sh -c "nsenter --preserve-credentials -t $NS2 -U -n ip -6 -o addr show tap0 | grep -q 'inet6 fd00:'"
+check_fails "host_loopback off: [fd00::2] does not reach the host's ::1 either" \
+	in_ns "$NS2" curl -fsS -m 3 "http://[fd00::2]:$HP6/"
 kill "$LOOP2"
 check "the loop ends on SIGTERM" wait_for 5 sh -c "! kill -0 $LOOP2"
 check_fails "its control socket no longer answers" "$BOX" port --socket "$T/net2.sock"
@@ -81,6 +95,18 @@ like "$list" "127\.0\.0\.1:$P2->8080/tcp +live" "list shows the live forward"
 check "box port rm" "$BOX" port --socket "$SOCK" rm "$P2:8080"
 check_fails "removed forward is gone" curl -fsS -m 3 "http://127.0.0.1:$P2/"
 is "$(http_get "http://127.0.0.1:$P1/")" "hello-from-inside" "static forward still works"
+
+# A forward on the host's ::1 reaches the sandbox over IPv6 (libslirp cannot cross
+# families): a server inside listening on :: answers it.
+isrv6=$(net_serve "$T/inside" :: 8081 nsenter --preserve-credentials -t "$NS" -U -n)
+at_exit "kill $isrv6"
+wait_for 10 in_ns "$NS" curl -fsS -m 2 "http://[::1]:8081/" || fail "inside IPv6 server did not start"
+P6=$(free_port ::1)
+check "box port add [::1]:$P6:8081" "$BOX" port --socket "$SOCK" add "[::1]:$P6:8081"
+like "$("$BOX" port --socket "$SOCK")" "\[::1\]:$P6->8081/tcp +live" "list shows the IPv6 forward"
+is "$(http_get "http://[::1]:$P6/")" "hello-from-inside" "forward [::1]:$P6 -> 8081 works"
+check "box port rm [::1]:$P6" "$BOX" port --socket "$SOCK" rm "[::1]:$P6:8081"
+check_fails "removed IPv6 forward is gone" curl -fsS -m 3 "http://[::1]:$P6/"
 
 # A UDP forward: an echo server inside answers through it.
 U=$(free_port)
@@ -109,8 +135,6 @@ out=$("$BOX" port --socket "$SOCK" add "$HP:80" 2>&1)
 like "$out" "already in use" "host port in use is refused with a clear message"
 out=$("$BOX" port --socket "$SOCK" add "$P1:9999" 2>&1)
 like "$out" "already forwarded" "a second forward of the same host port is refused"
-out=$("$BOX" port --socket "$SOCK" add "[::1]:$P2:8080" 2>&1)
-like "$out" "IPv6 host addresses are not supported" "an IPv6 host address is refused clearly"
 out=$("$BOX" port --socket "$SOCK" rm 1 2>&1)
 like "$out" "no forward from 127\.0\.0\.1:1/tcp" "removing an unknown forward says so"
 out=$(printf 'bogus request\n' | python3 -c '

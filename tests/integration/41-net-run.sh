@@ -63,6 +63,21 @@ kill "$srv"
 wait "$srv" 2>/dev/null
 check_fails "slirp: the forward ends with the sandbox" curl -fsS -m 2 "http://127.0.0.1:$P/"
 
+# The same on the host's ::1: the forward reaches the sandbox over IPv6, so the
+# server inside listens on :: (IPv6, and IPv4 too).
+P6=$(free_port ::1)
+"$BOX" run --rootfs "$R" --network slirp -p "[::1]:$P6:8080" -- perl -MIO::Socket::IP -e '
+	my $s = IO::Socket::IP->new(LocalHost => "::", LocalPort => 8080, Listen => 64,
+		ReuseAddr => 1) or die "$!";
+	while (my $c = $s->accept) { <$c>; print $c "HTTP/1.0 200 OK\r\n\r\nhello-over-ipv6\n"; close $c }
+' >"$T/srv6.log" 2>&1 &
+srv6=$!
+at_exit "kill $srv6"
+check "slirp: -p [::1]:$P6:8080 reaches a server inside" wait_for 10 http_get "http://[::1]:$P6/"
+is "$(http_get "http://[::1]:$P6/")" "hello-over-ipv6" "slirp: the IPv6 forward returns the inside server's reply"
+kill "$srv6"
+wait "$srv6" 2>/dev/null
+
 out=$("$BOX" run --rootfs "$R" --network slirp -p 70000 -- true 2>&1)
 like "$out" "out of range 1\.\.65535" "-p with a bad port is refused clearly"
 out=$("$BOX" run --rootfs "$R" --network slirp -p "$HP:80" -- true 2>&1)
