@@ -103,7 +103,7 @@ static void slirp_unbind(struct net_loop *l, const struct port_spec *p)
 
 	slirp_remove_hostxfwd(l->slirp, (struct sockaddr *)&h, hl,
 			      (p->udp ? SLIRP_HOSTFWD_UDP : 0) |
-				      (h.ss_family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY : 0));
+				  (h.ss_family == AF_INET6 ? SLIRP_HOSTFWD_V6ONLY : 0));
 }
 
 static struct fwd *fwd_find_host(struct net_loop *l, const struct port_spec *p)
