@@ -12,7 +12,8 @@ need_cmd zsh fish man
 D=$T/dest
 # -o: install what is built; the test user does not rebuild box.
 check "make install DESTDIR= PREFIX=/usr" make -s -C "$BOX_TOP" --no-print-directory \
-	BUILD="$BOX_BUILD" -o "$BOX_BUILD/box" install DESTDIR="$D" PREFIX=/usr
+	BUILD="$BOX_BUILD" -o "$BOX_BUILD/box" -o "$BOX_BUILD/box-host-exec" install DESTDIR="$D" \
+	PREFIX=/usr
 for f in bin/box share/bash-completion/completions/box share/zsh/site-functions/_box \
 	share/fish/vendor_completions.d/box.fish share/man/man1/box.1 share/man/man1/box-enter.1; do
 	[ -s "$D/usr/$f" ] && ok "installed /usr/$f" || fail "installed /usr/$f"
