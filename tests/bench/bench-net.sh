@@ -6,7 +6,9 @@
 #   download: BYTES from a server on the host's 127.0.0.1 into the namespace
 #   upload:   BYTES from the namespace to a sink on the host's 127.0.0.1
 #   req/s:    ab against a small HTTP server inside, through a port forward
-# All traffic stays on loopback. Prints a markdown table.
+# All traffic stays on loopback. Every network is set up first, then BENCH_NET_ROUNDS
+# rounds (default 5) measure each in turn (interleaved, so a change in the machine's
+# load hits all alike); the table holds medians, then box's ratio to each peer.
 #
 # usage: tests/bench/bench-net.sh [BYTES]      (default 1 GiB)
 set -u
@@ -14,6 +16,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BOX=${BOX:-$TOP/build/box}
 BYTES=${1:-1073741824}
 REQS=${BENCH_REQUESTS:-5000}
+ROUNDS=${BENCH_NET_ROUNDS:-5}
 CONC=${BENCH_CONCURRENCY:-16}
 W=$(mktemp -d /tmp/bench-net.XXXXXX)
 chmod 755 "$W"
@@ -62,42 +65,43 @@ rate() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", b * 8 / s / 
 # CPU time (clock ticks) a process has used; 0 for none.
 ticks() { [ "$1" -gt 0 ] && awk '{ print $14 + $15 }' "/proc/$1/stat" || echo 0; }
 
-# measure NAME GATEWAY FWDPORT LOOP-PID PREFIX...: one table row. The loop's CPU
-# seconds per GiB moved (both directions) is the number that load on the machine
-# does not distort.
+# The networks under test: name, gateway, forward port, loop pid, namespace pid (0: host).
+NAMES=() GWS=() FPS=() LPS=() NSS=()
+add_net() { NAMES+=("$1"); GWS+=("$2"); FPS+=("$3"); LPS+=("$4"); NSS+=("$5"); }
+
+# measure I: one round of network I; appends "down up req/s ms/req cpu-ticks" to $W/I.
 measure() {
-	local name=$1 gw=$2 fport=$3 lpid=$4; shift 4
-	local d u rps lat out t0 t1 cpu
+	local i=$1 out d u rps lat t0 t1 failed
+	local gw=${GWS[$i]} lpid=${LPS[$i]} ns=${NSS[$i]}
+	local pre=(env)
+	[ "$ns" -gt 0 ] && pre=(in_ns "$ns")
 	t0=$(ticks "$lpid")
-	out=$("$@" "$NB" get "$gw" "$SP")
+	out=$("${pre[@]}" "$NB" get "$gw" "$SP")
 	d=$(rate $out)
-	[ "${out%% *}" = "$BYTES" ] || d="failed ($out)"
-	out=$("$@" "$NB" put "$gw" "$UP" "$BYTES")
+	[ "${out%% *}" = "$BYTES" ] || d=nan
+	out=$("${pre[@]}" "$NB" put "$gw" "$UP" "$BYTES")
 	u=$(rate $out)
 	t1=$(ticks "$lpid")
-	cpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v b="$BYTES" \
-		'BEGIN { printf "%.2f", t / hz / (2 * b / 1073741824) }')
-	[ "$lpid" -gt 0 ] || cpu="-"
-	out=$(ab -q -n "$REQS" -c "$CONC" "http://127.0.0.1:$fport/" 2>&1)
+	out=$(ab -q -n "$REQS" -c "$CONC" "http://127.0.0.1:${FPS[$i]}/" 2>&1)
 	rps=$(printf '%s\n' "$out" | awk '/^Requests per second/ { print $4 }')
 	lat=$(printf '%s\n' "$out" | awk '/^Time per request:.*\(mean\)$/ { print $4 }')
-	local failed
 	failed=$(printf '%s\n' "$out" | awk '/^Failed requests/ { print $3 }')
-	[ "${failed:-0}" = 0 ] || rps="$rps ($failed failed)"
-	printf '| %-28s | %10s | %10s | %12s | %10s | %12s |\n' "$name" "$d" "$u" "${rps:--}" \
-		"${lat:--}" "$cpu"
+	[ "${failed:-0}" = 0 ] || rps=nan
+	echo "${d:-nan} ${u:-nan} ${rps:-nan} ${lat:-nan} $((t1 - t0))" >>"$W/$i"
 }
 
-printf '| %-28s | %10s | %10s | %12s | %10s | %12s |\n' "network" "down Gb/s" "up Gb/s" "req/s" \
-	"ms/req" "CPU s/GiB"
-printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------" "------------" "------------" \
-	"--------------" "------------" "--------------"
+# median COLUMN FILE
+median() {
+	sort -g -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 # host loopback: the ceiling
 HTP=$(free_port)
 bg "$NB" http 127.0.0.1 "$HTP"
 wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$HTP"
-measure "host loopback" 127.0.0.1 "$HTP" 0 env
+add_net "host loopback" 127.0.0.1 "$HTP" 0 0
 
 # box __netloop
 new_ns
@@ -107,7 +111,7 @@ LP=$BGPID
 wait_for 10 "$BOX" port --socket "$W/box.sock"
 bg nsenter --preserve-credentials -t "$NS" -U -n "$NB" http 0.0.0.0 8080
 wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$BP"
-measure "box (libslirp $(pkg-config --modversion slirp 2>/dev/null))" 10.0.2.2 "$BP" "$LP" in_ns "$NS"
+add_net "box (libslirp $(pkg-config --modversion slirp 2>/dev/null))" 10.0.2.2 "$BP" "$LP" "$NS"
 
 # slirp4netns, same MTU, forward through its API socket
 if command -v slirp4netns >/dev/null; then
@@ -124,8 +128,8 @@ s.sendall(json.dumps({"execute": "add_hostfwd", "arguments": {"proto": "tcp",
 print(s.recv(4096).decode())' "$W/s4.sock" "$SLP" >/dev/null
 	bg nsenter --preserve-credentials -t "$NS" -U -n "$NB" http 0.0.0.0 8080
 	wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SLP"
-	measure "slirp4netns $(slirp4netns --version | awk 'NR==1 {print $3}')" 10.0.2.2 "$SLP" \
-		"$LP" in_ns "$NS"
+	add_net "slirp4netns $(slirp4netns --version | awk 'NR==1 {print $3}')" 10.0.2.2 "$SLP" \
+		"$LP" "$NS"
 fi
 
 # pasta: the gateway it copies from the host maps to the host's loopback
@@ -138,9 +142,38 @@ if command -v pasta >/dev/null; then
 	GW=$(in_ns "$NS" ip route show default | awk '{ print $3; exit }')
 	bg nsenter --preserve-credentials -t "$NS" -U -n "$NB" http 0.0.0.0 8080
 	wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PP"
-	measure "pasta $(dpkg-query -W -f '${Version}' passt 2>/dev/null | cut -c1-20)" "$GW" "$PP" \
-		"$LP" in_ns "$NS"
+	add_net "pasta $(dpkg-query -W -f '${Version}' passt 2>/dev/null | cut -c1-20)" "$GW" "$PP" \
+		"$LP" "$NS"
 fi
+
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+for ((r = 1; r <= ROUNDS; r++)); do
+	for i in "${!NAMES[@]}"; do measure "$i"; done
+done
+
+printf '| %-28s | %10s | %10s | %12s | %10s | %12s |\n' "network" "down Gb/s" "up Gb/s" "req/s" \
+	"ms/req" "CPU s/GiB"
+printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------" "------------" "------------" \
+	"--------------" "------------" "--------------"
+declare -A MED
+for i in "${!NAMES[@]}"; do
+	for c in 1 2 3 4 5; do MED[$i.$c]=$(median $c "$W/$i"); done
+	cpu=$(awk -v t="${MED[$i.5]}" -v hz="$(getconf CLK_TCK)" -v b="$BYTES" \
+		'BEGIN { printf "%.2f", t / hz / (2 * b / 1073741824) }')
+	[ "${LPS[$i]}" -gt 0 ] || cpu="-"
+	printf '| %-28s | %10s | %10s | %12s | %10s | %12s |\n' "${NAMES[$i]}" "${MED[$i.1]}" \
+		"${MED[$i.2]}" "${MED[$i.3]}" "${MED[$i.4]}" "$cpu"
+done
 echo
-echo "$((BYTES / 1048576)) MiB per transfer; ab -n $REQS -c $CONC (new connection per request);"
-echo "CPU s/GiB: the network process's CPU time per GiB moved (down + up); load average $(cut -d' ' -f1 /proc/loadavg)"
+for i in "${!NAMES[@]}"; do
+	[ "$i" -ge 2 ] || continue
+	awk -v n="${NAMES[$i]%% *}" -v d1="${MED[1.1]}" -v d2="${MED[$i.1]}" -v u1="${MED[1.2]}" \
+		-v u2="${MED[$i.2]}" -v r1="${MED[1.3]}" -v r2="${MED[$i.3]}" 'BEGIN {
+		printf "box / %s: down %.2fx, up %.2fx, req/s %.2fx\n", n, d1 / d2, u1 / u2, r1 / r2 }'
+done
+awk -v d="${MED[1.1]}" -v u="${MED[1.2]}" -v hd="${MED[0.1]}" -v hu="${MED[0.2]}" 'BEGIN {
+	printf "box / host loopback: down %.2fx, up %.2fx\n", d / hd, u / hu }'
+echo
+echo "medians of $ROUNDS interleaved rounds; $((BYTES / 1048576)) MiB per transfer; ab -n $REQS -c $CONC"
+echo "(new connection per request); CPU s/GiB: the network process's CPU time per GiB moved"
+echo "(down + up); load average $LOAD0 at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
