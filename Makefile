@@ -41,12 +41,14 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 LIB := $(BUILD)/libbox.a
 
-.PHONY: all box tests man completions deb deps setup-tests install uninstall check check-unit check-integration asan lint \
+.PHONY: all box host-exec tests man completions deb deps setup-tests install uninstall check check-unit check-integration asan lint \
 	format format-check fuzz bench clean
 
 all: $(BUILD)/box $(BUILD)/box-host-exec tests man completions
 
 box: $(BUILD)/box
+
+host-exec: $(BUILD)/box-host-exec
 
 tests: $(UNIT_BIN) $(FUZZ_BIN) $(BUILD)/probe
 

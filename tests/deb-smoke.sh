@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # After the .deb is installed (.ci/run): as the test user, /usr/bin/box pulls the Debian
 # image from the loopback registry, creates, starts and enters a sandbox, and its man page
-# and bash completion are where man and bash-completion look. Run as root.
+# and bash completion are where man and bash-completion look, and box-host-exec (installed
+# in /usr/libexec/box) runs a host command from inside. Run as root.
 set -euo pipefail
 . /etc/box-tests.env
 [ -x /usr/bin/box ] || { echo "deb-smoke: /usr/bin/box is not installed" >&2; exit 1; }
@@ -10,6 +11,7 @@ dpkg-query -W -f='${Status}\n' box | grep -q 'install ok installed' ||
 	{ echo "deb-smoke: the box package is not installed" >&2; exit 1; }
 man -w box-enter >/dev/null
 [ -s /usr/share/bash-completion/completions/box ]
+[ -x /usr/libexec/box/box-host-exec ]
 
 T=$(mktemp -d /tmp/box-deb-smoke.XXXXXX)
 chmod 755 "$T"
@@ -43,3 +45,12 @@ case $(printf "%s\n" "$out" | tail -1) in 12.*) echo "deb-smoke: /usr/bin/box ra
 	echo "deb-smoke: unexpected output: $out" >&2
 	exit 1 ;;
 esac
+out=$(as_user /usr/bin/box run deb-smoke -- box-host-exec cat /proc/sys/kernel/hostname 2>&1) || {
+	echo "deb-smoke: box-host-exec failed: $out" >&2
+	exit 1
+}
+[ "$out" = "$(cat /proc/sys/kernel/hostname)" ] || {
+	echo "deb-smoke: box-host-exec did not run on the host: $out" >&2
+	exit 1
+}
+echo "deb-smoke: box-host-exec ran a host command from inside"

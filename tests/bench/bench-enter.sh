@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sandboxes beside their peers, in one run (run through tests/bench/run.sh enter):
-#   warm enter   box run NAME true into a running sandbox | box export's wrapper of true |
+#   warm enter   box run NAME true into a running sandbox | box-host-exec true from inside |
+#                box export's wrapper of true |
 #                podman exec | distrobox enter |
 #                toolbox run | the floor unshare -Urmpn --fork true
 #   cold start   stopped sandbox -> `true` done | podman run --rm | the floor: unshare -Urm +
@@ -47,6 +48,8 @@ fi
 bench "floor: unshare -Urmpn --fork true" unshare -Urmpn --fork true
 bench "box run NAME true" "$BOX" run bench true
 bench "box enter NAME -- true" "$BOX" enter bench -- true
+# box-host-exec: from inside, a command on the host (served by the supervisor) and back.
+bench "box run NAME box-host-exec true" "$BOX" run bench box-host-exec true
 # box export --bin: the wrapper is a link to box (bench-export.sh compares it in detail).
 if "$BOX" export bench --bin true --dir "$B/bin" >/dev/null; then
 	bench "exported wrapper (box export --bin true)" "$B/bin/true"

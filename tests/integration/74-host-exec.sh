@@ -42,6 +42,14 @@ is "$("$BOX" run hx -- box-host-exec id -u)" "$(id -u)" "as the user"
 is "$("$BOX" run -e HX_INSIDE=1 hx -- box-host-exec sh -c 'echo ${HX_MARK-unset}:${HX_INSIDE-unset}')" \
 	"from-the-host:unset" "with the host's environment, not the sandbox's"
 
+# (Its output goes to a file inside: the host command writes to the fd it was given.)
+out=$("$BOX" run hx -- sh -c 'o=/tmp/hx-sig-$$
+	box-host-exec sh -c "trap \"echo got-int; exit 5\" INT; echo up; sleep 30 & wait" >$o 2>&1 &
+	p=$!; while ! grep -q up $o 2>/dev/null; do sleep 0.1; done
+	kill -INT $p; wait $p; echo st=$?; cat $o' 2>&1)
+like "$out" "got-int" "without a terminal, a signal to box-host-exec reaches the host command"
+like "$out" "st=5" "... and its status comes back"
+
 # --- the working directory
 mkdir -p "$HOME/.box-hx-$$/sub"
 at_exit "rm -rf '$HOME/.box-hx-$$'"
