@@ -6,12 +6,18 @@
       Writes a small layer tarball. KIND: hello (one file, content from $HELLO or
       "hello"), dotdot (an entry "../escape-marker"), abs-symlink (a symlink "evil"
       to an absolute directory $ESCAPE_DIR, then "evil/escape-marker" through it),
-      random (a 1 MiB file of random bytes), zeros (a file of $ZEROS_MB MiB of zeros).
+      random (a 1 MiB file of random bytes), zeros (a file of $ZEROS_MB MiB of zeros),
+      fill ($FILL_MB MiB in files of up to 4 MiB, half pseudo-random bytes and half hex
+      text, the same for the same $FILL_SEED: gzip gets it to about 0.7 of its size).
   registry-tool.py push-image REGISTRY REPO TAG TAR... [--arch A] [--variant V]
                    [--layer-mt MT] [--blob FILE] [--user U:P]
       Pushes an image (gzip layers unless --layer-mt names another type; the layer is
       then uploaded as is, or FILE's bytes with --blob) through the registry API and
       prints the manifest digest.
+  registry-tool.py push-stack REGISTRY REPO TAG TAR... [--base SRC_REPO:SRC_TAG]
+      Pushes an image of the layers of SRC_REPO:SRC_TAG (mounted, with its config)
+      and then one gzip layer (level 1, no timestamp: the same tar always gives the same
+      blob) for each TAR, and prints the manifest digest.
   registry-tool.py push-env REGISTRY SRC_REPO SRC_TAG REPO TAG [--env K=V]...
       Pushes SRC_REPO:SRC_TAG again as REPO:TAG with its config's Env replaced by the
       --env values (none: no Env at all). The layers are mounted from SRC_REPO, not
@@ -46,6 +52,7 @@ import http.server
 import io
 import json
 import os
+import random
 import socketserver
 import sys
 import tarfile
@@ -78,6 +85,16 @@ def make_tar(out, kind):
             add_file("random.bin", os.urandom(1 << 20))
         elif kind == "zeros":
             add_file("zeros.bin", bytes(int(os.environ.get("ZEROS_MB", "64")) << 20))
+        elif kind == "fill":
+            rnd = random.Random(int(os.environ.get("FILL_SEED", "1")))
+            left, n = int(os.environ.get("FILL_MB", "16")) << 20, 0
+            while left > 0:
+                size = min(left, rnd.choice((64 << 10, 1 << 20, 4 << 20)))
+                half = size // 2
+                text = rnd.randbytes((size - half) // 2).hex().encode()
+                add_file(f"fill/{n:05d}.bin", rnd.randbytes(half) + text)
+                left -= size
+                n += 1
         elif kind == "dotdot":
             add_file("ok.txt", b"fine\n")
             add_file("../escape-marker", b"escaped\n")
@@ -165,6 +182,33 @@ def push_image(a):
               "rootfs": {"type": "layers", "diff_ids": diff_ids}}
     if a.variant:
         config["variant"] = a.variant
+    cdata = json.dumps(config).encode()
+    manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
+                "config": {"mediaType": MT_CONFIG, "digest": reg.push_blob(a.repo, cdata),
+                           "size": len(cdata)},
+                "layers": layers}
+    print(reg.put_manifest(a.repo, a.tag, manifest, MT_MANIFEST)[0])
+
+
+def push_stack(a):
+    reg = Registry(a.registry)
+    layers, config = [], {"architecture": "amd64", "os": "linux",
+                          "config": {"Env": ["PATH=/usr/bin:/bin"], "Cmd": ["/bin/sh"]},
+                          "rootfs": {"type": "layers", "diff_ids": []}}
+    if a.base:
+        src_repo, src_tag = a.base.rsplit(":", 1)
+        m, _, _ = reg.get_manifest(src_repo, src_tag)
+        config = json.loads(reg.get_blob(src_repo, m["config"]["digest"]))
+        config.pop("history", None)
+        for layer in m["layers"]:
+            reg.mount_blob(a.repo, layer["digest"], src_repo)
+            layers.append(layer)
+    for path in a.tars:
+        raw = open(path, "rb").read()
+        blob = gzip.compress(raw, compresslevel=1, mtime=0)
+        layers.append({"mediaType": MT_GZIP, "digest": reg.push_blob(a.repo, blob),
+                       "size": len(blob)})
+        config["rootfs"]["diff_ids"].append(sha(raw))
     cdata = json.dumps(config).encode()
     manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
                 "config": {"mediaType": MT_CONFIG, "digest": reg.push_blob(a.repo, cdata),
@@ -371,6 +415,12 @@ def main():
     i.add_argument("--layer-mt")
     i.add_argument("--blob")
     i.add_argument("--user")
+    k = s.add_parser("push-stack")
+    k.add_argument("registry")
+    k.add_argument("repo")
+    k.add_argument("tag")
+    k.add_argument("tars", nargs="+")
+    k.add_argument("--base")
     e = s.add_parser("push-env")
     e.add_argument("registry")
     e.add_argument("src_repo")
@@ -406,6 +456,8 @@ def main():
         make_tar(a.out, a.kind)
     elif a.cmd == "push-image":
         push_image(a)
+    elif a.cmd == "push-stack":
+        push_stack(a)
     elif a.cmd == "push-env":
         push_env(a)
     elif a.cmd == "push-index":

@@ -11,44 +11,11 @@
 #                  to compare a change with its base on a busy machine
 set -u
 RUNS=${1:-5}
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-$TOP/build}
-[ -r /etc/box-tests.env ] && . /etc/box-tests.env
-REG=${BOX_TEST_REGISTRY:-127.0.0.1:5000}
+. "$(dirname "$0")/pull-lib.sh"
 IMAGE=${BOX_TEST_IMAGE:-library/debian:bookworm}
-
-if [ "$(id -u)" = 0 ]; then
-	user=${BOX_TEST_USER:?run tests/host-setup.sh first}
-	stage=$(mktemp -d /var/tmp/box-bench.XXXXXX)
-	mkdir -p "$stage/build" "$stage/tests/bench"
-	cp -a "$BUILD/box" "$stage/build/"
-	[ -n "${BOX_BASE:-}" ] && cp -a "$BOX_BASE" "$stage/build/box-base"
-	cp -a "$0" "$stage/tests/bench/"
-	chown -R "$user:" "$stage"
-	uhome=$(getent passwd "$user" | cut -d: -f6)
-	setpriv --reuid="$user" --regid="$user" --init-groups env -i HOME="$uhome" USER="$user" \
-		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
-		${BOX_BASE:+BOX_BASE=$stage/build/box-base} \
-		bash "$stage/tests/bench/bench-pull.sh" "$RUNS"
-	rc=$?
-	rm -rf "$stage"
-	exit $rc
-fi
-
-for c in curl tar podman skopeo python3; do
-	command -v $c >/dev/null || { echo "bench-pull: $c is not installed" >&2; exit 77; }
-done
-curl -fsS -m 5 "http://$REG/v2/" >/dev/null || { echo "bench-pull: no registry at $REG" >&2; exit 77; }
-
-# Same disk for everyone: a work dir under /var/tmp (the root file system).
-W=$(mktemp -d /var/tmp/box-bench-run.XXXXXX)
-BOX=$BUILD/box
-cleanup() {
-	"$BOX" __rmtree "$W" >/dev/null 2>&1
-	podman --root "$W/podman/storage" --runroot "$W/podman/run" unshare rm -rf "$W/podman" >/dev/null 2>&1
-	rm -rf "$W" 2>/dev/null
-}
-trap cleanup EXIT
+pull_as_test_user "$0" "$RUNS"
+pull_need curl tar podman skopeo python3
+pull_setup
 
 repo=${IMAGE%%:*}
 tag=${IMAGE##*:}
@@ -60,60 +27,13 @@ compressed=$(curl -fsS "http://$REG/v2/$repo/blobs/$blob" | wc -c)
 raw=$(curl -fsS "http://$REG/v2/$repo/blobs/$blob" | gzip -dc | wc -c)
 entries=$(curl -fsS "http://$REG/v2/$repo/blobs/$blob" | tar -tz | wc -l)
 
-# box: its own XDG dirs, docker.io sent to the local registry.
-export XDG_RUNTIME_DIR=$W/xdg-run XDG_CONFIG_HOME=$W/xdg-config BOX_CONFIG=$W/box.ini
-mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME"
-chmod 700 "$XDG_RUNTIME_DIR"
-printf '[registry "docker.io"]\nmirror = http://%s\ninsecure = true\n' "$REG" >"$BOX_CONFIG"
-
-# podman: rootless with its own HOME, overlay + fuse-overlayfs, runc, cgroupfs (PEERS.md).
-P=$W/podman
-mkdir -p "$P/home/.config/containers" "$P/storage" "$P/run"
-cat >"$P/home/.config/containers/containers.conf" <<EOF
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-runtime = "runc"
-EOF
-cat >"$P/home/.config/containers/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$P/storage"
-runroot = "$P/run"
-[storage.options.overlay]
-mount_program = "/usr/bin/fuse-overlayfs"
-EOF
-cat >"$P/home/.config/containers/registries.conf" <<EOF
-[[registry]]
-location = "$REG"
-insecure = true
-EOF
-podman_env() { env HOME="$P/home" XDG_CONFIG_HOME="$P/home/.config" XDG_DATA_HOME="$P/home/.local/share" "$@"; }
-
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# run NAME PREPARE CMD: time CMD (after PREPARE), append ms to $W/t.NAME
-run() {
-	local name=$1 prep=$2 cmd=$3 t0 t1
-	eval "$prep" >/dev/null 2>&1
-	sync
-	t0=$(ms)
-	if ! eval "$cmd" >"$W/out.$name" 2>&1; then
-		echo "bench-pull: $name failed:" >&2
-		tail -5 "$W/out.$name" >&2
-		echo fail >>"$W/t.$name"
-		return
-	fi
-	t1=$(ms)
-	echo $((t1 - t0)) >>"$W/t.$name"
-}
-
 for i in $(seq "$RUNS"); do
-	run box "\"$BOX\" __rmtree \"$W/box-data\"; mkdir -p \"$W/box-data\"" \
+	run box "$BOX_FRESH" \
 		"XDG_DATA_HOME=\"$W/box-data\" \"$BOX\" pull -q debian:${tag}"
 	[ -n "${BOX_BASE:-}" ] &&
-		run base "\"$BOX\" __rmtree \"$W/box-data\"; mkdir -p \"$W/box-data\"" \
+		run base "$BOX_FRESH" \
 			"XDG_DATA_HOME=\"$W/box-data\" \"$BOX_BASE\" pull -q debian:${tag}"
-	run podman "podman_env podman unshare rm -rf \"$P/storage\" \"$P/run\"; mkdir -p \"$P/storage\" \"$P/run\"" \
+	run podman "$PODMAN_FRESH" \
 		"podman_env podman pull -q $REG/$repo:$tag"
 	run skopeo "rm -rf \"$W/skopeo\"" \
 		"skopeo copy -q --src-tls-verify=false docker://$REG/$repo:$tag dir:$W/skopeo"
