@@ -5,7 +5,9 @@
  * files get the owners the image gives them; the namespace keeps the host's
  * network. Each missing layer is one job: a download thread streams the blob
  * into a pipe and the job thread extracts from it (layer_extract_stream hashes
- * both the compressed and the uncompressed stream). A layer is extracted into
+ * both the compressed and the uncompressed stream). Up to pull_parallel() jobs run at
+ * once, the largest layers first: a pull then takes about as long as its largest
+ * layer, the smaller ones downloading and unpacking beside it. A layer is extracted into
  * layers/.tmp-XXXXXX and renamed to layers/<diff_id hex> only when both digests
  * match what the manifest and config promise, after a syncfs (a power loss never
  * leaves a published layer without its files). Only the decompressor the media
@@ -45,7 +47,8 @@
 #include "../util/util.h"
 #include "../util/xalloc.h"
 
-#define MAX_PARALLEL 4
+#define MIN_PARALLEL 4
+#define MAX_PARALLEL 16
 #define PIPE_SIZE    (1 << 20)
 #define INFLATE_BUF  (256 * 1024)
 
@@ -100,6 +103,7 @@ struct pull {
 	atomic_bool abort;
 	size_t running;
 	struct layer_job *jobs;
+	size_t *order; /* job indices, largest layer first */
 	size_t n_jobs;
 	size_t drawn; /* lines drawn on the terminal */
 };
@@ -507,14 +511,38 @@ static void *job_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * How many layers download and unpack at once. A job keeps about one core busy at
+ * most (inflate and extraction overlap its download), and it waits on the network
+ * and the disk part of the time: twice the cores, at least MIN_PARALLEL.
+ */
+static size_t pull_parallel(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 0 ? 2 * (size_t)cpus : MIN_PARALLEL;
+	return n < MIN_PARALLEL ? MIN_PARALLEL : n > MAX_PARALLEL ? MAX_PARALLEL : n;
+}
+
+static int wait_jobs(struct pull *p)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 100 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000 * 1000 * 1000;
+	}
+	return pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+}
+
 static int run_jobs(struct pull *p, struct box_err **err)
 {
-	size_t next = 0;
+	size_t next = 0, parallel = pull_parallel();
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (p->running < MAX_PARALLEL && next < p->n_jobs && !atomic_load(&p->abort)) {
-			struct layer_job *j = &p->jobs[next++];
+		while (p->running < parallel && next < p->n_jobs && !atomic_load(&p->abort)) {
+			struct layer_job *j = &p->jobs[p->order[next++]];
 			if (j->state == JOB_EXISTS)
 				continue;
 			j->state = JOB_RUNNING;
@@ -530,14 +558,7 @@ static int run_jobs(struct pull *p, struct box_err **err)
 		}
 		if (p->running == 0 && (next == p->n_jobs || atomic_load(&p->abort)))
 			break;
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000 * 1000 * 1000;
-		}
-		pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+		wait_jobs(p);
 		draw(p);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -708,6 +729,19 @@ static uint64_t known_size(const char *dir, const char *diff_id)
 	return found ? size : du_content_bytes(dir);
 }
 
+/* The order jobs start in: the largest blob first (ties in image order), so the
+ * longest job never starts last. */
+static void order_jobs(struct pull *p)
+{
+	p->order = xcalloc(p->n_jobs, sizeof(*p->order));
+	for (size_t i = 0; i < p->n_jobs; i++) {
+		size_t k = i;
+		for (; k > 0 && p->jobs[p->order[k - 1]].desc->size < p->jobs[i].desc->size; k--)
+			p->order[k] = p->order[k - 1];
+		p->order[k] = i;
+	}
+}
+
 static int pull_layers(struct pull *p, const struct oci_manifest *m,
 		       const struct oci_image_config *c, struct box_err **err)
 {
@@ -731,7 +765,10 @@ static int pull_layers(struct pull *p, const struct oci_manifest *m,
 			note(j);
 		}
 	}
+	order_jobs(p);
 	int r = run_jobs(p, err);
+	free(p->order);
+	p->order = NULL;
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		EVP_MD_CTX_free(p->jobs[i].dl_md);
 		EVP_MD_CTX_free(p->jobs[i].tar_md);
