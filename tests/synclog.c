@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * An LD_PRELOAD observer for the pull tests: logs syncfs, fsync and rename calls
- * (one line each, in call order, to $SYNCLOG) and then makes the real call. Used to
- * check that a layer is synced before the rename that publishes it.
+ * An LD_PRELOAD observer for the pull tests: logs syncfs, fsync (with the path of
+ * the file) and rename calls (one line each, in call order, to $SYNCLOG) and then
+ * makes the real call. Used to check that a layer is synced before the rename that
+ * publishes it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -39,7 +40,13 @@ int syncfs(int fd)
 int fsync(int fd)
 {
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-	note("fsync", NULL);
+	char link[64], path[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = '\0';
+	note("fsync", path);
 	return real(fd);
 }
 
