@@ -163,6 +163,16 @@ class Registry:
         return self.req("GET", f"/v2/{repo}/blobs/{digest}").read()
 
 
+def put_image(reg, repo, tag, config, layers):
+    """Push config and a manifest of it and layers; return the manifest digest."""
+    cdata = json.dumps(config).encode()
+    manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
+                "config": {"mediaType": MT_CONFIG, "digest": reg.push_blob(repo, cdata),
+                           "size": len(cdata)},
+                "layers": layers}
+    return reg.put_manifest(repo, tag, manifest, MT_MANIFEST)[0]
+
+
 def push_image(a):
     reg = Registry(a.registry, a.user)
     layers, diff_ids = [], []
@@ -182,12 +192,7 @@ def push_image(a):
               "rootfs": {"type": "layers", "diff_ids": diff_ids}}
     if a.variant:
         config["variant"] = a.variant
-    cdata = json.dumps(config).encode()
-    manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
-                "config": {"mediaType": MT_CONFIG, "digest": reg.push_blob(a.repo, cdata),
-                           "size": len(cdata)},
-                "layers": layers}
-    print(reg.put_manifest(a.repo, a.tag, manifest, MT_MANIFEST)[0])
+    print(put_image(reg, a.repo, a.tag, config, layers))
 
 
 def push_stack(a):
@@ -209,12 +214,7 @@ def push_stack(a):
         layers.append({"mediaType": MT_GZIP, "digest": reg.push_blob(a.repo, blob),
                        "size": len(blob)})
         config["rootfs"]["diff_ids"].append(sha(raw))
-    cdata = json.dumps(config).encode()
-    manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
-                "config": {"mediaType": MT_CONFIG, "digest": reg.push_blob(a.repo, cdata),
-                           "size": len(cdata)},
-                "layers": layers}
-    print(reg.put_manifest(a.repo, a.tag, manifest, MT_MANIFEST)[0])
+    print(put_image(reg, a.repo, a.tag, config, layers))
 
 
 def push_env(a):

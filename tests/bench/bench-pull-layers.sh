@@ -55,34 +55,19 @@ done
 
 manifest=$(curl -fsS -H "Accept: application/vnd.oci.image.manifest.v1+json" \
 	"http://$REG/v2/bench/layers/manifests/v1")
-python3 - "$W" "$RUNS" "$manifest" "${BOX_PULL_SYNC_MODES:-}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import json, os, statistics, sys
+PYTHONPATH=$(dirname "$0") python3 - "$W" "$RUNS" "$manifest" "${BOX_PULL_SYNC_MODES:-}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import json, sys
+from pulltable import table, times
 w, runs, manifest, modes, load = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4].split(), sys.argv[5]
-def times(n):
-    if not os.path.exists(f"{w}/t.{n}"):
-        return None
-    v = open(f"{w}/t.{n}").read().split()
-    return None if "fail" in v else [int(x) for x in v]
 sizes = " + ".join(f"{l['size'] / 1e6:.0f}" for l in manifest["layers"])
 names = [("box", "box pull, 6 layers")]
-names += [("base", "box pull, 6 layers (BOX_BASE)")] if times("base") else []
+names += [("base", "box pull, 6 layers (BOX_BASE)")] if times(w, "base") else []
 names += [(f"sync-{m}", f"box pull, 6 layers, BOX_PULL_SYNC={m}") for m in modes]
 names += [("podman", "podman pull, 6 layers"), ("big", "box pull, the 100 MiB layer alone"),
           ("deb", "box pull, the Debian layer alone")]
-med = {n: statistics.median(times(n)) if times(n) else None for n, _ in names}
 print(f"Pull of a 6-layer image ({sizes} MB gzip), medians of {runs} interleaved runs, ms; "
       f"load average at the end {load}")
-print()
-print("| what | median ms | min | max | vs box |")
-print("|---|---|---|---|---|")
-for n, label in names:
-    t = times(n)
-    if not t:
-        print(f"| {label} | failed | | | |")
-        continue
-    rel = f"{med[n] / med['box']:.2f}x" if med["box"] else ""
-    print(f"| {label} | {med[n]:.0f} | {min(t)} | {max(t)} | {rel} |")
-print()
+med = table(w, names)
 if med["box"] and med["podman"]:
     print(f"box vs podman pull: {med['podman'] / med['box']:.2f}x faster (target >= 3x)")
 alone = [med[n] for n in ("big", "deb") if med[n]]

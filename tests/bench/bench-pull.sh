@@ -41,29 +41,15 @@ for i in $(seq "$RUNS"); do
 		"curl -fsS http://$REG/v2/$repo/blobs/$blob | tar -xz --exclude='./dev/*' -C \"$W/floor\""
 done
 
-python3 - "$W" "$RUNS" "$compressed" "$raw" "$entries" "$nlayers" <<'EOF'
-import statistics, sys
+PYTHONPATH=$(dirname "$0") python3 - "$W" "$RUNS" "$compressed" "$raw" "$entries" "$nlayers" <<'EOF'
+import os, sys
+from pulltable import table
 w, runs, comp, raw, entries, nlayers = sys.argv[1], int(sys.argv[2]), *map(int, sys.argv[3:])
-def times(n):
-    v = open(f"{w}/t.{n}").read().split()
-    return None if "fail" in v else [int(x) for x in v]
-import os
 names = [("box", "box pull")] + ([("base", "box pull (BOX_BASE)")] if os.path.exists(f"{w}/t.base") else []) + [("podman", "podman pull"), ("skopeo", "skopeo copy (to dir, no extraction)"),
          ("floor", "floor: curl | tar -xz")]
-med = {n: (statistics.median(times(n)) if times(n) else None) for n, _ in names}
 print(f"Pull of the Debian image ({nlayers} layer(s); first layer {comp/1e6:.1f} MB gzip, "
       f"{raw/1e6:.1f} MB tar, {entries} entries), medians of {runs} runs, ms")
-print()
-print("| what | median ms | min | max | vs box |")
-print("|---|---|---|---|---|")
-for n, label in names:
-    t = times(n)
-    if not t:
-        print(f"| {label} | failed | | | |")
-        continue
-    rel = f"{med[n] / med['box']:.2f}x" if med["box"] else ""
-    print(f"| {label} | {med[n]:.0f} | {min(t)} | {max(t)} | {rel} |")
-print()
+med = table(w, names)
 if med["box"]:
     s = med["box"] / 1000
     print(f"box extraction throughput: {raw / 1e6 / s:.0f} MB/s (uncompressed), {entries / s:.0f} files/s")
