@@ -6,14 +6,15 @@
  * program found in $PATH: the media type decides instead, and only gzip and zstd
  * (the only compressions OCI and Docker define) are ever enabled.
  *
- * Publishing makes the files of the tree durable before the rename. Each regular
- * file and directory the layer wrote is flushed on its own, in two passes: the first
- * starts the writeback of every file (sync_file_range), the second waits for each
- * with fsync, so the file system commits its journal a few times, not once per file.
- * syncfs would be a single call, but it flushes the whole file system, the dirty data
- * of everyone else on it included, and a loaded machine pays for that in seconds.
- * BOX_PULL_SYNC=syncfs|none (for benchmarks only) measures the other ways; none
- * gives up the guarantee.
+ * Publishing makes the tree durable before the rename with one syncfs. It flushes
+ * the whole file system, other users' dirty data included, but it costs one journal
+ * commit and one cache flush. The alternative, BOX_PULL_SYNC=files (for benchmarks,
+ * like BOX_PULL_SYNC=none, which gives up the guarantee), fsyncs each file and
+ * directory the layer wrote after starting the writeback of all of them
+ * (sync_file_range): on ext4 every fsync sends the disk a cache flush even when its
+ * journal commit is done, and tests/bench/bench-pull-layers.sh measured the 6-layer
+ * pull 3x slower that way, while syncfs against none showed no difference beyond the
+ * noise of a loaded machine.
  */
 #include <archive.h>
 #include <dirent.h>
@@ -210,10 +211,10 @@ int layer_publish(const char *tmp, const char *dest, struct box_err **err)
 
 	if (slash)
 		*slash = '\0';
-	if (how && streq(how, "syncfs"))
-		r = sync_dir(tmp, true, err);
-	else if (!how || !streq(how, "none"))
+	if (how && streq(how, "files"))
 		r = sync_files(tmp, err);
+	else if (!how || !streq(how, "none"))
+		r = sync_dir(tmp, true, err);
 	else
 		r = 0;
 	if (r < 0)
