@@ -74,6 +74,7 @@ run_as_user() {
 		BENCH_RUNS="${BENCH_RUNS:-20}" BENCH_WARMUP="${BENCH_WARMUP:-3}" \
 		BENCH_NO_HYPERFINE="${BENCH_NO_HYPERFINE:-0}" \
 		BENCH_SCALE_N="${BENCH_SCALE_N:-200}" BENCH_SCALE_WINDOW="${BENCH_SCALE_WINDOW:-60}" \
+		BENCH_NET_ROUNDS="${BENCH_NET_ROUNDS:-5}" BENCH_REQUESTS="${BENCH_REQUESTS:-5000}" \
 		bash "$stage/tests/bench/run.sh" --as-user "${FILTERS[@]}"
 	rc=$?
 	rm -rf "$stage" 2>/dev/null || true
