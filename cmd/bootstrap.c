@@ -5,23 +5,14 @@
  * work) and store it as an image, for hosts where no registry can be reached.
  * mmdebstrap's progress lines go straight to the terminal.
  */
-#include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "../core/util/fs.h"
-#include "../core/util/spawn.h"
-#include "../core/image/store.h"
+#include "../core/project/bootstrap.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
-#include "import.h"
 
 #define DEFAULT_SUITE "bookworm"
-
-extern char **environ;
 
 /* "debian" or "debian:SUITE" -> suite; NULL for other distributions. */
 static char *parse_target(const char *target)
@@ -34,47 +25,6 @@ static char *parse_target(const char *target)
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') && *p != '-')
 			return NULL;
 	return xstrdup(target + 7);
-}
-
-static int run_mmdebstrap(const char *suite, const char *out)
-{
-	_cleanup_free_ char *prog = find_in_path("mmdebstrap");
-	char *argv[] = { "mmdebstrap",	"--variant=minbase", "--mode=unshare",
-			 (char *)suite, (char *)out,	     NULL };
-	pid_t pid;
-
-	if (!prog)
-		return cmd_error("mmdebstrap is not installed (on Debian or Ubuntu: "
-				 "sudo apt install mmdebstrap)");
-	fprintf(stderr, "Running mmdebstrap --variant=minbase --mode=unshare %s\n", suite);
-	int r = posix_spawn(&pid, prog, NULL, NULL, argv, environ);
-	if (r != 0)
-		return cmd_error("run '%s': %s", prog, strerror(r));
-	int status = spawn_wait_status(pid);
-	if (status != 0)
-		return cmd_error("mmdebstrap failed (status %d); its messages are above (does "
-				 "'%s' have a range in /etc/subuid? can apt reach the mirror?)",
-				 status, getenv("USER") ? getenv("USER") : "the user");
-	return 0;
-}
-
-int cmd_bootstrap_debian(const char *suite, const char *name, FILE *ref_out)
-{
-	struct box_err *err = NULL;
-	_cleanup_free_ char *dir = store_dir();
-	_cleanup_free_ char *tmpdir = xasprintf("%s/tmp", dir);
-
-	if (mkdir_p(tmpdir, 0700, &err) < 0)
-		return cmd_fail(err, "create '%s'", tmpdir);
-	_cleanup_free_ char *out =
-	    xasprintf("%s/bootstrap-%s-%d.tar", tmpdir, suite, (int)getpid());
-	int r = run_mmdebstrap(suite, out);
-	if (r == 0) {
-		_cleanup_free_ char *by = xasprintf("box bootstrap debian:%s", suite);
-		r = cmd_import_tarball(out, name, by, ref_out);
-	}
-	unlink(out);
-	return r;
 }
 
 static int run_bootstrap(int argc, char **argv)
@@ -90,7 +40,7 @@ static int run_bootstrap(int argc, char **argv)
 				       "is supported",
 				       argv[1]);
 	_cleanup_free_ char *name = argc == 3 ? xstrdup(argv[2]) : xasprintf("debian:%s", suite);
-	return cmd_bootstrap_debian(suite, name, stdout);
+	return bootstrap_debian(suite, name, stdout);
 }
 
 const struct box_command cmd_bootstrap = {

@@ -6,7 +6,7 @@
  */
 
 #include "cmd.h"
-#include "sbx.h"
+#include "../core/project/sbx.h"
 
 static int run_create(int argc, char **argv)
 {

@@ -13,7 +13,7 @@
 #include "../core/util/spawn.h"
 #include "../net/live.h"
 #include "cmd.h"
-#include "project.h"
+#include "../core/project/project_sandbox.h"
 
 static const struct stats_snapshot *dash_snapshot(void *userdata, char **ret_error)
 {
@@ -68,7 +68,7 @@ static int run_dash(int argc, char **argv)
 	if (p.nargs > 1)
 		return cmd_usage_error("dash", "unexpected argument '%s'", p.args[1]);
 	/* Start on the named sandbox, or on the project's when inside one. */
-	_cleanup_free_ char *select = p.nargs > 0 ? xstrdup(p.args[0]) : cmdproj_sandbox_name();
+	_cleanup_free_ char *select = p.nargs > 0 ? xstrdup(p.args[0]) : proj_sandbox_name();
 	o.select = select;
 	struct stats_ctx *ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);

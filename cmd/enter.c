@@ -9,8 +9,8 @@
 #include "../core/sandbox/sandbox.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
-#include "project.h"
-#include "sbx.h"
+#include "../core/project/project_sandbox.h"
+#include "../core/project/sbx.h"
 
 enum { OPT_NAME = 0x200, OPT_CONFIG, OPT_ROOT };
 
@@ -47,7 +47,7 @@ static int run_enter(int argc, char **argv)
 	_cleanup_free_ char *derived = NULL;
 	/* No name: the sandbox of the project around the current directory. */
 	if (!name && !what && !o.rootfs && !o.image)
-		return cmdproj_enter("enter", cmdline, root);
+		return proj_enter("enter", cmdline, root);
 	if (!name && what)
 		name = derived = sbx_name_from_image(what);
 	if (!name && o.rootfs)

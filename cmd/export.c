@@ -14,7 +14,7 @@
 #include "../core/util/paths.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
-#include "sbx.h"
+#include "../core/project/sbx.h"
 
 enum { OPT_BIN = 0x100, OPT_APP, OPT_AS, OPT_DIR, OPT_LIST, OPT_DELETE };
 

@@ -19,7 +19,9 @@
 #include "../core/util/paths.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
-#include "sbx.h"
+#include "../core/project/sbx.h"
+#include "../core/util/report.h"
+#include "../net/net.h"
 
 /* Every command, one per cmd/<verb>.c. */
 extern const struct box_command cmd_allow;
@@ -119,46 +121,31 @@ const struct box_command *cmd_find(const char *name)
 	return NULL;
 }
 
-static void vprint(const char *fmt, va_list ap)
-{
-	char buf[4096];
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	fprintf(stderr, "box: %s", buf);
-}
-
 int cmd_fail(struct box_err *err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vprint(fmt, ap);
+	int r = report_v(err, NULL, fmt, ap);
 	va_end(ap);
-	if (err) {
-		_cleanup_free_ char *m = box_err_format(err);
-		fprintf(stderr, ": %s", m);
-	}
-	fputc('\n', stderr);
-	box_err_free(err);
-	return EXIT_BOX;
+	return r;
 }
 
 int cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vprint(fmt, ap);
+	int r = report_v(NULL, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_BOX;
+	return r;
 }
 
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vprint(fmt, ap);
+	int r = report_v(NULL, cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'box %s --help')\n", cmd);
-	return EXIT_BOX;
+	return r;
 }
 
 int cmd_opts_error(const struct opts *o)
@@ -183,18 +170,7 @@ int cmd_operands(int *argc, char **argv, unsigned flags)
 
 struct box_config *cmd_load_global_config(void)
 {
-	struct cfg_errors errors = { 0 };
-	struct box_config *c = NULL;
-
-	if (cfg_load_global(&c, &errors) < 0) {
-		for (size_t i = 0; i < errors.n; i++)
-			fprintf(stderr, "box: %s\n", errors.msgs[i]);
-		cfg_errors_done(&errors);
-		cmd_error("load the global configuration: fix the lines above");
-		return NULL;
-	}
-	cfg_errors_done(&errors);
-	return c;
+	return sbx_global_config();
 }
 
 int cmd_help(const struct box_command *cmd)
@@ -215,6 +191,29 @@ const struct box_command **cmd_all(size_t *ret_n)
 	memcpy(all, cmd_table, sizeof(cmd_table));
 	*ret_n = ARRAY_SIZE(cmd_table);
 	return all;
+}
+
+struct help_entry *cmd_help_entries(size_t *ret_n)
+{
+	size_t n, k = 0;
+	_cleanup_free_ const struct box_command **all = cmd_all(&n);
+	struct help_entry *cmds = xcalloc(n + 1, sizeof(*cmds));
+
+	for (size_t i = 0; i < n; i++)
+		if (!all[i]->hidden)
+			cmds[k++] =
+			    (struct help_entry){ all[i]->name, all[i]->summary, all[i]->usage };
+	*ret_n = k;
+	return cmds;
+}
+
+struct help_entry cmd_help_top(void)
+{
+	static char *usage;
+
+	if (!usage)
+		usage = xasprintf("%s\n%s", cmd_main_usage, cmd_main_options);
+	return (struct help_entry){ "box", "a rootless developer sandbox", usage };
 }
 
 /* box's own usage: the commands' list goes between the head and the options, and the
@@ -252,6 +251,50 @@ static int check_dirs(void)
 	if (paths_check_runtime_dir(&err) < 0 || paths_check_data_dir(&err) < 0)
 		return cmd_fail(err, "refusing to run");
 	return 0;
+}
+
+/*
+ * What a supervisor takes from the global config: host_loopback, ports and mtu for
+ * the network of sandboxes, and [box] gpu (NULL when unset). Read once, when a
+ * sandbox first needs them; the defaults when it cannot be read (the command
+ * reports a broken config).
+ */
+static struct {
+	struct net_settings net;
+	const char *gpu;
+} global = { { true, true, NET_DEFAULT_MTU }, NULL };
+
+static void global_load(void)
+{
+	static bool loaded;
+	struct box_config *c = NULL;
+	struct cfg_errors e = { 0 };
+
+	if (loaded)
+		return;
+	loaded = true;
+	if (cfg_load_global(&c, &e) == 0) {
+		global.net.host_loopback = c->host_loopback;
+		global.net.ports_auto = c->ports_auto;
+		if (c->mtu)
+			global.net.mtu = c->mtu;
+		if (cfg_is_set(c, "box", "gpu"))
+			global.gpu = cfg_gpu_names[c->gpu];
+		cfg_free(c);
+	}
+	cfg_errors_done(&e);
+}
+
+static const struct net_settings *global_net_settings(void)
+{
+	global_load();
+	return &global.net;
+}
+
+static const char *global_gpu_config(void)
+{
+	global_load();
+	return global.gpu;
 }
 
 /*
@@ -298,9 +341,10 @@ int main(int argc, char **argv)
 		level = *env - '0';
 	log_set_level(level);
 	/* Every command that may start a sandbox (enter, start, run, the dashboard) gives
-	 * it the userspace network: core/ does not link net/, so it is wired here. */
-	sandbox_set_net_hooks(&sbx_net_hooks);
-	gpu_set_config_hook(sbx_gpu_config);
+	 * it the userspace network: core/ does not link net/ or config/, so they are
+	 * wired here. */
+	sandbox_set_net_hooks(net_sandbox_hooks(global_net_settings));
+	gpu_set_config_hook(global_gpu_config);
 	/* Under another name than box's: perhaps an exported program's wrapper. */
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int r = streq(base, "box") ? -1 : run_exported(argc, argv);

@@ -20,7 +20,7 @@
 #include "../core/sandbox/setup.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
-#include "project.h"
+#include "../core/project/project_sandbox.h"
 
 /* What box itself writes in a writable layer: the user database and mount points. */
 static const char *const box_paths[] = {
@@ -167,9 +167,9 @@ static int rebuild(struct project *p, bool yes)
 		return cmd_error("'%s' has no sandbox yet: 'box enter' makes it", p->file);
 	if (sandbox_config_load(p->sandbox, &c, &err) < 0)
 		return cmd_fail(err, "rebuild sandbox '%s'", p->sandbox);
-	r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
+	r = proj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
 	if (r == 0)
-		r = cmdproj_build_setup(p, key, img_layers, img_env);
+		r = proj_build_setup(p, key, img_layers, img_env);
 	if (r == 0) {
 		changes = list_changes(dir, c);
 		if (changes)
@@ -208,7 +208,7 @@ static int run_rebuild(int argc, char **argv)
 	if (o.nargs > 0)
 		return cmd_usage_error(
 		    "rebuild", "unexpected argument '%s' (run it in the project)", o.args[0]);
-	r = cmdproj_open("rebuild", &p);
+	r = proj_open("rebuild", &p);
 	if (r)
 		return r;
 	r = rebuild(p, yes);

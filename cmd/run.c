@@ -28,8 +28,8 @@
 #include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
-#include "project.h"
-#include "sbx.h"
+#include "../core/project/project_sandbox.h"
+#include "../core/project/sbx.h"
 
 struct run_args {
 	const char *rootfs;
@@ -469,7 +469,7 @@ static int run_sandbox_mode(struct run_args *a)
 {
 	/* `box run -- CMD` (or no arguments): the sandbox of the project around here. */
 	if (a->project)
-		return cmdproj_enter("run", a->argv, a->root);
+		return proj_enter("run", a->argv, a->root);
 	if (!a->argv || !a->argv[0])
 		return cmd_usage_error("run", "expected --rootfs DIR or a sandbox NAME");
 	if (!a->rm && (a->n_binds || a->hostname || a->host_net))

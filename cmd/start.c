@@ -4,8 +4,8 @@
 
 #include "../core/sandbox/sandbox.h"
 #include "cmd.h"
-#include "hooks.h"
-#include "sbx.h"
+#include "../core/project/hooks.h"
+#include "../core/project/sbx.h"
 
 static int run_start(int argc, char **argv)
 {

@@ -10,7 +10,7 @@
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "cmd.h"
-#include "project.h"
+#include "../core/project/project_sandbox.h"
 
 static int run_stop(int argc, char **argv)
 {
@@ -45,7 +45,7 @@ static int run_stop(int argc, char **argv)
 		if (sandbox_names(true, &running, &err) < 0)
 			return cmd_fail(err, "list sandboxes");
 	} else if (p.nargs == 0) {
-		return cmdproj_stop((unsigned)secs * 1000);
+		return proj_stop((unsigned)secs * 1000);
 	}
 	char *const *names = all ? running : p.args;
 	for (char *const *n = names; n && *n; n++) {

@@ -93,8 +93,29 @@ struct net_helper_opts {
  */
 int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err **err);
 
-/* Start `box __netloop` and wait until it is ready (forwards bound). */
+/*
+ * Start the net helper: a fork of the caller running net_loop_run() on o (the one
+ * way box starts it). Its readiness report comes later on *ret_ready (sync
+ * protocol; the caller reads and closes it). *ret_pid ends when its parent does.
+ */
+int net_helper_fork(const struct net_helper_opts *o, pid_t *ret_pid, int *ret_ready,
+		    struct box_err **err);
+/* net_helper_fork(), then wait until it is ready (forwards bound). */
 int net_helper_start(const struct net_helper_opts *o, pid_t *ret_pid, struct box_err **err);
+
+/* The user's network settings a sandbox's own [box] settings go over. */
+struct net_settings {
+	bool host_loopback;
+	bool ports_auto;
+	uint32_t mtu;
+};
+struct sandbox_net_hooks;
+/*
+ * The network of sandboxes for the supervisor (main() passes it to
+ * sandbox_set_net_hooks()). global gives the user's settings; it is called when a
+ * sandbox first needs them, in the supervisor (NULL: the defaults).
+ */
+const struct sandbox_net_hooks *net_sandbox_hooks(const struct net_settings *(*global)(void));
 /*
  * One request on a net helper's control socket: "list", "add SPEC", "rm SPEC",
  * "stats". Reply text in *ret_reply: "ok ..." lines or "error: ...".

@@ -12,17 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/cgroup/cgroup.h"
-#include "../core/util/fs.h"
-#include "../core/util/paths.h"
-#include "../core/sandbox/export.h"
-#include "../core/sandbox/sandbox.h"
-#include "../core/sandbox/setup.h"
-#include "../core/image/store.h"
-#include "../core/util/xalloc.h"
-#include "cmd.h"
+#include "../cgroup/cgroup.h"
+#include "../image/store.h"
+#include "../sandbox/export.h"
+#include "../sandbox/sandbox.h"
+#include "../sandbox/setup.h"
+#include "../util/exit.h"
+#include "../util/fs.h"
+#include "../util/paths.h"
+#include "../util/report.h"
+#include "../util/xalloc.h"
 #include "hooks.h"
-#include "project.h"
+#include "project_sandbox.h"
 #include "sbx.h"
 
 /* A name is taken when a sandbox of that name belongs to another directory. */
@@ -48,7 +49,7 @@ static int print_errors(struct cfg_errors *e)
 	return EXIT_BOX;
 }
 
-char *cmdproj_sandbox_name(void)
+char *proj_sandbox_name(void)
 {
 	_cleanup_free_ char *file = NULL, *dir = NULL;
 	struct cfg_errors errors = { 0 };
@@ -67,7 +68,7 @@ char *cmdproj_sandbox_name(void)
 
 const char *arg_project_file;
 
-int cmdproj_open(const char *cmd, struct project **ret)
+int proj_open(const char *cmd, struct project **ret)
 {
 	struct cfg_errors errors = { 0 };
 	struct box_err *err = NULL;
@@ -82,10 +83,10 @@ int cmdproj_open(const char *cmd, struct project **ret)
 		return print_errors(&errors);
 	cfg_errors_done(&errors);
 	if (r < 0)
-		return cmd_fail(err, "open project '%s'", file);
+		return report_fail(err, "open project '%s'", file);
 	if (p->trust != TRUST_ALLOWED) {
-		cmd_error("'%s' is %s: review it, then run 'box allow' to use it", p->file,
-			  trust_state_to_string(p->trust));
+		report_error("'%s' is %s: review it, then run 'box allow' to use it", p->file,
+			     trust_state_to_string(p->trust));
 		project_free(p);
 		return EXIT_BOX;
 	}
@@ -104,8 +105,8 @@ static bool has_setup(const struct box_config *c)
 	return (c->packages && c->packages[0]) || (c->run && c->run[0]);
 }
 
-int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***ret_layers,
-		      char **ret_digest, char **ret_ref, char ***ret_env)
+int proj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***ret_layers,
+		   char **ret_digest, char **ret_ref, char ***ret_env)
 {
 	const char *ref = p->config->image;
 	struct image_info *img = NULL;
@@ -113,8 +114,8 @@ int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***r
 	int r;
 
 	if (!ref)
-		return cmd_error("'%s' names no image: set 'image =' in its [box] section",
-				 p->file);
+		return report_error("'%s' names no image: set 'image =' in its [box] section",
+				    p->file);
 	/* A stored image is used as it is; only a missing one is pulled. */
 	r = store_lookup(cfg_images(p->config), ref, &img, &err);
 	if (r < 0) {
@@ -123,7 +124,7 @@ int cmdproj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***r
 		r = store_pull(cfg_images(p->config), ref, isatty(STDERR_FILENO), &img, &err);
 	}
 	if (r < 0)
-		return cmd_fail(err, "get image '%s' for '%s'", ref, p->file);
+		return report_fail(err, "get image '%s' for '%s'", ref, p->file);
 	project_setup_key(img->digest, p->config, key);
 	*ret_layers = strv_copy(img->layers);
 	*ret_digest = xstrdup(img->digest);
@@ -150,8 +151,8 @@ static int setup_steps(enum pkgmgr m, void *arg, struct pkg_step **ret, size_t *
 	return project_setup_steps(arg, m, ret, ret_n, err);
 }
 
-int cmdproj_build_setup(struct project *p, const char *key, char *const *image_layers,
-			char *const *image_env)
+int proj_build_setup(struct project *p, const char *key, char *const *image_layers,
+		     char *const *image_env)
 {
 	struct box_err *err = NULL;
 
@@ -177,7 +178,7 @@ int cmdproj_build_setup(struct project *p, const char *key, char *const *image_l
 		p->file);
 	int r = setup_layer_build(&o, &err);
 	if (r < 0)
-		return cmd_fail(err, "set up '%s'", p->file);
+		return report_fail(err, "set up '%s'", p->file);
 	if (r > 0)
 		fprintf(stderr,
 			"box: setup of '%s' failed; nothing was kept, the next 'box enter' "
@@ -301,7 +302,7 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 	o.gpu = gpu;
 	o.host_exec = c->host_exec ? SANDBOX_FLAG_UNSET : SANDBOX_FLAG_NO;
 	if (sandbox_create(&o, &err) < 0)
-		return cmd_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
+		return report_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
 	fprintf(stderr, "box: using '%s': sandbox '%s'\n", p->file, p->sandbox);
 	return 0;
 }
@@ -325,9 +326,9 @@ static int ensure_sandbox(struct project *p)
 		return 0;
 	int r = hooks_host_init(p);
 	if (r == 0)
-		r = cmdproj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
+		r = proj_setup_key(p, key, &img_layers, &digest, &ref, &img_env);
 	if (r == 0)
-		r = cmdproj_build_setup(p, key, img_layers, img_env);
+		r = proj_build_setup(p, key, img_layers, img_env);
 	if (r != 0)
 		return r;
 	_cleanup_strv_free_ char **layers = stack_layers(p, key, img_layers);
@@ -450,11 +451,11 @@ static int sync_exports(const struct project *p)
 	return r > 0 ? r : 0;
 }
 
-int cmdproj_enter(const char *cmd, char **argv, bool root)
+int proj_enter(const char *cmd, char **argv, bool root)
 {
 	struct project *p = NULL;
 	struct sandbox_runstate st;
-	int r = cmdproj_open(cmd, &p);
+	int r = proj_open(cmd, &p);
 
 	if (r)
 		return r;
@@ -488,18 +489,18 @@ int cmdproj_enter(const char *cmd, char **argv, bool root)
 	return r;
 }
 
-int cmdproj_stop(unsigned timeout_ms)
+int proj_stop(unsigned timeout_ms)
 {
 	struct project *p = NULL;
 	struct box_err *err = NULL;
-	int r = cmdproj_open("stop", &p);
+	int r = proj_open("stop", &p);
 
 	if (r)
 		return r;
 	if (!sandbox_exists(p->sandbox))
-		r = cmd_error("'%s' has no sandbox yet ('box enter' makes it)", p->file);
+		r = report_error("'%s' has no sandbox yet ('box enter' makes it)", p->file);
 	else if (sandbox_stop(p->sandbox, timeout_ms, &err) < 0)
-		r = cmd_fail(err, "stop sandbox '%s'", p->sandbox);
+		r = report_fail(err, "stop sandbox '%s'", p->sandbox);
 	project_free(p);
 	return r;
 }

@@ -4,10 +4,10 @@
  * its [start] lines and services after a start, its attach lines before an enter
  * (core/sandbox/services.h). Failures are reported, never fatal.
  */
-#ifndef BOX_CMD_HOOKS_H
-#define BOX_CMD_HOOKS_H
+#ifndef BOX_PROJECT_HOOKS_H
+#define BOX_PROJECT_HOOKS_H
 
-#include "../core/util/err.h"
+#include "../util/err.h"
 
 /* Right after `name` was started (sandbox_start() returned 0). */
 void hooks_after_start(const char *name);

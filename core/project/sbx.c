@@ -1,175 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Helpers shared by the sandbox commands: creation options and start-then-join. */
+/*
+ * A sandbox as the commands make, start and enter it: the creation options, the
+ * image pulled (or bootstrapped) when missing, the record of an older box brought
+ * up to date, the limit warnings and a project's hooks after a start.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../config/config.h"
-#include "../core/cgroup/cgroup.h"
-#include "../core/host/gpu.h"
-#include "../core/util/fs.h"
-#include "../core/image/ref.h"
-#include "../core/util/util.h"
-#include "../core/image/store.h"
-#include "../core/util/paths.h"
-#include "../core/util/spawn.h"
-#include "../core/util/xalloc.h"
-#include "../net/net.h"
-#include "cmd.h"
-#include "import.h"
+#include "../../config/config.h"
+#include "../../net/net.h"
+#include "../cgroup/cgroup.h"
+#include "../host/gpu.h"
+#include "../image/ref.h"
+#include "../image/store.h"
+#include "../util/exit.h"
+#include "../util/fs.h"
+#include "../util/paths.h"
+#include "../util/report.h"
+#include "../util/util.h"
+#include "../util/xalloc.h"
+#include "bootstrap.h"
 #include "hooks.h"
 #include "sbx.h"
 
-/* ---- the network of sandboxes (network = slirp), for the supervisor ---- */
-
-struct net_settings {
-	bool host_loopback;
-	bool ports_auto;
-	uint32_t mtu;
-	const char *gpu; /* [box] gpu when set (not the network's, but the same read) */
-};
-
-/*
- * host_loopback, ports and mtu of the global config, read once per supervisor;
- * the defaults when it cannot be read (the command reports a broken config).
- */
-static const struct net_settings *global_net_settings(void)
+struct box_config *sbx_global_config(void)
 {
-	static struct net_settings s = { true, true, NET_DEFAULT_MTU, NULL };
-	static bool loaded;
+	struct cfg_errors errors = { 0 };
 	struct box_config *c = NULL;
-	struct cfg_errors e = { 0 };
 
-	if (loaded)
-		return &s;
-	loaded = true;
-	if (cfg_load_global(&c, &e) == 0) {
-		s.host_loopback = c->host_loopback;
-		s.ports_auto = c->ports_auto;
-		if (c->mtu)
-			s.mtu = c->mtu;
-		if (cfg_is_set(c, "box", "gpu"))
-			s.gpu = cfg_gpu_names[c->gpu];
-		cfg_free(c);
+	if (cfg_load_global(&c, &errors) < 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "box: %s\n", errors.msgs[i]);
+		cfg_errors_done(&errors);
+		report_error("load the global configuration: fix the lines above");
+		return NULL;
 	}
-	cfg_errors_done(&e);
-	return &s;
+	cfg_errors_done(&errors);
+	return c;
 }
-
-/* A project's [box] settings (kept in the sandbox's config) over the global ones. */
-static struct net_settings net_settings(const struct sandbox_config *c)
-{
-	struct net_settings s = *global_net_settings();
-
-	if (c->host_loopback)
-		s.host_loopback = c->host_loopback == SANDBOX_FLAG_YES;
-	if (c->ports_auto)
-		s.ports_auto = c->ports_auto == SANDBOX_FLAG_YES;
-	if (c->mtu)
-		s.mtu = c->mtu;
-	return s;
-}
-
-const char *sbx_gpu_config(void)
-{
-	return global_net_settings()->gpu;
-}
-
-static const char *net_hosts_extra(const struct sandbox_config *c)
-{
-	/* host.box.internal only when the host's loopback is reachable. */
-	return net_settings(c).host_loopback ? NET_HOSTS_EXTRA : NULL;
-}
-
-static char *net_resolv(const struct sandbox_config *c)
-{
-	_cleanup_free_ char *host = NULL;
-
-	fs_read_file("/etc/resolv.conf", 65536, &host, NULL, NULL);
-	return net_resolv_conf(host);
-}
-
-/*
- * The net helper as a fork of the supervisor running net_loop_run() (what `box
- * __netloop` runs), without net_helper_start()'s exec of box: an exec costs more
- * than the rest of the network setup, and this is on every cold start's path.
- */
-_noreturn_ static void net_loop_child(struct net_helper_opts *o, int ready)
-{
-	struct box_err *err = NULL;
-	int t = fcntl(o->tap_fd, F_DUPFD_CLOEXEC, 10), rd = fcntl(ready, F_DUPFD_CLOEXEC, 10);
-
-	if (t < 0 || rd < 0 || dup2(t, 3) < 0 || dup2(rd, 4) < 0)
-		_exit(EXIT_BOX);
-	/* Only the tap and the readiness pipe: none of the supervisor's fds. */
-	syscall(SYS_close_range, 5U, ~0U, 0U);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	prctl(PR_SET_NAME, "box-net");
-	o->tap_fd = 3;
-	_exit(net_loop_run(o, 4, &err) < 0 ? EXIT_BOX : 0);
-}
-
-/* Fork the loop; its readiness report comes later on *ret_ready (the caller reads it). */
-static int start_net_loop(struct net_helper_opts *o, pid_t *ret_pid, int *ret_ready,
-			  struct box_err **err)
-{
-	int fd;
-	pid_t pid = fork_pipe(&fd, err);
-
-	if (pid < 0)
-		return box_err_wrap(err, "start the net helper");
-	if (pid == 0)
-		net_loop_child(o, fd);
-	*ret_pid = pid;
-	*ret_ready = fd;
-	return 0;
-}
-
-/* In init, first thing in its new network namespace: lo, tap0, and the tap out on sock. */
-static int net_tap_send(int sock, const struct sandbox_config *c, struct box_err **err)
-{
-	_cleanup_close_ int tap = -1;
-	int r = net_tap_setup(net_settings(c).mtu, &tap, err);
-	if (r < 0)
-		return r;
-	r = net_send_fd(sock, tap);
-	return r < 0 ? box_err_set(err, -r, "pass the tap device out of the sandbox") : 0;
-}
-
-static int net_start(pid_t init, int sock, const char *ctl_path, const char *cgroup,
-		     const struct sandbox_config *c, pid_t *ret_pid, int *ret_ready,
-		     struct box_err **err)
-{
-	const struct net_settings ns = net_settings(c);
-	_cleanup_close_ int tap = -1;
-	int r = net_recv_fd(sock, &tap);
-	if (r < 0)
-		return box_err_set(err, -r, "receive the tap device from the sandbox");
-	struct net_helper_opts o = {
-		.tap_fd = tap,
-		.init_pid = init,
-		.mtu = ns.mtu,
-		.host_loopback = ns.host_loopback,
-		.ports_auto = ns.ports_auto,
-		.ports = c->ports,
-		.ctl_path = ctl_path,
-		.cgroup_dir = cgroup,
-	};
-	return start_net_loop(&o, ret_pid, ret_ready, err);
-}
-
-const struct sandbox_net_hooks sbx_net_hooks = {
-	.resolv_conf = net_resolv,
-	.hosts_extra = net_hosts_extra,
-	.tap_send = net_tap_send,
-	.start = net_start,
-};
 
 int sbx_split_dashdash(int argc, char **argv)
 {
@@ -192,10 +65,11 @@ int sbx_parse_volume(const char *cmd, const char *spec, char **ret)
 	}
 	if (!inside || !*s || inside[0] != '/' ||
 	    (mode && !streq(mode, "ro") && !streq(mode, "rw")))
-		return cmd_usage_error(cmd, "volume '%s' is not HOST:/PATH[:ro]", spec);
+		return report_usage_error(cmd, "volume '%s' is not HOST:/PATH[:ro]", spec);
 	_cleanup_free_ char *host = realpath(s, NULL);
 	if (!host)
-		return cmd_error("volume '%s': %s (the host path must exist)", s, strerror(errno));
+		return report_error("volume '%s': %s (the host path must exist)", s,
+				    strerror(errno));
 	*ret = xasprintf("%s\t%s\t%s", host, inside, mode && streq(mode, "ro") ? "ro" : "rw");
 	return 0;
 }
@@ -203,7 +77,7 @@ int sbx_parse_volume(const char *cmd, const char *spec, char **ret)
 int sbx_parse_env(const char *cmd, const char *spec)
 {
 	if (!*spec || *spec == '=')
-		return cmd_usage_error(cmd, "environment '%s' is not KEY=VALUE", spec);
+		return report_usage_error(cmd, "environment '%s' is not KEY=VALUE", spec);
 	return 0;
 }
 
@@ -297,10 +171,10 @@ static int parse_home(const char *cmd, const char *s, struct sandbox_create_opts
 	} else {
 		*path = realpath(s, NULL);
 		if (!*path || !is_dir(*path))
-			return cmd_usage_error(cmd,
-					       "--home: '%s' is not a directory (use host, "
-					       "isolated or an existing directory)",
-					       s);
+			return report_usage_error(cmd,
+						  "--home: '%s' is not a directory (use host, "
+						  "isolated or an existing directory)",
+						  s);
 		c->home = SANDBOX_HOME_PATH;
 		c->home_path = *path;
 	}
@@ -317,19 +191,19 @@ static int parse_limits(const char *cmd, const struct sbx_create *o,
 		errno = 0;
 		lim->cpus = strtod(o->cpus, &end);
 		if (errno || end == o->cpus || *end || !(lim->cpus > 0 && lim->cpus <= 4096))
-			return cmd_usage_error(cmd,
-					       "--cpus: expected a number of CPUs such as 1.5, "
-					       "not '%s'",
-					       o->cpus);
+			return report_usage_error(cmd,
+						  "--cpus: expected a number of CPUs such as 1.5, "
+						  "not '%s'",
+						  o->cpus);
 	}
 	if (o->memory && (parse_size(o->memory, &lim->memory) < 0 || lim->memory < 1 << 20))
-		return cmd_usage_error(cmd,
-				       "--memory: expected a size of at least 1M such as 512M "
-				       "or 2G, not '%s'",
-				       o->memory);
+		return report_usage_error(cmd,
+					  "--memory: expected a size of at least 1M such as 512M "
+					  "or 2G, not '%s'",
+					  o->memory);
 	if (o->pids) {
 		if (parse_int_range(o->pids, 1, 4194304, &v) < 0)
-			return cmd_usage_error(
+			return report_usage_error(
 			    cmd, "--pids: expected a number of processes, not '%s'", o->pids);
 		lim->pids = (uint64_t)v;
 	}
@@ -353,27 +227,27 @@ static int parse_create(const char *cmd, const struct sbx_create *o, struct sand
 			char **home)
 {
 	if (o->storage && !streq(o->storage, "fuse-overlayfs") && !streq(o->storage, "overlay"))
-		return cmd_usage_error(
+		return report_usage_error(
 		    cmd, "--storage: expected fuse-overlayfs or overlay, not '%s'", o->storage);
 	c->storage = o->storage && streq(o->storage, "overlay") ? SANDBOX_STORAGE_OVERLAY
 								: SANDBOX_STORAGE_FUSE;
 	if (o->network && !streq(o->network, "slirp") && !streq(o->network, "host") &&
 	    !streq(o->network, "none"))
-		return cmd_usage_error(cmd, "--network: expected slirp, host or none, not '%s'",
-				       o->network);
+		return report_usage_error(cmd, "--network: expected slirp, host or none, not '%s'",
+					  o->network);
 	c->network = o->network;
 	if (o->gpu && !gpu_mode_valid(o->gpu))
-		return cmd_usage_error(cmd, "--gpu: expected auto, nvidia or none, not '%s'",
-				       o->gpu);
+		return report_usage_error(cmd, "--gpu: expected auto, nvidia or none, not '%s'",
+					  o->gpu);
 	c->gpu = o->gpu;
 	for (char **p = o->ports; p && *p; p++) {
 		struct port_spec ps;
 		struct box_err *err = NULL;
 		if (portspec_parse(*p, &ps, &err) < 0)
-			return cmd_fail(err, "%s: -p", cmd);
+			return report_fail(err, "%s: -p", cmd);
 	}
 	if (o->ports && o->network && !streq(o->network, "slirp"))
-		return cmd_usage_error(cmd, "-p needs the slirp network, not '%s'", o->network);
+		return report_usage_error(cmd, "-p needs the slirp network, not '%s'", o->network);
 	c->ports = o->ports;
 	if (o->no_host_exec)
 		c->host_exec = SANDBOX_FLAG_NO;
@@ -418,13 +292,13 @@ static int bootstrap_instead(const struct box_config *cfg, const char *ref,
 		"with mmdebstrap instead (box bootstrap)\n",
 		parsed->registry, suite);
 	/* The command's own output owns stdout; the stored name goes to stderr. */
-	return cmd_bootstrap_debian(suite, resolved, stderr) == 0 ? 0 : -1;
+	return bootstrap_debian(suite, resolved, stderr) == 0 ? 0 : -1;
 }
 
 static int create_from_image(const char *name, const char *ref, struct sandbox_create_opts *c,
 			     bool quiet_exists)
 {
-	struct box_config *cfg = cmd_load_global_config();
+	struct box_config *cfg = sbx_global_config();
 	struct image_info *img = NULL;
 	struct box_err *err = NULL;
 	int r;
@@ -445,7 +319,7 @@ static int create_from_image(const char *name, const char *ref, struct sandbox_c
 	}
 	cfg_free(cfg);
 	if (r < 0)
-		return cmd_fail(err, "create sandbox '%s' from image '%s'", name, ref);
+		return report_fail(err, "create sandbox '%s' from image '%s'", name, ref);
 	c->image = img->ref;
 	c->image_digest = img->digest;
 	c->layers = img->layers;
@@ -457,7 +331,7 @@ static int create_from_image(const char *name, const char *ref, struct sandbox_c
 		return 0;
 	}
 	if (r < 0)
-		return cmd_fail(err, "create sandbox '%s'", name);
+		return report_fail(err, "create sandbox '%s'", name);
 	sbx_limit_warnings(name);
 	return 0;
 }
@@ -471,16 +345,16 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 	int r;
 
 	if (!sandbox_name_valid(name))
-		return cmd_usage_error(cmd,
-				       "invalid sandbox name '%s' (letters, digits, '_', '.', "
-				       "'-', at most %d)",
-				       name, SANDBOX_NAME_MAX);
+		return report_usage_error(cmd,
+					  "invalid sandbox name '%s' (letters, digits, '_', '.', "
+					  "'-', at most %d)",
+					  name, SANDBOX_NAME_MAX);
 	if (parse_create(cmd, o, &c, &home))
 		return EXIT_BOX;
 	if (o->rootfs) {
 		root = realpath(o->rootfs, NULL);
 		if (!root || !is_dir(root))
-			return cmd_error("--rootfs '%s' is not a directory", o->rootfs);
+			return report_error("--rootfs '%s' is not a directory", o->rootfs);
 		layers[0] = root;
 		c.image = root;
 		c.layers = layers;
@@ -490,7 +364,7 @@ int sbx_create_run(const char *cmd, const char *name, const struct sbx_create *o
 			return 0;
 		}
 		if (r < 0)
-			return cmd_fail(err, "create sandbox '%s'", name);
+			return report_fail(err, "create sandbox '%s'", name);
 		sbx_limit_warnings(name);
 		return 0;
 	}
@@ -540,7 +414,7 @@ int sbx_start(const char *name)
 	sbx_upgrade_config(name);
 	r = sandbox_start(name, &err);
 	if (r < 0)
-		return cmd_fail(err, "start sandbox '%s'", name);
+		return report_fail(err, "start sandbox '%s'", name);
 	if (r == 0) {
 		sbx_limit_warnings(name);
 		hooks_after_start(name);
@@ -557,7 +431,7 @@ int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 	r = sandbox_join(name, jo, &err);
 	if (r != -ESRCH) {
 		if (r < 0)
-			return cmd_fail(err, "enter sandbox '%s'", name);
+			return report_fail(err, "enter sandbox '%s'", name);
 		return r;
 	}
 	box_err_free(err);
@@ -566,6 +440,6 @@ int sbx_enter(const char *name, const struct sandbox_join_opts *jo)
 		return r;
 	r = sandbox_join(name, jo, &err);
 	if (r < 0)
-		return cmd_fail(err, "enter sandbox '%s'", name);
+		return report_fail(err, "enter sandbox '%s'", name);
 	return r;
 }

@@ -6,14 +6,15 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../core/sandbox/sandbox.h"
-#include "../core/sandbox/services.h"
-#include "../config/devcontainer.h"
-#include "../core/util/xalloc.h"
-#include "../config/project.h"
-#include "cmd.h"
+#include "../../config/devcontainer.h"
+#include "../../config/project.h"
+#include "../sandbox/sandbox.h"
+#include "../sandbox/services.h"
+#include "../util/exit.h"
+#include "../util/report.h"
+#include "../util/xalloc.h"
 #include "hooks.h"
-#include "project.h"
+#include "project_sandbox.h"
 #include "sbx.h"
 
 static void failed(const char *cmd, int status, void *arg)
@@ -62,7 +63,7 @@ int hooks_before_enter(const char *name)
 	int r = sandbox_start(name, &err);
 	if (r < 0) {
 		sandbox_config_free(c);
-		return cmd_fail(err, "start sandbox '%s'", name);
+		return report_fail(err, "start sandbox '%s'", name);
 	}
 	if (r == 0) {
 		sbx_limit_warnings(name);
@@ -79,15 +80,15 @@ int hooks_no_project(const char *cmd, struct box_err *err)
 	_cleanup_strv_free_ char **named = cwd ? devcontainer_list_named(cwd) : NULL;
 
 	if (arg_project_file)
-		return cmd_fail(err, "use '%s' as the project file", arg_project_file);
+		return report_fail(err, "use '%s' as the project file", arg_project_file);
 	box_err_free(err);
 	if (named)
-		return cmd_error("no .box.ini or devcontainer.json here, but %zu configurations "
-				 "in .devcontainer/: choose one with 'box %s --config %s'",
-				 strv_length(named), cmd, named[0]);
-	return cmd_error("no .box.ini here or in any directory above: name a sandbox "
-			 "('box %s NAME') or create a .box.ini with 'box init'",
-			 cmd);
+		return report_error("no .box.ini or devcontainer.json here, but %zu configurations "
+				    "in .devcontainer/: choose one with 'box %s --config %s'",
+				    strv_length(named), cmd, named[0]);
+	return report_error("no .box.ini here or in any directory above: name a sandbox "
+			    "('box %s NAME') or create a .box.ini with 'box init'",
+			    cmd);
 }
 
 void hooks_print_warnings(const struct project *p)
@@ -107,9 +108,9 @@ int hooks_host_init(const struct project *p)
 	int r = services_run_host(p->config->host_init, p->dir, host_failed, NULL, &err);
 
 	if (r < 0)
-		return cmd_fail(err, "run the initializeCommand of '%s'", p->file);
+		return report_fail(err, "run the initializeCommand of '%s'", p->file);
 	if (r > 0)
-		return cmd_error("'%s': the sandbox is not made until initializeCommand succeeds",
-				 p->file);
+		return report_error(
+		    "'%s': the sandbox is not made until initializeCommand succeeds", p->file);
 	return 0;
 }

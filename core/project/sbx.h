@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Shared by the sandbox commands (create, enter, start, stop, rm, list, run):
- * the creation options (--image/--rootfs, --home, --storage, --network), the
- * split of argv at "--", and the start-then-join sequence.
+ * A sandbox as the commands (create, enter, start, run, export) make, start and
+ * enter it: the creation options (--image/--rootfs, --home, --storage, --network,
+ * -p, -v, -e, limits), the split of argv at "--", and the start-then-join sequence.
+ * These act for a command: they report their failures (core/util/report.h) and
+ * return an exit status (0, or EXIT_BOX after a reported failure).
  */
-#ifndef BOX_CMD_SBX_H
-#define BOX_CMD_SBX_H
+#ifndef BOX_PROJECT_SBX_H
+#define BOX_PROJECT_SBX_H
 
 #include <stdbool.h>
 
-#include "../core/sandbox/sandbox.h"
+#include "../sandbox/sandbox.h"
 
 struct sbx_create {
 	const char *image;
@@ -28,12 +30,9 @@ struct sbx_create {
 	bool no_host_exec; /* --no-host-exec: box-host-exec inside says it is off */
 };
 
-/* The network of sandboxes (network = slirp), for the supervisor: main() wires it
- * into core with sandbox_set_net_hooks(). */
-extern const struct sandbox_net_hooks sbx_net_hooks;
-/* The global config's [box] gpu (NULL when unset), read once: main() wires it into
- * core with gpu_set_config_hook(). */
-const char *sbx_gpu_config(void);
+struct box_config;
+/* The global config; on errors prints them (file:line) and returns NULL. */
+struct box_config *sbx_global_config(void);
 
 /* Index of the first "--" in argv (argc when none). */
 int sbx_split_dashdash(int argc, char **argv);
