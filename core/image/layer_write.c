@@ -329,6 +329,9 @@ int layer_write_dir(int rootfd, int out_fd, const struct layer_write_opts *o,
 	if (!w->md || !w->a || !EVP_DigestInit_ex(w->md, EVP_sha256(), NULL))
 		abort();
 	archive_write_set_format_pax_restricted(w->a);
+	/* Names as the file system has them: box runs in the C locale, where libarchive
+	 * cannot convert a non-ASCII name (Debian's CA certificates have some). */
+	archive_write_set_options(w->a, "hdrcharset=BINARY");
 	archive_write_set_bytes_in_last_block(w->a, 1);
 	if (archive_write_open(w->a, w, NULL, write_cb, NULL) != ARCHIVE_OK)
 		r = box_err_set(err, EIO, "start the layer: %s", archive_error_string(w->a));

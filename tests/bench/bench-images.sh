@@ -3,6 +3,7 @@
 # Images out and sandbox history, box beside rootless podman in one run:
 #   commit of ~200 MB of changes (2000 files of 100 KB): box commit vs podman commit;
 #   push of that image to the loopback registry: box push vs podman push;
+#   save of it to a docker-archive and load back: box save/load vs podman save/load;
 #   snapshot and restore of a 1 GB writable layer (box only; no peer does it without a
 #   daemon), beside cp -a of the same directory as the floor.
 # Single runs by default (RUNS to change): each step moves hundreds of MB, and the machine
@@ -90,6 +91,14 @@ for i in $(seq "$RUNS"); do
 	timed box-push "$BOX" push "$REG/bench/box-commit:$i" "$REG/bench/box-commit:$i"
 	timed podman-push pm push -q --tls-verify=false "$REG/bench/podman-commit:$i"
 	pm rm -f -t 1 bi >/dev/null 2>&1
+	# save to a docker-archive, then load it back after removing the image
+	timed box-save "$BOX" save --format docker-archive -o "$W/box.tar" "$REG/bench/box-commit:$i"
+	timed podman-save pm save -q --format docker-archive -o "$W/podman.tar" "$REG/bench/podman-commit:$i"
+	"$BOX" rmi -f "$REG/bench/box-commit:$i" >/dev/null 2>&1
+	pm rmi -f "$REG/bench/podman-commit:$i" >/dev/null 2>&1
+	timed box-load "$BOX" load "$W/box.tar"
+	timed podman-load pm load -q -i "$W/podman.tar"
+	rm -f "$W/box.tar" "$W/podman.tar"
 
 	# snapshot and restore of a SNAP_MB writable layer (64 MB files)
 	"$BOX" enter --root bi -- sh -c "rm -rf /srv/data; mkdir -p /srv/big; for i in \$(seq $((SNAP_MB / 64))); do head -c 67108864 /dev/urandom >/srv/big/f\$i; done"
@@ -124,6 +133,12 @@ table("Commit of ~200 MB of changes (2000 x 100 KB files)",
 table("Push of that image to the loopback registry (base layer already there)",
       [("box-push", "box push (uncompressed layer)"), ("podman-push", "podman push (gzip)")],
       ("podman-push", "podman"))
+table("Save of that image to a docker-archive",
+      [("box-save", "box save (base layer written again from its files)"),
+       ("podman-save", "podman save")], ("podman-save", "podman"))
+table("Load of that archive after removing the image",
+      [("box-load", "box load (the re-written base layer is new to the store)"),
+       ("podman-load", "podman load (its base layer is still stored)")], ("podman-load", "podman"))
 table(f"Snapshot and restore of a {snap_mb} MB writable layer {reflinks}",
       [("snapshot", "box snapshot"), ("restore", "box restore (copy + safety snapshot by rename)"),
        ("cp-floor", "floor: cp -a of the same dir (in the user namespace)")], ("cp-floor", "cp -a"))

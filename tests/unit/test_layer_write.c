@@ -80,6 +80,7 @@ int main(void)
 		return 1;
 	put("etc/passwd", "root:x:0:0::/root:/bin/sh\nme:x:1000:1000::/home/me:/bin/sh\n");
 	put("usr/share/doc/new", "x");
+	put("etc/ssl/F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.pem", "cert");
 	/* a name longer than ustar's 100 bytes: its entry has a pax header, which may carry times */
 	put("usr/share/a-name-longer-than-what-a-ustar-header-holds-so-that-the-entry-gets-a-pax-extended-header", "y");
 	put("usr/share/doc/.wh..wh..opq", "");
@@ -103,6 +104,8 @@ int main(void)
 	_cleanup_free_ char *list = names(fd, &passwd);
 	close(fd);
 	ok(strstr(list, "usr/share/doc/new\n") != NULL, "files are in it");
+	ok(strstr(list, "etc/ssl/F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.pem\n") != NULL,
+	   "a non-ASCII name is written as the file system has it");
 	ok(!strstr(list, "run/host"), "an excluded path is left out with what is below it");
 	ok(passwd && strstr(passwd, "root:") && !strstr(passwd, "me:"),
 	   "the user's passwd line is left out, the others kept");
