@@ -44,7 +44,8 @@ enum { SLOT_TAP, SLOT_CTL, SLOT_PID, SLOT_SIG, SLOT_CLIENT0 };
  * by every namespace), a few hundred microseconds to milliseconds a read. So every
  * SCAN_INTERVAL_MS the helper only reads the sandbox's TCP socket counts from
  * sockstat (constant time), and reads the listeners when they moved (a listen()
- * hashes a socket) or FULL_SCAN_MS passed (a close and a listen between two looks).
+ * hashes a socket) or FULL_SCAN_MS passed since the last listing and the sandbox ran
+ * (a close and a listen between two looks leave the count as it was).
  * With the sandbox's cgroup known, a look first reads its CPU counter (cpu.stat): a
  * listen() is a process running, so while the counter stays still nothing else is
  * read, and once it stayed still for SCAN_QUIET_MS the interval doubles up to
@@ -54,7 +55,7 @@ enum { SLOT_TAP, SLOT_CTL, SLOT_PID, SLOT_SIG, SLOT_CLIENT0 };
 #define SCAN_INTERVAL_MS 500
 #define SCAN_IDLE_MAX_MS 4000
 #define SCAN_QUIET_MS	 10000
-#define FULL_SCAN_MS	 60000
+#define FULL_SCAN_MS	 3000
 /* libslirp bounds its poll timeout by 1000 ms even with no timer of its own to run;
  * its TCP and fragment timers ask for TIMEOUT_SLOW (499 ms) or less. */
 #define SLIRP_IDLE_TIMEOUT_MS 1000

@@ -178,6 +178,29 @@ alt=$(printf '%s' "$line" | sed -E 's/^127\.0\.0\.1:([0-9]+)->.*/\1/')
 unlike "$alt" "^$BP\$" "the other port is not the taken one"
 is "$(http_get "http://127.0.0.1:$alt/")" "hello-from-inside" "the shown port reaches the sandbox"
 
+# A listener closed and another opened between two looks leave the socket count as it
+# was: the new one still gets its forward (by the periodic listing, within seconds).
+CP=$(free_port); DP=$(free_port)
+mkfifo "$T/swap"
+nsenter --preserve-credentials -t "$NS" -U -n python3 -c '
+import socket, sys
+def listen(p):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", p)); s.listen(8); return s
+a = listen(int(sys.argv[2]))
+open(sys.argv[1]).read()
+a.close(); b = listen(int(sys.argv[3]))
+open(sys.argv[1]).read()' "$T/swap" "$CP" "$DP" &
+swapper=$!
+at_exit "kill $swapper"
+check "a listener gets its automatic forward" \
+	wait_for 5 sh -c "'$BOX' port --socket '$SOCK' | grep -q -- '->$CP/tcp'"
+echo >"$T/swap"
+check "a listener opened as another closed (same count) gets its forward" \
+	wait_for 6 sh -c "'$BOX' port --socket '$SOCK' | grep -q -- '->$DP/tcp'"
+echo >"$T/swap"
+wait "$swapper"
+
 # --- the control socket refuses a peer in another pid namespace (a sandbox's process) ---
 P4=$(free_port)
 out=$(nsenter --preserve-credentials -t "$NS" -U -p "$PROBE" unix "$SOCK" "add 0.0.0.0:$P4:80" 2>&1)
