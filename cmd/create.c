@@ -46,6 +46,7 @@ const struct box_command cmd_create = {
 		 "  --memory SIZE      memory limit (memory.max), e.g. 512M\n"
 		 "  --pids N           process limit (pids.max)\n"
 		 "  --no-host-exec     turn box-host-exec off (a command on the host from inside)\n"
+		 "  --host-exec        turn it on, whatever config.ini's [box] host_exec says\n"
 		 "Limits apply where the cgroup controllers are delegated to you; where they\n"
 		 "are not, box says which limit it cannot apply and why, and still starts.",
 	.run = run_create,

@@ -15,6 +15,7 @@
 #include "../config/config.h"
 #include "../core/host/gpu.h"
 #include "../core/sandbox/export.h"
+#include "../core/sandbox/hostexec.h"
 #include "../core/util/log.h"
 #include "../core/util/paths.h"
 #include "../core/util/xalloc.h"
@@ -255,14 +256,15 @@ static int check_dirs(void)
 
 /*
  * What a supervisor takes from the global config: host_loopback, ports and mtu for
- * the network of sandboxes, and [box] gpu (NULL when unset). Read once, when a
+ * the network of sandboxes, [box] gpu (NULL when unset) and host_exec. Read once, when a
  * sandbox first needs them; the defaults when it cannot be read (the command
  * reports a broken config).
  */
 static struct {
 	struct net_settings net;
 	const char *gpu;
-} global = { { true, true, NET_DEFAULT_MTU }, NULL };
+	bool host_exec;
+} global = { { true, true, NET_DEFAULT_MTU }, NULL, true };
 
 static void global_load(void)
 {
@@ -280,6 +282,7 @@ static void global_load(void)
 			global.net.mtu = c->mtu;
 		if (cfg_is_set(c, "box", "gpu"))
 			global.gpu = cfg_gpu_names[c->gpu];
+		global.host_exec = c->host_exec;
 		cfg_free(c);
 	}
 	cfg_errors_done(&e);
@@ -295,6 +298,12 @@ static const char *global_gpu_config(void)
 {
 	global_load();
 	return global.gpu;
+}
+
+static bool global_host_exec(void)
+{
+	global_load();
+	return global.host_exec;
 }
 
 /*
@@ -345,6 +354,7 @@ int main(int argc, char **argv)
 	 * wired here. */
 	sandbox_set_net_hooks(net_sandbox_hooks(global_net_settings));
 	gpu_set_config_hook(global_gpu_config);
+	hostexec_set_config_hook(global_host_exec);
 	/* Under another name than box's: perhaps an exported program's wrapper. */
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int r = streq(base, "box") ? -1 : run_exported(argc, argv);

@@ -61,8 +61,10 @@ const struct cfg_key cfg_schema[] = {
 	{ "box", "host_loopback", CT_BOOL, "yes", .syntax = "yes|no", .kinds = CFG_IN_BOTH,
 	  .help = "Let the sandbox reach the host's 127.0.0.1 through 10.0.2.2.",
 	  .offset = BOX_FIELD(host_loopback) },
-	{ "box", "host_exec", CT_BOOL, "yes", .syntax = "yes|no", .kinds = CFG_IN_PROJECT,
-	  .help = "Let commands inside run commands on the host with box-host-exec.",
+	{ "box", "host_exec", CT_BOOL, "yes", .syntax = "yes|no", .kinds = CFG_IN_BOTH,
+	  .help = "Let commands inside run commands on the host with box-host-exec. In "
+		  "config.ini: for every sandbox that does not say (a project's host_exec, "
+		  "'box create --host-exec' or '--no-host-exec').",
 	  .offset = BOX_FIELD(host_exec) },
 	{ "box", "mtu", CT_U32, "65520", .syntax = "1280..65520", .kinds = CFG_IN_BOTH,
 	  .help = "MTU of the sandbox's network interface (at least 1280, what IPv6 needs).",

@@ -234,23 +234,25 @@ static enum sandbox_flag flag(const struct box_config *own, const char *key, boo
 }
 
 /*
- * [box] host_loopback, ports, mtu and gpu as the .box.ini itself sets them, kept
- * with the sandbox so that they apply however it is started; what the file leaves
- * unset follows the global config when the sandbox starts.
+ * [box] host_loopback, ports, mtu, gpu and host_exec as the .box.ini itself sets
+ * them, kept with the sandbox so that they apply however it is started; what the
+ * file leaves unset follows the global config when the sandbox starts.
  */
 static void project_net(const struct project *p, enum sandbox_flag *ret_loopback,
-			enum sandbox_flag *ret_ports_auto, uint32_t *ret_mtu, char **ret_gpu)
+			enum sandbox_flag *ret_ports_auto, uint32_t *ret_mtu, char **ret_gpu,
+			enum sandbox_flag *ret_host_exec)
 {
 	struct box_config *own = cfg_new();
 	struct cfg_errors e = { 0 };
 
-	*ret_loopback = *ret_ports_auto = SANDBOX_FLAG_UNSET;
+	*ret_loopback = *ret_ports_auto = *ret_host_exec = SANDBOX_FLAG_UNSET;
 	*ret_mtu = 0;
 	*ret_gpu = NULL;
 	/* Parsed (and checked) once already, with the global config under it. */
 	if (cfg_parse_buffer(p->content, p->len, p->file, CFG_PROJECT, own, &e) == 0) {
 		*ret_loopback = flag(own, "host_loopback", own->host_loopback);
 		*ret_ports_auto = flag(own, "ports", own->ports_auto);
+		*ret_host_exec = flag(own, "host_exec", own->host_exec);
 		*ret_mtu = cfg_is_set(own, "box", "mtu") ? own->mtu : 0;
 		if (cfg_is_set(own, "box", "gpu"))
 			*ret_gpu = xstrdup(cfg_gpu_names[own->gpu]);
@@ -298,9 +300,8 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 	struct box_err *err = NULL;
 	_cleanup_free_ char *gpu = NULL;
 
-	project_net(p, &o.host_loopback, &o.ports_auto, &o.mtu, &gpu);
+	project_net(p, &o.host_loopback, &o.ports_auto, &o.mtu, &gpu, &o.host_exec);
 	o.gpu = gpu;
-	o.host_exec = c->host_exec ? SANDBOX_FLAG_UNSET : SANDBOX_FLAG_NO;
 	if (sandbox_create(&o, &err) < 0)
 		return report_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
 	fprintf(stderr, "box: using '%s': sandbox '%s'\n", p->file, p->sandbox);
@@ -357,8 +358,8 @@ static void check_changed(const struct project *p)
 	sandbox_config_free(c);
 }
 
-/* [env], [ports], [mounts], [limits], network, hostname, host_loopback, ports, mtu
- * and gpu as the .box.ini says now. */
+/* [env], [ports], [mounts], [limits], network, hostname, host_loopback, ports, mtu,
+ * gpu and host_exec as the .box.ini says now. */
 static void apply_settings(const struct project *p, struct sandbox_config *c)
 {
 	const struct box_config *pc = p->config;
@@ -383,8 +384,7 @@ static void apply_settings(const struct project *p, struct sandbox_config *c)
 	c->memory = pc->memory;
 	c->pids = pc->pids;
 	free(c->gpu);
-	project_net(p, &c->host_loopback, &c->ports_auto, &c->mtu, &c->gpu);
-	c->host_exec = pc->host_exec ? SANDBOX_FLAG_UNSET : SANDBOX_FLAG_NO;
+	project_net(p, &c->host_loopback, &c->ports_auto, &c->mtu, &c->gpu, &c->host_exec);
 }
 
 /*

@@ -141,7 +141,10 @@ int sbx_create_opt(const char *cmd, struct sbx_create *o, int c, const char *arg
 		o->pids = arg;
 		return 0;
 	case SBX_OPT_NO_HOST_EXEC:
-		o->no_host_exec = true;
+		o->host_exec = SANDBOX_FLAG_NO;
+		return 0;
+	case SBX_OPT_HOST_EXEC:
+		o->host_exec = SANDBOX_FLAG_YES;
 		return 0;
 	default:
 		return -1;
@@ -249,8 +252,7 @@ static int parse_create(const char *cmd, const struct sbx_create *o, struct sand
 	if (o->ports && o->network && !streq(o->network, "slirp"))
 		return report_usage_error(cmd, "-p needs the slirp network, not '%s'", o->network);
 	c->ports = o->ports;
-	if (o->no_host_exec)
-		c->host_exec = SANDBOX_FLAG_NO;
+	c->host_exec = o->host_exec;
 	c->mounts = o->mounts;
 	c->env = o->env;
 	if (parse_limits(cmd, o, c))

@@ -27,7 +27,9 @@ struct sbx_create {
 	const char *cpus;    /* limits as given: "1.5", "512M", "50" */
 	const char *memory;
 	const char *pids;
-	bool no_host_exec; /* --no-host-exec: box-host-exec inside says it is off */
+	/* --host-exec / --no-host-exec (box-host-exec inside says it is off); unset: the
+	 * global config's */
+	enum sandbox_flag host_exec;
 };
 
 struct box_config;
@@ -78,6 +80,7 @@ enum {
 	SBX_OPT_PIDS,
 	SBX_OPT_GPU,
 	SBX_OPT_NO_HOST_EXEC,
+	SBX_OPT_HOST_EXEC,
 };
 /* -p and --publish: the short option's own value. */
 #define SBX_OPT_PUBLISH	     'p'
@@ -97,6 +100,7 @@ enum {
 	    { "cpus", required_argument, NULL, SBX_OPT_CPUS },                                     \
 	    { "memory", required_argument, NULL, SBX_OPT_MEMORY },                                 \
 	    { "no-host-exec", no_argument, NULL, SBX_OPT_NO_HOST_EXEC },                           \
+	    { "host-exec", no_argument, NULL, SBX_OPT_HOST_EXEC },                                 \
 	{                                                                                          \
 		"pids", required_argument, NULL, SBX_OPT_PIDS                                      \
 	}

@@ -47,6 +47,20 @@ struct request {
 	char **argv;	  /* NULL-terminated; strings point into the request's buffer */
 };
 
+static bool (*config_hook)(void);
+
+void hostexec_set_config_hook(bool (*global_on)(void))
+{
+	config_hook = global_on;
+}
+
+bool hostexec_enabled(enum sandbox_flag own)
+{
+	if (own != SANDBOX_FLAG_UNSET)
+		return own == SANDBOX_FLAG_YES;
+	return !config_hook || config_hook();
+}
+
 int hostexec_prepare(const char *rundir, struct box_err **err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/" HOSTEXEC_DIR, rundir);

@@ -8,7 +8,8 @@
  * caller's stdin, stdout and stderr, its working directory when the host has it
  * (else the home), a pty when stdin is a terminal, and sends back the command's
  * status. Only a process of this sandbox, running as the user, is served.
- * `box create --no-host-exec` / `[box] host_exec = no` leave the socket out.
+ * `box create --no-host-exec` / `[box] host_exec = no` (a project's, or config.ini's
+ * for every sandbox whose own setting is unset) leave the socket out.
  *
  * The protocol, on a SOCK_SEQPACKET connection: the client sends one request,
  * "BOXHX1\0CWD\0TERM\0ARG\0ARG\0..." with its fds 0, 1 and 2 (SCM_RIGHTS); then
@@ -19,15 +20,24 @@
 #ifndef BOX_HOSTEXEC_H
 #define BOX_HOSTEXEC_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "../util/err.h"
+#include "sandbox.h"
 
 #define HOSTEXEC_DIR	  "host-exec" /* in the sandbox's runtime dir; bound at HOSTEXEC_INSIDE */
 #define HOSTEXEC_SOCK	  "host-exec.sock"
 #define HOSTEXEC_INSIDE	  "/run/box"
 #define HOSTEXEC_BIN_PATH "/usr/local/bin/box-host-exec"
 
+/*
+ * The global config's [box] host_exec, as a function main() passes in (core/ does
+ * not read config/); without one, on.
+ */
+void hostexec_set_config_hook(bool (*global_on)(void));
+/* Whether box-host-exec is served for a sandbox whose own setting is own. */
+bool hostexec_enabled(enum sandbox_flag own);
 /* Create RUNDIR/host-exec (0700), before the sandbox's binds are made. */
 int hostexec_prepare(const char *rundir, struct box_err **err);
 /* Listen on RUNDIR/host-exec/host-exec.sock (0600); returns the fd (CLOEXEC). */

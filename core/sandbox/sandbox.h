@@ -105,8 +105,8 @@ struct sandbox_config {
 	enum sandbox_flag host_loopback;
 	enum sandbox_flag ports_auto;
 	uint32_t mtu; /* 0: unset */
-	/* box-host-exec inside (a project's [box] host_exec, create --no-host-exec);
-	 * unset: on */
+	/* box-host-exec inside (a project's [box] host_exec, create --[no-]host-exec);
+	 * unset: the global config's (hostexec.h) */
 	enum sandbox_flag host_exec;
 	/* A project's sandbox (.box.ini); all NULL/0 otherwise. */
 	char *project;	 /* the project directory, bound at the same path inside */

@@ -592,7 +592,7 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 		s->hosts_extra = net_hooks->hosts_extra(s->cfg);
 	if (mkdir(s->merged, 0700) < 0 && errno != EEXIST)
 		return box_err_set(err, errno, "create '%s'", s->merged);
-	s->host_exec = s->cfg->host_exec != SANDBOX_FLAG_NO;
+	s->host_exec = hostexec_enabled(s->cfg->host_exec);
 	s->host_exec_bin = hostexec_helper_path();
 	if (s->host_exec && (r = hostexec_prepare(s->rundir, err)) < 0)
 		return r;

@@ -15,7 +15,7 @@ need_cmd tmux
 use_test_registry
 cd "$HOME" || skip_all "no home directory"
 S="--storage overlay"
-for n in hx hxoff hxother hxproj; do at_exit "cd / && '$BOX' stop --time 1 $n >/dev/null 2>&1"; done
+for n in hx hxoff hxother hxproj hxglob hxglobon; do at_exit "cd / && '$BOX' stop --time 1 $n >/dev/null 2>&1"; done
 
 # Only on the host: $T is under the host's /tmp, which the sandbox does not share.
 mkdir -p "$T/hostonly"
@@ -96,6 +96,34 @@ st=$?
 is "$st" 125 "[box] host_exec = no: box-host-exec fails with 125"
 like "$out" "turned off" "... saying it is turned off"
 (cd "$T/proj" && "$BOX" stop --time 1 >/dev/null 2>&1)
+
+# --- turned off for every sandbox in config.ini, unless a sandbox or project says yes
+printf '[box]\nhost_exec = maybe\n' >"$BOX_CONFIG"
+out=$("$BOX" config check 2>&1)
+is "$?" 125 "config.ini: a bad host_exec value fails the check (125)"
+like "$out" "config.ini:2: bad value 'maybe' for 'host_exec'" "... with FILE:LINE"
+printf '[box]\nhost_exec = no\n' >"$BOX_CONFIG"
+check "config.ini: host_exec = no passes the check" "$BOX" config check
+check "create a sandbox that does not say" "$BOX" create hxglob --image debian $S
+out=$("$BOX" run hxglob -- box-host-exec touch "$T/by-glob" 2>&1)
+st=$?
+is "$st" 125 "config.ini host_exec = no: box-host-exec fails with 125"
+like "$out" "turned off" "... saying it is turned off"
+is "$(test -e "$T/by-glob" && echo ran || echo refused)" refused "... and nothing ran"
+check "create one with --host-exec" "$BOX" create hxglobon --image debian $S --host-exec
+is "$("$BOX" run hxglobon -- box-host-exec echo on-by-flag 2>&1)" on-by-flag \
+	"create --host-exec turns it on over config.ini"
+printf '[box]\nimage = debian\nstorage = overlay\nhost_exec = yes\n' >"$T/proj/.box.ini"
+(cd "$T/proj" && "$BOX" allow --yes >/dev/null 2>&1) || fail "box allow"
+is "$(cd "$T/proj" && "$BOX" run -- box-host-exec echo on-by-project 2>&1)" on-by-project \
+	"a project's host_exec = yes turns it on over config.ini (applied at the next start)"
+printf '[box]\nimage = debian\nstorage = overlay\n' >"$T/proj/.box.ini"
+(cd "$T/proj" && "$BOX" allow --yes >/dev/null 2>&1 && "$BOX" stop --time 1 >/dev/null 2>&1)
+out=$(cd "$T/proj" && "$BOX" run -- box-host-exec true 2>&1)
+is "$?" 125 "a project that does not say follows config.ini: off"
+(cd "$T/proj" && "$BOX" stop --time 1 >/dev/null 2>&1)
+for n in hxglob hxglobon; do "$BOX" stop --time 1 $n >/dev/null 2>&1; done
+: >"$BOX_CONFIG"
 
 # --- a terminal: under tmux, a shell inside the sandbox
 tmux_shell
