@@ -133,7 +133,8 @@ static void print_json(const struct sandbox_info *l, size_t n)
 		json_object_object_add(o, "created", json_object_new_int64(l[i].created));
 		json_object_object_add(o, "started", json_object_new_int64(l[i].started));
 		json_object_object_add(o, "init_pid", json_object_new_int(l[i].init_pid));
-		json_object_object_add(o, "size", json_object_new_uint64(l[i].upper_bytes));
+		json_object_object_add(o, "size",
+				       json_object_new_uint64(sandbox_upper_size(&l[i])));
 		add_net_json(o, &l[i]);
 		add_services_json(o, &l[i]);
 		json_object_array_add(a, o);
@@ -161,8 +162,8 @@ static void print_table(const struct sandbox_info *l, size_t n)
 		_cleanup_free_ char *ports = ports_text(&l[i]);
 		printf("%-20s %-36s %-8s %-17s %-9s %-*s%s%s\n", l[i].name,
 		       l[i].image ? l[i].image : "-", stats_state_name(l[i].state), created,
-		       format_bytes(l[i].upper_bytes, size, sizeof(size)), any ? 24 : 0, ports,
-		       any ? " " : "", any ? (svc[i] ? svc[i] : "-") : "");
+		       format_bytes(sandbox_upper_size(&l[i]), size, sizeof(size)), any ? 24 : 0,
+		       ports, any ? " " : "", any ? (svc[i] ? svc[i] : "-") : "");
 	}
 	for (size_t i = 0; i < n; i++)
 		free(svc[i]);

@@ -596,9 +596,9 @@ int sandbox_remove(const char *name, struct box_err **err)
 	struct box_ids ids;
 	int r;
 
-	/* Only what box made lives here: config.json, upper/, work/, home/ (isolated) and
-	 * the lock. A host home or a custom home path is never below this directory, and
-	 * rm_rf does not cross mount points. */
+	/* Only what box made lives here: config.json, upper/, work/, home/ (isolated),
+	 * upper.size and the lock. A host home or a custom home path is never below this directory,
+	 * and rm_rf does not cross mount points. */
 	if (unlink(cfgpath) < 0 && errno != ENOENT)
 		return box_err_set(err, errno, "remove '%s'", cfgpath);
 	r = ids_load(&ids, err);
@@ -667,8 +667,6 @@ static int info_fill(const char *name, struct sandbox_info *s, struct box_err **
 	sandbox_info_set_config(s, c);
 	s->data_dir = sandbox_data_dir(name);
 	s->runtime_dir = sandbox_runtime_dir(name);
-	_cleanup_free_ char *upper = xasprintf("%s/upper", s->data_dir);
-	s->upper_bytes = du_bytes(upper);
 	if (sandbox_state_read(name, &st) == 1) {
 		s->state = SANDBOX_RUNNING;
 		s->supervisor_pid = st.supervisor_pid;

@@ -36,13 +36,12 @@ struct sandbox_info {
 	pid_t supervisor_pid;
 	pid_t init_pid; /* host pid of the sandbox's PID 1, 0 when stopped */
 	time_t created;
-	time_t started;	      /* 0 when stopped */
-	char *cgroup;	      /* absolute cgroup dir, NULL when none */
-	char *ports;	      /* "127.0.0.1:8080->80/tcp, ..." or NULL */
-	char *data_dir;	      /* $DATA/sandboxes/<name> */
-	char *runtime_dir;    /* $RUNTIME/<name> */
-	char *network;	      /* slirp|host|none */
-	uint64_t upper_bytes; /* size of the writable layer (cached) */
+	time_t started;	   /* 0 when stopped */
+	char *cgroup;	   /* absolute cgroup dir, NULL when none */
+	char *ports;	   /* "127.0.0.1:8080->80/tcp, ..." or NULL */
+	char *data_dir;	   /* $DATA/sandboxes/<name> */
+	char *runtime_dir; /* $RUNTIME/<name> */
+	char *network;	   /* slirp|host|none */
 };
 
 struct sandbox_info *sandbox_info_free(struct sandbox_info *s);
@@ -54,10 +53,17 @@ int sandbox_names(bool running_only, char ***ret, struct box_err **err);
 int sandbox_get(const char *name, struct sandbox_info **ret, struct box_err **err);
 /* Set the fields of s that come from its config.json (image, digest, network, created). */
 void sandbox_info_set_config(struct sandbox_info *s, const struct sandbox_config *c);
+/*
+ * The bytes of s's writable layer (du): the last walk when nothing can have written
+ * there since (kept in <data_dir>/upper.size, see upper_size.c), else a new walk.
+ * sandbox_upper_size_forget drops the last walk (a start, under the sandbox lock).
+ */
+uint64_t sandbox_upper_size(const struct sandbox_info *s);
+void sandbox_upper_size_forget(const char *name);
 
 /*
- * sandbox_list for a refresh loop, without walking each writable layer (upper_bytes is
- * 0; the stats snapshot caches the size itself): the directory is listed again only when it
+ * sandbox_list for a refresh loop (the stats snapshot caches the writable layer's size
+ * itself): the directory is listed again only when it
  * changed, config.json and state are parsed again only when their stat keys change
  * (looked at only when inotify reports a change, where it can), and running
  * sandboxes are watched through pidfds. The list (sorted by name) belongs

@@ -913,6 +913,8 @@ int sandbox_start(const char *name, struct box_err **err)
 		return lock;
 	if (sandbox_state_read(name, &st) == 1)
 		return 1;
+	/* What runs from now on may write to the writable layer: its last size is void. */
+	sandbox_upper_size_forget(name);
 	/* Whatever a dead supervisor left (state, log, an empty merged/) is stale: its
 	 * mounts lived only in the namespaces that died with it. */
 	rundir = sandbox_runtime_dir(name);
