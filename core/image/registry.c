@@ -7,14 +7,13 @@
  * here, not by libcurl, and a redirect target (blob downloads are commonly sent to
  * a CDN) is asked without credentials, and its 401 is an error, never a token
  * challenge whose realm would get our password. A blob stream that breaks after
- * some bytes resumes with a Range request.
+ * some bytes resumes with a Range request. What the client knows of who it is to
+ * the registry (credentials, the Basic flag, the tokens) is registry_auth.c's;
+ * the token request, an HTTP exchange like the others, is here.
  */
-#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <json-c/json.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "../util/log.h"
 #include "../util/paths.h"
 #include "registry.h"
+#include "registry_auth.h"
 #include "../util/util.h"
 #include "../util/xalloc.h"
 
@@ -33,26 +33,16 @@
 #define CONNECT_TIMEOUT 5L
 #define ERROR_BODY_MAX	(64u << 10)
 #define TOKEN_MAX	(1u << 20)
-#define AUTH_FILE_MAX	(1u << 20)
-#define MAX_TOKENS	32
 #define MAX_REDIRECTS	8
-
-struct token {
-	char *repo;
-	char *value;
-};
 
 struct registry {
 	char *name;
 	char *display;
 	char *base; /* scheme://host[:port], no trailing slash */
 	bool insecure;
-	bool https_probed; /* insecure https->http fallback decided */
-	char *user, *password;
-	pthread_mutex_t lock;
-	struct token tokens[MAX_TOKENS];
-	size_t n_tokens;
-	bool basic; /* the registry asked for Basic auth */
+	bool https_probed;    /* insecure https->http fallback decided */
+	pthread_mutex_t lock; /* guards base and https_probed */
+	struct registry_auth auth;
 };
 
 struct req {
@@ -95,206 +85,6 @@ static void curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* ---- pure parsers ---- */
-
-void registry_challenge_done(struct registry_challenge *c)
-{
-	free(c->scheme);
-	free(c->realm);
-	free(c->service);
-	free(c->scope);
-	memset(c, 0, sizeof(*c));
-}
-
-/* One auth-param value: a quoted-string (with \-escapes) or a token. */
-static const char *parse_value(const char *p, char **ret)
-{
-	size_t cap = strlen(p) + 1, n = 0;
-	char *out = xmalloc(cap);
-	if (*p == '"') {
-		for (p++; *p && *p != '"'; p++) {
-			if (*p == '\\' && p[1])
-				p++;
-			out[n++] = *p;
-		}
-		if (*p == '"')
-			p++;
-	} else {
-		while (*p && *p != ',' && !isspace((unsigned char)*p))
-			out[n++] = *p++;
-	}
-	out[n] = '\0';
-	*ret = out;
-	return p;
-}
-
-int registry_parse_challenge(const char *h, struct registry_challenge *ret, struct box_err **err)
-{
-	struct registry_challenge c = { 0 };
-	size_t n;
-
-	if (strlen(h) > 8192)
-		return box_err_set(err, EPROTO, "authentication challenge is too long");
-	while (isspace((unsigned char)*h))
-		h++;
-	for (n = 0; h[n] && !isspace((unsigned char)h[n]); n++)
-		;
-	if (n == 0)
-		return box_err_set(err, EPROTO, "empty authentication challenge");
-	c.scheme = xstrndup(h, n);
-	for (char *s = c.scheme; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
-	const char *p = h + n;
-	for (;;) {
-		while (*p == ',' || isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		const char *k = p;
-		while (*p && *p != '=' && *p != ',' && !isspace((unsigned char)*p))
-			p++;
-		size_t kl = (size_t)(p - k);
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p != '=')
-			continue; /* token68 or junk: skip */
-		p++;
-		while (isspace((unsigned char)*p))
-			p++;
-		char *v;
-		p = parse_value(p, &v);
-		char **slot = kl == 5 && !strncasecmp(k, "realm", 5)	 ? &c.realm
-			      : kl == 7 && !strncasecmp(k, "service", 7) ? &c.service
-			      : kl == 5 && !strncasecmp(k, "scope", 5)	 ? &c.scope
-									 : NULL;
-		if (slot) {
-			free(*slot);
-			*slot = v;
-		} else {
-			free(v);
-		}
-	}
-	if (streq(c.scheme, "bearer") && (!c.realm || !*c.realm)) {
-		registry_challenge_done(&c);
-		return box_err_set(err, EPROTO, "bearer challenge without a realm");
-	}
-	*ret = c;
-	return 0;
-}
-
-/* Docker Hub is known under several names; compare them as one. */
-static const char *canonical_host(const char *h)
-{
-	if (streq(h, "index.docker.io") || streq(h, "registry-1.docker.io") ||
-	    streq(h, "registry.hub.docker.com"))
-		return "docker.io";
-	return h;
-}
-
-/* "https://index.docker.io/v1/" -> "index.docker.io" */
-static char *auth_key_host(const char *key)
-{
-	if (str_startswith(key, "https://"))
-		key += 8;
-	else if (str_startswith(key, "http://"))
-		key += 7;
-	return xstrndup(key, strcspn(key, "/"));
-}
-
-static int decode_auth(const char *b64, char **ret_user, char **ret_password, struct box_err **err)
-{
-	size_t n = strlen(b64);
-	if (n == 0 || n > 8192 || n % 4 != 0)
-		return box_err_set(err, EINVAL, "credentials are not valid base64");
-	_cleanup_free_ unsigned char *out = xmalloc(n / 4 * 3 + 1);
-	int len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
-	if (len < 0)
-		return box_err_set(err, EINVAL, "credentials are not valid base64");
-	size_t pad = 0;
-	while (pad < n && b64[n - 1 - pad] == '=')
-		pad++;
-	if (pad > 2 || (size_t)len < pad)
-		return box_err_set(err, EINVAL, "credentials are not valid base64");
-	len -= (int)pad;
-	out[len] = '\0';
-	char *colon = memchr(out, ':', (size_t)len);
-	if (!colon || memchr(out, '\0', (size_t)len))
-		return box_err_set(err, EINVAL, "credentials are not user:password");
-	*ret_user = xstrndup((char *)out, (size_t)(colon - (char *)out));
-	*ret_password = xstrdup(colon + 1);
-	return 0;
-}
-
-int registry_auth_parse_buffer(const char *buf, size_t len, const char *host, char **ret_user,
-			       char **ret_password, struct box_err **err)
-{
-	if (len > AUTH_FILE_MAX)
-		return box_err_set(err, EFBIG, "credentials file is too large");
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o = json_tokener_parse_ex(tok, buf, (int)len);
-	bool bad = json_tokener_get_error(tok) != json_tokener_success;
-	json_tokener_free(tok);
-	if (!o || bad || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return box_err_set(err, EINVAL, "credentials file is not a JSON object");
-	}
-	struct json_object *auths;
-	int r = box_err_set(NULL, ENOENT, "none");
-	if (json_object_object_get_ex(o, "auths", &auths) &&
-	    json_object_is_type(auths, json_type_object)) {
-		json_object_object_foreach(auths, key, val)
-		{
-			_cleanup_free_ char *kh = auth_key_host(key);
-			struct json_object *a;
-			if (!streq(canonical_host(kh), canonical_host(host)) ||
-			    !json_object_object_get_ex(val, "auth", &a) ||
-			    !json_object_is_type(a, json_type_string))
-				continue;
-			r = decode_auth(json_object_get_string(a), ret_user, ret_password, err);
-			break;
-		}
-	}
-	json_object_put(o);
-	return r;
-}
-
-/* ---- credentials ---- */
-
-static void load_credentials(struct registry *r, const char *host)
-{
-	const char *xdg_run = getenv("XDG_RUNTIME_DIR");
-	const char *xdg_cfg = getenv("XDG_CONFIG_HOME");
-	const char *authfile = getenv("REGISTRY_AUTH_FILE");
-	_cleanup_free_ char *home = paths_home();
-	char *files[5] = { 0 };
-	size_t n = 0;
-
-	if (authfile && *authfile)
-		files[n++] = xstrdup(authfile);
-	if (xdg_run && *xdg_run)
-		files[n++] = xasprintf("%s/containers/auth.json", xdg_run);
-	if (xdg_cfg && *xdg_cfg)
-		files[n++] = xasprintf("%s/containers/auth.json", xdg_cfg);
-	else if (home)
-		files[n++] = xasprintf("%s/.config/containers/auth.json", home);
-	if (home)
-		files[n++] = xasprintf("%s/.docker/config.json", home);
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *buf = NULL;
-		size_t len;
-		struct box_err *e = NULL;
-		if (!r->user && fs_read_file(files[i], AUTH_FILE_MAX, &buf, &len, NULL) == 0 &&
-		    registry_auth_parse_buffer(buf, len, host, &r->user, &r->password, &e) == 0)
-			log_debug("registry %s: credentials from %s", host, files[i]);
-		else if (e)
-			log_debug("registry %s: ignoring %s: %s", host, files[i], e->msg);
-		box_err_free(e);
-		free(files[i]);
-	}
-}
-
-/* ---- client ---- */
-
 static char *host_of_url(const char *url)
 {
 	const char *p = strstr(url, "://");
@@ -328,13 +118,13 @@ int registry_new(const struct registry_opts *o, struct registry **ret, struct bo
 		r->https_probed = true;
 		/* The mirror's own credentials or none: the registry's are for the registry. */
 		_cleanup_free_ char *mh = host_of_url(r->base);
-		load_credentials(r, mh);
+		registry_auth_init(&r->auth, mh);
 	} else {
 		r->base = xasprintf("https://%s",
 				    streq(o->name, "docker.io") ? "registry-1.docker.io" : o->name);
 		r->display = xstrdup(o->name);
 		r->https_probed = !o->insecure;
-		load_credentials(r, o->name);
+		registry_auth_init(&r->auth, o->name);
 	}
 	*ret = r;
 	return 0;
@@ -344,18 +134,11 @@ struct registry *registry_free(struct registry *r)
 {
 	if (!r)
 		return NULL;
-	for (size_t i = 0; i < r->n_tokens; i++) {
-		free(r->tokens[i].repo);
-		free(r->tokens[i].value);
-	}
+	registry_auth_done(&r->auth);
 	pthread_mutex_destroy(&r->lock);
 	free(r->name);
 	free(r->display);
 	free(r->base);
-	free(r->user);
-	if (r->password)
-		explicit_bzero(r->password, strlen(r->password));
-	free(r->password);
 	free(r);
 	return NULL;
 }
@@ -368,41 +151,6 @@ const char *registry_base(const struct registry *r)
 const char *registry_display(const struct registry *r)
 {
 	return r->display;
-}
-
-static char *token_get(struct registry *r, const char *repo)
-{
-	char *t = NULL;
-	pthread_mutex_lock(&r->lock);
-	for (size_t i = 0; i < r->n_tokens; i++) {
-		if (streq(r->tokens[i].repo, repo)) {
-			t = xstrdup(r->tokens[i].value);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&r->lock);
-	return t;
-}
-
-static void token_put(struct registry *r, const char *repo, const char *value)
-{
-	pthread_mutex_lock(&r->lock);
-	size_t i;
-	for (i = 0; i < r->n_tokens; i++) {
-		if (streq(r->tokens[i].repo, repo))
-			break;
-	}
-	if (i == MAX_TOKENS)
-		i = 0; /* full: reuse the oldest slot */
-	if (i < r->n_tokens) {
-		free(r->tokens[i].repo);
-		free(r->tokens[i].value);
-	} else {
-		r->n_tokens++;
-	}
-	r->tokens[i].repo = xstrdup(repo);
-	r->tokens[i].value = xstrdup(value);
-	pthread_mutex_unlock(&r->lock);
 }
 
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
@@ -577,15 +325,15 @@ static CURLcode perform_once(struct req *q)
 	struct registry *r = q->r;
 	struct curl_slist *hdrs = NULL;
 	_cleanup_free_ char *accept = NULL;
-	_cleanup_free_ char *token = q->repo ? token_get(r, q->repo) : NULL;
+	_cleanup_free_ char *token = q->repo ? registry_auth_token(&r->auth, q->repo) : NULL;
 
 	_cleanup_free_ char *range = q->offset ? xasprintf("%" PRIu64 "-", q->offset) : NULL;
 
 	req_reset(q);
 	pthread_mutex_lock(&r->lock);
 	q->url = q->location ? xstrdup(q->location) : xasprintf("%s%s", r->base, q->path);
-	bool basic = r->basic;
 	pthread_mutex_unlock(&r->lock);
+	bool basic = registry_auth_basic(&r->auth);
 	CURL *c = curl_easy_init();
 	if (!c)
 		abort();
@@ -606,10 +354,10 @@ static CURLcode perform_once(struct req *q)
 	} else if (token) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, token);
-	} else if (basic && r->user) {
+	} else if (basic) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERNAME, r->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, r->password);
+		curl_easy_setopt(c, CURLOPT_USERNAME, r->auth.user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, r->auth.password);
 	}
 	CURLcode cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q->status);
@@ -690,26 +438,6 @@ static int http_error(struct registry *r, struct req *q, struct box_err **err)
 			   q->path);
 }
 
-static int token_from_json(const char *buf, size_t len, char **ret)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o = json_tokener_parse_ex(tok, buf, (int)len), *t;
-	json_tokener_free(tok);
-	int r = -EPROTO;
-	if (o && json_object_is_type(o, json_type_object) &&
-	    ((json_object_object_get_ex(o, "token", &t) &&
-	      json_object_is_type(t, json_type_string)) ||
-	     (json_object_object_get_ex(o, "access_token", &t) &&
-	      json_object_is_type(t, json_type_string))) &&
-	    json_object_get_string_len(t) > 0) {
-		*ret = xstrdup(json_object_get_string(t));
-		r = 0;
-	}
-	json_object_put(o);
-	return r;
-}
-
-/* The bearer flow: GET realm?service=..&scope=.. (with Basic credentials when we have them). */
 static int fetch_token(struct registry *r, const char *repo, const struct registry_challenge *ch,
 		       struct box_err **err)
 {
@@ -735,10 +463,10 @@ static int fetch_token(struct registry *r, const char *repo, const struct regist
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, r->insecure ? "http,https" : "https");
 	curl_easy_setopt(c, CURLOPT_URL, q.url);
-	if (r->user) {
+	if (r->auth.user) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERNAME, r->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, r->password);
+		curl_easy_setopt(c, CURLOPT_USERNAME, r->auth.user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, r->auth.password);
 	}
 	CURLcode cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
@@ -751,10 +479,10 @@ static int fetch_token(struct registry *r, const char *repo, const struct regist
 				  q.errbuf[0] ? q.errbuf : curl_easy_strerror(cc));
 	else if (q.status < 200 || q.status >= 300)
 		ret = http_error(r, &q, err);
-	else if (token_from_json(q.buf ? q.buf : "", q.len, &token) < 0)
+	else if (registry_auth_token_from_json(q.buf ? q.buf : "", q.len, &token) < 0)
 		ret = box_err_set(err, EPROTO, "the token service of %s sent no token", r->display);
 	else {
-		token_put(r, repo, token);
+		registry_auth_put_token(&r->auth, repo, token);
 		ret = 0;
 	}
 	q.curl = NULL;
@@ -772,10 +500,8 @@ static int authenticate(struct registry *r, struct req *q, struct box_err **err)
 	int ret;
 	if (streq(ch.scheme, "bearer") && q->repo) {
 		ret = fetch_token(r, q->repo, &ch, err);
-	} else if (streq(ch.scheme, "basic") && r->user) {
-		pthread_mutex_lock(&r->lock);
-		r->basic = true;
-		pthread_mutex_unlock(&r->lock);
+	} else if (streq(ch.scheme, "basic") && r->auth.user) {
+		registry_auth_use_basic(&r->auth);
 		ret = 0;
 	} else {
 		ret = http_error(r, q, err);
