@@ -10,6 +10,8 @@
 #   memory       summed RSS of an idle running sandbox vs podman's processes for one container
 #   file system  untar a ~100 MB tree and find /usr inside (both drivers) vs the host
 # A peer that cannot run here gets a row saying why. podman is confined to the temp dir.
+# BOX_BASE=PATH (through run.sh) adds rows for another box binary, e.g. an older build, with
+# its own data and runtime dirs; both builds then run through env(1), the same way.
 . "$(dirname "$0")/lib.sh"
 bench_need_cmd fuse-overlayfs unshare python3
 REG=$BOX_TEST_REGISTRY
@@ -44,9 +46,29 @@ if command -v podman >/dev/null && podman pull -q "$IMG" >/dev/null 2>&1 &&
 	podman_ok=1
 fi
 
+# The other build's rows: its own data and runtime dirs, each build run through env(1).
+base_ok=
+if [ -n "${BOX_BASE:-}" ]; then
+	mkdir -p "$B/base-data" "$B/base-run" && chmod 700 "$B/base-run"
+	BASE_ENV=(env "XDG_DATA_HOME=$B/base-data" "XDG_RUNTIME_DIR=$B/base-run" "$BOX_BASE")
+	THIS_ENV=(env "XDG_DATA_HOME=$XDG_DATA_HOME" "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" "$BOX")
+	bench_at_exit "$(printf '%q ' "${BASE_ENV[@]}") stop --time 1 bench"
+	if "${BASE_ENV[@]}" pull debian:bookworm >/dev/null 2>&1 &&
+		"${BASE_ENV[@]}" create bench --image debian:bookworm >/dev/null &&
+		"${BASE_ENV[@]}" start bench >/dev/null; then
+		base_ok=1
+	fi
+fi
+
 # ---- warm enter
 bench "floor: unshare -Urmpn --fork true" unshare -Urmpn --fork true
 bench "box run NAME true" "$BOX" run bench true
+if [ -n "$base_ok" ]; then
+	bench "this build through env: box run NAME true" "${THIS_ENV[@]}" run bench true
+	bench "BOX_BASE through env: box run NAME true" "${BASE_ENV[@]}" run bench true
+elif [ -n "${BOX_BASE:-}" ]; then
+	bench_row "BOX_BASE (could not create its sandbox)" - ""
+fi
 bench "box enter NAME -- true" "$BOX" enter bench -- true
 # box-host-exec: from inside, a command on the host (served by the supervisor) and back.
 bench "box run NAME box-host-exec true" "$BOX" run bench box-host-exec true
@@ -107,6 +129,13 @@ bench "box: stopped -> true done (fuse-overlayfs)" "$BOX" run bench true
 BENCH_PREPARE="'$BOX' stop bench-ovl"
 bench "box: stopped -> true done (overlay)" "$BOX" run bench-ovl true
 BENCH_PREPARE=
+if [ -n "$base_ok" ]; then
+	BENCH_PREPARE="$(printf '%q ' "${THIS_ENV[@]}") stop bench"
+	bench "this build through env: stopped -> true done" "${THIS_ENV[@]}" run bench true
+	BENCH_PREPARE="$(printf '%q ' "${BASE_ENV[@]}") stop bench"
+	bench "BOX_BASE through env: stopped -> true done" "${BASE_ENV[@]}" run bench true
+	BENCH_PREPARE=
+fi
 # An image of more than one layer (the test registry's bookworm-extra adds one).
 if "$BOX" pull debian:bookworm-extra >/dev/null 2>&1 &&
 	"$BOX" create bench-x --image debian:bookworm-extra >/dev/null; then

@@ -7,6 +7,8 @@
 # measured the way a user runs it.
 #
 # usage: tests/bench/run.sh [FILTER...]     (BENCH_RUNS, BENCH_WARMUP as in lib.sh)
+#   BOX_BASE=PATH  another box binary (e.g. an older build) that the benchmarks which know it
+#                  time beside this one, in the same run
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -61,6 +63,8 @@ run_as_user() {
 	cp -a "$BUILD/box" "$stage/build/"
 	[ -e "$BUILD/probe" ] && cp -a "$BUILD/probe" "$stage/build/"
 	[ -e "$BUILD/box-nolazy" ] && cp -a "$BUILD/box-nolazy" "$stage/build/"
+	[ -e "$BUILD/box-host-exec" ] && cp -a "$BUILD/box-host-exec" "$stage/build/"
+	[ -n "${BOX_BASE:-}" ] && cp -a "$BOX_BASE" "$stage/build/box-base"
 	chown -R "$BOX_TEST_USER:" "$stage"
 	chmod 755 "$stage"
 	if [ -n "${BOX_TEST_CGROUP:-}" ] && [ -w "$BOX_TEST_CGROUP/cgroup.procs" ]; then
@@ -73,6 +77,7 @@ run_as_user() {
 		LANG=C.UTF-8 XDG_RUNTIME_DIR="/run/user/$(id -u "$BOX_TEST_USER")" \
 		BENCH_RUNS="${BENCH_RUNS:-20}" BENCH_WARMUP="${BENCH_WARMUP:-3}" \
 		BENCH_NO_HYPERFINE="${BENCH_NO_HYPERFINE:-0}" \
+		${BOX_BASE:+BOX_BASE=$stage/build/box-base} \
 		BENCH_SCALE_N="${BENCH_SCALE_N:-200}" BENCH_SCALE_WINDOW="${BENCH_SCALE_WINDOW:-60}" \
 		BENCH_NET_ROUNDS="${BENCH_NET_ROUNDS:-5}" BENCH_REQUESTS="${BENCH_REQUESTS:-5000}" \
 		bash "$stage/tests/bench/run.sh" --as-user "${FILTERS[@]}"
