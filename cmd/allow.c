@@ -26,7 +26,10 @@ static const char usage_text[] =
     "Show what FILE (default: the nearest .box.ini upwards) will do and, when you\n"
     "answer y, approve its current content. Without a terminal to ask on, only\n"
     "--yes approves. Editing the file withdraws the approval until the next\n"
-    "'box allow'. --status prints the state and exits 0 when allowed, 1 when not.";
+    "'box allow'. --status prints the state and exits 0 when allowed, 1 when not.\n"
+    "\n"
+    "  -s, --status   print the state; exit 0 when allowed, 1 when not\n"
+    "  -y, --yes      approve what it shows without asking";
 
 static void show_line(const char *what, const char *value)
 {

@@ -22,7 +22,10 @@ static const char usage_text[] =
     "       box config show                   print the effective global configuration\n"
     "\n"
     "A file named .box.ini is checked as a project file, anything else as config.ini,\n"
-    "unless --project or --global says otherwise. Errors are listed as FILE:LINE: message.";
+    "unless --project or --global says otherwise. Errors are listed as FILE:LINE: message.\n"
+    "\n"
+    "  -p, --project   a project's .box.ini (schema: its keys)\n"
+    "  -g, --global    the global config.ini";
 
 /* Parse --project/--global; the operands are left at argv[1..*argc). Returns 0, or says
  * the error and returns -1. */

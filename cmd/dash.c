@@ -92,6 +92,8 @@ const struct box_command cmd_dash = {
 		 "j/k move, Enter enters the sandbox, s/S stop/start, d removes, p ports,\n"
 		 "i details, / filter, o sort, ? help, q quit. --iterations N exits after N\n"
 		 "refreshes (for tests); NO_COLOR turns colours off; LANG=C draws ASCII only.\n"
-		 "It starts on NAME, or inside a project on the project's sandbox.",
+		 "It starts on NAME, or inside a project on the project's sandbox.\n\n"
+		 "  -i, --interval S     seconds between refreshes (default 1)\n"
+		 "  -n, --iterations N   exit after N refreshes",
 	.run = run_dash,
 };

@@ -110,6 +110,7 @@ const struct box_command cmd_images = {
 		 "unit 'box rmi' and 'box prune' count freed space in); SHARED is the part of\n"
 		 "it other images use too (stored once).\n"
 		 "\n"
+		 "  -f, --format table|json  a table (default) or one JSON object a line\n"
 		 "  -q, --quiet   only the references, one a line (for 'box rmi')\n",
 	.run = run_images,
 };

@@ -3,7 +3,6 @@
  * box load FILE (-i FILE) [--tag NAME]: the images of an oci-archive or
  * docker-archive (box save, podman save, docker save, skopeo) into the store.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "../config/config.h"
@@ -18,21 +17,23 @@ static int run_load(int argc, char **argv)
 	const char *in = NULL, *tag = NULL;
 	struct load_result res;
 	struct box_err *err = NULL;
+	struct opts p;
 	int c;
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("load"));
-	while ((c = getopt_long(argc, argv, "i:t:", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "i:t:", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'i')
-			in = optarg;
+			in = p.arg;
 		else if (c == 't')
-			tag = optarg;
+			tag = p.arg;
 		else
-			return cmd_usage_error("load", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (!in && argc - optind == 1)
-		in = argv[optind++];
-	if (!in || argc != optind)
+	if (!in && p.nargs == 1)
+		in = p.args[0];
+	else if (p.nargs != 0)
+		in = NULL;
+	if (!in)
 		return cmd_usage_error("load", "expected one archive FILE");
 	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)

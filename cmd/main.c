@@ -307,6 +307,35 @@ static bool global_host_exec(void)
 }
 
 /*
+ * BOX_OPTS_TABLE=CMD box CMD: print the options CMD's opts_next() accepts and exit 0,
+ * before CMD does anything, one a line: "-x --name ARG" (either name may be missing;
+ * ARG when it takes a value). The tests compare them with `box CMD --help`.
+ */
+static void print_opts_table(const struct opts *o)
+{
+	const char *want = getenv("BOX_OPTS_TABLE");
+
+	if (!want || !streq(want, o->name))
+		return;
+	for (const struct option *l = o->longs; l->name; l++) {
+		const char *s = l->val > 0 && l->val < 128 ? strchr(o->shorts, l->val) : NULL;
+		if (s && *s != ':')
+			printf("-%c ", *s);
+		printf("--%s%s\n", l->name, l->has_arg == no_argument ? "" : " ARG");
+	}
+	for (const char *s = o->shorts; *s; s++) {
+		if (*s == ':')
+			continue;
+		bool named = false;
+		for (const struct option *l = o->longs; l->name; l++)
+			named |= l->val == *s;
+		if (!named)
+			printf("-%c%s\n", *s, s[1] == ':' ? " ARG" : "");
+	}
+	exit(fflush(stdout) == 0 ? 0 : EXIT_BOX);
+}
+
+/*
  * Started through a wrapper `box export --bin` wrote (a link to box): run the
  * program in its sandbox as `box run SANDBOX -- PATH ARGS...` would, in this
  * process. -1 when this is not such a start.
@@ -355,6 +384,8 @@ int main(int argc, char **argv)
 	sandbox_set_net_hooks(net_sandbox_hooks(global_net_settings));
 	gpu_set_config_hook(global_gpu_config);
 	hostexec_set_config_hook(global_host_exec);
+	if (getenv("BOX_OPTS_TABLE"))
+		opts_set_observer(print_opts_table);
 	/* Under another name than box's: perhaps an exported program's wrapper. */
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int r = streq(base, "box") ? -1 : run_exported(argc, argv);

@@ -122,7 +122,8 @@ const struct box_command cmd_port = {
 		 "\n"
 		 "Forwards bind 127.0.0.1 unless an address is given. Changes take effect\n"
 		 "at once, without restarting the sandbox. Automatic forwards (ports = auto)\n"
-		 "appear for every TCP socket listening inside.",
+		 "appear for every TCP socket listening inside.\n\n"
+		 "  --socket PATH   talk to the net helper listening at PATH (box __netloop)",
 	.run = run_port,
 	.hidden = false,
 };

@@ -224,6 +224,7 @@ const struct box_command cmd_rebuild = {
 		 "and recreates the sandbox's writable layer on it. The home and the project\n"
 		 "directory are never touched; other changes in the sandbox are listed and\n"
 		 "discarded after a prompt.\n\n"
-		 "  -y, --yes   discard without asking (for scripts)",
+		 "  -y, --yes   discard without asking (for scripts)\n"
+		 "  --config FILE  the project file to use (.box.ini or devcontainer.json)",
 	.run = run_rebuild,
 };

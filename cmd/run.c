@@ -525,6 +525,7 @@ const struct box_command cmd_run = {
 		 "  -v, --volume HOST:/PATH[:ro]  bind a host path into the sandbox\n"
 		 "  -e, --env KEY=VALUE   set an environment variable (KEY alone: the host's)\n"
 		 "  -w, --workdir DIR     the working directory inside (default: home)\n"
+		 "  --config FILE         the project file to use (.box.ini or devcontainer.json)\n"
 		 "\n"
 		 "exit status: the command's; 125 box failed, 126 cannot execute, 127 not found,\n"
 		 "128+N killed by signal N",

@@ -3,7 +3,6 @@
  * box save IMAGE -o FILE [--format oci-archive|docker-archive]: a stored image as
  * one tar file for podman load, docker load, skopeo or box load.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "../config/config.h"
@@ -21,32 +20,33 @@ static int run_save(int argc, char **argv)
 	struct save_result res;
 	struct box_err *err = NULL;
 	char size[32];
+	struct opts p;
 	int c;
 
-	if (cmd_wants_help(argc, argv))
-		return cmd_help(cmd_find("save"));
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	opts_init(&p, argc, argv, "o:", opts, 0);
+	while ((c = opts_next(&p)) != OPTS_END) {
 		if (c == 'o')
-			out = optarg;
-		else if (c == 'f' && save_format_parse(optarg, &format) < 0)
+			out = p.arg;
+		else if (c == 'f' && save_format_parse(p.arg, &format) < 0)
 			return cmd_usage_error("save",
 					       "unknown --format '%s' (oci-archive or "
 					       "docker-archive)",
-					       optarg);
+					       p.arg);
 		else if (c != 'f')
-			return cmd_usage_error("save", "unknown option");
+			return cmd_opts_error(&p);
 	}
-	if (argc - optind != 1)
+	if (p.nargs != 1)
 		return cmd_usage_error("save", "expected one IMAGE");
+	const char *image = p.args[0];
 	if (!out)
 		return cmd_usage_error("save", "give the archive's file with -o FILE");
 	struct box_config *cfg = cmd_load_global_config();
 	if (!cfg)
 		return EXIT_BOX;
-	int r = image_save(cfg_images(cfg), argv[optind], out, format, &res, &err);
+	int r = image_save(cfg_images(cfg), image, out, format, &res, &err);
 	cfg_free(cfg);
 	if (r < 0)
-		return cmd_fail(err, "save '%s' to '%s'", argv[optind], out);
+		return cmd_fail(err, "save '%s' to '%s'", image, out);
 	fprintf(stderr, "box: saved %s to %s: %u layer(s)", res.ref, out, res.layers);
 	if (res.recreated)
 		fprintf(stderr, ", %u written again from the extracted files (new digests)",

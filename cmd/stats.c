@@ -208,6 +208,11 @@ const struct box_command cmd_stats = {
 		 "--format json prints one JSON object per sandbox per line. --all includes\n"
 		 "stopped sandboxes. Memory is the cgroup's memory.current, or where the memory\n"
 		 "controller is not delegated, the sum of the processes' resident memory\n"
-		 "(\"memory_source\": \"proc\").",
+		 "(\"memory_source\": \"proc\").\n\n"
+		 "  --no-stream          one sample, then exit\n"
+		 "  -i, --interval S     seconds between refreshes (default 1)\n"
+		 "  --format json|table  one JSON object per sandbox per line, or a table\n"
+		 "  -a, --all            stopped sandboxes too\n"
+		 "  --iterations N       exit after N refreshes",
 	.run = run_stats,
 };

@@ -62,6 +62,7 @@ const struct box_command cmd_stop = {
 	.usage = "usage: box stop [--time SECS] [-a | NAME...]\n\n"
 		 "Without NAME: the sandbox of the nearest .box.ini.\n\n"
 		 "  -a, --all         every running sandbox\n"
-		 "  -t, --time SECS   wait this long after TERM before KILL (default 10)",
+		 "  -t, --time SECS   wait this long after TERM before KILL (default 10)\n"
+		 "  --config FILE     the project file to use (.box.ini or devcontainer.json)",
 	.run = run_stop,
 };

@@ -5,6 +5,13 @@
 
 #include "opts.h"
 
+static void (*observer)(const struct opts *o);
+
+void opts_set_observer(void (*fn)(const struct opts *o))
+{
+	observer = fn;
+}
+
 void opts_init(struct opts *o, int argc, char **argv, const char *shorts,
 	       const struct option *longs, unsigned flags)
 {
@@ -18,6 +25,8 @@ void opts_init(struct opts *o, int argc, char **argv, const char *shorts,
 			    .argv = argv,
 			    .i = 1,
 			    .nargs = 0 };
+	if (observer)
+		observer(o);
 }
 
 /* o->error = "<what> '<dash><name>'<tail>" */

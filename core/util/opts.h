@@ -41,6 +41,9 @@ struct opts {
  * at the front of argv (which is reordered, as getopt does). */
 void opts_init(struct opts *o, int argc, char **argv, const char *shorts,
 	       const struct option *longs, unsigned flags);
+/* A function opts_init() calls with every table it is given, before any parsing
+ * (NULL: none). main() sets one that prints the table for tests (BOX_OPTS_TABLE). */
+void opts_set_observer(void (*observer)(const struct opts *o));
 /* The next option's key (its short letter or its .val), OPTS_END when none is left
  * (o->args is then set), or OPTS_ERROR with o->error saying what was wrong. */
 int opts_next(struct opts *o);
