@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../core/util/log.h"
+#include "../core/util/paths.h"
 #include "../core/util/util.h"
 #include "../core/util/xalloc.h"
 #include "../tui/format.h"
@@ -20,8 +21,9 @@
 #include "../net/live.h"
 #include "cmd.h"
 
-/* --no-stream measures CPU over this window (a single counter read has no rate). */
-#define NO_STREAM_WINDOW_MS 500
+/* --no-stream gives CPU since the previous --no-stream (its readings are kept in the
+ * runtime dir's stats-cpu); without one, over this window (a single read has no rate). */
+#define NO_STREAM_WINDOW_MS 100
 
 static bool arg_no_stream, arg_json, arg_all;
 static unsigned arg_interval_ms = 1000;
@@ -166,6 +168,30 @@ static int parse_args(int argc, char **argv, char ***names)
 	return 0;
 }
 
+/* One sample: CPU % since the previous run's readings, or over a short window. */
+static int run_once(struct stats_ctx *ctx, char **names)
+{
+	_cleanup_free_ char *rt = paths_runtime_dir();
+	_cleanup_free_ char *path = xasprintf("%s/stats-cpu", rt);
+	struct box_err *err = NULL;
+	int r;
+
+	stats_ctx_set_one_shot(ctx);
+	if (!stats_prev_load(ctx, path)) {
+		if (stats_refresh(ctx, names, &err) < 0)
+			return cmd_fail(err, "read sandbox stats");
+		usleep(NO_STREAM_WINDOW_MS * 1000);
+	}
+	if (stats_refresh(ctx, names, &err) < 0)
+		return cmd_fail(err, "read sandbox stats");
+	r = check_names(stats_get(ctx), names);
+	if (r)
+		return r;
+	print_snapshot(stats_get(ctx));
+	stats_prev_save(ctx, names, path);
+	return 0;
+}
+
 static int run_stats(int argc, char **argv)
 {
 	_cleanup_strv_free_ char **names = NULL;
@@ -178,19 +204,24 @@ static int run_stats(int argc, char **argv)
 	ctx = stats_ctx_new();
 	stats_ctx_set_net(ctx, live_net_counters, NULL);
 	stats_ctx_set_net_state_free(ctx, live_net_free);
+	if (arg_no_stream) {
+		r = run_once(ctx, names);
+		stats_ctx_free(ctx);
+		return r;
+	}
 	if (stats_refresh(ctx, names, &err) < 0) {
 		stats_ctx_free(ctx);
 		return cmd_fail(err, "read sandbox stats");
 	}
 	r = check_names(stats_get(ctx), names);
 	for (unsigned done = 0; r == 0; done++) {
-		usleep((arg_no_stream ? NO_STREAM_WINDOW_MS : arg_interval_ms) * 1000);
+		usleep(arg_interval_ms * 1000);
 		if (stats_refresh(ctx, names, &err) < 0) {
 			r = cmd_fail(err, "read sandbox stats");
 			break;
 		}
 		print_snapshot(stats_get(ctx));
-		if (arg_no_stream || (arg_iterations && done + 1 >= arg_iterations))
+		if (arg_iterations && done + 1 >= arg_iterations)
 			break;
 	}
 	stats_ctx_free(ctx);
@@ -204,7 +235,9 @@ const struct box_command cmd_stats = {
 		 "[--all]\n\n"
 		 "Shows each running sandbox's CPU (% of one core), memory, processes, network\n"
 		 "I/O, uptime and writable-layer size, refreshed every --interval seconds\n"
-		 "(default 1). --no-stream prints one sample (CPU over half a second) and exits.\n"
+		 "(default 1). --no-stream prints one sample and exits: CPU since the previous\n"
+		 "--no-stream (or since the sandbox started, if later; the first time, over\n"
+		 "a tenth of a second).\n"
 		 "--format json prints one JSON object per sandbox per line. --all includes\n"
 		 "stopped sandboxes. Memory is the cgroup's memory.current, or where the memory\n"
 		 "controller is not delegated, the sum of the processes' resident memory\n"

@@ -67,6 +67,7 @@ struct stats_ctx {
 	size_t cap;
 	unsigned ncpu;
 	uint64_t ncpu_at_ns;
+	bool one_shot;
 	/* The sandbox list's own cache (stats_list.c), freed with the context. */
 	void *list_cache;
 	void (*list_cache_free)(void *cache);
@@ -292,28 +293,58 @@ void stats_ctx_set_list_cache(struct stats_ctx *ctx, void *cache, void (*free_fn
 	ctx->list_cache_free = free_fn;
 }
 
-static struct track *track_find(struct stats_ctx *ctx, const struct sandbox_info *s)
+static struct track *track_find(struct stats_ctx *ctx, const char *name, time_t started)
 {
 	for (size_t i = 0; i < ctx->ntracks; i++) {
 		struct track *t = &ctx->tracks[i];
-		if (!streq(t->name, s->name))
+		if (!streq(t->name, name))
 			continue;
-		if (t->started != s->started) {
+		if (t->started != started) {
 			/* Restarted (or stopped): counters and history start over. */
-			char *name = TAKE_PTR(t->name);
+			char *tname = TAKE_PTR(t->name);
 			track_clear(ctx, t);
 			memset(t, 0, sizeof(*t));
-			t->name = name;
-			t->started = s->started;
+			t->name = tname;
+			t->started = started;
 		}
 		return t;
 	}
 	ctx->tracks = xrealloc(ctx->tracks, (ctx->ntracks + 1) * sizeof(*ctx->tracks));
 	struct track *t = &ctx->tracks[ctx->ntracks++];
 	memset(t, 0, sizeof(*t));
-	t->name = xstrdup(s->name);
-	t->started = s->started;
+	t->name = xstrdup(name);
+	t->started = started;
 	return t;
+}
+
+void stats_ctx_seed_cpu(struct stats_ctx *ctx, const char *name, time_t started, uint64_t usec,
+			uint64_t at_ns)
+{
+	struct track *t = track_find(ctx, name, started);
+
+	t->have_prev = true;
+	t->prev_cpu_usec = usec;
+	t->prev_ns = at_ns;
+}
+
+bool stats_ctx_cpu_reading(const struct stats_ctx *ctx, const char *name, time_t *ret_started,
+			   uint64_t *ret_usec, uint64_t *ret_at_ns)
+{
+	for (size_t i = 0; i < ctx->ntracks; i++) {
+		const struct track *t = &ctx->tracks[i];
+		if (!streq(t->name, name) || !t->have_prev || !t->started)
+			continue;
+		*ret_started = t->started;
+		*ret_usec = t->prev_cpu_usec;
+		*ret_at_ns = t->prev_ns;
+		return true;
+	}
+	return false;
+}
+
+void stats_ctx_set_one_shot(struct stats_ctx *ctx)
+{
+	ctx->one_shot = true;
 }
 
 /* Drop the tracks of sandboxes that were not in this refresh's list. */
@@ -419,11 +450,17 @@ static bool disk_fresh(const struct track *t, const struct sandbox_info *s, uint
 	return t->disk_cpu_known && t->have_prev && t->prev_cpu_usec == t->disk_cpu_usec;
 }
 
-static void fill_disk(struct track *t, const struct sandbox_info *s, uint64_t now_ns,
-		      unsigned *walks)
+static void fill_disk(const struct stats_ctx *ctx, struct track *t, const struct sandbox_info *s,
+		      uint64_t now_ns, unsigned *walks)
 {
 	if (!s->data_dir || disk_fresh(t, s, now_ns))
 		return;
+	if (ctx->one_shot) {
+		t->disk = sandbox_upper_size(s);
+		t->disk_known = true;
+		t->disk_at_ns = now_ns;
+		return;
+	}
 	/* Walk a few upper dirs per refresh, so 50 sandboxes never cost one big stall. */
 	if (*walks >= DISK_WALKS_PER_REFRESH)
 		return;
@@ -439,7 +476,7 @@ static void fill_disk(struct track *t, const struct sandbox_info *s, uint64_t no
 static void fill_row(struct stats_ctx *ctx, const struct sandbox_info *s, struct stats_row *row,
 		     uint64_t now_ns, unsigned *walks)
 {
-	struct track *t = track_find(ctx, s);
+	struct track *t = track_find(ctx, s->name, s->started);
 
 	t->seen = true;
 	memset(row, 0, sizeof(*row));
@@ -458,7 +495,7 @@ static void fill_row(struct stats_ctx *ctx, const struct sandbox_info *s, struct
 		row->cpu = 0;
 		net_state_drop(ctx, t);
 	}
-	fill_disk(t, s, now_ns, walks);
+	fill_disk(ctx, t, s, now_ns, walks);
 	row->disk_known = t->disk_known;
 	row->disk = t->disk;
 	if (t->ports)

@@ -90,6 +90,29 @@ const struct stats_snapshot *stats_get(const struct stats_ctx *ctx);
 void *stats_ctx_list_cache(const struct stats_ctx *ctx);
 void stats_ctx_set_list_cache(struct stats_ctx *ctx, void *cache, void (*free_fn)(void *cache));
 
+/*
+ * The CPU readings a later run starts from: stats_ctx_seed_cpu makes the next refresh
+ * count a sandbox's CPU % from a reading taken at at_ns (monotonic) during its run
+ * that started at started; stats_ctx_cpu_reading gives the last refresh's reading
+ * of a sandbox (false: none). stats_ctx_set_one_shot: a single refresh, whose
+ * writable-layer sizes come from the recorded walks (sandbox_upper_size) for every
+ * sandbox instead of a few walks per refresh.
+ */
+void stats_ctx_seed_cpu(struct stats_ctx *ctx, const char *name, time_t started, uint64_t usec,
+			uint64_t at_ns);
+bool stats_ctx_cpu_reading(const struct stats_ctx *ctx, const char *name, time_t *ret_started,
+			   uint64_t *ret_usec, uint64_t *ret_at_ns);
+void stats_ctx_set_one_shot(struct stats_ctx *ctx);
+/*
+ * The readings of the previous `box stats --no-stream` (stats_prev.c), kept in path
+ * (the runtime dir's stats-cpu): stats_prev_load seeds ctx from it and returns
+ * whether it held a usable reading (a file of the user's own, 0600, not a symlink);
+ * stats_prev_save writes the last refresh's readings there (atomically, 0600), with
+ * those of sandboxes that a refresh of some names left out kept from the old file.
+ */
+bool stats_prev_load(struct stats_ctx *ctx, const char *path);
+void stats_prev_save(const struct stats_ctx *ctx, char *const *names, const char *path);
+
 /* Host parsers (pure): /proc/stat's "cpu" line in ticks, and /proc/meminfo in bytes. */
 int stats_parse_proc_stat(const char *buf, size_t len, uint64_t *ret_busy, uint64_t *ret_total);
 int stats_parse_meminfo(const char *buf, size_t len, uint64_t *ret_total, uint64_t *ret_avail);
