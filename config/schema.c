@@ -500,6 +500,36 @@ static bool valid_export(const char *t, bool bin)
 	return isalnum((unsigned char)t[0]) && valid_chars(t, "+._-@");
 }
 
+/* The name a program's wrapper gets on the host: its last path component. */
+static const char *export_wrapper(const char *t)
+{
+	const char *slash = strrchr(t, '/');
+	return slash ? slash + 1 : t;
+}
+
+/* An entry already in list, or (bins) one whose wrapper would have the same name:
+ * both would be one wrapper on the host, so the file says which it means. */
+static int export_clash(struct cfg_parse *p, const char *key, char *const *list, const char *t)
+{
+	bool bin = streq(key, "bins");
+
+	for (char *const *e = list; e && *e; e++) {
+		if (streq(*e, t)) {
+			cfg_error(p, "'%s' is listed twice in [export] %s; remove one", t, key);
+			return -EINVAL;
+		}
+		if (bin && streq(export_wrapper(*e), export_wrapper(t))) {
+			cfg_error(p,
+				  "'%s' and '%s' in [export] bins would both be the wrapper '%s'; "
+				  "keep one (export the other with 'box export --bin PATH --as "
+				  "NAME')",
+				  *e, t, export_wrapper(t));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int set_export(struct cfg_parse *p, const struct cfg_key *k, struct box_config *c,
 		      const char *v)
 {
@@ -523,7 +553,9 @@ static int set_export(struct cfg_parse *p, const struct cfg_key *k, struct box_c
 			cfg_error(p, "too many %s in [export] (at most %d)", k->key,
 				  CFG_MAX_ENTRIES);
 			return -E2BIG;
-		} else if (!strv_contains(*list, t)) {
+		} else if (export_clash(p, k->key, *list, t) < 0) {
+			r = -EINVAL;
+		} else {
 			strv_push(list, xstrdup(t));
 		}
 	}

@@ -26,6 +26,16 @@ ini 'bins = ok /usr/bin/../bin/x a;b'
 out=$("$BOX" config check "$P/.box.ini" 2>&1)
 like "$out" "\.box\.ini:6: bad program '/usr/bin/\.\./bin/x' in \[export\] bins" "a path with '..' is a FILE:LINE error"
 like "$out" "\.box\.ini:6: bad program 'a;b' in \[export\] bins" "... and a word that needs quoting"
+ini $'bins = hostname hostname\nbins = /usr/bin/true /bin/true'
+out=$("$BOX" config check "$P/.box.ini" 2>&1)
+is "$?" 125 "an [export] entry twice fails the check (125)"
+like "$out" "\.box\.ini:6: 'hostname' is listed twice in \[export\] bins; remove one" "... FILE:LINE"
+like "$out" "\.box\.ini:7: '/usr/bin/true' and '/bin/true' in \[export\] bins would both be the wrapper 'true'" \
+	"two programs with one wrapper name are a FILE:LINE error"
+allow
+out=$(penter true 2>&1)
+is "$?" 125 "... and enter refuses the file (125) instead of sharing one wrapper"
+is "$(ls "$T/bin" 2>/dev/null)" "" "... and writes no wrapper"
 
 ini $'bins = hostname nosuchprog\napps = org.example.Demo'
 allow

@@ -439,17 +439,18 @@ static void test_images(void)
 	cfg_free(c);
 }
 
-/* [export] and [box] gpu: lists accumulate without repeats; bad words and values are
- * errors with their line; both belong to a project (gpu to config.ini too). */
+/* [export] and [box] gpu: lists accumulate; bad words and values, an entry listed
+ * twice and two programs whose wrappers would share a name are errors with their
+ * line; both belong to a project (gpu to config.ini too). */
 static void test_export_gpu(void)
 {
 	int r;
 	struct box_config *c = parse("[box]\ngpu = nvidia\n[export]\nbins = cargo, /usr/bin/node\n"
-				     "bins = cargo rustc\napps = org.gnome.gedit\n",
+				     "bins = rustc\napps = org.gnome.gedit\n",
 				     CFG_PROJECT, &r);
 	is_int(r, 0, "[export] and gpu parse");
 	is_int(c->gpu, CFG_GPU_NVIDIA, "gpu = nvidia");
-	is_int(strv_length(c->export_bins), 3, "bins accumulate, a repeat once");
+	is_int(strv_length(c->export_bins), 3, "bins accumulate over lines");
 	is_str(c->export_bins[1], "/usr/bin/node", "an absolute path is a program");
 	is_str(c->export_bins[2], "rustc", "in file order");
 	is_str(c->export_apps[0], "org.gnome.gedit", "apps");
@@ -460,6 +461,18 @@ static void test_export_gpu(void)
 	ok(has_error("t.ini:4: bad program '../x'"), "a relative path is not a program name");
 	ok(has_error("t.ini:4: bad program '/a/../b'"), "'..' in a path");
 	ok(has_error("t.ini:5: bad application ''x'"), "a quote in an application");
+	cfg_free(c);
+	c = parse("[export]\nbins = cargo cargo\nbins = /usr/bin/node\nbins = /opt/node/bin/node\n"
+		  "bins = rustc\nbins = rustc\napps = a.b a.b\n",
+		  CFG_PROJECT, &r);
+	ok(r < 0, "repeated and clashing [export] entries fail");
+	ok(has_error("t.ini:2: 'cargo' is listed twice in [export] bins; remove one"),
+	   "a program twice on one line");
+	ok(has_error("t.ini:4: '/usr/bin/node' and '/opt/node/bin/node' in [export] bins would "
+		     "both be the wrapper 'node'"),
+	   "two paths with one wrapper name");
+	ok(has_error("t.ini:6: 'rustc' is listed twice"), "a program twice over two lines");
+	ok(has_error("t.ini:7: 'a.b' is listed twice in [export] apps"), "an application twice");
 	cfg_free(c);
 	c = parse("[box]\ngpu = none\n[export]\nbins = x\n", CFG_GLOBAL, &r);
 	ok(no_error("'gpu'"), "gpu belongs in config.ini too");
