@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * box __netloop: the net helper process. Started by net_helper_start() with the
- * tap fd and a readiness fd; or, for tests and benchmarks, with --netns PID to
+ * box __netloop: the net helper's loop as a command of its own. Sandboxes start the
+ * helper as a fork (net_helper_fork()), not this; tests and benchmarks give it the
+ * tap fd and a readiness fd, or --netns PID to
  * attach to an existing network namespace owned by the user (the way
  * `slirp4netns --configure PID tap0` does). Hidden: not a user command.
  */

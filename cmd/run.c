@@ -1,30 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * box run: run one command in a fresh sandbox and return its exit status. With
- * --rootfs DIR the directory itself becomes the root (the plain launcher: new user,
- * mount, pid, uts, ipc and network namespaces, no image store involved); without
- * it the command runs in a named sandbox. The process tree is
- *   box (waits, forwards SIGTERM/SIGHUP) -> PID 1 (init_loop) -> the command,
- * and the command runs on the caller's terminal directly, so job control works.
+ * --rootfs DIR the directory itself becomes the root (the one-shot launcher,
+ * core/sandbox/oneshot.c); without it the command runs in a named sandbox, or with
+ * --rm in a sandbox of its own removed afterwards.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "../config/config.h"
-#include "../core/sandbox/container.h"
-#include "../core/util/fs.h"
 #include "../core/host/idmap.h"
-#include "../core/util/log.h"
-#include "../core/userland/rootpath.h"
-#include "../core/util/spawn.h"
+#include "../core/sandbox/oneshot.h"
 #include "../core/util/xalloc.h"
 #include "../net/net.h"
 #include "cmd.h"
@@ -35,10 +22,8 @@ struct run_args {
 	const char *rootfs;
 	bool root;
 	bool host_net;
-	bool slirp;	    /* --network slirp: own netns connected by the net helper */
-	char **ports;	    /* -p SPEC, for slirp */
-	bool host_loopback; /* slirp: from the global config */
-	uint32_t mtu;
+	bool slirp;   /* --network slirp: own netns connected by the net helper */
+	char **ports; /* -p SPEC, for slirp */
 	const char *hostname;
 	struct bind_mount *binds;
 	size_t n_binds;
@@ -49,17 +34,6 @@ struct run_args {
 	const char *network; /* --network as given */
 	bool project;	     /* no NAME ("box run -- CMD"): the project's sandbox */
 };
-
-/* What PID 1 needs, prepared before the clone (the child must not allocate much). */
-struct run_ctx {
-	struct rootfs_opts ropts;
-	struct exec_opts eopts;
-	bool new_net;
-	int tap_sock; /* slirp: PID 1's end of the socket that carries the tap fd out */
-	uint32_t mtu;
-};
-
-static pid_t forward_pid;
 
 static void run_args_done(struct run_args *a)
 {
@@ -178,122 +152,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 
 /* ---- rootfs mode ---------------------------------------------------------------------- */
 
-static void forward_signal(int sig, siginfo_t *si, void *uc)
-{
-	/* A hangup from the terminal reaches the command's process group by itself. */
-	if (si->si_code != SI_KERNEL && forward_pid > 0)
-		kill(forward_pid, sig);
-}
-
-/*
- * While the command runs: SIGINT and SIGQUIT from the terminal go to the command
- * (it is in the foreground group), so box ignores them; SIGTERM and SIGHUP sent to
- * box are passed to PID 1, which passes them to the command.
- */
-static void parent_signals(pid_t pid)
-{
-	struct sigaction sa = { .sa_sigaction = forward_signal,
-				.sa_flags = SA_SIGINFO | SA_RESTART };
-
-	forward_pid = pid;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-}
-
-/*
- * slirp: create tap0 in the new netns (with /dev/net/tun still the host's), hand
- * the fd to box outside, and wait until its net helper runs, so the command never
- * starts without a network.
- */
-static int tap_out(struct run_ctx *c, struct box_err **err)
-{
-	char ready;
-	int fd, r = net_tap_setup(c->mtu, &fd, err);
-
-	if (r < 0)
-		return r;
-	r = net_send_fd(c->tap_sock, fd);
-	close(fd);
-	if (r < 0)
-		return box_err_set(err, -r, "pass the tap device out of the sandbox");
-	if (read(c->tap_sock, &ready, 1) != 1)
-		return box_err_set(err, EPIPE, "the network helper did not start");
-	close(c->tap_sock);
-	c->tap_sock = -1;
-	return 0;
-}
-
-/* PID 1 of the sandbox, root of the new user namespace. */
-static int rootfs_child(struct spawn_ctx *sc, struct box_err **err)
-{
-	struct run_ctx *c = sc->arg;
-	pid_t pid;
-	int r;
-
-	/* When box is killed, PID 1 dies, and with it every process of the sandbox. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	prctl(PR_SET_NAME, "box-init");
-	if (c->new_net && (r = container_loopback_up(err)) < 0)
-		return r;
-	if (c->tap_sock >= 0 && (r = tap_out(c, err)) < 0)
-		return r;
-	r = rootfs_setup(&c->ropts, err);
-	if (r < 0)
-		return r;
-	init_block_signals();
-	pid = fork();
-	if (pid < 0)
-		return box_err_set(err, errno, "fork the command");
-	if (pid == 0) {
-		struct box_err *e = NULL;
-		r = container_exec(&c->eopts, &e);
-		sync_send_error(sc->sync_fd, e);
-		_exit(container_exec_failure_status(r));
-	}
-	/* The sync socket now reaches EOF when the command has exec'd (or reported). */
-	close(sc->sync_fd);
-	sc->sync_fd = -1;
-	return init_loop(pid);
-}
-
-/* An error report from the sandbox, or 0 at EOF (the command is running). */
-static int read_report(int fd, struct box_err **err)
-{
-	int32_t hdr;
-	ssize_t n;
-
-	do
-		n = recv(fd, &hdr, sizeof(hdr), MSG_PEEK);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return 0;
-	int r = sync_recv(fd, "the sandbox", err);
-	return r < 0 ? r : 0;
-}
-
-static int check_rootfs(const char *rootfs, bool have_command)
-{
-	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int fd;
-
-	if (rootfd < 0)
-		return cmd_error("rootfs '%s': %s (give the directory of a root filesystem)",
-				 rootfs, strerror(errno));
-	if (have_command)
-		return 0;
-	fd = root_open(rootfd, "bin/sh", O_PATH);
-	if (fd < 0)
-		fd = root_open(rootfd, "bin/bash", O_PATH);
-	if (fd < 0)
-		return cmd_error("rootfs '%s' has no /bin/sh to start: is it a root filesystem? "
-				 "(or give a command to run)",
-				 rootfs);
-	close(fd);
-	return 0;
-}
-
 static void load_ids(struct box_ids *ids, bool root)
 {
 	if (!ids->single)
@@ -308,126 +166,42 @@ static void load_ids(struct box_ids *ids, bool root)
 		ids->root_single = true;
 }
 
-/*
- * slirp, outside: receive the tap fd from PID 1, start the net helper on it, and
- * release PID 1. A failure before the fd arrives is PID 1's, reported on sync.
- */
-static int start_network(struct run_args *a, pid_t pid, int sock, int sync, pid_t *ret_helper)
-{
-	_cleanup_err_ struct box_err *err = NULL;
-	_cleanup_close_ int tap = -1;
-	struct net_helper_opts o = {
-		.init_pid = pid,
-		.mtu = a->mtu,
-		.host_loopback = a->host_loopback,
-		.ports = a->ports,
-	};
-	int r = net_recv_fd(sock, &tap);
-
-	if (r < 0) {
-		if (read_report(sync, &err) < 0)
-			return cmd_fail(TAKE_PTR(err), "start the sandbox");
-		return cmd_error("start the sandbox: no tap device from the sandbox: %s",
-				 strerror(-r));
-	}
-	o.tap_fd = tap;
-	if (net_helper_start(&o, ret_helper, &err) < 0)
-		return cmd_fail(TAKE_PTR(err), "start the sandbox");
-	if (fs_write_all(sock, "1", 1) < 0)
-		return cmd_error("start the sandbox: release it: %s", strerror(errno));
-	return 0;
-}
-
-/* host_loopback and mtu of the global config (the defaults when it cannot be read). */
-static void net_config(struct run_args *a)
-{
-	struct box_config *gc = NULL;
-	struct cfg_errors ce = { 0 };
-
-	a->host_loopback = true;
-	a->mtu = NET_DEFAULT_MTU;
-	if (cfg_load_global(&gc, &ce) == 0) {
-		a->host_loopback = gc->host_loopback;
-		if (gc->mtu)
-			a->mtu = gc->mtu;
-		cfg_free(gc);
-	}
-	cfg_errors_done(&ce);
-}
-
 static int run_rootfs_mode(struct run_args *a)
 {
-	_cleanup_free_ char *rootfs = realpath(a->rootfs, NULL);
+	_cleanup_free_ char *rootfs = NULL;
 	_cleanup_err_ struct box_err *err = NULL;
-	_cleanup_close_ int sync = -1, tap_sock = -1;
-	_cleanup_free_ char *resolv = NULL, *host_resolv = NULL;
 	struct box_ids ids;
-	pid_t pid, helper = 0;
-	int r, sv[2] = { -1, -1 };
 
-	if (!rootfs || !is_dir(rootfs))
-		return cmd_error("rootfs '%s': %s (give the directory of a root filesystem)",
-				 a->rootfs, strerror(rootfs ? ENOTDIR : errno));
-	if ((r = check_rootfs(rootfs, a->argv != NULL)) != 0)
-		return r;
+	if (oneshot_check_rootfs(a->rootfs, a->argv != NULL, &rootfs, &err) < 0)
+		return cmd_error("%s", err->msg);
 	if (ids_load(&ids, &err) < 0)
 		return cmd_fail(TAKE_PTR(err), "load your user and subordinate ids");
 	load_ids(&ids, a->root);
-	struct run_ctx c = {
-		.ropts = { .rootfs = rootfs,
-			   .hostname = a->hostname,
-			   .binds = a->binds,
-			   .n_binds = a->n_binds,
-			   .host_etc_files = true,
-			   .host_net = a->host_net },
-		.eopts = { .ids = &ids,
-			   .root = a->root,
-			   .argv = a->argv,
-			   .env = a->env,
-			   .cwd = a->cwd },
-		.new_net = !a->host_net,
-		.tap_sock = -1,
+	struct oneshot_opts o = {
+		.rootfs = rootfs,
+		.hostname = a->hostname,
+		.binds = a->binds,
+		.n_binds = a->n_binds,
+		.ids = &ids,
+		.root = a->root,
+		.argv = a->argv,
+		.env = a->env,
+		.cwd = a->cwd,
+		.network = a->host_net ? ONESHOT_NET_HOST
+			   : a->slirp  ? ONESHOT_NET_SLIRP
+				       : ONESHOT_NET_NONE,
+		.ports = a->ports,
 	};
-	if (a->slirp) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-			return cmd_error("create a socket pair: %s", strerror(errno));
-		tap_sock = sv[0];
-		c.tap_sock = sv[1];
-		fs_read_file("/etc/resolv.conf", 65536, &host_resolv, NULL, NULL);
-		resolv = net_resolv_conf(host_resolv);
-		c.ropts.resolv_conf = resolv;
-		net_config(a);
-		c.mtu = a->mtu;
-		c.ropts.hosts_extra = a->host_loopback ? NET_HOSTS_EXTRA : NULL;
-	}
-	uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-			 (a->host_net ? 0 : CLONE_NEWNET);
-	r = spawn_userns(&ids, flags, rootfs_child, &c, &pid, &sync, &err);
-	if (c.tap_sock >= 0)
-		close(c.tap_sock);
-	if (r < 0) {
-		ids_done(&ids);
+	int r = oneshot_run(&o, &err);
+	ids_done(&ids);
+	if (r < 0)
 		return cmd_fail(TAKE_PTR(err), "start the sandbox");
-	}
-	parent_signals(pid);
-	if (a->slirp && (r = start_network(a, pid, tap_sock, sync, &helper)) != 0) {
-		kill(pid, SIGKILL);
-		spawn_wait_status(pid);
-		ids_done(&ids);
-		return r;
-	}
-	r = read_report(sync, &err);
-	int status = spawn_wait_status(pid);
-	if (helper > 0) {
-		kill(helper, SIGTERM);
-		spawn_wait_status(helper);
-	}
-	if (r < 0) {
+	/* The command could not be executed (126, 127): say why. */
+	if (err) {
 		_cleanup_free_ char *m = box_err_format(err);
 		fprintf(stderr, "box: %s\n", m);
 	}
-	ids_done(&ids);
-	return status < 0 ? EXIT_BOX : status;
+	return r;
 }
 
 /* ---- sandbox mode ------------------------------------------------------------------------ */

@@ -57,22 +57,3 @@ int net_helper_fork(const struct net_helper_opts *o, pid_t *ret_pid, int *ret_re
 	*ret_ready = fd;
 	return 0;
 }
-
-int net_helper_start(const struct net_helper_opts *o, pid_t *ret_pid, struct box_err **err)
-{
-	pid_t pid = -1;
-	int ready = -1, r = net_helper_fork(o, &pid, &ready, err);
-
-	if (r < 0)
-		return r;
-	r = sync_recv(ready, "net helper", err);
-	close(ready);
-	if (r < 0) {
-		kill(pid, SIGKILL);
-		spawn_wait_status(pid);
-		return box_err_wrap(err, "start the network");
-	}
-	log_debug("net helper running as pid %d", (int)pid);
-	*ret_pid = pid;
-	return 0;
-}

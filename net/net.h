@@ -100,8 +100,6 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
  */
 int net_helper_fork(const struct net_helper_opts *o, pid_t *ret_pid, int *ret_ready,
 		    struct box_err **err);
-/* net_helper_fork(), then wait until it is ready (forwards bound). */
-int net_helper_start(const struct net_helper_opts *o, pid_t *ret_pid, struct box_err **err);
 
 /* The user's network settings a sandbox's own [box] settings go over. */
 struct net_settings {

@@ -3,7 +3,7 @@
  * The inside of a sandbox. rootfs_setup() turns a directory into the root of a
  * fresh mount namespace (bind, /proc, /dev, /sys, resolv.conf, hosts, user binds,
  * pivot_root); container_exec() becomes the user with no capabilities and execs the
- * command with a clean environment; init_loop() is PID 1. All of it runs as root
+ * command with a clean environment (PID 1 is init.c's). All of it runs as root
  * of a user namespace the user created: every mount below is one the kernel lets
  * an unprivileged user make in their own namespaces, and none is visible to the
  * host (the first step makes every mount private to this namespace).
@@ -37,9 +37,8 @@
 #include "../util/util.h"
 #include "../util/xalloc.h"
 
-#define DEFAULT_PATH  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define HOSTS_TMP     ".box-hosts"
-#define INIT_GRACE_NS (5ull * 1000000000ull)
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define HOSTS_TMP    ".box-hosts"
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 static const char *const dev_links[][2] = {
@@ -63,8 +62,6 @@ static const char *const env_passthrough[] = {
 	"NO_COLOR",
 	"COLORFGBG",
 };
-static const int init_signals[] = { SIGTERM, SIGINT,  SIGHUP,	SIGQUIT,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD };
 
 /* ---- rootfs ---------------------------------------------------------------------------- */
 
@@ -721,103 +718,4 @@ int container_exec(const struct exec_opts *o, struct box_err **err)
 int container_exec_failure_status(int r)
 {
 	return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
-}
-
-/* ---- PID 1 --------------------------------------------------------------------------------- */
-
-static void init_sigset(sigset_t *s)
-{
-	sigemptyset(s);
-	for (size_t i = 0; i < ARRAY_SIZE(init_signals); i++)
-		sigaddset(s, init_signals[i]);
-}
-
-void init_block_signals(void)
-{
-	sigset_t s;
-	init_sigset(&s);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-}
-
-static int status_of(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : EXIT_BOX;
-}
-
-/* Reap every exited process; true when child was among them (its status in *ret). */
-static bool reap(pid_t child, int *ret)
-{
-	bool done = false;
-	pid_t p;
-	int st;
-
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
-		if (p == child) {
-			*ret = status_of(st);
-			done = true;
-		}
-	return done;
-}
-
-static void forward(pid_t child, const siginfo_t *si)
-{
-	/*
-	 * The terminal (SI_KERNEL) signals the whole foreground process group, which the
-	 * command is in or has taken over: it has the signal already. Only signals sent
-	 * to init on purpose (box's parent forwarding SIGTERM, kill from inside) go on.
-	 */
-	if (si->si_code == SI_KERNEL)
-		return;
-	kill(getpgid(child) == child ? -child : child, si->si_signo);
-}
-
-/* Sandbox shutdown: SIGTERM to everything, SIGKILL to what is left after a grace period. */
-static int shutdown_all(const sigset_t *set)
-{
-	uint64_t deadline = now_ns() + INIT_GRACE_NS;
-	pid_t p;
-
-	kill(-1, SIGTERM);
-	for (;;) {
-		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
-			;
-		if (p < 0 && errno == ECHILD)
-			return 0;
-		uint64_t now = now_ns();
-		if (now >= deadline)
-			break;
-		struct timespec ts = { .tv_sec = (time_t)((deadline - now) / 1000000000ull),
-				       .tv_nsec = (long)((deadline - now) % 1000000000ull) };
-		sigtimedwait(set, NULL, &ts);
-	}
-	kill(-1, SIGKILL);
-	while ((p = waitpid(-1, NULL, 0)) > 0 || (p < 0 && errno == EINTR))
-		;
-	return 0;
-}
-
-int init_loop(pid_t child)
-{
-	sigset_t set;
-	siginfo_t si;
-	int status = EXIT_BOX;
-
-	init_sigset(&set);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (child > 0 && reap(child, &status))
-		return status;
-	for (;;) {
-		if (sigwaitinfo(&set, &si) < 0)
-			continue;
-		if (si.si_signo == SIGCHLD) {
-			if (reap(child, &status) && child > 0)
-				return status;
-		} else if (child > 0) {
-			forward(child, &si);
-		} else if (si.si_signo == SIGTERM) {
-			return shutdown_all(&set);
-		}
-	}
 }

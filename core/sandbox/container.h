@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The inside of a sandbox: turning a directory into a root filesystem (binds,
- * /proc, /dev, /sys, resolv.conf, hosts, pivot_root), PID 1 (reaps orphans,
- * forwards signals), and becoming the user and exec'ing a command (no
- * capabilities, environment, cwd, 126/127 on exec failure). Used by
- * `box run --rootfs` and by the sandbox engine (core/sandbox.c).
+ * /proc, /dev, /sys, resolv.conf, hosts, pivot_root), and becoming the user and
+ * exec'ing a command (no capabilities, environment, cwd, 126/127 on exec failure).
+ * Used by both launchers (oneshot.c, supervisor.c) and by joins; PID 1 is init.c's.
  */
 #ifndef BOX_CONTAINER_H
 #define BOX_CONTAINER_H
@@ -63,18 +62,6 @@ int container_exec(const struct exec_opts *o, struct box_err **err);
 int container_exec_prepare(const struct exec_opts *o, char ***ret_env, struct box_err **err);
 /* Exit status for an container_exec failure: 127 for ENOENT, 126 otherwise. */
 int container_exec_failure_status(int r);
-
-/*
- * PID 1: forward SIGTERM/SIGINT/SIGHUP/... to `child` (its process group when
- * it has one), reap every orphan, return child's status (code or 128+N) when it
- * exits. With child <= 0, stay until SIGTERM (sandbox init), then end everything.
- */
-int init_loop(pid_t child);
-/*
- * Block the signals init_loop() waits for. PID 1 calls it before forking the
- * command, so that nothing sent in between is lost; container_exec() unblocks them.
- */
-void init_block_signals(void);
 
 /* Bring up "lo" in a fresh network namespace (root of its user namespace). */
 int container_loopback_up(struct box_err **err);
