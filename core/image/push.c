@@ -6,19 +6,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "settings.h"
+#include "../host/idmap.h"
 #include "../util/fs.h"
 #include "../util/macro.h"
 #include "../util/util.h"
 #include "../util/xalloc.h"
+#include "layer_compress.h"
+#include "layer_source.h"
 #include "oci.h"
 #include "push.h"
 #include "ref.h"
 #include "registry.h"
+#include "settings.h"
 #include "store.h"
 
 struct push {
@@ -28,6 +32,13 @@ struct push {
 	struct image_ref *ref;
 	char *repo;
 	char *store;
+	enum oci_compression comp;
+	struct box_ids ids;
+	bool ids_loaded;
+	struct oci_manifest *m;
+	struct oci_image_config *cfg;
+	struct layer_blob *out; /* what each layer was sent as */
+	const char **types;	/* and its media type */
 	struct push_result res;
 };
 
@@ -113,16 +124,14 @@ static int upload_path(struct push *p, const char *location, const char *digest,
 	return 0;
 }
 
-static int upload(struct push *p, const char *digest, const char *file, uint64_t size,
+/* One blob: from fd (at offset 0) when it is >= 0, else body. */
+static int upload(struct push *p, const char *digest, int fd, const char *body, uint64_t size,
 		  struct box_err **err)
 {
 	_cleanup_free_ char *start = xasprintf("/v2/%s/blobs/uploads/", p->repo), *put = NULL;
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
 	struct registry_call k = { .method = "POST", .path = start, .body_fd = -1 };
 	int r;
 
-	if (fd < 0)
-		return box_err_set(err, errno, "open '%s'", file);
 	if ((r = call(p, &k, err)) < 0)
 		return r;
 	if (k.status != 202) {
@@ -137,6 +146,7 @@ static int upload(struct push *p, const char *digest, const char *file, uint64_t
 	struct registry_call u = { .method = "PUT",
 				   .path = put,
 				   .content_type = "application/octet-stream",
+				   .body = body,
 				   .body_fd = fd,
 				   .body_size = size,
 				   .progress = p->h ? p->h->bytes : NULL,
@@ -144,6 +154,8 @@ static int upload(struct push *p, const char *digest, const char *file, uint64_t
 	if ((r = call(p, &u, err)) == 0 && u.status != 201)
 		r = refused(p, &u, digest, err);
 	call_done(&u);
+	if (r == 0)
+		p->res.bytes += size;
 	return r;
 }
 
@@ -200,48 +212,172 @@ static void event(struct push *p, enum push_event ev, const char *digest, uint64
 		p->h->blob(ev, digest, size, p->h->arg);
 }
 
-static int push_blob(struct push *p, const char *digest, uint64_t size, struct box_err **err)
+static bool blob_kept(const struct push *p, const char *digest)
+{
+	_cleanup_free_ char *file = xasprintf("%s/blobs/sha256/%s", p->store, digest + 7);
+	return path_exists(file);
+}
+
+/* HEAD: does the registry have the blob? Counted and told when it does. */
+static int exists(struct push *p, const char *digest, uint64_t size, bool *ret,
+		  struct box_err **err)
 {
 	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", p->repo, digest);
-	_cleanup_free_ char *file = xasprintf("%s/blobs/sha256/%s", p->store, digest + 7);
 	struct registry_call k = { .method = "HEAD", .path = path, .body_fd = -1 };
-	bool mounted;
-	int r;
+	int r = call(p, &k, err);
 
-	if ((r = call(p, &k, err)) < 0)
+	if (r < 0)
 		return r;
 	call_done(&k);
-	if (k.status == 200) {
+	*ret = k.status == 200;
+	if (*ret) {
 		p->res.skipped++;
 		event(p, PUSH_EXISTS, digest, size);
-		return 0;
 	}
-	if (!path_exists(file)) {
-		if ((r = try_mount(p, digest, &mounted, err)) < 0)
-			return r;
-		if (mounted) {
-			p->res.mounted++;
-			event(p, PUSH_MOUNTED, digest, size);
-			return 0;
-		}
-		return box_err_set(err, ENOENT,
-				   "layer %s is not kept as a blob here (pulled layers are kept "
-				   "extracted) and %s does not have it: push its base image there "
-				   "first",
-				   digest, registry_display(p->reg));
-	}
+	return 0;
+}
+
+/* A blob that is not there yet, from fd or from memory. */
+static int send_blob(struct push *p, const char *digest, int fd, const char *body, uint64_t size,
+		     struct box_err **err)
+{
+	int r;
+
 	event(p, PUSH_UPLOADING, digest, size);
-	if ((r = upload(p, digest, file, size, err)) < 0)
+	if ((r = upload(p, digest, fd, body, size, err)) < 0)
 		return r;
 	p->res.uploaded++;
 	event(p, PUSH_UPLOADED, digest, size);
 	return 0;
 }
 
-static bool blob_kept(const struct push *p, const char *digest)
+/* A blob kept in the store, sent as it is. */
+static int send_kept(struct push *p, const char *digest, uint64_t size, struct box_err **err)
 {
 	_cleanup_free_ char *file = xasprintf("%s/blobs/sha256/%s", p->store, digest + 7);
-	return path_exists(file);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return box_err_set(err, errno, "open '%s'", file);
+	return send_blob(p, digest, fd, NULL, size, err);
+}
+
+/* The layer as the stored manifest has it: there already, sent from its blob, or
+ * mounted. *ret_done is false when none of these could be done. */
+static int push_as_stored(struct push *p, const struct oci_descriptor *d, bool *ret_done,
+			  struct box_err **err)
+{
+	bool there, mounted;
+	int r;
+
+	*ret_done = true;
+	if ((r = exists(p, d->digest, d->size, &there, err)) < 0 || there)
+		return r;
+	if (blob_kept(p, d->digest))
+		return send_kept(p, d->digest, d->size, err);
+	if ((r = try_mount(p, d->digest, &mounted, err)) < 0)
+		return r;
+	if (mounted) {
+		p->res.mounted++;
+		event(p, PUSH_MOUNTED, d->digest, d->size);
+		return 0;
+	}
+	*ret_done = false;
+	return 0;
+}
+
+static int load_ids(struct push *p, struct box_err **err)
+{
+	if (p->ids_loaded)
+		return 0;
+	int r = ids_load(&p->ids, err);
+	p->ids_loaded = r == 0;
+	return r;
+}
+
+/* The layer's tar (its blob, or written again from its extracted files), compressed
+ * as asked into an unlinked temporary file; remembered in the store's cache. */
+static int make_blob(struct push *p, const struct oci_descriptor *d, const char *diff_id,
+		     struct layer_blob *b, int *ret_fd, struct box_err **err)
+{
+	struct layer_source src;
+	int r = 0;
+
+	if (!(d->digest && streq(d->digest, diff_id) && blob_kept(p, diff_id)))
+		r = load_ids(p, err);
+	if (r < 0 || (r = layer_source_open(p->store, &p->ids, d->digest, diff_id, &src, err)) < 0)
+		return r;
+	p->res.recreated += src.recreated;
+	memcpy(b->diff_id, src.diff_id, sizeof(b->diff_id));
+	if (p->comp == OCI_COMP_NONE) {
+		memcpy(b->digest, src.diff_id, sizeof(b->digest));
+		b->size = src.size;
+		*ret_fd = TAKE_FD(src.fd);
+	} else {
+		_cleanup_free_ char *tmp = xasprintf("%s/blobs/sha256/.tmp-push-XXXXXX", p->store);
+		_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0)
+			r = box_err_set(err, errno, "create '%s'", tmp);
+		else
+			unlink(tmp);
+		if (r == 0)
+			r = layer_compress(src.fd, fd, p->comp, b, err);
+		if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
+			r = box_err_set(err, errno, "rewind the compressed layer");
+		if (r == 0) {
+			p->res.compressed++;
+			event(p, PUSH_COMPRESSED, b->digest, b->size);
+			*ret_fd = TAKE_FD(fd);
+		}
+	}
+	layer_source_done(&src);
+	/* A cache that cannot be written costs a compression next time, nothing more. */
+	if (r == 0 && (src.recreated || p->comp != OCI_COMP_NONE))
+		layer_cache_put(p->store, diff_id, p->comp, b, NULL);
+	return r;
+}
+
+/* A layer box sends in a form of its own: compressed, or written again. */
+static int push_made(struct push *p, const struct oci_descriptor *d, const char *diff_id,
+		     struct layer_blob *b, struct box_err **err)
+{
+	_cleanup_close_ int fd = -1;
+	bool there;
+	int r;
+
+	if (layer_cache_get(p->store, diff_id, p->comp, b) == 0 &&
+	    ((r = exists(p, b->digest, b->size, &there, err)) < 0 || there))
+		return r;
+	if ((r = make_blob(p, d, diff_id, b, &fd, err)) < 0 ||
+	    (r = exists(p, b->digest, b->size, &there, err)) < 0 || there)
+		return r;
+	return send_blob(p, b->digest, fd, NULL, b->size, err);
+}
+
+/* Layer i: as stored when it is compressed already (or none is asked for), else
+ * compressed; a layer the registry lacks and box keeps only extracted is written
+ * again from its files. */
+static int push_layer(struct push *p, size_t i, struct box_err **err)
+{
+	const struct oci_descriptor *d = &p->m->layers[i];
+	const char *diff_id = p->cfg->diff_ids[i];
+	struct layer_blob *b = &p->out[i];
+	bool done = false;
+	int r;
+
+	if (!streq(d->digest, diff_id) || p->comp == OCI_COMP_NONE) {
+		if ((r = push_as_stored(p, d, &done, err)) < 0)
+			return r;
+		if (done) {
+			memcpy(b->diff_id, diff_id, sizeof(b->diff_id));
+			memcpy(b->digest, d->digest, sizeof(b->digest));
+			b->size = d->size;
+			p->types[i] = layer_compression_media_type(d->compression);
+			return 0;
+		}
+	}
+	p->types[i] = layer_compression_media_type(p->comp);
+	return push_made(p, d, diff_id, b, err);
 }
 
 static int push_manifest(struct push *p, const char *text, size_t len, struct box_err **err)
@@ -262,12 +398,72 @@ static int push_manifest(struct push *p, const char *text, size_t len, struct bo
 	return r;
 }
 
-static int push_image(struct push *p, const char *image, struct box_err **err)
+/* A blob from memory (a config), unless the registry has it. */
+static int push_text(struct push *p, const char *text, size_t len, struct box_err **err)
+{
+	char digest[LAYER_DIGEST_LEN];
+	bool there;
+	int r;
+
+	oci_sha256(text, len, digest);
+	if ((r = exists(p, digest, len, &there, err)) < 0 || there)
+		return r;
+	return send_blob(p, digest, -1, text, len, err);
+}
+
+/* The config: the stored one, or a new one (*ret_text) when a layer's diff_id changed. */
+static int push_config(struct push *p, char **ret_text, struct box_err **err)
+{
+	const struct oci_descriptor *c = &p->m->config;
+	_cleanup_free_ char *path = xasprintf("%s/blobs/sha256/%s", p->store, c->digest + 7);
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char **ids = xcalloc(p->m->n_layers + 1, sizeof(*ids));
+	bool same = true;
+	size_t len;
+	int r = fs_read_file(path, OCI_CONFIG_MAX, &text, &len, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->m->n_layers; i++) {
+		ids[i] = p->out[i].diff_id;
+		same &= streq(ids[i], p->cfg->diff_ids[i]);
+	}
+	if (same)
+		return push_text(p, text, len, err);
+	*ret_text = layer_config_with_diff_ids(text, ids, p->m->n_layers, err);
+	if (!*ret_text)
+		return -EINVAL;
+	return push_text(p, *ret_text, strlen(*ret_text), err);
+}
+
+/* The stored manifest when every blob is the stored one, else a new one. */
+static char *new_manifest(struct push *p, const char *config)
+{
+	struct json_object *layers;
+	char digest[LAYER_DIGEST_LEN];
+	bool same = !config;
+
+	for (size_t i = 0; i < p->m->n_layers; i++)
+		same &= streq(p->out[i].digest, p->m->layers[i].digest);
+	if (same)
+		return NULL;
+	layers = json_object_new_array();
+	for (size_t i = 0; i < p->m->n_layers; i++)
+		json_object_array_add(
+		    layers, oci_descriptor_json(p->types[i], p->out[i].digest, p->out[i].size));
+	if (config) {
+		oci_sha256(config, strlen(config), digest);
+		return oci_manifest_format(digest, strlen(config), layers);
+	}
+	return oci_manifest_format(p->m->config.digest, p->m->config.size, layers);
+}
+
+static int read_image(struct push *p, const char *image, char **ret_text, size_t *ret_len,
+		      struct box_err **err)
 {
 	struct image_info *info = NULL;
-	struct oci_manifest *m = NULL;
-	_cleanup_free_ char *text = NULL, *mpath = NULL;
-	size_t len;
+	_cleanup_free_ char *mpath = NULL, *cpath = NULL, *ctext = NULL;
+	size_t clen;
 	int r = store_lookup(p->is, image, &info, err);
 
 	if (r < 0)
@@ -275,27 +471,50 @@ static int push_image(struct push *p, const char *image, struct box_err **err)
 	mpath = xasprintf("%s/blobs/sha256/%s", p->store, info->digest + 7);
 	memcpy(p->res.digest, info->digest, MIN(strlen(info->digest) + 1, sizeof(p->res.digest)));
 	image_info_free(info);
-	if ((r = fs_read_file(mpath, OCI_MANIFEST_MAX, &text, &len, err)) < 0 ||
-	    (r = oci_manifest_parse_buffer(text, len, &m, err)) < 0)
+	if ((r = fs_read_file(mpath, OCI_MANIFEST_MAX, ret_text, ret_len, err)) < 0 ||
+	    (r = oci_manifest_parse_buffer(*ret_text, *ret_len, &p->m, err)) < 0)
 		return r;
-	/* Blobs kept here first, then those only a mount can bring: a registry that refuses
-	 * uploads says so itself before box would report a blob it cannot send. */
+	cpath = xasprintf("%s/blobs/sha256/%s", p->store, p->m->config.digest + 7);
+	if ((r = fs_read_file(cpath, OCI_CONFIG_MAX, &ctext, &clen, err)) < 0 ||
+	    (r = oci_config_parse_buffer(ctext, clen, &p->cfg, err)) < 0)
+		return r;
+	if (p->cfg->n_diff_ids != p->m->n_layers)
+		return box_err_set(err, EINVAL,
+				   "the image's config lists %zu layers, its manifest %zu",
+				   p->cfg->n_diff_ids, p->m->n_layers);
+	p->out = xcalloc(p->m->n_layers + 1, sizeof(*p->out));
+	p->types = xcalloc(p->m->n_layers + 1, sizeof(*p->types));
+	return 0;
+}
+
+static int push_image(struct push *p, const char *image, struct box_err **err)
+{
+	_cleanup_free_ char *text = NULL, *config = NULL, *manifest = NULL;
+	size_t len;
+	int r = read_image(p, image, &text, &len, err);
+
+	/* Blobs kept here first, then those only a mount or a rebuild can bring: a
+	 * registry that refuses uploads says so itself before box does more work. */
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; r == 0 && i < m->n_layers; i++)
-			if (blob_kept(p, m->layers[i].digest) == (pass == 0))
-				r = push_blob(p, m->layers[i].digest, m->layers[i].size, err);
+		for (size_t i = 0; r == 0 && i < p->m->n_layers; i++)
+			if (blob_kept(p, p->m->layers[i].digest) == (pass == 0))
+				r = push_layer(p, i, err);
 	if (r == 0)
-		r = push_blob(p, m->config.digest, m->config.size, err);
-	if (r == 0)
+		r = push_config(p, &config, err);
+	if (r == 0 && (manifest = new_manifest(p, config))) {
+		oci_sha256(manifest, strlen(manifest), p->res.digest);
+		r = push_manifest(p, manifest, strlen(manifest), err);
+	} else if (r == 0) {
 		r = push_manifest(p, text, len, err);
-	oci_manifest_free(m);
+	}
 	return r;
 }
 
 int image_push(const struct image_settings *is, const char *image, const char *dest,
-	       const struct push_hooks *h, struct push_result *ret, struct box_err **err)
+	       enum oci_compression comp, const struct push_hooks *h, struct push_result *ret,
+	       struct box_err **err)
 {
-	struct push p = { .is = is, .h = h, .store = store_dir() };
+	struct push p = { .is = is, .h = h, .store = store_dir(), .comp = comp };
 	int r = store_resolve_ref(is, dest, &p.res.dest, err);
 
 	if (r == 0)
@@ -308,6 +527,12 @@ int image_push(const struct image_settings *is, const char *image, const char *d
 	}
 	registry_free(p.reg);
 	ref_free(p.ref);
+	oci_manifest_free(p.m);
+	oci_config_free(p.cfg);
+	free(p.out);
+	free(p.types);
+	if (p.ids_loaded)
+		ids_done(&p.ids);
 	free(p.repo);
 	free(p.store);
 	if (r < 0) {
