@@ -5,6 +5,7 @@
  * supervisor died (or whose runtime dir vanished, as after a reboot) is listed as
  * stopped; one whose net helper died is running with "network down".
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,23 +25,39 @@ static bool uses_slirp(const struct sandbox_info *s)
 }
 
 /*
+ * The forward text of a running slirp sandbox's net helper: from its page, or asked
+ * for on its socket (a helper from before the page, or a table too big for it). -1
+ * when the helper is gone (the sandbox keeps running without a network).
+ */
+static int net_forward_text(const struct sandbox_info *s, char **ret)
+{
+	_cleanup_close_ int fd = net_page_open(s->runtime_dir);
+	_cleanup_free_ char *path = xasprintf("%s/net.sock", s->runtime_dir);
+	struct box_err *err = NULL;
+	uint64_t rx, tx, gen;
+	int r = fd >= 0 ? net_page_read(fd, &rx, &tx, &gen, ret) : fd;
+
+	if (r == 0 || r == -ESRCH)
+		return r;
+	if (net_ctl_request(path, "list", ret, &err) < 0) {
+		box_err_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The forwards of a running slirp sandbox as its net helper lists them, one
- * "SPEC" per element; NULL when the helper does not answer (it died: the
- * sandbox keeps running without a network).
+ * "SPEC" per element; NULL when the helper is gone.
  */
 static char **net_forwards(const struct sandbox_info *s)
 {
-	_cleanup_free_ char *rt = sandbox_runtime_dir(s->name);
-	_cleanup_free_ char *path = xasprintf("%s/net.sock", rt);
 	_cleanup_free_ char *reply = NULL;
-	struct box_err *err = NULL;
-	char **v = xcalloc(1, sizeof(char *));
+	char **v;
 
-	if (net_ctl_request(path, "list", &reply, &err) < 0) {
-		box_err_free(err);
-		strv_free(v);
+	if (net_forward_text(s, &reply) < 0)
 		return NULL;
-	}
+	v = xcalloc(1, sizeof(char *));
 	for (char *line = strtok(reply, "\n"); line; line = strtok(NULL, "\n"))
 		strv_push(&v, xstrndup(line, strcspn(line, " ")));
 	return v;

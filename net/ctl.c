@@ -2,8 +2,8 @@
 /*
  * The net helper's control socket, $XDG_RUNTIME_DIR/box/<name>/net.sock: one
  * request line per connection ("list", "add SPEC", "rm SPEC", "stats"), one
- * reply ("ok" and lines, or "error: message"), then the helper closes. "stats-fd"
- * is answered with the shared counters' memfd instead (net_stats_map). Only the
+ * reply ("ok" and lines, or "error: message"), then the helper closes (what box
+ * reads often, counters and forwards, is in the helper's page instead). Only the
  * helper's own uid may talk to it (SO_PEERCRED), and never a process inside the
  * sandbox. Clients are non-blocking slots
  * in the main poll loop with a deadline, so a slow, silent or malicious client
@@ -14,7 +14,8 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
+#include <stddef.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -82,19 +83,6 @@ static void client_reply(struct ctl_client *c, const char *text)
 {
 	if (send(c->fd, text, strlen(text), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("net: control reply: %s", strerror(errno));
-	client_close(c);
-}
-
-/* "stats-fd": the shared counters' memfd, read-only use by the same user's tools. */
-static void client_send_stats(struct net_loop *l, struct ctl_client *c)
-{
-	if (l->stats_fd < 0) {
-		client_reply(c, "error: no shared counters (use the stats request)\n");
-		return;
-	}
-	int r = net_send_fd(c->fd, l->stats_fd);
-	if (r < 0)
-		log_debug("net: send the counters fd: %s", strerror(-r));
 	client_close(c);
 }
 
@@ -175,10 +163,6 @@ void ctl_client_io(struct net_loop *l, struct ctl_client *c)
 	if (c->denied) {
 		client_reply(c, "error: permission denied (only the user's own box commands on "
 				"the host may ask)\n");
-		return;
-	}
-	if (streq(str_strip(c->buf), "stats-fd")) {
-		client_send_stats(l, c);
 		return;
 	}
 	_cleanup_free_ char *reply = ctl_handle(l, c->buf);
@@ -314,42 +298,58 @@ int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
 	return 0;
 }
 
-int net_stats_map(const char *ctl_path, const struct net_stats_shared **ret, struct box_err **err)
+int net_page_open(const char *runtime_dir)
 {
-	struct pollfd p;
+	_cleanup_free_ char *path = xasprintf("%s/" NET_PAGE_FILE, runtime_dir);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
-	_cleanup_close_ int fd = ctl_send(ctl_path, "stats-fd", err), mfd = -1;
-	int r, seals;
 
 	if (fd < 0)
-		return fd;
-	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (poll(&p, 1, REPLY_TIMEOUT_MS) <= 0)
-		return box_err_set(err, ETIMEDOUT, "wait for the net helper's reply");
-	r = net_recv_fd(fd, &mfd);
-	/* A helper from before the shared counters answers with an error text. */
-	if (r == -EBADMSG)
-		return box_err_set(err, EOPNOTSUPP, "the net helper has no shared counters");
-	if (r < 0)
-		return box_err_set(err, -r, "receive the net helper's counters");
-	/* Unsealed, the helper could shrink it under our mapping (SIGBUS on read). */
-	seals = fcntl(mfd, F_GET_SEALS);
-	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(mfd, &st) < 0 ||
-	    st.st_size < NET_STATS_SIZE)
-		return box_err_set(err, EBADMSG, "the net helper's counters are not sealed");
-	void *m = mmap(NULL, NET_STATS_SIZE, PROT_READ, MAP_SHARED, mfd, 0);
-	if (m == MAP_FAILED)
-		return box_err_set(err, errno, "map the net helper's counters");
-	if (((const struct net_stats_shared *)m)->magic != NET_STATS_MAGIC) {
-		munmap(m, NET_STATS_SIZE);
-		return box_err_set(err, EBADMSG, "the net helper's counters have another layout");
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
+	    st.st_size < (off_t)sizeof(struct net_page_hdr)) {
+		close(fd);
+		return -EBADMSG;
 	}
-	*ret = m;
-	return 0;
+	return fd;
 }
 
-void net_stats_unmap(const struct net_stats_shared *m)
+static bool page_pread(int fd, void *buf, size_t len, off_t off)
 {
-	if (m)
-		munmap((void *)m, NET_STATS_SIZE);
+	return pread(fd, buf, len, off) == (ssize_t)len;
+}
+
+int net_page_read(int fd, uint64_t *ret_rx, uint64_t *ret_tx, uint64_t *ret_gen, char **ret_fwd)
+{
+	struct net_page_hdr h;
+	uint64_t seq;
+
+	for (int tries = 0; tries < 8; tries++) {
+		if (!page_pread(fd, &h, sizeof(h), 0) || h.magic != NET_PAGE_MAGIC)
+			return -EBADMSG;
+		/* The helper holds an exclusive lock while it runs: ours means it is gone. */
+		if (!h.live || flock(fd, LOCK_SH | LOCK_NB) == 0) {
+			flock(fd, LOCK_UN);
+			return -ESRCH;
+		}
+		*ret_rx = h.rx_bytes;
+		*ret_tx = h.tx_bytes;
+		*ret_gen = h.fwd_gen;
+		if (!ret_fwd)
+			return 0;
+		if (h.fwd_len > NET_PAGE_TEXT_MAX)
+			return -EAGAIN;
+		if (h.seq & 1)
+			continue;
+		_cleanup_free_ char *text = xmalloc(h.fwd_len + 1);
+		if (!page_pread(fd, text, h.fwd_len, sizeof(h)) ||
+		    !page_pread(fd, &seq, sizeof(seq), offsetof(struct net_page_hdr, seq)))
+			return -EBADMSG;
+		if (seq != h.seq)
+			continue;
+		text[h.fwd_len] = '\0';
+		*ret_fwd = TAKE_PTR(text);
+		return 0;
+	}
+	return -EAGAIN;
 }

@@ -142,7 +142,7 @@ int fwd_add(struct net_loop *l, const struct port_spec *p, enum fwd_kind kind, s
 	l->fwds = xrealloc(l->fwds, (l->n_fwds + 1) * sizeof(*l->fwds));
 	l->fwds[l->n_fwds++] = (struct fwd){ .spec = *p, .kind = kind };
 	l->fwd_gen++;
-	LOOP_PUBLISH(l, fwd_gen, l->fwd_gen);
+	loop_publish_fwds(l);
 	log_debug("net: forward %s (%s)", text, kind_names[kind]);
 	return 0;
 }
@@ -154,7 +154,7 @@ static void fwd_drop(struct net_loop *l, struct fwd *f)
 	memmove(&l->fwds[i], &l->fwds[i + 1], (l->n_fwds - i - 1) * sizeof(*l->fwds));
 	l->n_fwds--;
 	l->fwd_gen++;
-	LOOP_PUBLISH(l, fwd_gen, l->fwd_gen);
+	loop_publish_fwds(l);
 }
 
 static void suppress(struct net_loop *l, uint16_t port)

@@ -39,11 +39,11 @@ static char *ports_from_list(const char *reply)
 	return out;
 }
 
-/* Per sandbox run: the helper's shared counters, or the fallback to requests. */
+/* Per sandbox run: the helper's page, or the fallback to requests. */
 struct live_net {
 	char *ctl;
-	const struct net_stats_shared *map;
-	bool no_map;	 /* a helper without shared counters: ask it every time */
+	int page;	 /* -1: not open */
+	bool no_page;	 /* a helper without a page: ask it every time */
 	bool have_ports; /* ports below were listed at fwd_gen ports_gen */
 	uint64_t ports_gen;
 	char *ports;
@@ -55,7 +55,8 @@ void live_net_free(void *state)
 
 	if (!n)
 		return;
-	net_stats_unmap(n->map);
+	if (n->page >= 0)
+		close(n->page);
 	free(n->ctl);
 	free(n->ports);
 	free(n);
@@ -67,27 +68,32 @@ static char *list_ports(const char *ctl)
 	return net_ctl_request(ctl, "list", &reply, NULL) >= 0 ? ports_from_list(reply) : NULL;
 }
 
-/* Through the shared page: no syscall, and the port list only when forwards changed. */
-static int from_map(struct live_net *n, bool want_ports, uint64_t *ret_rx, uint64_t *ret_tx,
-		    char **ret_ports)
+/* Through the page: a read or two, and the port list only when forwards changed. */
+static int from_page(struct live_net *n, bool want_ports, uint64_t *ret_rx, uint64_t *ret_tx,
+		     char **ret_ports)
 {
-	if (!__atomic_load_n(&n->map->live, __ATOMIC_ACQUIRE)) {
-		/* The helper ended; map a new one next time, if any. */
-		net_stats_unmap(n->map);
-		n->map = NULL;
+	uint64_t gen;
+	int r = net_page_read(n->page, ret_rx, ret_tx, &gen, NULL);
+
+	if (r < 0) {
+		/* The helper ended: open a new one's next time, if any. */
+		close(n->page);
+		n->page = -1;
 		n->have_ports = false;
-		return -ENOENT;
+		return r;
 	}
-	*ret_rx = __atomic_load_n(&n->map->rx_bytes, __ATOMIC_RELAXED);
-	*ret_tx = __atomic_load_n(&n->map->tx_bytes, __ATOMIC_RELAXED);
 	if (!want_ports)
 		return 0;
-	/* The generation is read before the list: a change in between is seen next time. */
-	uint64_t gen = __atomic_load_n(&n->map->fwd_gen, __ATOMIC_ACQUIRE);
 	if (!n->have_ports || gen != n->ports_gen) {
+		_cleanup_free_ char *text = NULL;
+		uint64_t rx, tx;
 		free(n->ports);
-		/* Generation 0: no forward was ever added, nothing to ask for. */
-		n->ports = gen ? list_ports(n->ctl) : NULL;
+		n->ports = NULL;
+		/* Generation 0: no forward was ever added, nothing to read. */
+		if (gen && net_page_read(n->page, &rx, &tx, &gen, &text) == 0)
+			n->ports = ports_from_list(text);
+		else if (gen)
+			n->ports = list_ports(n->ctl);
 		n->ports_gen = gen;
 		n->have_ports = true;
 	}
@@ -95,7 +101,7 @@ static int from_map(struct live_net *n, bool want_ports, uint64_t *ret_rx, uint6
 	return 0;
 }
 
-/* A helper without shared counters: "stats" (and "list") requests. */
+/* A helper without a page: "stats" (and "list") requests. */
 static int from_requests(const char *ctl, bool want_ports, uint64_t *ret_rx, uint64_t *ret_tx,
 			 char **ret_ports)
 {
@@ -125,16 +131,18 @@ int live_net_counters(const struct sandbox_info *s, bool want_ports, uint64_t *r
 	if (!n) {
 		n = xzalloc(sizeof(*n));
 		n->ctl = xasprintf("%s/net.sock", s->runtime_dir);
+		n->page = -1;
 		*state = n;
 	}
-	if (!n->map && !n->no_map) {
-		int r = net_stats_map(n->ctl, &n->map, NULL);
-		if (r == -EOPNOTSUPP)
-			n->no_map = true;
-		else if (r < 0)
-			return r; /* not up yet, or gone: tried again next refresh */
+	if (n->page < 0 && !n->no_page) {
+		n->page = net_page_open(s->runtime_dir);
+		/* A socket without a page beside it: a helper from before the page. */
+		if (n->page == -ENOENT && path_exists(n->ctl))
+			n->no_page = true;
+		else if (n->page < 0)
+			return n->page; /* not up yet, or gone: tried again next refresh */
 	}
-	if (n->map)
-		return from_map(n, want_ports, ret_rx, ret_tx, ret_ports);
+	if (n->page >= 0)
+		return from_page(n, want_ports, ret_rx, ret_tx, ret_ports);
 	return from_requests(n->ctl, want_ports, ret_rx, ret_tx, ret_ports);
 }

@@ -12,9 +12,9 @@
 #include "../core/cgroup/stats.h"
 
 /*
- * stats_net_fn: the counters from the net helper's shared page (mapped once through
- * "stats-fd" on <runtime_dir>/net.sock), the port list ("list") only when the
- * forwards changed; with an older helper, "stats" and "list" requests. Its per
+ * stats_net_fn: the counters from the net helper's page (<runtime_dir>/net.page, kept
+ * open), the port list from it only when the forwards changed; with a helper from
+ * before the page, "stats" and "list" requests on its net.sock. Its per
  * sandbox state is released by live_net_free (stats_ctx_set_net_state_free).
  */
 int live_net_counters(const struct sandbox_info *s, bool want_ports, uint64_t *ret_rx,

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -507,28 +508,61 @@ static int add_static_ports(struct net_loop *l, struct box_err **err)
 	return 0;
 }
 
-/* The shared counters page (before the jail: memfd_create needs no file system, but
- * this keeps every resource of the helper set up in one place). Sealed against
- * resizing, so a reader's mapping can never fault. Optional: without it, clients
- * fall back to "stats" requests. */
-static void shared_setup(struct net_loop *l)
+/* The page (net.h), made before the jail under a temporary name, locked, then renamed
+ * into place: a reader never sees it unlocked while the helper runs. Optional: without
+ * it, clients ask the control socket. */
+static void page_setup(struct net_loop *l)
 {
-	int fd = memfd_create("box-net-stats", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (!l->o->ctl_path)
+		return;
+	_cleanup_free_ char *dir = xstrdup(l->o->ctl_path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	_cleanup_free_ char *path = xasprintf("%s/" NET_PAGE_FILE, dir);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
 	void *m = MAP_FAILED;
 
-	if (fd >= 0 && ftruncate(fd, NET_STATS_SIZE) == 0 &&
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0)
-		m = mmap(NULL, NET_STATS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED) {
-		log_debug("net: no shared counters: %s", strerror(errno));
+	unlink(tmp);
+	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && ftruncate(fd, NET_PAGE_SIZE) == 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		m = mmap(NULL, NET_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m != MAP_FAILED) {
+		l->shared = m;
+		l->shared->magic = NET_PAGE_MAGIC;
+		__atomic_store_n(&l->shared->live, 1, __ATOMIC_RELEASE);
+	}
+	if (m == MAP_FAILED || rename(tmp, path) < 0) {
+		log_debug("net: no page '%s': %s", path, strerror(errno));
+		if (m != MAP_FAILED)
+			munmap(m, NET_PAGE_SIZE);
+		l->shared = NULL;
 		if (fd >= 0)
 			close(fd);
+		unlink(tmp);
 		return;
 	}
-	l->stats_fd = fd;
-	l->shared = m;
-	l->shared->magic = NET_STATS_MAGIC;
-	__atomic_store_n(&l->shared->live, 1, __ATOMIC_RELEASE);
+	l->page_fd = fd;
+}
+
+void loop_publish_fwds(struct net_loop *l)
+{
+	struct net_page_hdr *h = l->shared;
+
+	if (!h)
+		return;
+	_cleanup_free_ char *text = fwd_list(l);
+	size_t len = strlen(text);
+	uint64_t seq = h->seq;
+	__atomic_store_n(&h->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (len <= NET_PAGE_TEXT_MAX)
+		memcpy(h + 1, text, len);
+	__atomic_store_n(&h->fwd_len, len <= NET_PAGE_TEXT_MAX ? len : UINT64_MAX,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&h->fwd_gen, l->fwd_gen, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 /* A tap made with IFF_VNET_HDR (net_tap_setup) carries a header before each frame;
@@ -562,7 +596,7 @@ static int loop_setup(struct net_loop *l, struct box_err **err)
 	r = open_sandbox_fds(l, err);
 	if (r < 0)
 		return r;
-	shared_setup(l);
+	page_setup(l);
 	if (l->o->ctl_path) {
 		r = ctl_listen(l, l->o->ctl_path, err);
 		if (r < 0)
@@ -592,10 +626,10 @@ static void loop_done(struct net_loop *l)
 			close(fds[i]);
 	if (l->shared) {
 		__atomic_store_n(&l->shared->live, 0, __ATOMIC_RELEASE);
-		munmap(l->shared, NET_STATS_SIZE);
+		munmap(l->shared, NET_PAGE_SIZE);
 	}
-	if (l->stats_fd >= 0)
-		close(l->stats_fd);
+	if (l->page_fd >= 0)
+		close(l->page_fd);
 	free(l->fwds);
 	free(l->pfd);
 	free(l->buf);
@@ -616,7 +650,7 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
 		.scan_inuse = -1,
 		.scan_every_ms = SCAN_INTERVAL_MS,
 		.cpu_fd = -1,
-		.stats_fd = -1,
+		.page_fd = -1,
 	};
 	int r;
 

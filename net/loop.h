@@ -79,8 +79,8 @@ struct net_loop {
 	uint64_t rx_bytes; /* into the sandbox (written to the tap) */
 	uint64_t tx_bytes; /* out of the sandbox (read from the tap) */
 	uint64_t fwd_gen;  /* bumped by every change of the forward table */
-	int stats_fd;	   /* memfd behind shared, passed to "stats-fd" clients */
-	struct net_stats_shared *shared;
+	int page_fd;	   /* the page (net.h), locked while the loop runs */
+	struct net_page_hdr *shared;
 	bool quit;
 	bool wrote; /* a frame went to the tap since the last tap_read */
 	uint8_t *buf;
@@ -88,8 +88,10 @@ struct net_loop {
 };
 
 uint64_t loop_now_ms(void);
+/* After a change of the forward table: its generation and text into the page. */
+void loop_publish_fwds(struct net_loop *l);
 
-/* Publish a counter in the shared page (see net_stats_shared); no-op without one. */
+/* Publish a counter in the page (see net_page_hdr); no-op without one. */
 #define LOOP_PUBLISH(l, field, value)                                                              \
 	do {                                                                                       \
 		if ((l)->shared)                                                                   \

@@ -122,24 +122,37 @@ int net_ctl_request(const char *ctl_path, const char *request, char **ret_reply,
 		    struct box_err **err);
 
 /*
- * The counters a net helper publishes in a sealed memfd, so that `box stats` and the
- * dashboard read them every second without a round trip: the request "stats-fd"
- * answers with the memfd (SCM_RIGHTS). The helper stores each field with a relaxed
- * atomic store; readers load them the same way. fwd_gen moves whenever the forward
- * table changes, so the port list is asked for again only then. live is cleared when
- * the helper ends.
+ * The page a net helper publishes beside its control socket, <rundir>/net.page, so
+ * that `box list`, `box stats` and the dashboard read 200 sandboxes without a round
+ * trip to each helper: its byte counters, its forward table as the "list" request
+ * gives it ("SPEC KIND" lines), and whether it still runs. The helper makes it (0600)
+ * before its jail, holds an exclusive flock on it while it runs (so a killed helper
+ * shows as gone) and writes it through a shared mapping: counters with relaxed atomic
+ * stores; the forward text under seq, odd while it changes. fwd_gen moves whenever
+ * the forward table changes.
  */
-#define NET_STATS_MAGIC 0x626f782d6e657431ULL /* "box-net1" */
-#define NET_STATS_SIZE	4096
-struct net_stats_shared {
+#define NET_PAGE_MAGIC 0x626f782d6e657432ULL /* "box-net2" */
+#define NET_PAGE_SIZE  65536
+struct net_page_hdr {
 	uint64_t magic;
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
 	uint64_t fwd_gen;
 	uint64_t live;
+	uint64_t seq;
+	uint64_t fwd_len; /* bytes of forward text after the header; > NET_PAGE_TEXT_MAX: none */
 };
-/* Map a running helper's counters read-only; -EOPNOTSUPP from a helper without them. */
-int net_stats_map(const char *ctl_path, const struct net_stats_shared **ret, struct box_err **err);
-void net_stats_unmap(const struct net_stats_shared *m);
+#define NET_PAGE_TEXT_MAX (NET_PAGE_SIZE - sizeof(struct net_page_hdr))
+#define NET_PAGE_FILE	  "net.page"
+
+/* Open the page of the helper of runtime_dir (the user's own regular file); the fd, or
+ * -ENOENT without one (a helper from before the page, or not up yet). */
+int net_page_open(const char *runtime_dir);
+/*
+ * One look at an open page: the counters, the forward generation and, when ret_fwd is
+ * not NULL, the forward text (allocated). -ESRCH: the helper is gone; -EAGAIN: the
+ * text kept changing, or does not fit (ask the helper); -EBADMSG: not a page.
+ */
+int net_page_read(int fd, uint64_t *ret_rx, uint64_t *ret_tx, uint64_t *ret_gen, char **ret_fwd);
 
 #endif

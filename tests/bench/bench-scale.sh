@@ -5,7 +5,8 @@
 # while nothing happens in them (CPU time over a window, from /proc/PID/stat, of every
 # process of box's that keeps them: supervisors and net helpers), how long `box list`
 # and `box stats --no-stream` take with N present, and the first `box start` against
-# the last ones. Removes everything it created.
+# the last ones, and counts the fuse-overlayfs processes that keep their root file
+# systems. Removes everything it created.
 #
 # usage: tests/bench/run.sh scale    (BENCH_SCALE_N, default 200; BENCH_SCALE_WINDOW, s, default 60)
 . "$(dirname "$0")/lib.sh"
@@ -55,11 +56,16 @@ ticks() {
 sleep 3
 mapfile -t pids < <(helpers)
 [ ${#pids[@]} -ge "$N" ] || echo "# warning: found ${#pids[@]} box processes for $N sandboxes" >&2
+# The root file systems' fuse-overlayfs processes (exec'd, so counted apart).
+mapfile -t fpids < <(pgrep -u "$(id -u)" -x fuse-overlayfs)
 c0=$(ticks "${pids[@]}")
+f0=$(ticks "${fpids[@]}")
 sleep "$WINDOW"
 c1=$(ticks "${pids[@]}")
+f1=$(ticks "${fpids[@]}")
 hz=$(getconf CLK_TCK)
 cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')
+fcpu=$(awk -v a="$f0" -v b="$f1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')
 pct=$(awk -v c="$cpu" -v w="$WINDOW" 'BEGIN { printf "%.2f", c / w * 100 }')
 
 # median in ms of lines (µs) l1..l2 of FILE
@@ -85,11 +91,14 @@ last=$(med "$starts" $((N - k + 1)) "$N")
 printf '# %s idle sandboxes, window %s s, %s CPUs, load %s\n' "$N" "$WINDOW" "$(nproc)" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %12s\n' "measure" "value"
+printf '%-44s %12s\n' "sandboxes running (N)" "$N"
 printf '%-44s %12s\n' "box processes alive" "${#pids[@]}"
 printf '%-44s %12s\n' "their CPU over the window (s)" "$cpu"
 printf '%-44s %11s%%\n' "  as a share of one core" "$pct"
+printf '%-44s %12s\n' "fuse-overlayfs processes" "${#fpids[@]}"
+printf '%-44s %12s\n' "their CPU over the window (s)" "$fcpu"
 printf '%-44s %12s\n' "box list (ms, median of 7)" "$list"
 printf '%-44s %12s\n' "box stats --no-stream (ms, median of 7)" "$stats"
 printf '%-44s %12s\n' "box start, first $k (ms, median)" "$first"
-printf '%-44s %12s\n' "box start, last $k (ms, median)" "$last"
+printf '%-44s %12s\n' "box start, last $k up to the ${N}th (ms, median)" "$last"
 printf '%-44s %12s\n' "  last / first" "$(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.2fx", b / a }')"
