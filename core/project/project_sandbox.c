@@ -134,6 +134,45 @@ int proj_setup_key(struct project *p, char key[SHA256_HEX_LEN + 1], char ***ret_
 	return 0;
 }
 
+static enum sandbox_flag flag(const struct box_config *own, const char *key, bool v)
+{
+	if (!cfg_is_set(own, "box", key))
+		return SANDBOX_FLAG_UNSET;
+	return v ? SANDBOX_FLAG_YES : SANDBOX_FLAG_NO;
+}
+
+/*
+ * [box] host_loopback, ports, mtu, gpu and host_exec as the .box.ini itself sets
+ * them, kept with the sandbox so that they apply however it is started; what the
+ * file leaves unset follows the global config when the sandbox starts.
+ */
+static void project_net(const struct project *p, enum sandbox_flag *ret_loopback,
+			enum sandbox_flag *ret_ports_auto, uint32_t *ret_mtu, char **ret_gpu,
+			enum sandbox_flag *ret_host_exec)
+{
+	struct box_config *own = cfg_new();
+	struct cfg_errors e = { 0 };
+
+	*ret_loopback = *ret_ports_auto = *ret_host_exec = SANDBOX_FLAG_UNSET;
+	*ret_mtu = 0;
+	*ret_gpu = NULL;
+	/* Parsed (and checked) once already, with the global config under it. */
+	if (cfg_parse_buffer(p->content, p->len, p->file, CFG_PROJECT, own, &e) == 0) {
+		*ret_loopback = flag(own, "host_loopback", own->host_loopback);
+		*ret_ports_auto = flag(own, "ports", own->ports_auto);
+		*ret_host_exec = flag(own, "host_exec", own->host_exec);
+		*ret_mtu = cfg_is_set(own, "box", "mtu") ? own->mtu : 0;
+		if (cfg_is_set(own, "box", "gpu"))
+			*ret_gpu = xstrdup(cfg_gpu_names[own->gpu]);
+	}
+	cfg_errors_done(&e);
+	cfg_free(own);
+}
+
+static const char *const net_names[] = {
+	[CFG_NET_SLIRP] = "slirp", [CFG_NET_HOST] = "host", [CFG_NET_NONE] = "none"
+};
+
 static void on_progress(size_t i, size_t n, const char *label)
 {
 	fprintf(stderr, "box: setup [%zu/%zu] %s\n", i, n, label);
@@ -158,7 +197,13 @@ int proj_build_setup(struct project *p, const char *key, char *const *image_laye
 
 	if (!has_setup(p->config) || setup_layer_exists(key))
 		return 0;
-	_cleanup_free_ char *canon = project_setup_canonical(NULL, p->config);
+	_cleanup_free_ char *canon = project_setup_canonical(NULL, p->config), *gpu = NULL;
+	/* Setup runs in the network the sandbox will have, with its [box] settings. */
+	struct sandbox_config net = { .name = p->sandbox,
+				      .network = (char *)net_names[p->config->network] };
+	enum sandbox_flag ports_auto, host_exec;
+	project_net(p, &net.host_loopback, &ports_auto, &net.mtu, &gpu, &host_exec);
+	net.ports_auto = SANDBOX_FLAG_NO;
 	struct setup_build_opts o = {
 		.key = key,
 		.layers = image_layers,
@@ -168,7 +213,7 @@ int proj_build_setup(struct project *p, const char *key, char *const *image_laye
 		.project_dir = p->dir,
 		.canonical = canon,
 		.fuse = p->config->storage != CFG_STORAGE_OVERLAY,
-		.no_network = p->config->network == CFG_NET_NONE,
+		.net = &net,
 		.progress = on_progress,
 		.failed = on_failed,
 	};
@@ -225,45 +270,6 @@ static char **project_services(const struct box_config *c)
 		strv_push(&v, xasprintf("%s\t%s", c->services[i].key, c->services[i].value));
 	return v;
 }
-
-static enum sandbox_flag flag(const struct box_config *own, const char *key, bool v)
-{
-	if (!cfg_is_set(own, "box", key))
-		return SANDBOX_FLAG_UNSET;
-	return v ? SANDBOX_FLAG_YES : SANDBOX_FLAG_NO;
-}
-
-/*
- * [box] host_loopback, ports, mtu, gpu and host_exec as the .box.ini itself sets
- * them, kept with the sandbox so that they apply however it is started; what the
- * file leaves unset follows the global config when the sandbox starts.
- */
-static void project_net(const struct project *p, enum sandbox_flag *ret_loopback,
-			enum sandbox_flag *ret_ports_auto, uint32_t *ret_mtu, char **ret_gpu,
-			enum sandbox_flag *ret_host_exec)
-{
-	struct box_config *own = cfg_new();
-	struct cfg_errors e = { 0 };
-
-	*ret_loopback = *ret_ports_auto = *ret_host_exec = SANDBOX_FLAG_UNSET;
-	*ret_mtu = 0;
-	*ret_gpu = NULL;
-	/* Parsed (and checked) once already, with the global config under it. */
-	if (cfg_parse_buffer(p->content, p->len, p->file, CFG_PROJECT, own, &e) == 0) {
-		*ret_loopback = flag(own, "host_loopback", own->host_loopback);
-		*ret_ports_auto = flag(own, "ports", own->ports_auto);
-		*ret_host_exec = flag(own, "host_exec", own->host_exec);
-		*ret_mtu = cfg_is_set(own, "box", "mtu") ? own->mtu : 0;
-		if (cfg_is_set(own, "box", "gpu"))
-			*ret_gpu = xstrdup(cfg_gpu_names[own->gpu]);
-	}
-	cfg_errors_done(&e);
-	cfg_free(own);
-}
-
-static const char *const net_names[] = {
-	[CFG_NET_SLIRP] = "slirp", [CFG_NET_HOST] = "host", [CFG_NET_NONE] = "none"
-};
 
 static int create_sandbox(struct project *p, const char *key, char **layers, const char *digest,
 			  const char *ref, char **image_env)

@@ -4,8 +4,11 @@
  * a new user + mount namespace, as the sandbox holder is) stacks the image's layers
  * under a fresh upper directory in $DATA/setup/<key>.build/, and clones PID 1 of a
  * new pid namespace that makes that stack its root (the project directory bound at
- * its own path, the host's network and resolver so package managers can download)
- * and runs each step as root inside, in order, on the caller's terminal. Only when
+ * its own path) and runs each step as root inside, in order, on the caller's
+ * terminal, in the sandbox's own network mode: with slirp, the PID 1 hands its tap
+ * out and the namespace child runs the net helper on it (the hooks a started
+ * sandbox's supervisor uses), so setup reaches what the sandbox will reach and no
+ * more (the host's loopback only where host_loopback allows it). Only when
  * every step succeeded is the upper directory renamed to layers/setup-<key>; any
  * other outcome removes the build directory (and a build killed half-way leaves one
  * that the next build of the key removes first).
@@ -24,16 +27,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/exit.h"
-#include "container.h"
-#include "../util/fs.h"
 #include "../host/idmap.h"
+#include "../util/exit.h"
+#include "../util/fs.h"
 #include "../util/log.h"
-#include "overlay.h"
 #include "../util/paths.h"
-#include "setup.h"
 #include "../util/spawn.h"
+#include "../util/util.h"
 #include "../util/xalloc.h"
+#include "container.h"
+#include "init.h"
+#include "overlay.h"
+#include "setup.h"
 
 struct build {
 	const struct setup_build_opts *o;
@@ -44,6 +49,11 @@ struct build {
 	char *record; /* setup/<key>.txt: the canonical setup the layer was built from */
 	char *log;    /* setup/<key>.log: what fuse-overlayfs said */
 	int out;      /* setup/<key>.out, opened on the host: a copy of what the steps print */
+	/* The network (setup.h): slirp, host or none, and what slirp puts in /etc. */
+	const struct sandbox_config *net;
+	const char *mode;
+	char *resolv;		 /* NULL: the host's */
+	const char *hosts_extra; /* host.box.internal, or NULL */
 };
 
 char *setup_layer_dir(const char *key)
@@ -135,25 +145,35 @@ _noreturn_ static void steps_exit(pid_t tee, int status)
 	_exit(status);
 }
 
+/* PID 1 of the build: its network first, then the root, reported on sock; with slirp
+ * the steps wait until the net helper runs on the tap sent out on tap_sock. */
 _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *steps, size_t n,
-				  int sock)
+				  int sock, int tap_sock)
 {
 	struct box_err *err = NULL;
 	struct bind_mount bind = { .host = (char *)b->o->project_dir,
 				   .inside = (char *)b->o->project_dir };
+	bool host = streq(b->mode, "host");
 	struct rootfs_opts ro = { .rootfs = b->merged,
 				  .binds = &bind,
 				  .n_binds = 1,
 				  .host_etc_files = true,
-				  .host_net = !b->o->no_network };
+				  .host_net = host,
+				  .resolv_conf = b->resolv,
+				  .hosts_extra = b->hosts_extra };
+	struct init_net net = { .host = host, .tap_sock = tap_sock, .cfg = b->net };
+	char go;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if ((b->o->no_network && container_loopback_up(&err) < 0) || rootfs_setup(&ro, &err) < 0) {
+	if (init_begin(&net, &err) < 0 || rootfs_setup(&ro, &err) < 0) {
 		sync_send_error(sock, err);
 		_exit(EXIT_BOX);
 	}
 	sync_send_ok(sock, 0);
 	close(sock);
+	if (tap_sock >= 0 && read(tap_sock, &go, 1) != 1)
+		_exit(EXIT_BOX); /* the net helper did not start: the build says why */
+	if (tap_sock >= 0)
+		close(tap_sock);
 	pid_t tee = tee_output(b->out);
 	for (size_t i = 0; i < n; i++) {
 		if (b->o->progress)
@@ -170,31 +190,83 @@ _noreturn_ static void steps_main(const struct build *b, const struct pkg_step *
 
 /* ---- the namespace child ---- */
 
+/*
+ * slirp: the net helper on the tap PID 1 sends out on tap_sock (a child of ours, in
+ * the host's network namespace), then PID 1 released. When PID 1 failed first, its
+ * own report on sync says why.
+ */
+static int start_network(const struct build *b, pid_t pid, int tap_sock, int sync,
+			 pid_t *ret_helper, struct box_err **err)
+{
+	_cleanup_err_ struct box_err *nerr = NULL, *perr = NULL;
+	_cleanup_close_ int ready = -1;
+	int r =
+	    init_net_hooks()->start(pid, tap_sock, NULL, NULL, b->net, ret_helper, &ready, &nerr);
+
+	if (r >= 0)
+		r = sync_recv(ready, "net helper", &nerr);
+	if (r >= 0 && fs_write_all(tap_sock, "1", 1) < 0)
+		r = box_err_set(&nerr, errno, "release the setup");
+	if (r >= 0)
+		return 0;
+	kill(pid, SIGKILL);
+	spawn_wait_status(pid);
+	if (sync_recv(sync, "setup", &perr) < 0 && perr && perr->code != EPIPE) {
+		*err = TAKE_PTR(perr);
+		return -EIO;
+	}
+	box_err_wrap(&nerr, "start the network of the setup");
+	*err = TAKE_PTR(nerr);
+	return r;
+}
+
+static void stop_helper(pid_t helper)
+{
+	if (helper <= 0)
+		return;
+	kill(helper, SIGTERM);
+	spawn_wait_status(helper);
+}
+
 static int run_steps(const struct build *b, const struct pkg_step *steps, size_t n,
 		     struct box_err **err)
 {
-	int sv[2];
+	bool slirp = streq(b->mode, "slirp");
+	int sv[2], tv[2] = { -1, -1 };
+	pid_t helper = 0;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return box_err_set(err, errno, "create a socket pair");
-	/* The sandbox's own network mode: none gets a network namespace with loopback only;
-	 * otherwise setup downloads packages over the host's network. */
-	pid_t pid = clone3_fork(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-				    (b->o->no_network ? CLONE_NEWNET : 0),
-				NULL);
-	if (pid < 0) {
+	if (slirp && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tv) < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return box_err_set(err, errno, "create the namespaces of the setup");
+		return box_err_set(err, errno, "create a socket pair");
 	}
+	/* The sandbox's own network mode: a network namespace of its own unless host. */
+	pid_t pid = clone3_fork(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+				    (streq(b->mode, "host") ? 0 : CLONE_NEWNET),
+				NULL);
 	if (pid == 0) {
 		close(sv[0]);
-		steps_main(b, steps, n, sv[1]);
+		if (slirp)
+			close(tv[0]);
+		steps_main(b, steps, n, sv[1], tv[1]);
 	}
+	int e = errno;
 	close(sv[1]);
-	int r = sync_recv(sv[0], "setup", err);
-	close(sv[0]);
+	if (slirp)
+		close(tv[1]);
+	_cleanup_close_ int sync = sv[0], tap_sock = tv[0];
+	if (pid < 0)
+		return box_err_set(err, e, "create the namespaces of the setup");
+	int r = slirp ? start_network(b, pid, tap_sock, sync, &helper, err) : 0;
+	if (r < 0) {
+		stop_helper(helper);
+		return r;
+	}
+	r = sync_recv(sync, "setup", err);
 	int status = spawn_wait_status(pid);
+	stop_helper(helper);
 	if (r < 0)
 		return r;
 	return status < 0 ? EXIT_BOX : status;
@@ -317,6 +389,7 @@ static void build_done(struct build *b)
 	free(b->merged);
 	free(b->record);
 	free(b->log);
+	free(b->resolv);
 }
 
 static int build_init(struct build *b, const struct setup_build_opts *o, struct box_err **err)
@@ -327,6 +400,19 @@ static int build_init(struct build *b, const struct setup_build_opts *o, struct 
 	int r;
 
 	b->o = o;
+	b->net = o->net;
+	b->mode = o->net && o->net->network ? o->net->network : "slirp";
+	if (streq(b->mode, "slirp")) {
+		const struct sandbox_net_hooks *h = init_net_hooks();
+		if (!h || !o->net)
+			return box_err_set(err, ENOSYS,
+					   "network = slirp, but no userspace network is wired "
+					   "into this program (sandbox_set_net_hooks() was not "
+					   "called)");
+		/* Here, as the user: the settings are read once, before the forks. */
+		b->resolv = h->resolv_conf ? h->resolv_conf(o->net) : NULL;
+		b->hosts_extra = h->hosts_extra ? h->hosts_extra(o->net) : NULL;
+	}
 	b->final = setup_layer_dir(o->key);
 	b->tmp = xasprintf("%s/%s.build", sdir, o->key);
 	b->upper = xasprintf("%s/upper", b->tmp);

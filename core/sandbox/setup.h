@@ -18,6 +18,7 @@
 
 #include "../util/err.h"
 #include "../userland/pkgmgr.h"
+#include "sandbox.h"
 
 /* $DATA/layers/setup-<key>; caller frees. */
 char *setup_layer_dir(const char *key);
@@ -36,7 +37,11 @@ struct setup_build_opts {
 	const char *project_dir; /* mounted at its own path, cwd of every step */
 	const char *canonical;	 /* project_setup_canonical(), kept beside the layer */
 	bool fuse;		 /* fuse-overlayfs, else the kernel overlay */
-	bool no_network;	 /* the sandbox's network = none: setup gets loopback only */
+	/* The network the sandbox will have (its network, host_loopback and mtu; no
+	 * ports): setup runs in that mode. slirp (or NULL): a network namespace of its
+	 * own with the net helper on its tap, as a started sandbox; none: loopback only;
+	 * host: the host's. */
+	const struct sandbox_config *net;
 	/* Called before each step (i from 1), and for the step that failed with its exit
 	 * status; both in a process of the build (they may only print). */
 	void (*progress)(size_t i, size_t n, const char *label);

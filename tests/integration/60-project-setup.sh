@@ -18,6 +18,7 @@ P2=$T/proj2
 mkdir -p "$P/src/deep" "$P/data" "$P2/data" "$T/outside" "$T/empty"
 echo outside-file >"$T/outside/f"
 at_exit "cd / && '$BOX' stop --time 1 proj >/dev/null 2>&1; '$BOX' stop --time 1 proj2 >/dev/null 2>&1"
+for n in proj3 netslirp netnolo nethost; do at_exit "'$BOX' stop --time 1 $n >/dev/null 2>&1"; done
 
 # A package built here, installed by the setup with dpkg (no network needed).
 mkdir -p "$T/pkg/DEBIAN" "$T/pkg/usr/bin"
@@ -167,5 +168,60 @@ printf 'edited requirements\n' >"$P3/box-hello.deb.list"
 is "$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* | wc -l)" $((n + 1)) \
 	"an edited file under [setup] inputs builds a new setup layer"
 (cd "$P3" && "$BOX" stop --time 1 >/dev/null 2>&1)
+
+# slirp (the default), host_loopback = no and host: what a setup run line sees of the
+# network and whether it reaches a server on the host's 127.0.0.1, as the sandbox would.
+python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"hello-from-host\n")
+    c.close()
+' >"$T/hport" &
+hpid=$!
+at_exit "kill $hpid"
+wait_until 100 test -s "$T/hport"
+hport=$(cat "$T/hport")
+# NAME SETTINGS: a project whose setup records /proc/net/dev and what it reached at the
+# host's loopback through 10.0.2.2 and at 127.0.0.1 (a setup of its own: the layer of an
+# equal [setup] would be reused without running).
+netproj() {
+	mkdir -p "$T/$1"
+	cat >"$T/$1/.box.ini" <<INI
+[box]
+image = debian
+$2
+[setup]
+run = echo $1 >name.txt
+run = cat /proc/net/dev >netdev.txt
+run = bash -c 'exec 3<>/dev/tcp/10.0.2.2/$hport && head -1 <&3' >via-gw.txt 2>/dev/null || echo unreachable >via-gw.txt
+run = bash -c 'exec 3<>/dev/tcp/127.0.0.1/$hport && head -1 <&3' >via-lo.txt 2>/dev/null || echo unreachable >via-lo.txt
+INI
+	(cd "$T/$1" && "$BOX" allow --yes >/dev/null 2>&1 && "$BOX" run -- true >"$T/$1.out" 2>&1) ||
+		diag "$(tail -5 "$T/$1.out")"
+	(cd "$T/$1" && "$BOX" stop --time 1 >/dev/null 2>&1)
+}
+ifaces() { sed -n 's/^ *\([^:]*\):.*/\1/p' "$T/$1/netdev.txt" 2>/dev/null | sort | tr '\n' ' '; }
+netproj netslirp ""
+is "$(ifaces netslirp)" "lo tap0 " "network = slirp: setup has lo and tap0, a network of its own"
+is "$(cat "$T/netslirp/via-gw.txt" 2>/dev/null)" hello-from-host \
+	"... and reaches the host's 127.0.0.1 through 10.0.2.2 (host_loopback = yes)"
+is "$(cat "$T/netslirp/via-lo.txt" 2>/dev/null)" unreachable "... while its own 127.0.0.1 is not the host's"
+is "$(cd "$T/netslirp" && "$BOX" run -- cat /proc/net/dev | sed -n 's/^ *\([^:]*\):.*/\1/p' | sort | tr '\n' ' ')" \
+	"lo tap0 " "... the same interfaces as the sandbox itself"
+netproj netnolo "host_loopback = no"
+is "$(ifaces netnolo)" "lo tap0 " "host_loopback = no: setup still has its tap0"
+is "$(cat "$T/netnolo/via-gw.txt" 2>/dev/null)" unreachable "... but not the host's loopback"
+netproj nethost "network = host"
+is "$(ifaces nethost)" "$(sed -n 's/^ *\([^:]*\):.*/\1/p' /proc/net/dev | sort | tr '\n' ' ')" \
+	"network = host: setup has the host's interfaces"
+unlike "$(ifaces nethost)" "tap0" "... and no tap0"
+is "$(cat "$T/nethost/via-lo.txt" 2>/dev/null)" hello-from-host "... and reaches 127.0.0.1 on the host"
+for d in netslirp netnolo nethost; do (cd "$T/$d" && "$BOX" stop --time 1 >/dev/null 2>&1); done
 
 done_testing
