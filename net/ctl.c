@@ -337,6 +337,10 @@ int net_page_read(int fd, uint64_t *ret_rx, uint64_t *ret_tx, uint64_t *ret_gen,
 		*ret_gen = h.fwd_gen;
 		if (!ret_fwd)
 			return 0;
+		if (!h.fwd_len && !(h.seq & 1)) {
+			*ret_fwd = xstrdup("");
+			return 0;
+		}
 		if (h.fwd_len > NET_PAGE_TEXT_MAX)
 			return -EAGAIN;
 		if (h.seq & 1)

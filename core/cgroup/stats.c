@@ -347,6 +347,11 @@ void stats_ctx_set_one_shot(struct stats_ctx *ctx)
 	ctx->one_shot = true;
 }
 
+bool stats_ctx_is_one_shot(const struct stats_ctx *ctx)
+{
+	return ctx->one_shot;
+}
+
 /* Drop the tracks of sandboxes that were not in this refresh's list. */
 static void tracks_sweep(struct stats_ctx *ctx)
 {

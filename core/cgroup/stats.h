@@ -94,15 +94,17 @@ void stats_ctx_set_list_cache(struct stats_ctx *ctx, void *cache, void (*free_fn
  * The CPU readings a later run starts from: stats_ctx_seed_cpu makes the next refresh
  * count a sandbox's CPU % from a reading taken at at_ns (monotonic) during its run
  * that started at started; stats_ctx_cpu_reading gives the last refresh's reading
- * of a sandbox (false: none). stats_ctx_set_one_shot: a single refresh, whose
- * writable-layer sizes come from the recorded walks (sandbox_upper_size) for every
- * sandbox instead of a few walks per refresh.
+ * of a sandbox (false: none). stats_ctx_set_one_shot: a single refresh, from a plain
+ * sandbox_list (no cache to keep up), whose writable-layer sizes come from the
+ * recorded walks (sandbox_upper_size) for every sandbox instead of a few walks per
+ * refresh.
  */
 void stats_ctx_seed_cpu(struct stats_ctx *ctx, const char *name, time_t started, uint64_t usec,
 			uint64_t at_ns);
 bool stats_ctx_cpu_reading(const struct stats_ctx *ctx, const char *name, time_t *ret_started,
 			   uint64_t *ret_usec, uint64_t *ret_at_ns);
 void stats_ctx_set_one_shot(struct stats_ctx *ctx);
+bool stats_ctx_is_one_shot(const struct stats_ctx *ctx);
 /*
  * The readings of the previous `box stats --no-stream` (stats_prev.c), kept in path
  * (the runtime dir's stats-cpu): stats_prev_load seeds ctx from it and returns

@@ -710,7 +710,8 @@ int sandbox_list(struct sandbox_info **ret, size_t *ret_n, struct box_err **err)
 	if (!d)
 		return errno == ENOENT ? 0 : box_err_set(err, errno, "open '%s'", dir);
 	while ((de = readdir(d))) {
-		if (!sandbox_name_valid(de->d_name) || !sandbox_exists(de->d_name))
+		/* A directory without config.json (being made or removed) fails to load. */
+		if (!sandbox_name_valid(de->d_name))
 			continue;
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		memset(&list[n], 0, sizeof(*list));

@@ -46,9 +46,18 @@ char *paths_runtime_dir(void)
 	if (o && *o == '/')
 		return xstrdup(o);
 	const char *v = getenv("XDG_RUNTIME_DIR");
+	/* Asked once per sandbox by a list: the answer for the last value is kept. */
+	static char *last_env, *last_dir;
+	if (last_env && v && streq(v, last_env))
+		return xstrdup(last_dir);
+	free(last_env);
+	free(last_dir);
+	last_env = v ? xstrdup(v) : NULL;
 	if (v && *v == '/' && access(v, W_OK) == 0)
-		return xasprintf("%s/box", v);
-	return xasprintf("/tmp/box-%u", (unsigned)getuid());
+		last_dir = xasprintf("%s/box", v);
+	else
+		last_dir = xasprintf("/tmp/box-%u", (unsigned)getuid());
+	return xstrdup(last_dir);
 }
 
 /* Create dir (and missing parents) 0700, an existing one left as it is; then stat it,
