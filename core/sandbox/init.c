@@ -149,18 +149,33 @@ int init_loop(pid_t child)
 	}
 }
 
+/* The command's side of init_run_command(), in a vfork() child: it shares PID 1's
+ * memory until the exec, so it only ever exec's or _exit()s, and its locals live in
+ * a frame of its own. */
+_noreturn_ __attribute__((noinline)) static void command_child(const struct exec_opts *o,
+							       int sync_fd)
+{
+	struct box_err *e = NULL;
+	int r = container_exec(o, &e);
+
+	sync_send_error(sync_fd, e);
+	_exit(container_exec_failure_status(r));
+}
+
 int init_run_command(const struct exec_opts *o, int *sync_fd, struct box_err **err)
 {
 	init_block_signals();
-	pid_t pid = fork();
+	/*
+	 * vfork, as posix_spawn() does: no copy of PID 1's page tables and no
+	 * copy-on-write faults in either process, a good part of a one-shot run's cost.
+	 * PID 1 waits meanwhile; what the child allocates before its exec stays
+	 * unused in PID 1's heap.
+	 */
+	pid_t pid = vfork();
 	if (pid < 0)
 		return box_err_set(err, errno, "fork the command");
-	if (pid == 0) {
-		struct box_err *e = NULL;
-		int r = container_exec(o, &e);
-		sync_send_error(*sync_fd, e);
-		_exit(container_exec_failure_status(r));
-	}
+	if (pid == 0)
+		command_child(o, *sync_fd);
 	/* The sync socket now reaches EOF when the command has exec'd (or reported). */
 	close(*sync_fd);
 	*sync_fd = -1;

@@ -3,7 +3,8 @@
 # Starting the smallest sandbox: `box run --rootfs DEBIAN true` beside bubblewrap with every
 # namespace and `unshare -Urm`, measured in the same run on the same Debian userland. Target:
 # box within 2x of bwrap (box also maps the user's subordinate range with newuidmap, mounts a
-# fresh /proc and /dev, and drops capabilities).
+# fresh /proc and /dev, and drops capabilities). BOX_BASE=PATH (through run.sh) adds the same
+# rows for another box binary, e.g. an older build, in the same run.
 . "$(dirname "$0")/lib.sh"
 bench_need_cmd bwrap unshare
 [ -x "$BOX_TEST_ROOTFS/bin/true" ] || bench_skip "no Debian userland at $BOX_TEST_ROOTFS"
@@ -14,6 +15,13 @@ bench "unshare -Urm true" unshare -Urm true
 bench "bwrap --unshare-all true" bwrap --unshare-all --ro-bind "$R" / --proc /proc --dev /dev true
 bench "box run --rootfs true" "$BOX" run --rootfs "$R" true
 bench "box run --rootfs --root true" "$BOX" run --rootfs "$R" --root true
+bench "box run --rootfs --network slirp true" "$BOX" run --rootfs "$R" --network slirp true
+if [ -n "${BOX_BASE:-}" ]; then
+	bench "BOX_BASE: box run --rootfs true" "$BOX_BASE" run --rootfs "$R" true
+	bench "BOX_BASE: box run --rootfs --root true" "$BOX_BASE" run --rootfs "$R" --root true
+	bench "BOX_BASE: box run --rootfs --network slirp true" "$BOX_BASE" run --rootfs "$R" \
+		--network slirp true
+fi
 ratio=$(awk -v a="$(bench_value "box run --rootfs true")" \
 	-v b="$(bench_value "bwrap --unshare-all true")" 'BEGIN { printf "%.2f", a / b }')
 bench_table "Starting a sandbox on the Debian userland" "bwrap --unshare-all true"
