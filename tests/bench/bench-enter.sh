@@ -23,16 +23,7 @@ insecure = true
 E
 cd "$HOME" || bench_skip "no home directory"
 
-# podman, confined to $B (PEERS.md: cgroupfs, runc, overlay through fuse-overlayfs)
-export CONTAINERS_CONF=$B/containers.conf CONTAINERS_STORAGE_CONF=$B/storage.conf
-export CONTAINERS_REGISTRIES_CONF=$B/registries.conf
-printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n' \
-	>"$CONTAINERS_CONF"
-printf '[storage]\ndriver = "overlay"\nrunroot = "%s/prun"\ngraphroot = "%s/pstore"\n%s\n%s\n' \
-	"$B" "$B" '[storage.options.overlay]' 'mount_program = "/usr/bin/fuse-overlayfs"' \
-	>"$CONTAINERS_STORAGE_CONF"
-printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$CONTAINERS_REGISTRIES_CONF"
-bench_at_exit "podman unshare rm -rf '$B/pstore'"
+bench_podman_confine "$REG"
 bench_at_exit "podman rm -f -t 0 bench-peer bench-db"
 bench_at_exit "'$BOX' stop --time 1 bench bench-ovl"
 

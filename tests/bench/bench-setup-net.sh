@@ -46,15 +46,7 @@ done
 BENCH_PREPARE=
 built=$(ls -d "$XDG_DATA_HOME"/box/layers/setup-* 2>/dev/null | wc -l)
 if command -v podman >/dev/null 2>&1; then
-	export CONTAINERS_CONF=$B/containers.conf CONTAINERS_STORAGE_CONF=$B/storage.conf
-	export CONTAINERS_REGISTRIES_CONF=$B/registries.conf
-	printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n' \
-		>"$CONTAINERS_CONF"
-	printf '[storage]\ndriver = "overlay"\nrunroot = "%s/prun"\ngraphroot = "%s/pstore"\n%s\n%s\n' \
-		"$B" "$B" '[storage.options.overlay]' 'mount_program = "/usr/bin/fuse-overlayfs"' \
-		>"$CONTAINERS_STORAGE_CONF"
-	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$CONTAINERS_REGISTRIES_CONF"
-	bench_at_exit "podman unshare rm -rf '$B/pstore'"
+	bench_podman_confine "$REG"
 	if podman pull -q "$IMG" >/dev/null 2>&1; then
 		bench "podman run --rm --network none true" podman run --rm --network none "$IMG" true
 		bench "podman run --rm --network slirp4netns true" \

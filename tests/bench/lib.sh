@@ -57,6 +57,20 @@ _bench_cleanup() {
 }
 trap _bench_cleanup EXIT
 
+# bench_podman_confine REGISTRY: rootless podman confined to $B (PEERS.md: cgroupfs, runc,
+# overlay through fuse-overlayfs), REGISTRY (host:port) insecure; its store removed on exit.
+bench_podman_confine() {
+	export CONTAINERS_CONF=$B/containers.conf CONTAINERS_STORAGE_CONF=$B/storage.conf
+	export CONTAINERS_REGISTRIES_CONF=$B/registries.conf
+	printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n' \
+		>"$CONTAINERS_CONF"
+	printf '[storage]\ndriver = "overlay"\nrunroot = "%s/prun"\ngraphroot = "%s/pstore"\n%s\n%s\n' \
+		"$B" "$B" '[storage.options.overlay]' 'mount_program = "/usr/bin/fuse-overlayfs"' \
+		>"$CONTAINERS_STORAGE_CONF"
+	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$1" >"$CONTAINERS_REGISTRIES_CONF"
+	bench_at_exit "podman unshare rm -rf '$B/pstore'"
+}
+
 # bench_skip REASON: this benchmark cannot run here (exit 77, like a skipped test).
 bench_skip() { echo "# SKIP $*"; exit 77; }
 bench_need_cmd() {
