@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A layer's compressed form and the store's cache of it (see layer_compress.h).
- * libarchive's raw format with a gzip or zstd filter does the compressing, so box
- * links nothing new.
+ *
+ * gzip is written the way pigz writes it: the tar is cut into 1 MiB blocks, each
+ * deflated on its own (one thread per core, a batch at a time) and ended with a
+ * sync flush, so the blocks' outputs concatenated are one deflate stream; a final
+ * empty block, the combined CRC-32 and the size close it. A block whose first
+ * 64 KiB do not shrink at level 1 (random or already compressed data) is stored
+ * instead of deflated. The output depends on the tar and the level alone, never
+ * on the number of threads. zstd goes through libarchive's raw format.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../util/fs.h"
 #include "../util/macro.h"
@@ -21,6 +29,9 @@
 #include "layer_compress.h"
 
 #define READ_BUF    (1u << 20)
+#define GZ_BLOCK    (1u << 20)
+#define GZ_TRIAL    (64u << 10)
+#define GZ_THREADS  8
 #define ENTRY_MAX   1024
 #define ENTRY_MAGIC "box-layer-cache 1"
 
@@ -69,17 +80,165 @@ struct out {
 	uint64_t size;
 };
 
+static int emit(struct out *o, const void *buf, size_t len)
+{
+	if (fs_write_all(o->fd, buf, len) < 0)
+		return -errno;
+	EVP_DigestUpdate(o->md, buf, len);
+	o->size += len;
+	return 0;
+}
+
 static la_ssize_t write_cb(struct archive *a, void *ud, const void *buf, size_t len)
 {
-	struct out *o = ud;
-
-	if (fs_write_all(o->fd, buf, len) < 0) {
+	if (emit(ud, buf, len) < 0) {
 		archive_set_error(a, errno, "write the compressed layer");
 		return -1;
 	}
-	EVP_DigestUpdate(o->md, buf, len);
-	o->size += len;
 	return (la_ssize_t)len;
+}
+
+/* ---- gzip, in parallel ---- */
+
+struct gz_block {
+	unsigned char *in;
+	size_t in_len;
+	unsigned char *out;
+	size_t out_len;
+	uLong crc;
+	int level;
+	bool failed;
+};
+
+/* Raw deflate of in at level, ended by a sync flush; the bytes written, or -1. */
+static ssize_t deflate_flushed(int level, const unsigned char *in, size_t len, unsigned char **out)
+{
+	z_stream z = { 0 };
+	ssize_t n = -1;
+
+	if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	size_t cap = deflateBound(&z, len) + 64;
+	*out = xrealloc(*out, cap);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = *out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_SYNC_FLUSH) == Z_OK && z.avail_in == 0 && z.avail_out > 0)
+		n = (ssize_t)(cap - z.avail_out);
+	deflateEnd(&z);
+	return n;
+}
+
+static void *gz_work(void *arg)
+{
+	struct gz_block *b = arg;
+	int level = b->level;
+	ssize_t n;
+
+	b->crc = crc32(0, b->in, (uInt)b->in_len);
+	if (level != 0 && b->in_len >= GZ_TRIAL) {
+		/* data that does not shrink is stored: deflating it costs time for nothing */
+		n = deflate_flushed(1, b->in, GZ_TRIAL, &b->out);
+		if (n < 0 || (size_t)n >= GZ_TRIAL - GZ_TRIAL / 64)
+			level = 0;
+	}
+	n = deflate_flushed(level, b->in, b->in_len, &b->out);
+	b->failed = n < 0;
+	b->out_len = n < 0 ? 0 : (size_t)n;
+	return NULL;
+}
+
+static ssize_t read_block(int fd, unsigned char *buf, size_t cap)
+{
+	size_t got = 0;
+
+	while (got < cap) {
+		ssize_t n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+static unsigned gz_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > GZ_THREADS ? GZ_THREADS : (unsigned)n;
+}
+
+/* One batch: read up to n blocks, deflate them in parallel, write them in order. */
+static int gz_batch(int in_fd, struct out *o, struct gz_block *b, unsigned n, uLong *crc,
+		    uint64_t *total, bool *ret_end, struct box_err **err)
+{
+	pthread_t th[GZ_THREADS];
+	unsigned k = 0;
+	int r = 0;
+
+	for (; k < n; k++) {
+		ssize_t got = read_block(in_fd, b[k].in, GZ_BLOCK);
+		if (got < 0)
+			return box_err_set(err, (int)-got, "read the layer");
+		b[k].in_len = (size_t)got;
+		if ((size_t)got < GZ_BLOCK) {
+			*ret_end = true;
+			k += got > 0;
+			break;
+		}
+	}
+	for (unsigned i = 0; i < k; i++)
+		if (pthread_create(&th[i], NULL, gz_work, &b[i]) != 0)
+			abort();
+	for (unsigned i = 0; i < k; i++)
+		pthread_join(th[i], NULL);
+	for (unsigned i = 0; i < k && r == 0; i++) {
+		if (b[i].failed)
+			r = box_err_set(err, EIO, "deflate the layer");
+		else if (emit(o, b[i].out, b[i].out_len) < 0)
+			r = box_err_set(err, errno, "write the compressed layer");
+		*crc = crc32_combine(*crc, b[i].crc, (z_off_t)b[i].in_len);
+		*total += b[i].in_len;
+	}
+	return r;
+}
+
+static int gzip_parallel(int in_fd, struct out *o, int level, struct box_err **err)
+{
+	static const unsigned char header[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+	static const unsigned char final_block[2] = { 0x03, 0x00 };
+	unsigned n = gz_threads();
+	struct gz_block b[GZ_THREADS] = { 0 };
+	uLong crc = crc32(0, NULL, 0);
+	uint64_t total = 0;
+	bool end = false;
+	int r =
+	    emit(o, header, sizeof(header)) < 0 ? box_err_set(err, errno, "write the layer") : 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		b[i].in = xmalloc(GZ_BLOCK);
+		b[i].level = level;
+	}
+	while (r == 0 && !end)
+		r = gz_batch(in_fd, o, b, n, &crc, &total, &end, err);
+	for (unsigned i = 0; i < n; i++) {
+		free(b[i].in);
+		free(b[i].out);
+	}
+	if (r < 0)
+		return r;
+	unsigned char trailer[8];
+	for (int i = 0; i < 4; i++) {
+		trailer[i] = (unsigned char)(crc >> (8 * i));
+		trailer[4 + i] = (unsigned char)(total >> (8 * i));
+	}
+	if (emit(o, final_block, sizeof(final_block)) < 0 || emit(o, trailer, sizeof(trailer)) < 0)
+		return box_err_set(err, errno, "write the compressed layer");
+	return 0;
 }
 
 static void digest_text(EVP_MD_CTX *md, char out[LAYER_DIGEST_LEN])
@@ -93,21 +252,24 @@ static void digest_text(EVP_MD_CTX *md, char out[LAYER_DIGEST_LEN])
 		p += sprintf(p, "%02x", d[i]);
 }
 
-static int start(struct archive *a, struct out *o, enum oci_compression c, struct box_err **err)
+static int start(struct archive *a, struct out *o, int level, struct box_err **err)
 {
-	int r = c == OCI_COMP_ZSTD ? archive_write_add_filter_zstd(a)
-				   : archive_write_add_filter_gzip(a);
+	int r = archive_write_add_filter_zstd(a);
 	struct archive_entry *e;
 
 	/* ARCHIVE_WARN: libarchive would run an outside program instead; box wants the
 	 * same bytes every time, so it takes only the built-in compressor. */
 	if (r != ARCHIVE_OK)
-		return box_err_set(err, ENOTSUP, "this libarchive cannot compress with %s",
-				   layer_compression_name(c));
+		return box_err_set(err, ENOTSUP, "this libarchive cannot compress with zstd");
 	archive_write_set_format_raw(a);
 	archive_write_set_bytes_per_block(a, 0);
-	if (c == OCI_COMP_GZIP)
-		archive_write_set_options(a, "gzip:!timestamp");
+	if (level > 0) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", level);
+		if (archive_write_set_filter_option(a, "zstd", "compression-level", v) !=
+		    ARCHIVE_OK)
+			return box_err_set(err, EINVAL, "zstd has no compression level %d", level);
+	}
 	if (archive_write_open(a, o, NULL, write_cb, NULL) != ARCHIVE_OK)
 		return box_err_set(err, EIO, "start compressing: %s", archive_error_string(a));
 	e = archive_entry_new();
@@ -138,21 +300,36 @@ static int pump(struct archive *a, int in_fd, struct box_err **err)
 	}
 }
 
-int layer_compress(int in_fd, int out_fd, enum oci_compression c, struct layer_blob *ret,
-		   struct box_err **err)
+static int zstd_archive(int in_fd, struct out *o, int level, struct box_err **err)
 {
-	struct out o = { .fd = out_fd, .md = EVP_MD_CTX_new() };
 	struct archive *a = archive_write_new();
 	int r;
 
-	if (!o.md || !a || !EVP_DigestInit_ex(o.md, EVP_sha256(), NULL))
+	if (!a)
 		abort();
-	r = start(a, &o, c, err);
+	r = start(a, o, level, err);
 	if (r == 0)
 		r = pump(a, in_fd, err);
 	if (archive_write_close(a) != ARCHIVE_OK && r == 0)
 		r = box_err_set(err, EIO, "finish compressing: %s", archive_error_string(a));
 	archive_write_free(a);
+	return r;
+}
+
+int layer_compress(int in_fd, int out_fd, enum oci_compression c, int level, struct layer_blob *ret,
+		   struct box_err **err)
+{
+	struct out o = { .fd = out_fd, .md = EVP_MD_CTX_new() };
+	int r;
+
+	if (!o.md || !EVP_DigestInit_ex(o.md, EVP_sha256(), NULL))
+		abort();
+	if (c == OCI_COMP_GZIP && (level < 0 || level > 9))
+		r = box_err_set(err, EINVAL, "gzip has no compression level %d (0 to 9)", level);
+	else if (c == OCI_COMP_GZIP)
+		r = gzip_parallel(in_fd, &o, level, err);
+	else
+		r = zstd_archive(in_fd, &o, level, err);
 	if (r == 0) {
 		digest_text(o.md, ret->digest);
 		ret->size = o.size;

@@ -33,6 +33,7 @@ struct push {
 	char *repo;
 	char *store;
 	enum oci_compression comp;
+	int level;
 	struct box_ids ids;
 	bool ids_loaded;
 	struct oci_manifest *m;
@@ -321,7 +322,7 @@ static int make_blob(struct push *p, const struct oci_descriptor *d, const char 
 		else
 			unlink(tmp);
 		if (r == 0)
-			r = layer_compress(src.fd, fd, p->comp, b, err);
+			r = layer_compress(src.fd, fd, p->comp, p->level, b, err);
 		if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
 			r = box_err_set(err, errno, "rewind the compressed layer");
 		if (r == 0) {
@@ -511,12 +512,13 @@ static int push_image(struct push *p, const char *image, struct box_err **err)
 }
 
 int image_push(const struct image_settings *is, const char *image, const char *dest,
-	       enum oci_compression comp, const struct push_hooks *h, struct push_result *ret,
+	       const struct push_opts *o, const struct push_hooks *h, struct push_result *ret,
 	       struct box_err **err)
 {
-	struct push p = { .is = is, .h = h, .store = store_dir(), .comp = comp };
+	struct push p = { .is = is, .h = h, .store = store_dir(), .comp = o->compression };
 	int r = store_resolve_ref(is, dest, &p.res.dest, err);
 
+	p.level = o->level >= 0 ? o->level : p.comp == OCI_COMP_GZIP ? LAYER_GZIP_LEVEL : 0;
 	if (r == 0)
 		r = ref_parse(p.res.dest, &p.ref, err);
 	if (r == 0 && p.ref->digest && !p.ref->tag)

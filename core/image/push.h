@@ -45,9 +45,13 @@ struct push_result {
 	uint64_t bytes;	     /* of the blobs uploaded */
 };
 
-/* comp: how to send the layers box keeps uncompressed (OCI_COMP_GZIP by default). */
+struct push_opts {
+	enum oci_compression compression; /* for the layers box keeps uncompressed */
+	int level;			  /* < 0: LAYER_GZIP_LEVEL for gzip, zstd's own */
+};
+
 int image_push(const struct image_settings *is, const char *image, const char *dest,
-	       enum oci_compression comp, const struct push_hooks *h, struct push_result *ret,
+	       const struct push_opts *o, const struct push_hooks *h, struct push_result *ret,
 	       struct box_err **err);
 void push_result_done(struct push_result *r);
 

@@ -122,6 +122,14 @@ is "$(magic "$repo-zstd" "$(echo "$l" | sed -n 2p | cut -d' ' -f2)")" 28b52ffd "
 is "$(podman run --rm --network none "$reg/$repo-zstd:1" cat /etc/box-pushed 2>&1 | tail -1)" \
 	pushed-by-box "... and podman runs it"
 
+# another level: another blob of the same tar, and podman runs it
+out=$("$BOX" push --compression-level 9 "$img" "$reg/$repo-9:1" 2>&1); rc=$?
+is "$rc" 0 "push --compression-level 9" || diag "$out"
+is "$(unpacked_ids "$repo-9" 1)" "$(diff_ids "$repo-9" 1)" "... each layer unpacks to its diff_id"
+out=$("$BOX" push --compression-level 30 "$img" "$reg/$repo:5" 2>&1); rc=$?
+is "$rc" 125 "a compression level out of range is refused with 125"
+like "$out" "compression-level wants a number" "... saying what it wants"
+
 out=$("$BOX" push --compression-format lz4 "$img" "$reg/$repo:5" 2>&1); rc=$?
 is "$rc" 125 "an unknown compression is refused with 125"
 like "$out" "unknown --compression-format 'lz4' \(gzip, zstd or none\)" "... saying which ones there are"

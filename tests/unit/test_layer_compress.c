@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../../core/image/layer_compress.h"
 #include "../../core/util/fs.h"
@@ -69,7 +70,7 @@ static void round_trip(const char *dir)
 	for (int round = 0; round < 2; round++) {
 		lseek(fi, 0, SEEK_SET);
 		fo = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
-		is_int(layer_compress(fi, fo, OCI_COMP_GZIP, &b, NULL), 0, "compress (round %d)",
+		is_int(layer_compress(fi, fo, OCI_COMP_GZIP, 6, &b, NULL), 0, "compress (round %d)",
 		       round);
 		is_int(lseek(fo, 0, SEEK_END), (long long)b.size,
 		       "... the size is what was written");
@@ -91,6 +92,65 @@ static void round_trip(const char *dir)
 	close(fi);
 }
 
+/* The whole of a gzip file, read back by zlib (which checks the CRC and the size). */
+static char *gunzip(const char *path, size_t *ret_len)
+{
+	gzFile f = gzopen(path, "rb");
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap);
+	int n, errnum = 0;
+
+	if (!f) {
+		free(buf);
+		return NULL;
+	}
+	while ((n = gzread(f, buf + len, (unsigned)(cap - len))) > 0) {
+		len += (size_t)n;
+		if (len == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	gzerror(f, &errnum);
+	gzclose(f);
+	*ret_len = len;
+	if (n < 0 || errnum != Z_OK) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Many blocks (text, random data that is stored, a short last block) and no bytes at
+ * all: both unpack to what went in. */
+static void blocks(const char *dir)
+{
+	size_t sizes[] = { (size_t)3 << 20 | 12345, 0 };
+	char in[256], out[256];
+
+	snprintf(in, sizeof(in), "%s/big", dir);
+	snprintf(out, sizeof(out), "%s/big.gz", dir);
+	for (size_t t = 0; t < 2; t++) {
+		size_t len = sizes[t], got_len = 0;
+		char *data = malloc(len + 1);
+		struct layer_blob b;
+		for (size_t i = 0; i < len; i++)
+			data[i] =
+			    (i >> 20) == 1 ? (char)(rand() & 0xff) : (char)('a' + (i * 7 % 13));
+		int fi = open(in, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		int fo = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		ok(fs_write_all(fi, data, len) == 0 && lseek(fi, 0, SEEK_SET) == 0,
+		   "write %zu bytes", len);
+		is_int(layer_compress(fi, fo, OCI_COMP_GZIP, 1, &b, NULL), 0, "compress %zu bytes",
+		       len);
+		close(fi);
+		close(fo);
+		char *got = gunzip(out, &got_len);
+		ok(got && got_len == len && !memcmp(got, data, len),
+		   "... they unpack to the same %zu", len);
+		free(got);
+		free(data);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test-layer-compress-XXXXXX";
@@ -100,6 +160,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	round_trip(dir);
+	blocks(dir);
 	char key[] = KEY;
 	struct layer_blob b = { .diff_id = TAR, .digest = GZ, .size = 7 }, got;
 	is_int(layer_cache_put(dir, key, OCI_COMP_GZIP, &b, NULL), 0, "an entry is written");
