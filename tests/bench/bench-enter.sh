@@ -8,7 +8,8 @@
 #   cold start   stopped sandbox -> `true` done | podman run --rm | the floor: unshare -Urm +
 #                fuse-overlayfs mount + chroot true
 #   memory       summed RSS of an idle running sandbox vs podman's processes for one container
-#   file system  untar a ~100 MB tree and find /usr inside (both drivers) vs the host
+#   file system  untar a ~100 MB tree, find /usr and apt-get install 20 local .debs inside
+#                (box and podman, each with fuse-overlayfs and kernel overlay) vs the host
 # A peer that cannot run here gets a row saying why. podman is confined to the temp dir.
 # BOX_BASE=PATH (through run.sh) adds rows for another box binary, e.g. an older build, with
 # its own data and runtime dirs; both builds then run through env(1), the same way.
@@ -204,22 +205,148 @@ bench_table "Memory of one idle running sandbox (RSS counts shared pages once pe
 # Each run here takes seconds: fewer runs (BENCH_FS_RUNS, default 5) keep the file short.
 BENCH_RUNS=${BENCH_FS_RUNS:-5}
 BENCH_WARMUP=1
-tarball=$B/tree.tar
+# $B/in holds the inputs, which every row reads through a bind mount (box's /run/host,
+# podman's -v, a bind in the chroots): a ~100 MB tar of the image's /usr and 20 packages.
+mkdir -p "$B/in" "$B/hroot"
+tarball=$B/in/tree.tar
 tar -C "$BOX_TEST_ROOTFS" -cf "$tarball" usr/lib usr/share 2>/dev/null
 mb=$(($(stat -c %s "$tarball") / 1000000))
+# make_debs DIR N FILES: N packages bench-fs-01.. of FILES files each (1-20 KB of seeded
+# pseudo-random bytes, the same every time), built here: no network, no mirror.
+make_debs() {
+	local dir=$1 n=$2 files=$3 src=$B/debsrc d
+	python3 - "$src" "$n" "$files" <<'EOF' || return 1
+import os, random, sys
+src, n, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for p in range(1, n + 1):
+    name = "bench-fs-%02d" % p
+    rnd = random.Random(p)
+    root = os.path.join(src, name)
+    os.makedirs(os.path.join(root, "DEBIAN"))
+    with open(os.path.join(root, "DEBIAN", "control"), "w") as f:
+        f.write("Package: %s\nVersion: 1.0\nArchitecture: all\nMaintainer: box <box@localhost>\n"
+                "Description: generated files for a file-system benchmark\n" % name)
+    for i in range(files):
+        d = os.path.join(root, "usr", "share", name, "d%02d" % (i % 20))
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "f%03d" % i), "wb") as f:
+            f.write(rnd.randbytes(rnd.randint(1024, 20480)))
+EOF
+	mkdir -p "$dir" || return 1
+	for d in "$src"/bench-fs-*; do
+		dpkg-deb --root-owner-group -Zgzip --build "$d" "$dir/${d##*/}.deb" >/dev/null || return 1
+	done
+	rm -rf "$src"
+}
+ndebs=20
+deb_files=${BENCH_DEB_FILES:-100}
+debs_ok=
+command -v dpkg-deb >/dev/null && make_debs "$B/in/debs" "$ndebs" "$deb_files" && debs_ok=1
+debs=("$B"/in/debs/*.deb)
+debs_mb=$(du -sm "$B/in/debs" 2>/dev/null | cut -f1)
+pkgs=()
+for ((i = 1; i <= ndebs; i++)); do pkgs+=("$(printf 'bench-fs-%02d' $i)"); done
+inst="apt-get install $ndebs .debs ($debs_mb MB, $((ndebs * deb_files)) files)"
+# apt-get as root inside, offline (the packages need nothing else). APT::Sandbox::User=root
+# everywhere, since the host's chroot maps one id only and has no _apt user to switch to.
+# dpkg fsyncs every file it unpacks before renaming it into place.
+APT=(apt-get install -y -q -o APT::Sandbox::User=root)
+# The host's row: the same image unpacked into a plain directory of the host's file system
+# (no overlay), entered by chroot in a user namespace that maps the user to root: the same
+# apt-get and dpkg do the same work on the same package database.
+unshare -Ur tar -xf "$BOX_TEST_TARBALL" -C "$B/hroot" 2>/dev/null
+[ -x "$B/hroot/usr/bin/apt-get" ] || debs_ok=
+# HOST_ROOT=(the command line prefix that runs a command as root in that directory, $B/in
+# bound at /mnt)
+# shellcheck disable=SC2016
+HOST_ROOT=(unshare -Urm sh -c 'mount --bind "$0" "$1/mnt" && exec chroot "$@"' "$B/in" "$B/hroot")
 "$BOX" start bench-ovl
+# podman's two drivers, $B bound at its own path in both: bench-pfs in the store above
+# (fuse-overlayfs as mount_program), bench-pko in a second store without mount_program,
+# where rootless podman mounts the kernel's overlay itself (Linux >= 5.13). Rootless
+# podman 4 takes its store from XDG_DATA_HOME, not from graphroot: hence --root/--runroot.
+printf '[storage]\ndriver = "overlay"\n' >"$B/storage-ko.conf"
+PKO=(env "CONTAINERS_STORAGE_CONF=$B/storage-ko.conf" podman --root "$B/pko" --runroot "$B/pko-run")
+pfs_why="podman cannot run here" pko_why="podman cannot run here"
+if [ -n "$podman_ok" ]; then
+	bench_at_exit "podman unshare rm -rf '$B/pko'"
+	bench_at_exit "podman rm -f -t 0 bench-pfs"
+	bench_at_exit "$(printf '%q ' "${PKO[@]}") rm -f -t 0 bench-pko"
+	podman run -d --init --name bench-pfs -v "$B:$B:ro" "$IMG" sleep infinity >/dev/null 2>&1 &&
+		pfs_why=
+	if ! "${PKO[@]}" pull -q "$IMG" >/dev/null 2>"$B/.pko.err" ||
+		! "${PKO[@]}" run -d --init --name bench-pko -v "$B:$B:ro" "$IMG" sleep infinity \
+			>/dev/null 2>"$B/.pko.err"; then
+		pko_why="no rootless kernel overlay: $(tail -1 "$B/.pko.err" | cut -c1-80)"
+	elif [ "$("${PKO[@]}" exec bench-pko awk '$2 == "/" { print $3 }' /proc/mounts)" != overlay ]; then
+		pko_why="podman did not mount the kernel's overlay"
+	else
+		pko_why=
+	fi
+fi
+# in_sandbox WHERE: IN=(the command line prefix that runs a command as root in WHERE)
+in_sandbox() {
+	case $1 in
+	bench | bench-ovl) IN=("$BOX" run --root "$1" --) ;;
+	bench-pfs) IN=(podman exec "$1") ;;
+	bench-pko) IN=("${PKO[@]}" exec "$1") ;;
+	esac
+}
+declare -A what=([bench]="box (fuse-overlayfs)" [bench-ovl]="box (kernel overlay)"
+	[bench-pfs]="podman exec (fuse-overlayfs)" [bench-pko]="podman exec (kernel overlay)")
+declare -A why=([bench]="" [bench-ovl]="" [bench-pfs]=$pfs_why [bench-pko]=$pko_why)
+
 mkdir -p "$B/hx"
 # tar leaves read-only directories (0555): make them writable before removing
 BENCH_PREPARE="sh -c 'chmod -R u+w $B/hx; rm -rf $B/hx && mkdir $B/hx'"
 bench "untar $mb MB: host" tar -xf "$tarball" -C "$B/hx"
 for s in bench bench-ovl; do
 	BENCH_PREPARE="'$BOX' run $s -- sh -c 'chmod -R u+w /var/tmp/x; rm -rf /var/tmp/x && mkdir /var/tmp/x'"
-	bench "untar $mb MB: inside ($s)" "$BOX" run "$s" -- tar -xf "/run/host$tarball" -C /var/tmp/x
+	bench "untar $mb MB: ${what[$s]}" "$BOX" run "$s" -- tar -xf "/run/host$tarball" -C /var/tmp/x
+done
+# podman's tar runs as root: --no-same-owner spares it the chown of every file, which a
+# user's tar does not do either.
+for s in bench-pfs bench-pko; do
+	if [ -n "${why[$s]}" ]; then
+		bench_row "untar $mb MB: ${what[$s]} (${why[$s]})" - ""
+		continue
+	fi
+	in_sandbox $s
+	BENCH_PREPARE="$(printf '%q ' "${IN[@]}") sh -c 'rm -rf /var/tmp/x && mkdir /var/tmp/x'"
+	bench "untar $mb MB: ${what[$s]}" "${IN[@]}" tar --no-same-owner -xf "$tarball" -C /var/tmp/x
 done
 BENCH_PREPARE=
 bench "find /usr: host (the same tree)" find "$BOX_TEST_ROOTFS/usr" -true
-for s in bench bench-ovl; do
-	bench "find /usr: inside ($s)" "$BOX" run "$s" -- find /usr -true
+for s in bench bench-ovl bench-pfs bench-pko; do
+	if [ -n "${why[$s]}" ]; then
+		bench_row "find /usr: ${what[$s]} (${why[$s]})" - ""
+		continue
+	fi
+	in_sandbox $s
+	bench "find /usr: ${what[$s]}" "${IN[@]}" find /usr -true
 done
-bench_table "File system (bench = fuse-overlayfs, bench-ovl = kernel overlay)" \
+if [ -n "$debs_ok" ]; then
+	# Each run first removes, untimed, what the last one installed.
+	BENCH_PREPARE="unshare -Ur chroot '$B/hroot' dpkg -P ${pkgs[*]}"
+	bench "$inst: host (chroot)" "${HOST_ROOT[@]}" "${APT[@]}" "${debs[@]/#$B\/in//mnt}"
+	bench "$inst: host, dpkg without fsync (--force-unsafe-io)" "${HOST_ROOT[@]}" "${APT[@]}" \
+		-o Dpkg::Options::=--force-unsafe-io "${debs[@]/#$B\/in//mnt}"
+	unshare -Ur chroot "$B/hroot" dpkg -P "${pkgs[@]}" >/dev/null 2>&1
+	for s in bench bench-ovl bench-pfs bench-pko; do
+		if [ -n "${why[$s]}" ]; then
+			bench_row "$inst: ${what[$s]} (${why[$s]})" - ""
+			continue
+		fi
+		in_sandbox $s
+		BENCH_PREPARE="$(printf '%q ' "${IN[@]}") dpkg -P ${pkgs[*]}"
+		case $s in
+		bench | bench-ovl) bench "$inst: ${what[$s]}" "${IN[@]}" "${APT[@]}" "${debs[@]/#//run/host}" ;;
+		*) bench "$inst: ${what[$s]}" "${IN[@]}" "${APT[@]}" "${debs[@]}" ;;
+		esac
+	done
+	BENCH_PREPARE=
+else
+	bench_row "apt-get install of local .debs (no dpkg-deb, or the image's tarball did not unpack)" - ""
+fi
+bench_table "File system (box and podman, each with fuse-overlayfs and with the kernel's overlay)" \
 	"untar $mb MB: host"

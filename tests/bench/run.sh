@@ -80,6 +80,8 @@ run_as_user() {
 		${BOX_BASE:+BOX_BASE=$stage/build/box-base} \
 		BENCH_SCALE_N="${BENCH_SCALE_N:-200}" BENCH_SCALE_WINDOW="${BENCH_SCALE_WINDOW:-60}" \
 		BENCH_NET_ROUNDS="${BENCH_NET_ROUNDS:-5}" BENCH_REQUESTS="${BENCH_REQUESTS:-5000}" \
+		BENCH_FS_RUNS="${BENCH_FS_RUNS:-5}" BENCH_DEB_FILES="${BENCH_DEB_FILES:-100}" \
+		${BENCH_FS_OPTIONS:+BENCH_FS_OPTIONS="$BENCH_FS_OPTIONS"} \
 		bash "$stage/tests/bench/run.sh" --as-user "${FILTERS[@]}"
 	rc=$?
 	rm -rf "$stage" 2>/dev/null || true
