@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -180,4 +181,78 @@ int desktop_update_ca(int rootfd)
 		return r < 0 ? r : 1;
 	}
 	return 0;
+}
+
+/* One line of the stamp: what lstat() says of path, "-" when it is not there. */
+static bool stamp_entry(FILE *f, const char *label, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		fprintf(f, "%s -\n", label);
+		return false;
+	}
+	fprintf(f, "%s %llu:%llu %o %lld %lld.%09ld %lld.%09ld\n", label,
+		(unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (unsigned)st.st_mode,
+		(long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		(long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	return true;
+}
+
+/*
+ * Whatever can change what desktop_update_ca() finds, seen from the host without the
+ * overlay: the host's bundle, the image's layers (never changed in place), and in the
+ * writable layer every entry on the way to each location, down to the first one that
+ * is not there. A file or dir written, replaced, whited out or made opaque through the
+ * overlay changes its own ctime or its parent dir's.
+ */
+static char *ca_stamp(const char *upper, char *const *layers)
+{
+	const char *host = desktop_host_ca_bundle();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (host)
+		stamp_entry(f, host, host);
+	for (char *const *l = layers; l && *l; l++)
+		fprintf(f, "layer %s\n", *l);
+	for (size_t i = 0; i < ARRAY_SIZE(ca_paths); i++) {
+		_cleanup_free_ char *p = xasprintf("%s%s", upper, ca_paths[i]);
+		for (char *c = p + strlen(upper) + 1;; c++) {
+			if (*c != '/' && *c != '\0')
+				continue;
+			char end = *c;
+			*c = '\0';
+			bool there = stamp_entry(f, p + strlen(upper), p);
+			*c = end;
+			if (!there || !end)
+				break;
+		}
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+bool desktop_ca_current(const char *stamp, const char *upper, char *const *layers)
+{
+	_cleanup_free_ char *want = ca_stamp(upper, layers), *have = NULL;
+	size_t len;
+
+	return want && fs_read_file(stamp, 1024 * 1024, &have, &len, NULL) == 0 &&
+	       streq(have, want);
+}
+
+void desktop_ca_stamp_write(const char *stamp, const char *upper, char *const *layers)
+{
+	_cleanup_free_ char *txt = ca_stamp(upper, layers);
+
+	/* Not fsync'd: a stamp lost or torn only costs one more comparison. */
+	if (!txt || fs_write_file_replace(stamp, txt, strlen(txt), 0600, NULL) < 0)
+		log_debug("cannot write '%s'", stamp);
 }

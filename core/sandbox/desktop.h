@@ -40,5 +40,13 @@ const char *desktop_host_ca_bundle(void);
  * locations the root at rootfd has) when they differ; 1 copied, 0 nothing to do.
  */
 int desktop_update_ca(int rootfd);
+/*
+ * Whether the last desktop_update_ca() left the sandbox's bundle as it must be and
+ * nothing it depends on changed since: the host's bundle, the image's layers and, in
+ * the writable layer upper, what leads to the image's bundle (all read from the host,
+ * no overlay). stamp is the file desktop_ca_stamp_write() wrote after that run.
+ */
+bool desktop_ca_current(const char *stamp, const char *upper, char *const *layers);
+void desktop_ca_stamp_write(const char *stamp, const char *upper, char *const *layers);
 
 #endif

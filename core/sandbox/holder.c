@@ -403,7 +403,7 @@ int holder_main(struct spawn_ctx *ctx, struct box_err **err)
 	if (r >= 0 && s->user_stamp)
 		r = setup_user(s, err);
 	sup_mark("user added");
-	if (r >= 0)
+	if (r >= 0 && !s->ca_current)
 		update_ca(s);
 	if (r >= 0)
 		r = release_init(isock, err);

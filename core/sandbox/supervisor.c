@@ -35,6 +35,7 @@
 
 #include "../util/exit.h"
 #include "../cgroup/cgroup.h"
+#include "desktop.h"
 #include "hostexec.h"
 #include "../host/gpu.h"
 #include "../util/fs.h"
@@ -153,6 +154,8 @@ static int sup_init(struct sup *s, const char *name, struct box_err **err)
 	s->home = paths_home();
 	s->supervisor = getpid();
 	s->user_stamp = holder_user_setup_needed(s) ? xstrdup("") : NULL;
+	_cleanup_free_ char *ca = xasprintf("%s/ca", s->datadir);
+	s->ca_current = desktop_ca_current(ca, s->upper, s->cfg->layers);
 	s->slirp = want_slirp(s->cfg);
 	if (s->slirp && init_net_hooks()->resolv_conf)
 		s->resolv = init_net_hooks()->resolv_conf(s->cfg);
@@ -368,6 +371,10 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	signal(SIGHUP, SIG_IGN);
 	if (s.user_stamp)
 		holder_user_stamp_write(&s);
+	if (!s.ca_current) {
+		_cleanup_free_ char *ca = xasprintf("%s/ca", s.datadir);
+		desktop_ca_stamp_write(ca, s.upper, s.cfg->layers);
+	}
 	/* Only now: nothing forked before (holder, init, net helper) holds it. */
 	r = s.host_exec ? (hx = hostexec_listen(s.rundir, err)) : 0;
 	if (r >= 0)

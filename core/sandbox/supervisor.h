@@ -23,6 +23,7 @@ struct sup {
 	char *datadir, *rundir, *merged, *upper, *work;
 	char *home;		 /* the user's home path (same inside and out) */
 	char *user_stamp;	 /* what users_setup() last wrote; NULL when it must run */
+	bool ca_current;	 /* the CA bundle inside is the host's still (desktop.h) */
 	char *resolv;		 /* /etc/resolv.conf inside (slirp), NULL: the host's */
 	const char *hosts_extra; /* extra /etc/hosts lines (slirp), or NULL */
 	bool slirp;		 /* network = slirp */

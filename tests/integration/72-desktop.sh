@@ -68,6 +68,17 @@ if [ -r "$ca" ]; then
 		"the host's CA bundle replaces the image's at the start"
 	check "... and stays the image's own file (the package manager can replace it)" \
 		"$BOX" enter --root dsk -- sh -c "cp $ca $ca.new && mv $ca.new $ca"
+	# A start that finds nothing changed skips the comparison (a stamp of what it
+	# depends on); an edit in place that keeps the size and the mtime still counts.
+	"$BOX" stop --time 1 dsk
+	"$BOX" start dsk
+	"$BOX" enter --root dsk -- sh -c "cp -p $ca /tmp/ref &&
+		printf XXXX | dd of=$ca bs=1 seek=100 conv=notrunc 2>/dev/null && touch -r /tmp/ref $ca"
+	check_fails "... edited in place inside, keeping its size and mtime" test \
+		"$("$BOX" enter dsk -- sha256sum $ca | cut -d' ' -f1)" = "$(sha256sum $ca | cut -d' ' -f1)"
+	"$BOX" stop --time 1 dsk
+	is "$("$BOX" enter dsk -- sha256sum $ca | cut -d' ' -f1)" "$(sha256sum $ca | cut -d' ' -f1)" \
+		"a bundle edited in place (same size and mtime) is the host's again at the next start"
 else
 	skip "the host's CA bundle" "the host has no $ca"
 fi
