@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Many idle running sandboxes: creates N (the fast test rootfs, slirp network with the
 # automatic port forwards on, as a user gets by default), then measures what they cost
-# while nothing happens in them (CPU time over a window, from /proc/PID/stat, of every
-# process of box's that keeps them: supervisors and net helpers), how long `box list`
-# and `box stats --no-stream` take with N present, and the first `box start` against
-# the last ones, and counts the fuse-overlayfs processes that keep their root file
-# systems. Removes everything it created.
+# while nothing happens in them (CPU time over a window, from /proc/PID/schedstat, of
+# every process of box's that keeps them: supervisors, holders, inits and net helpers;
+# their fuse-overlayfs processes apart), how long `box list` and `box stats --no-stream`
+# take with N present (elapsed, and their own CPU time, which a busy shared host does
+# not inflate as much), the first `box start` against the last ones, and one sandbox
+# started again alone against the same with N running. Removes everything it created.
 #
 # usage: tests/bench/run.sh scale    (BENCH_SCALE_N, default 200; BENCH_SCALE_WINDOW, s, default 60)
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,17 @@ stop_all() {
 bench_at_exit stop_all
 
 ms_now() { date +%s%N; }
+# restarts FILE: stop and start s1 5 times, the starts' µs a line in FILE.
+restarts() {
+	local j t0
+	: >"$1"
+	for ((j = 0; j < 5; j++)); do
+		"$BOX" stop --time 1 s1 >/dev/null 2>&1
+		t0=$(ms_now)
+		"$BOX" start s1 >/dev/null 2>&1
+		echo $((($(ms_now) - t0) / 1000)) >>"$1"
+	done
+}
 starts=$B/starts
 : >"$starts"
 for ((i = 1; i <= N; i++)); do
@@ -34,6 +46,8 @@ for ((i = 1; i <= N; i++)); do
 	"$BOX" start "s$i" >/dev/null 2>"$B/err" ||
 		{ echo "cannot start sandbox s$i: $(cat "$B/err")" >&2; exit 1; }
 	echo $((($(ms_now) - t0) / 1000)) >>"$starts" # µs
+	# s1 alone: its later starts (no first-start setup) against the same with N running.
+	[ "$i" = 1 ] && restarts "$B/restart1"
 done
 
 # What keeps our sandboxes running: the supervisor and the net helper are forks of
@@ -44,11 +58,18 @@ helpers() {
 		tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q "^$BOX start s[0-9]" && echo "${p#/proc/}"
 	done
 }
-# ticks PIDS...: user+system clock ticks the processes used so far.
-ticks() {
-	local p sum=0 t
+# cpu_ns PIDS...: nanoseconds on a CPU the processes used so far (schedstat; clock
+# ticks where the kernel has no schedstat: a wakeup shorter than a tick is sampled).
+cpu_ns() {
+	local p sum=0 t hz
+	hz=$(getconf CLK_TCK)
 	for p in "$@"; do
-		t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || continue
+		if [ -r "/proc/$p/schedstat" ]; then
+			t=$(cut -d' ' -f1 "/proc/$p/schedstat" 2>/dev/null) || continue
+		else
+			t=$(awk -v hz="$hz" '{ sub(/.*\) /, ""); printf "%d", ($12 + $13) * 1e9 / hz }' \
+				"/proc/$p/stat" 2>/dev/null) || continue
+		fi
 		sum=$((sum + ${t:-0}))
 	done
 	echo $sum
@@ -56,16 +77,25 @@ ticks() {
 sleep 3
 mapfile -t pids < <(helpers)
 [ ${#pids[@]} -ge "$N" ] || echo "# warning: found ${#pids[@]} box processes for $N sandboxes" >&2
-# The root file systems' fuse-overlayfs processes (exec'd, so counted apart).
-mapfile -t fpids < <(pgrep -u "$(id -u)" -x fuse-overlayfs)
-c0=$(ticks "${pids[@]}")
-f0=$(ticks "${fpids[@]}")
+# The root file systems' fuse-overlayfs processes: exec'd (another command line) and
+# running as a subordinate id, so found by the upper dirs under $B they were given.
+fuse_pids() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = fuse-overlayfs ] &&
+			tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF "$B/" && echo "${p#/proc/}"
+	done
+}
+mapfile -t fpids < <(fuse_pids)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+c0=$(cpu_ns "${pids[@]}")
+f0=$(cpu_ns "${fpids[@]}")
 sleep "$WINDOW"
-c1=$(ticks "${pids[@]}")
-f1=$(ticks "${fpids[@]}")
-hz=$(getconf CLK_TCK)
-cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')
-fcpu=$(awk -v a="$f0" -v b="$f1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')
+c1=$(cpu_ns "${pids[@]}")
+f1=$(cpu_ns "${fpids[@]}")
+cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+fcpu=$(awk -v a="$f0" -v b="$f1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+fpct=$(awk -v c="$fcpu" -v w="$WINDOW" 'BEGIN { printf "%.2f", c / w * 100 }')
 pct=$(awk -v c="$cpu" -v w="$WINDOW" 'BEGIN { printf "%.2f", c / w * 100 }')
 
 # median in ms of lines (µs) l1..l2 of FILE
@@ -84,12 +114,21 @@ timed() { # timed FILE CMD...: 7 runs of CMD, µs a line in FILE
 }
 timed "$B/t" "$BOX" list; list=$(med "$B/t" 1 7)
 timed "$B/t" "$BOX" stats --no-stream; stats=$(med "$B/t" 1 7)
+# CPU time of one run (user + system, ms, mean of 7): on a busy shared host, where the
+# elapsed time mostly waits for a CPU, what the command itself costs.
+cpu_ms() {
+	command -v perf >/dev/null 2>&1 || { echo -; return; }
+	perf stat -r 7 -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ { printf "%.1f", $1 }'
+}
+list_cpu=$(cpu_ms "$BOX" list)
+stats_cpu=$(cpu_ms "$BOX" stats --no-stream)
+restarts "$B/restartN"
 k=$((N < 10 ? 1 : 5))
 first=$(med "$starts" 1 "$k")
 last=$(med "$starts" $((N - k + 1)) "$N")
 
-printf '# %s idle sandboxes, window %s s, %s CPUs, load %s\n' "$N" "$WINDOW" "$(nproc)" \
-	"$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '# %s idle sandboxes, window %s s, %s CPUs, load %s before the window, %s at the end\n' \
+	"$N" "$WINDOW" "$(nproc)" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %12s\n' "measure" "value"
 printf '%-44s %12s\n' "sandboxes running (N)" "$N"
 printf '%-44s %12s\n' "box processes alive" "${#pids[@]}"
@@ -97,8 +136,16 @@ printf '%-44s %12s\n' "their CPU over the window (s)" "$cpu"
 printf '%-44s %11s%%\n' "  as a share of one core" "$pct"
 printf '%-44s %12s\n' "fuse-overlayfs processes" "${#fpids[@]}"
 printf '%-44s %12s\n' "their CPU over the window (s)" "$fcpu"
+printf '%-44s %11s%%\n' "  as a share of one core" "$fpct"
 printf '%-44s %12s\n' "box list (ms, median of 7)" "$list"
 printf '%-44s %12s\n' "box stats --no-stream (ms, median of 7)" "$stats"
+printf '%-44s %12s\n' "box list CPU (ms, mean of 7)" "$list_cpu"
+printf '%-44s %12s\n' "box stats --no-stream CPU (ms, mean of 7)" "$stats_cpu"
 printf '%-44s %12s\n' "box start, first $k (ms, median)" "$first"
 printf '%-44s %12s\n' "box start, last $k up to the ${N}th (ms, median)" "$last"
 printf '%-44s %12s\n' "  last / first" "$(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.2fx", b / a }')"
+r1=$(med "$B/restart1" 1 5)
+rn=$(med "$B/restartN" 1 5)
+printf '%-44s %12s\n' "s1 started again, alone (ms, median of 5)" "$r1"
+printf '%-44s %12s\n' "s1 started again, $N running (ms, median of 5)" "$rn"
+printf '%-44s %12s\n' "  with $N / alone" "$(awk -v a="$r1" -v b="$rn" 'BEGIN { printf "%.2fx", b / a }')"
