@@ -29,11 +29,14 @@ struct run_args {
 	size_t n_binds;
 	char **env;
 	const char *cwd;
-	char **argv;	     /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
-	bool rm;	     /* --rm: argv[0] is an IMAGE; an ephemeral sandbox from it */
-	const char *network; /* --network as given */
-	bool project;	     /* no NAME ("box run -- CMD"): the project's sandbox */
+	char **argv;		     /* the command (rootfs mode) or NAME CMD... (sandbox mode) */
+	bool rm;		     /* --rm: argv[0] is an IMAGE; an ephemeral sandbox from it */
+	const char *network;	     /* --network as given */
+	bool project;		     /* no NAME ("box run -- CMD"): the project's sandbox */
+	enum sandbox_flag host_exec; /* --rm: --host-exec / --no-host-exec */
 };
+
+enum { OPT_NO_HOST_EXEC = 0x100, OPT_HOST_EXEC };
 
 static void run_args_done(struct run_args *a)
 {
@@ -106,6 +109,10 @@ static int parse_option(int c, const struct opts *o, struct run_args *a)
 			return EXIT_BOX;
 		strv_push(&a->env, xstrdup(o->arg));
 		return 0;
+	case OPT_NO_HOST_EXEC:
+	case OPT_HOST_EXEC:
+		a->host_exec = c == OPT_HOST_EXEC ? SANDBOX_FLAG_YES : SANDBOX_FLAG_NO;
+		return 0;
 	case 'w':
 		if (o->arg[0] != '/')
 			return cmd_usage_error("run", "working directory '%s' must be absolute",
@@ -130,6 +137,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "config", required_argument, NULL, 'C' },
+		{ "no-host-exec", no_argument, NULL, OPT_NO_HOST_EXEC },
+		{ "host-exec", no_argument, NULL, OPT_HOST_EXEC },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts p;
@@ -147,6 +156,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (a->rm && (a->rootfs || !a->argv))
 		return cmd_usage_error("run", "--rm takes an IMAGE (and no --rootfs): box run --rm "
 					      "IMAGE -- CMD");
+	if (a->host_exec && !a->rm)
+		return cmd_usage_error("run",
+				       "--host-exec and --no-host-exec apply to --rm only (a "
+				       "sandbox keeps what it was created with)");
 	return 0;
 }
 
@@ -214,7 +227,7 @@ static int run_ephemeral(struct run_args *a, const char *image, char **cmd)
 {
 	_cleanup_free_ char *base = sbx_name_from_image(image);
 	_cleanup_free_ char *name = xasprintf("%.40s-rm-%d", base, (int)getpid());
-	struct sbx_create o = { .image = image, .network = a->network };
+	struct sbx_create o = { .image = image, .network = a->network, .host_exec = a->host_exec };
 	struct box_err *err = NULL;
 	_cleanup_close_ int lock = -1;
 
@@ -299,6 +312,8 @@ const struct box_command cmd_run = {
 		 "  -v, --volume HOST:/PATH[:ro]  bind a host path into the sandbox\n"
 		 "  -e, --env KEY=VALUE   set an environment variable (KEY alone: the host's)\n"
 		 "  -w, --workdir DIR     the working directory inside (default: home)\n"
+		 "  --no-host-exec        --rm: box-host-exec inside is off (--host-exec: on,\n"
+		 "                        whatever config.ini's [box] host_exec says)\n"
 		 "  --config FILE         the project file to use (.box.ini or devcontainer.json)\n"
 		 "\n"
 		 "exit status: the command's; 125 box failed, 126 cannot execute, 127 not found,\n"

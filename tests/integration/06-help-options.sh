@@ -8,9 +8,10 @@
 cd "$T" || skip_all "no temp dir"
 
 # The options a help text names: on its synopsis lines ("usage: box ...", "       box
-# ...") and option lines (indented, starting with '-'); -h/--help are every command's.
+# ...") and its indented option lines and their continuations (prose starts at the
+# margin); -h/--help are every command's.
 help_opts() {
-	grep -E '^(usage: |[[:space:]]+box |[[:space:]]+-)' |
+	grep -E '^(usage: |[[:space:]])' |
 		grep -oE '(^|[^A-Za-z0-9_-])--?[A-Za-z][A-Za-z0-9-]*' | sed -E 's/^[^-]*//' |
 		grep -vxE -- '-h|--help' | sort -u
 }

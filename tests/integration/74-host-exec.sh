@@ -98,11 +98,13 @@ like "$out" "turned off" "... saying it is turned off"
 (cd "$T/proj" && "$BOX" stop --time 1 >/dev/null 2>&1)
 
 # --- turned off for every sandbox in config.ini, unless a sandbox or project says yes
-printf '[box]\nhost_exec = maybe\n' >"$BOX_CONFIG"
+cp "$BOX_CONFIG" "$T/config.ini.orig"
+{ cat "$T/config.ini.orig"; printf '[box]\nhost_exec = maybe\n'; } >"$BOX_CONFIG"
 out=$("$BOX" config check 2>&1)
 is "$?" 125 "config.ini: a bad host_exec value fails the check (125)"
-like "$out" "config.ini:2: bad value 'maybe' for 'host_exec'" "... with FILE:LINE"
-printf '[box]\nhost_exec = no\n' >"$BOX_CONFIG"
+like "$out" "config.ini:$(($(wc -l <"$T/config.ini.orig") + 2)): bad value 'maybe' for 'host_exec'" \
+	"... with FILE:LINE"
+{ cat "$T/config.ini.orig"; printf '[box]\nhost_exec = no\n'; } >"$BOX_CONFIG"
 check "config.ini: host_exec = no passes the check" "$BOX" config check
 check "create a sandbox that does not say" "$BOX" create hxglob --image debian $S
 out=$("$BOX" run hxglob -- box-host-exec touch "$T/by-glob" 2>&1)
@@ -123,7 +125,15 @@ out=$(cd "$T/proj" && "$BOX" run -- box-host-exec true 2>&1)
 is "$?" 125 "a project that does not say follows config.ini: off"
 (cd "$T/proj" && "$BOX" stop --time 1 >/dev/null 2>&1)
 for n in hxglob hxglobon; do "$BOX" stop --time 1 $n >/dev/null 2>&1; done
-: >"$BOX_CONFIG"
+is "$("$BOX" run --rm --host-exec debian -- box-host-exec echo on-by-run 2>&1)" on-by-run \
+	"run --rm --host-exec turns it on over config.ini"
+cp "$T/config.ini.orig" "$BOX_CONFIG"
+out=$("$BOX" run --rm --no-host-exec debian -- box-host-exec true 2>&1)
+is "$?" 125 "run --rm --no-host-exec: box-host-exec fails with 125"
+like "$out" "turned off" "... saying it is turned off"
+out=$("$BOX" run --no-host-exec hx -- true 2>&1)
+is "$?" 125 "run --no-host-exec on an existing sandbox is refused (125)"
+like "$out" "apply to --rm only" "... saying why"
 
 # --- a terminal: under tmux, a shell inside the sandbox
 tmux_shell
