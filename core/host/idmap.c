@@ -227,10 +227,13 @@ int ids_load(struct box_ids *ret, struct box_err **err)
 		goto fail;
 	if (nu > 0 && ng > 0 && idmap_keep_id(ids.uid, ur, (size_t)nu, &ids.uidmap, NULL) == 0 &&
 	    idmap_keep_id(ids.gid, gr, (size_t)ng, &ids.gidmap, NULL) == 0 &&
-	    find_in_path("newuidmap") && find_in_path("newgidmap")) {
+	    (ids.newuidmap = find_in_path("newuidmap")) &&
+	    (ids.newgidmap = find_in_path("newgidmap"))) {
 		*ret = ids;
 		return 0;
 	}
+	free(ids.newuidmap);
+	ids.newuidmap = NULL;
 	ids.single = true;
 	single_map(&ids.uidmap, ids.uid, ids.uid);
 	single_map(&ids.gidmap, ids.gid, ids.gid);
@@ -244,17 +247,20 @@ fail:
 void ids_done(struct box_ids *ids)
 {
 	free(ids->user);
-	ids->user = NULL;
+	free(ids->newuidmap);
+	free(ids->newgidmap);
+	ids->user = ids->newuidmap = ids->newgidmap = NULL;
 }
 
 /*
  * Start newuidmap/newgidmap with posix_spawn (vfork semantics: no copy of our page
- * tables, which matters on the start path of every sandbox); stdout goes to
- * /dev/null unless debugging. Returns the pid.
+ * tables, which matters on the start path of every sandbox) from the path ids_load()
+ * found (found; NULL: searched in PATH now); stdout goes to /dev/null unless
+ * debugging. Returns the pid.
  */
-static int start_helper(char **argv, pid_t *ret, struct box_err **err)
+static int start_helper(const char *found, char **argv, pid_t *ret, struct box_err **err)
 {
-	_cleanup_free_ char *path = find_in_path(argv[0]);
+	_cleanup_free_ char *path = found ? xstrdup(found) : find_in_path(argv[0]);
 	posix_spawn_file_actions_t fa;
 	extern char **environ;
 	int r;
@@ -320,10 +326,10 @@ int ids_write_maps(const struct box_ids *ids, pid_t pid, struct box_err **err)
 	_cleanup_strv_free_ char **ga = idmap_to_argv("newgidmap", pid, &ids->gidmap);
 	pid_t up, gp;
 	/* The two helpers are independent: run them side by side. */
-	int r = start_helper(ua, &up, err);
+	int r = start_helper(ids->newuidmap, ua, &up, err);
 	if (r < 0)
 		return r;
-	r = start_helper(ga, &gp, err);
+	r = start_helper(ids->newgidmap, ga, &gp, err);
 	if (r < 0) {
 		finish_helper(ua[0], up, NULL);
 		return r;

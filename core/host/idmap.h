@@ -43,6 +43,8 @@ struct box_ids {
 	bool single;	  /* no subordinate range: only the user's own id is mapped */
 	bool root_single; /* single map that maps 0 -> uid (for --root without a range) */
 	bool identity;	  /* real root: every id maps to itself */
+	char *newuidmap;  /* the helpers' paths, found once by ids_load() (else NULL) */
+	char *newgidmap;
 };
 
 /*
