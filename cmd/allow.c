@@ -108,6 +108,10 @@ static void show_reach(const struct box_config *c, const char *dir)
 		show_line("host_loopback:", c->host_loopback
 						? "yes (reaches services on the host's 127.0.0.1)"
 						: "no");
+	if (cfg_is_set(c, "box", "host_exec"))
+		show_line("host_exec:",
+			  c->host_exec ? "yes (commands inside run commands on the host, as you)"
+				       : "no");
 	if (c->hostname)
 		show_line("hostname:", c->hostname);
 	if (c->cpus || c->memory || c->pids) {

@@ -79,7 +79,7 @@ like "$out" "network = slirp" "with the defaults"
 
 # --- the summary names what reaches outside the project, escaped
 ln -s "$T/outside" "$P/innocent"
-printf '[box]\nimage = debian\nhostname = hn\nnetwork = host\nhome = ~/elsewhere\nhost_loopback = yes\nports = auto\n[ports]\n0.0.0.0:8080 = 80\n8081 = 81\n[mounts]\n/in = innocent\n[limits]\nmemory = 1G\n[env]\nX = a\342\200\256b\302\23331m\n' >"$P/.box.ini"
+printf '[box]\nimage = debian\nhostname = hn\nnetwork = host\nhome = ~/elsewhere\nhost_loopback = yes\nhost_exec = yes\nports = auto\n[ports]\n0.0.0.0:8080 = 80\n8081 = 81\n[mounts]\n/in = innocent\n[limits]\nmemory = 1G\n[env]\nX = a\342\200\256b\302\23331m\n' >"$P/.box.ini"
 out=$("$BOX" allow --yes 2>&1)
 like "$out" "$T/outside \(via $P/innocent\) -> /in +\[outside the project\]" "a symlink inside the project to outside is flagged by its real path"
 like "$out" "0\.0\.0\.0:8080 -> 80 +\[open to other machines\]" "a port on every address is flagged"
@@ -88,6 +88,8 @@ like "$out" "ports = auto: +ports listening inside appear" "ports = auto is name
 like "$out" "home: +$HOME/elsewhere \(read-write\) +\[outside the project\]" "home is named"
 like "$out" "network: +host \(shares the host's network\)" "network is named"
 like "$out" "host_loopback: +yes" "host_loopback is named"
+like "$out" "host_exec: +yes \(commands inside run commands on the host" \
+	"host_exec = yes is named (it turns on what config.ini may have turned off)"
 like "$out" "hostname: +hn" "hostname is named"
 like "$out" "limits: +cpus 0, memory 1\.07 GB" "[limits] are named"
 like "$out" 'X=a\\u202eb\\u009b31m' "bidi and C1 controls are shown escaped"
