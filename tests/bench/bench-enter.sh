@@ -9,7 +9,8 @@
 #                fuse-overlayfs mount + chroot true
 #   memory       summed RSS of an idle running sandbox vs podman's processes for one container
 #   file system  untar a ~100 MB tree, find /usr and apt-get install 20 local .debs inside
-#                (box and podman, each with fuse-overlayfs and kernel overlay) vs the host
+#                (box and podman, each with fuse-overlayfs and kernel overlay) vs the host;
+#                the same two on bare mounts with fuse-overlayfs's options one by one
 # A peer that cannot run here gets a row saying why. podman is confined to the temp dir.
 # BOX_BASE=PATH (through run.sh) adds rows for another box binary, e.g. an older build, with
 # its own data and runtime dirs; both builds then run through env(1), the same way.
@@ -350,3 +351,48 @@ else
 fi
 bench_table "File system (box and podman, each with fuse-overlayfs and with the kernel's overlay)" \
 	"untar $mb MB: host"
+
+# ---- fuse-overlayfs's options, on the same two workloads
+# Bare mounts in a user namespace over the host's copy of the image ($B/hroot, back as it was
+# after the host's rows) with a fresh upper layer each run; the kernel's overlay and
+# fuse-overlayfs as box mounts it are the rows to compare with. The options tried
+# (BENCH_FS_OPTIONS overrides them) are those fuse-overlayfs 1.10 has that touch this work:
+#   fsync=0      fsync and fdatasync return at once (what dpkg asks for is not done)
+#   threaded=1   a thread pool with a lock instead of one loop
+#   noacl        no POSIX ACLs (the kernel stops asking for them)
+#   fast_ino=1   inode numbers from readdir instead of opening every lower file
+#   writeback=0  no kernel writeback cache (on by default; not measured unless asked for)
+fo=$B/fo
+mkdir -p "$fo/m" "$fo/u" "$fo/w"
+# FO=(the command line prefix: FO MOUNT CMD... runs CMD as root in the mount, $B/in at /mnt;
+# MOUNT is "kernel" or fuse-overlayfs's -o options beyond the layers)
+# (one line: hyperfine -N reads no $'...' quoting)
+# shellcheck disable=SC2016
+fo_sh='m=$0/fo/m l=lowerdir=$0/hroot,upperdir=$0/fo/u,workdir=$0/fo/w; '
+fo_sh+='if [ "$1" = kernel ]; then mount -t overlay overlay -o "$l,userxattr" "$m"; '
+fo_sh+='else fuse-overlayfs -o "$l,$1" "$m"; fi && mount --bind "$0/in" "$m/mnt" && '
+fo_sh+='shift && exec chroot "$m" "$@"'
+FO=(unshare -Urm sh -c "$fo_sh" "$B")
+# Before each run, untimed: end the last run's fuse-overlayfs (found by the unique path of
+# its upper layer) and empty the upper layer and the work dir.
+fo_reset="sh -c 'for p in \$(pgrep -u $(id -u) -f \"^fuse-overlayfs .*upperdir=$fo/u\"); do \
+kill \$p; while kill -0 \$p 2>/dev/null; do sleep 0.02; done; done; \
+chmod -R u+rwX $fo/u $fo/w; rm -rf $fo/u $fo/w && mkdir $fo/u $fo/w'"
+bench_at_exit "$fo_reset"
+BENCH_PREPARE=$fo_reset
+# a fresh upper layer each run needs no warm-up; 3 runs (BENCH_FS_OPT_RUNS) keep it to minutes
+BENCH_RUNS=${BENCH_FS_OPT_RUNS:-3}
+BENCH_WARMUP=0
+base="allow_other,static_nlink"
+for o in kernel "$base" ${BENCH_FS_OPTIONS:-fsync=0 threaded=1 noacl fast_ino=1}; do
+	case $o in
+	kernel) l="kernel overlay" ;;
+	"$base") l="fuse-overlayfs as box mounts it ($base)" ;;
+	*) l="fuse-overlayfs + $o" o=$base,$o ;;
+	esac
+	bench "untar $mb MB: $l" "${FO[@]}" "$o" tar --no-same-owner -xf "/mnt/${tarball##*/}" -C /var/tmp
+	[ -n "$debs_ok" ] && bench "$inst: $l" "${FO[@]}" "$o" "${APT[@]}" "${debs[@]/#$B\/in//mnt}"
+done
+BENCH_PREPARE=
+bench_table "fuse-overlayfs's options (bare mounts over a copy of the image, a fresh upper layer each run)" \
+	"untar $mb MB: fuse-overlayfs as box mounts it ($base)"
