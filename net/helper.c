@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libslirp.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,4 +58,11 @@ int net_helper_fork(const struct net_helper_opts *o, pid_t *ret_pid, int *ret_re
 	*ret_pid = pid;
 	*ret_ready = fd;
 	return 0;
+}
+
+void net_helper_preload(void)
+{
+	/* The first call of any of their functions loads each library. */
+	slirp_version_string();
+	seccomp_version();
 }

@@ -100,6 +100,12 @@ int net_loop_run(const struct net_helper_opts *o, int ready_fd, struct box_err *
  */
 int net_helper_fork(const struct net_helper_opts *o, pid_t *ret_pid, int *ret_ready,
 		    struct box_err **err);
+/*
+ * Load the libraries the helper needs (libslirp and GLib, libseccomp: box loads them
+ * on first use, core/util/lazylib.h) into the caller, so that a helper forked later
+ * finds them loaded instead of loading them on the start's path.
+ */
+void net_helper_preload(void);
 
 /* The user's network settings a sandbox's own [box] settings go over. */
 struct net_settings {

@@ -82,6 +82,7 @@ static const struct sandbox_net_hooks hooks = {
 	.hosts_extra = hosts_extra,
 	.tap_send = tap_send,
 	.start = start,
+	.preload = net_helper_preload,
 };
 
 const struct sandbox_net_hooks *net_sandbox_hooks(const struct net_settings *(*global)(void))

@@ -215,6 +215,9 @@ struct sandbox_net_hooks {
 	int (*start)(pid_t init, int sock, const char *ctl_path, const char *cgroup,
 		     const struct sandbox_config *c, pid_t *ret_pid, int *ret_ready,
 		     struct box_err **err);
+	/* Optional, on the host before start(), while the caller waits anyway: load
+	 * what start() will need, so that its helper does not. */
+	void (*preload)(void);
 };
 void sandbox_set_net_hooks(const struct sandbox_net_hooks *h);
 

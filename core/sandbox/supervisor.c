@@ -344,6 +344,11 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	if (s.net_sock >= 0)
 		close(s.net_sock);
 	sup_mark("holder spawned");
+	/* While the holder mounts the root and clones init: nothing else to do here. */
+	if (r >= 0 && s.slirp && init_net_hooks()->preload) {
+		init_net_hooks()->preload();
+		sup_mark("network preloaded");
+	}
 	if (r >= 0)
 		r = sync_recv(sync, "sandbox holder", err);
 	if (r < 0) {
