@@ -44,20 +44,23 @@ started=$(awk '$1 == "st" { print $2 }' "$prev")
 forged() { python3 -c 'import time,sys; print("box-stats-cpu 1\nst %s 0 %d" % (sys.argv[1], time.monotonic_ns() - 1000000))' "$started"; }
 forged >"$prev" && chmod 644 "$prev"
 c3=$(cpu st)
-awk -v a="$c3" 'BEGIN { exit !(a < 100) }' && ok "a stats-cpu of mode 0644 is not believed ($c3%)" ||
+awk -v a="$c3" 'BEGIN { exit !(a < 5) }' && ok "a stats-cpu of mode 0644 is not believed ($c3%)" ||
 	fail "a stats-cpu of mode 0644 is not believed ($c3%)"
 is "$(stat -c %a "$prev")" 600 "... and is replaced by a 0600 one"
 forged >"$T/elsewhere" && chmod 600 "$T/elsewhere"
 rm -f "$prev" && ln -s "$T/elsewhere" "$prev"
 before=$(cat "$T/elsewhere")
 c4=$(cpu st)
-awk -v a="$c4" 'BEGIN { exit !(a < 100) }' && ok "a symlinked stats-cpu is not followed ($c4%)" ||
+awk -v a="$c4" 'BEGIN { exit !(a < 5) }' && ok "a symlinked stats-cpu is not followed ($c4%)" ||
 	fail "a symlinked stats-cpu is not followed ($c4%)"
 [ -L "$prev" ] && fail "the symlink is replaced by a file" || ok "the symlink is replaced by a file"
 is "$(cat "$T/elsewhere")" "$before" "... and its target is left as it was"
-# The control: the same forged reading in a private file is believed.
+# The control: the same forged reading in a private file is believed: the sandbox's whole
+# CPU time (the burst included) over the moments since the forged reading, far from the
+# idle sandbox's 0% that a reading not believed gives (on a loaded machine those moments
+# stretch, so no fixed figure near 100% is asked).
 forged >"$prev" && chmod 600 "$prev"
 c5=$(cpu st)
-awk -v a="$c5" 'BEGIN { exit !(a >= 100) }' && ok "the same reading in a 0600 file is used ($c5%)" ||
+awk -v a="$c5" 'BEGIN { exit !(a >= 5) }' && ok "the same reading in a 0600 file is used ($c5%)" ||
 	fail "the same reading in a 0600 file is used ($c5%)"
 done_testing
