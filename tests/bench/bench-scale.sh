@@ -74,7 +74,9 @@ cpu_ns() {
 	done
 	echo $sum
 }
-sleep 3
+# An idle net helper looks less often once nothing ran for 10 s, and doubles its interval
+# up to 4 s from there: the window starts when the last started sandbox is there too.
+sleep 20
 mapfile -t pids < <(helpers)
 [ ${#pids[@]} -ge "$N" ] || echo "# warning: found ${#pids[@]} box processes for $N sandboxes" >&2
 # The root file systems' fuse-overlayfs processes: exec'd (another command line) and
