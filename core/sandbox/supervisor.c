@@ -324,6 +324,34 @@ static int net_socket(struct sup *s, int *ret_sock, struct box_err **err)
 	return 0;
 }
 
+/* Once init is up: what the next start compares with to skip the user and CA steps. */
+static void write_stamps(const struct sup *s)
+{
+	if (s->user_stamp)
+		holder_user_stamp_write(s);
+	if (!s->ca_current) {
+		_cleanup_free_ char *ca = xasprintf("%s/ca", s->datadir);
+		desktop_ca_stamp_write(ca, s->upper, s->cfg->layers);
+	}
+}
+
+/* The sandbox has ended: the net helper, the state, the cgroup and the runtime dir go. */
+static void sup_teardown(struct sup *s, pid_t net, const char *cg)
+{
+	if (net > 0) {
+		/* It ends by itself when init does; TERM in case it has not noticed yet. */
+		kill(net, SIGTERM);
+		spawn_wait_status(net);
+	}
+	/* The state goes first, so nobody joins a sandbox that is going away. */
+	_cleanup_free_ char *st = xasprintf("%s/state", s->rundir);
+	unlink(st);
+	if (cg)
+		cg_remove(cg);
+	rm_rf(s->rundir, NULL);
+	sup_done(s);
+}
+
 int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 {
 	struct sup s = { .ready_fd = -1, .net_sock = -1 };
@@ -374,12 +402,7 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	signal(SIGHUP, SIG_IGN);
-	if (s.user_stamp)
-		holder_user_stamp_write(&s);
-	if (!s.ca_current) {
-		_cleanup_free_ char *ca = xasprintf("%s/ca", s.datadir);
-		desktop_ca_stamp_write(ca, s.upper, s.cfg->layers);
-	}
+	write_stamps(&s);
 	/* Only now: nothing forked before (holder, init, net helper) holds it. */
 	r = s.host_exec ? (hx = hostexec_listen(s.rundir, err)) : 0;
 	if (r >= 0)
@@ -397,18 +420,7 @@ int sandbox_supervise(const char *name, int ready_fd, struct box_err **err)
 		hostexec_serve(hx, init, holder);
 	int status = spawn_wait_status(holder);
 	log_debug("sandbox '%s' stopped (holder status %d)", name, status);
-	if (net > 0) {
-		/* It ends by itself when init does; TERM in case it has not noticed yet. */
-		kill(net, SIGTERM);
-		spawn_wait_status(net);
-	}
-	/* The state goes first, so nobody joins a sandbox that is going away. */
-	_cleanup_free_ char *st = xasprintf("%s/state", s.rundir);
-	unlink(st);
-	if (cg)
-		cg_remove(cg);
-	rm_rf(s.rundir, NULL);
-	sup_done(&s);
+	sup_teardown(&s, net, cg);
 	return r < 0 ? r : 0;
 }
 
