@@ -183,12 +183,13 @@ int desktop_update_ca(int rootfd)
 	return 0;
 }
 
-/* One line of the stamp: what lstat() says of path, "-" when it is not there. */
-static bool stamp_entry(FILE *f, const char *label, const char *path)
+/* One line of the stamp: what stat() (follow) or lstat() says of path, "-" when it
+ * is not there. */
+static bool stamp_entry(FILE *f, const char *label, const char *path, bool follow)
 {
 	struct stat st;
 
-	if (lstat(path, &st) < 0) {
+	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0) {
 		fprintf(f, "%s -\n", label);
 		return false;
 	}
@@ -215,8 +216,9 @@ static char *ca_stamp(const char *upper, char *const *layers)
 
 	if (!f)
 		return NULL;
+	/* The host's may be a symlink (Arch's): what counts is the file it leads to. */
 	if (host)
-		stamp_entry(f, host, host);
+		stamp_entry(f, host, host, true);
 	for (char *const *l = layers; l && *l; l++)
 		fprintf(f, "layer %s\n", *l);
 	for (size_t i = 0; i < ARRAY_SIZE(ca_paths); i++) {
@@ -226,7 +228,7 @@ static char *ca_stamp(const char *upper, char *const *layers)
 				continue;
 			char end = *c;
 			*c = '\0';
-			bool there = stamp_entry(f, p + strlen(upper), p);
+			bool there = stamp_entry(f, p + strlen(upper), p, false);
 			*c = end;
 			if (!there || !end)
 				break;
