@@ -110,19 +110,21 @@ struct gz_block {
 	bool failed;
 };
 
-/* Raw deflate of in at level, ended by a sync flush; the bytes written, or -1. */
-static ssize_t deflate_flushed(int level, const unsigned char *in, size_t len, unsigned char **out)
+/* Room for a block deflated at any level and ended by a sync flush. */
+#define GZ_OUT_CAP(n) (compressBound(n) + 64)
+
+/* Raw deflate of in at level into out, ended by a sync flush; the bytes written, or -1. */
+static ssize_t deflate_flushed(int level, const unsigned char *in, size_t len, unsigned char *out,
+			       size_t cap)
 {
 	z_stream z = { 0 };
 	ssize_t n = -1;
 
 	if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
-	size_t cap = deflateBound(&z, len) + 64;
-	*out = xrealloc(*out, cap);
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)len;
-	z.next_out = *out;
+	z.next_out = out;
 	z.avail_out = (uInt)cap;
 	if (deflate(&z, Z_SYNC_FLUSH) == Z_OK && z.avail_in == 0 && z.avail_out > 0)
 		n = (ssize_t)(cap - z.avail_out);
@@ -139,11 +141,11 @@ static void *gz_work(void *arg)
 	b->crc = crc32(0, b->in, (uInt)b->in_len);
 	if (level != 0 && b->in_len >= GZ_TRIAL) {
 		/* data that does not shrink is stored: deflating it costs time for nothing */
-		n = deflate_flushed(1, b->in, GZ_TRIAL, &b->out);
+		n = deflate_flushed(1, b->in, GZ_TRIAL, b->out, GZ_OUT_CAP(GZ_BLOCK));
 		if (n < 0 || (size_t)n >= GZ_TRIAL - GZ_TRIAL / 64)
 			level = 0;
 	}
-	n = deflate_flushed(level, b->in, b->in_len, &b->out);
+	n = deflate_flushed(level, b->in, b->in_len, b->out, GZ_OUT_CAP(GZ_BLOCK));
 	b->failed = n < 0;
 	b->out_len = n < 0 ? 0 : (size_t)n;
 	return NULL;
@@ -221,6 +223,7 @@ static int gzip_parallel(int in_fd, struct out *o, int level, struct box_err **e
 
 	for (unsigned i = 0; i < n; i++) {
 		b[i].in = xmalloc(GZ_BLOCK);
+		b[i].out = xmalloc(GZ_OUT_CAP(GZ_BLOCK));
 		b[i].level = level;
 	}
 	while (r == 0 && !end)
