@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Images out and sandbox history, box beside rootless podman in one run:
 #   commit of ~200 MB of changes (2000 files of 100 KB): box commit vs podman commit;
-#   push of that image to the loopback registry: box push vs podman push;
+#   push of that image to the loopback registry: box push vs podman push (gzip both, and
+#   box's uncompressed push), a second push of the same image, and the same for an image
+#   of compressible changes (a copy of /usr); with the bytes each client sent, counted by
+#   a small TCP proxy in front of the registry that every request of the bench goes through;
 #   save of it to a docker-archive and load back: box save/load vs podman save/load;
 #   snapshot and restore of a 1 GB writable layer (box only; no peer does it without a
 #   daemon), beside cp -a of the same directory as the floor.
@@ -33,13 +36,64 @@ if [ "$(id -u)" = 0 ]; then
 	rm -rf "$stage"
 	exit $rc
 fi
-for c in podman runc curl python3; do
+for c in podman runc curl python3 /usr/bin/time; do
 	command -v $c >/dev/null || { echo "bench-images: $c is not installed" >&2; exit 77; }
 done
 curl -fsS -m 5 "http://$REG/v2/" >/dev/null || { echo "bench-images: no registry at $REG" >&2; exit 77; }
 
 W=$(mktemp -d /var/tmp/box-bench-run.XXXXXX)
 BOX=$BUILD/box
+# The proxy: what clients send to the registry is counted into $W/sent (bytes, all
+# connections), rewritten every 0.1 s.
+python3 - "$REG" "$W" <<'PY' &
+import os, socket, sys, threading, time
+host, port = sys.argv[1].rsplit(":", 1)
+w, sent, lock = sys.argv[2], [0], threading.Lock()
+def pipe(a, b, count):
+    try:
+        while True:
+            d = a.recv(1 << 18)
+            if not d:
+                break
+            b.sendall(d)
+            if count:
+                with lock:
+                    sent[0] += len(d)
+    except OSError:
+        pass
+    for x in (a, b):
+        try:
+            x.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(c):
+    s = socket.create_connection((host, int(port)))
+    t = threading.Thread(target=pipe, args=(s, c, False), daemon=True)
+    t.start()
+    pipe(c, s, True)
+    t.join()
+    c.close()
+    s.close()
+def dump():
+    while True:
+        time.sleep(0.1)
+        with open(f"{w}/sent.tmp", "w") as f:
+            f.write(str(sent[0]))
+        os.replace(f"{w}/sent.tmp", f"{w}/sent")
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(64)
+with open(f"{w}/proxy.tmp", "w") as f:
+    f.write(f"127.0.0.1:{ls.getsockname()[1]}")
+os.replace(f"{w}/proxy.tmp", f"{w}/proxy")
+threading.Thread(target=dump, daemon=True).start()
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+proxy_pid=$!
+for _ in $(seq 50); do [ -s "$W/proxy" ] && [ -s "$W/sent" ] && break; sleep 0.1; done
+REG=$(cat "$W/proxy")
 export XDG_DATA_HOME=$W/box-data XDG_RUNTIME_DIR=$W/run BOX_CONFIG=$W/box.ini
 mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 printf '[registry "docker.io"]\nmirror = http://%s\ninsecure = true\n[registry "%s"]\ninsecure = true\n' \
@@ -51,8 +105,10 @@ printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime =
 printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\n' \
 	"$P/storage" "$P/run" >"$P/home/.config/containers/storage.conf"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$P/home/.config/containers/registries.conf"
-pm() { env HOME="$P/home" XDG_CONFIG_HOME="$P/home/.config" XDG_DATA_HOME="$P/home/.local/share" podman "$@"; }
+PM=(env HOME="$P/home" XDG_CONFIG_HOME="$P/home/.config" XDG_DATA_HOME="$P/home/.local/share" podman)
+pm() { "${PM[@]}" "$@"; }
 cleanup() {
+	kill "$proxy_pid" 2>/dev/null
 	"$BOX" stop --time 1 bi >/dev/null 2>&1
 	pm rm -f -t 1 bi >/dev/null 2>&1
 	pause=$XDG_RUNTIME_DIR/libpod/tmp/pause.pid
@@ -73,8 +129,35 @@ timed() {
 	"$@" >"$W/out.$name" 2>&1 || { echo "bench-images: $name failed:" >&2; tail -5 "$W/out.$name" >&2; }
 	echo $(($(ms) - t0)) >>"$W/t.$name"
 }
+# pushed NAME CMD...: timed, with the CPU time it used (user + system, all threads) in
+# $W/c.NAME and the bytes the client sent in $W/b.NAME: the machine is shared, and CPU
+# time says what wall time under load cannot
+pushed() {
+	local name=$1 before
+	shift
+	before=$(cat "$W/sent")
+	timed "$name" /usr/bin/time -q -o "$W/cpu" -f '%U %S' "$@"
+	awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$W/cpu" >>"$W/c.$name"
+	sleep 0.3
+	echo $(($(cat "$W/sent") - before)) >>"$W/b.$name"
+}
+# both tools: commit what is in the sandbox bi / the container bi as TAG, push it
+# (box with gzip and without compression), then push it again under another tag
+commit_push() {
+	local tag=$1 sfx=$2
+	timed box-commit$sfx "$BOX" commit bi "$REG/bench/box$sfx:$tag"
+	timed podman-commit$sfx pm commit -q bi "$REG/bench/podman$sfx:$tag"
+	pushed box-push$sfx "$BOX" push "$REG/bench/box$sfx:$tag" "$REG/bench/box$sfx:$tag"
+	pushed box-push-none$sfx "$BOX" push --compression-format none "$REG/bench/box$sfx:$tag" \
+		"$REG/bench/box-none$sfx:$tag"
+	pushed podman-push$sfx "${PM[@]}" push -q --tls-verify=false "$REG/bench/podman$sfx:$tag"
+	pushed box-again$sfx "$BOX" push "$REG/bench/box$sfx:$tag" "$REG/bench/box$sfx:$tag-again"
+	pm tag "$REG/bench/podman$sfx:$tag" "$REG/bench/podman$sfx:$tag-again"
+	pushed podman-again$sfx "${PM[@]}" push -q --tls-verify=false "$REG/bench/podman$sfx:$tag-again"
+}
 # The same ~200 MB of changes for both: 2000 files of 100 KB of random data.
 changes='mkdir -p /srv/data && for i in $(seq 2000); do head -c 102400 /dev/urandom >/srv/data/f$i; done'
+usrcopy='rm -rf /srv/data && cp -a /usr /srv/usr-copy'
 
 "$BOX" pull -q debian >/dev/null && pm pull -q "$REG/library/debian:bookworm" >/dev/null ||
 	{ echo "bench-images: cannot pull the Debian image" >&2; exit 1; }
@@ -86,19 +169,22 @@ for i in $(seq "$RUNS"); do
 	pm rm -f -t 1 bi >/dev/null 2>&1
 	pm run -d --name bi --network none "$REG/library/debian:bookworm" sleep 1000 >/dev/null
 	pm exec bi sh -c "$changes"
-	timed box-commit "$BOX" commit bi "$REG/bench/box-commit:$i"
-	timed podman-commit pm commit -q bi "$REG/bench/podman-commit:$i"
-	timed box-push "$BOX" push "$REG/bench/box-commit:$i" "$REG/bench/box-commit:$i"
-	timed podman-push pm push -q --tls-verify=false "$REG/bench/podman-commit:$i"
+	commit_push "$i" ""
+	# compressible changes: a copy of /usr (binaries, libraries, text)
+	"$BOX" enter --root bi -- sh -c "$usrcopy"
+	"$BOX" stop --time 1 bi >/dev/null
+	pm exec bi sh -c "$usrcopy"
+	commit_push "$i" -usr
 	pm rm -f -t 1 bi >/dev/null 2>&1
 	# save to a docker-archive, then load it back after removing the image
-	timed box-save "$BOX" save --format docker-archive -o "$W/box.tar" "$REG/bench/box-commit:$i"
-	timed podman-save pm save -q --format docker-archive -o "$W/podman.tar" "$REG/bench/podman-commit:$i"
-	"$BOX" rmi -f "$REG/bench/box-commit:$i" >/dev/null 2>&1
-	pm rmi -f "$REG/bench/podman-commit:$i" >/dev/null 2>&1
+	timed box-save "$BOX" save --format docker-archive -o "$W/box.tar" "$REG/bench/box:$i"
+	timed podman-save pm save -q --format docker-archive -o "$W/podman.tar" "$REG/bench/podman:$i"
+	"$BOX" rmi -f "$REG/bench/box:$i" >/dev/null 2>&1
+	pm rmi -f "$REG/bench/podman:$i" >/dev/null 2>&1
 	timed box-load "$BOX" load "$W/box.tar"
 	timed podman-load pm load -q -i "$W/podman.tar"
 	rm -f "$W/box.tar" "$W/podman.tar"
+	"$BOX" enter --root bi -- rm -rf /srv/usr-copy
 
 	# snapshot and restore of a SNAP_MB writable layer (64 MB files)
 	"$BOX" enter --root bi -- sh -c "rm -rf /srv/data; mkdir -p /srv/big; for i in \$(seq $((SNAP_MB / 64))); do head -c 67108864 /dev/urandom >/srv/big/f\$i; done"
@@ -115,8 +201,9 @@ python3 - "$W" "$RUNS" "$SNAP_MB" "${reflinks:-}" <<'PY'
 import statistics, sys
 w, runs, snap_mb, reflinks = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 def med(n):
+    f = f"{w}/{n}" if n.startswith("c.") else f"{w}/t.{n}"
     try:
-        return statistics.median(int(x) for x in open(f"{w}/t.{n}").read().split())
+        return statistics.median(int(x) for x in open(f).read().split())
     except (OSError, ValueError):
         return None
 def table(title, rows, base):
@@ -130,9 +217,31 @@ print(f"Images out and sandbox history, medians of {runs} run(s); the machine ma
 table("Commit of ~200 MB of changes (2000 x 100 KB files)",
       [("box-commit", "box commit (writable layer -> OCI tar, extracted into the store)"),
        ("podman-commit", "podman commit")], ("podman-commit", "podman"))
-table("Push of that image to the loopback registry (base layer already there)",
-      [("box-push", "box push (uncompressed layer)"), ("podman-push", "podman push (gzip)")],
-      ("podman-push", "podman"))
+def sent(n):
+    try:
+        b = statistics.median(int(x) for x in open(f"{w}/b.{n}").read().split())
+    except (OSError, ValueError):
+        return "-"
+    return f"{b / 1e6:.1f} MB" if b >= 1e5 else f"{b / 1e3:.1f} kB"
+def pushes(title, sfx):
+    rows = [("box-push", "box push (gzip, the default)"),
+            ("box-push-none", "box push --compression-format none (as before)"),
+            ("podman-push", "podman push (gzip)"),
+            ("box-again", "box push of the same image again (new tag)"),
+            ("podman-again", "podman push of the same image again (new tag)")]
+    print(f"\n{title}\n\n| what | median ms | vs podman | CPU ms | vs podman | sent to the registry |")
+    print("|---|---|---|---|---|---|")
+    b, bc = med("podman-push" + sfx), med("c.podman-push" + sfx)
+    for n, label in rows:
+        m, c = med(n + sfx), med("c." + n + sfx)
+        ratio = f"{m / b:.2f}x" if m and b else "-"
+        cratio = f"{c / bc:.2f}x" if c is not None and bc else "-"
+        print(f"| {label} | {m if m is not None else 'failed'} | {ratio} | {c} | {cratio} | {sent(n + sfx)} |")
+pushes("Push of that image to the loopback registry (its base layer is there already)", "")
+table("Commit of a copy of /usr (compressible) on top, in place of the random data",
+      [("box-commit-usr", "box commit"), ("podman-commit-usr", "podman commit")],
+      ("podman-commit-usr", "podman"))
+pushes("Push of that image (compressible changes)", "-usr")
 table("Save of that image to a docker-archive",
       [("box-save", "box save (base layer written again from its files)"),
        ("podman-save", "podman save")], ("podman-save", "podman"))
