@@ -190,21 +190,29 @@ static char *mount_source(struct push *p, const char *digest)
 	return found;
 }
 
-static int try_mount(struct push *p, const char *digest, bool *ret_mounted, struct box_err **err)
+/* Ask the registry to mount the blob from repository `from` into this one. */
+static int mount_from(struct push *p, const char *digest, const char *from, bool *ret_mounted,
+		      struct box_err **err)
 {
-	_cleanup_free_ char *from = mount_source(p, digest), *path = NULL;
+	_cleanup_free_ char *path =
+	    xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", p->repo, digest, from);
 	int r;
 
 	*ret_mounted = false;
-	if (!from)
-		return 0;
-	path = xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", p->repo, digest, from);
 	struct registry_call k = { .method = "POST", .path = path, .body_fd = -1 };
 	if ((r = call(p, &k, err)) < 0)
 		return r;
 	*ret_mounted = k.status == 201;
 	call_done(&k);
 	return 0;
+}
+
+static int try_mount(struct push *p, const char *digest, bool *ret_mounted, struct box_err **err)
+{
+	_cleanup_free_ char *from = mount_source(p, digest);
+
+	*ret_mounted = false;
+	return from ? mount_from(p, digest, from, ret_mounted, err) : 0;
 }
 
 static void event(struct push *p, enum push_event ev, const char *digest, uint64_t size)
@@ -338,21 +346,106 @@ static int make_blob(struct push *p, const struct oci_descriptor *d, const char 
 	return r;
 }
 
-/* A layer box sends in a form of its own: compressed, or written again. */
+/* Where a blob box made was pushed: compressed/where/<hex>, a line "REGISTRY REPOSITORY"
+ * each, so a push of the same layer to another repository of that registry mounts it
+ * (no stored manifest names a blob box made only to push). */
+static char *where_file(const struct push *p, const char *digest)
+{
+	return xasprintf("%s/compressed/where/%s", p->store, digest + 7);
+}
+
+/* A repository name as the distribution spec has them (what a record may name). */
+static bool repository_ok(const char *s)
+{
+	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._/-") == strlen(s);
+}
+
+/* A repository of this registry that has the blob, from that record; NULL if none. */
+static char *made_mount_source(struct push *p, const char *digest)
+{
+	_cleanup_free_ char *file = where_file(p, digest), *text = NULL;
+	const char *base = registry_base(p->reg);
+	char *line, *save = NULL;
+
+	if (fs_read_file(file, 64 * 1024, &text, NULL, NULL) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		if (sp && (size_t)(sp - line) == strlen(base) &&
+		    !strncmp(line, base, strlen(base)) && repository_ok(sp + 1) &&
+		    !streq(sp + 1, p->repo))
+			return xstrdup(sp + 1);
+	}
+	return NULL;
+}
+
+/* Whether text holds line (a whole line, newline included). */
+static bool has_line(const char *text, const char *line)
+{
+	for (const char *at = strstr(text, line); at; at = strstr(at + 1, line))
+		if (at == text || at[-1] == '\n')
+			return true;
+	return false;
+}
+
+/* Add this registry and repository to the blob's record (a record that cannot be
+ * written costs an upload next time, nothing more). */
+static void made_remember(struct push *p, const char *digest)
+{
+	_cleanup_free_ char *file = where_file(p, digest), *text = NULL, *dir = NULL;
+	_cleanup_free_ char *line = xasprintf("%s %s\n", registry_base(p->reg), p->repo);
+
+	if (fs_read_file(file, 64 * 1024, &text, NULL, NULL) < 0) {
+		free(text);
+		text = xstrdup("");
+	}
+	if (has_line(text, line))
+		return;
+	dir = xasprintf("%s/compressed/where", p->store);
+	if (mkdir_p(dir, 0755, NULL) < 0)
+		return;
+	_cleanup_free_ char *all = xasprintf("%s%s", text, line);
+	fs_write_file_replace(file, all, strlen(all), 0644, NULL);
+}
+
+static int mount_made(struct push *p, const char *digest, uint64_t size, bool *ret_mounted,
+		      struct box_err **err)
+{
+	_cleanup_free_ char *from = made_mount_source(p, digest);
+
+	*ret_mounted = false;
+	if (!from)
+		return 0;
+	int r = mount_from(p, digest, from, ret_mounted, err);
+	if (r == 0 && *ret_mounted) {
+		p->res.mounted++;
+		event(p, PUSH_MOUNTED, digest, size);
+	}
+	return r;
+}
+
+/* A layer box sends in a form of its own: compressed, or written again. The registry
+ * may have it already, in this repository or (mounted) in another it was pushed to. */
 static int push_made(struct push *p, const struct oci_descriptor *d, const char *diff_id,
 		     struct layer_blob *b, struct box_err **err)
 {
 	_cleanup_close_ int fd = -1;
-	bool there;
+	bool there = false;
 	int r;
 
 	if (layer_cache_get(p->store, diff_id, p->comp, b) == 0 &&
-	    ((r = exists(p, b->digest, b->size, &there, err)) < 0 || there))
-		return r;
+	    ((r = exists(p, b->digest, b->size, &there, err)) < 0 || there ||
+	     (r = mount_made(p, b->digest, b->size, &there, err)) < 0 || there))
+		goto out;
 	if ((r = make_blob(p, d, diff_id, b, &fd, err)) < 0 ||
-	    (r = exists(p, b->digest, b->size, &there, err)) < 0 || there)
-		return r;
-	return send_blob(p, b->digest, fd, NULL, b->size, err);
+	    (r = exists(p, b->digest, b->size, &there, err)) < 0 || there ||
+	    (r = mount_made(p, b->digest, b->size, &there, err)) < 0 || there)
+		goto out;
+	r = send_blob(p, b->digest, fd, NULL, b->size, err);
+out:
+	if (r == 0)
+		made_remember(p, b->digest);
+	return r;
 }
 
 /* Layer i: as stored when it is compressed already (or none is asked for), else

@@ -91,6 +91,15 @@ like "$out" "0 blob\(s\) uploaded, 0 mounted, 3 already there" "... uploads no b
 like "$out" "0 layer\(s\) compressed \(gzip\)$" "... compresses nothing and writes nothing again"
 is "$(manifest "$repo" 2 | sha256sum)" "$(manifest "$repo" 1 | sha256sum)" "... and pushes the same manifest"
 
+# another repository of the same registry: the layers box made are mounted from the first
+out=$("$BOX" push "$img" "$reg/$repo-other:1" 2>&1); rc=$?
+is "$rc" 0 "a push to another repository"
+sum=$(printf '%s\n' "$out" | grep '^box: pushed')
+like "$sum" "1 blob\(s\) uploaded, 2 mounted" "... mounts the two layers box made and sends only the config"
+is "$(layers "$repo-other" 1)" "$(layers "$repo" 1)" "... and names the same layers"
+is "$(podman run --rm --network none "$reg/$repo-other:1" cat /etc/box-pushed 2>&1 | tail -1)" \
+	pushed-by-box "... and podman runs it"
+
 # a damaged cache entry is computed again
 entry=$store/compressed/gzip/${made#sha256:}
 [ -f "$entry" ] && ok "the cache has an entry for the committed layer" || fail "no cache entry at $entry"
