@@ -108,28 +108,34 @@ struct gz_block {
 	uLong crc;
 	int level;
 	bool failed;
+	bool z_ready;
+	z_stream z; /* kept from block to block: reset, not set up again */
 };
 
 /* Room for a block deflated at any level and ended by a sync flush. */
 #define GZ_OUT_CAP(n) (compressBound(n) + 64)
 
-/* Raw deflate of in at level into out, ended by a sync flush; the bytes written, or -1. */
-static ssize_t deflate_flushed(int level, const unsigned char *in, size_t len, unsigned char *out,
-			       size_t cap)
+/* Raw deflate of in at level into out, ended by a sync flush, with the block's
+ * stream reset (the same output as a new one, without allocating and clearing its
+ * window and tables again); the bytes written, or -1. */
+static ssize_t deflate_flushed(struct gz_block *b, int level, const unsigned char *in, size_t len,
+			       unsigned char *out, size_t cap)
 {
-	z_stream z = { 0 };
-	ssize_t n = -1;
+	z_stream *z = &b->z;
 
-	if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (!b->z_ready) {
+		if (deflateInit2(z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return -1;
+		b->z_ready = true;
+	} else if (deflateReset(z) != Z_OK || deflateParams(z, level, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_SYNC_FLUSH) == Z_OK && z.avail_in == 0 && z.avail_out > 0)
-		n = (ssize_t)(cap - z.avail_out);
-	deflateEnd(&z);
-	return n;
+	z->next_in = (Bytef *)in;
+	z->avail_in = (uInt)len;
+	z->next_out = out;
+	z->avail_out = (uInt)cap;
+	if (deflate(z, Z_SYNC_FLUSH) == Z_OK && z->avail_in == 0 && z->avail_out > 0)
+		return (ssize_t)(cap - z->avail_out);
+	return -1;
 }
 
 static void *gz_work(void *arg)
@@ -141,11 +147,11 @@ static void *gz_work(void *arg)
 	b->crc = crc32(0, b->in, (uInt)b->in_len);
 	if (level != 0 && b->in_len >= GZ_TRIAL) {
 		/* data that does not shrink is stored: deflating it costs time for nothing */
-		n = deflate_flushed(1, b->in, GZ_TRIAL, b->out, GZ_OUT_CAP(GZ_BLOCK));
+		n = deflate_flushed(b, 1, b->in, GZ_TRIAL, b->out, GZ_OUT_CAP(GZ_BLOCK));
 		if (n < 0 || (size_t)n >= GZ_TRIAL - GZ_TRIAL / 64)
 			level = 0;
 	}
-	n = deflate_flushed(level, b->in, b->in_len, b->out, GZ_OUT_CAP(GZ_BLOCK));
+	n = deflate_flushed(b, level, b->in, b->in_len, b->out, GZ_OUT_CAP(GZ_BLOCK));
 	b->failed = n < 0;
 	b->out_len = n < 0 ? 0 : (size_t)n;
 	return NULL;
@@ -229,6 +235,8 @@ static int gzip_parallel(int in_fd, struct out *o, int level, struct box_err **e
 	while (r == 0 && !end)
 		r = gz_batch(in_fd, o, b, n, &crc, &total, &end, err);
 	for (unsigned i = 0; i < n; i++) {
+		if (b[i].z_ready)
+			deflateEnd(&b[i].z);
 		free(b[i].in);
 		free(b[i].out);
 	}
