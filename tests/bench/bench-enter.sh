@@ -105,8 +105,9 @@ mkdir -p "$f/u" "$f/w" "$f/m"
 floor_end="sh -c 'for p in \$(pgrep -u $(id -u) -f \"^fuse-overlayfs .*upperdir=$f/u\"); do kill \$p; done'"
 bench_at_exit "$floor_end"
 # floor LABEL LOWERDIRS: the bare mount of those layers and `true` inside.
+# FLOOR_MAP: how unshare maps ids (-Ur: one id, as the floor has always been measured).
 floor() {
-	BENCH_PREPARE=$floor_end bench "$1" unshare -Urm sh -c \
+	BENCH_PREPARE=$floor_end bench "$1" unshare ${FLOOR_MAP:--Ur} -m sh -c \
 		"fuse-overlayfs -o lowerdir=$2,upperdir=$f/u,workdir=$f/w $f/m && chroot $f/m /bin/true"
 }
 # lowerdirs NAME: the sandbox's layers as box mounts them, topmost first.
@@ -115,6 +116,10 @@ lowerdirs() {
 		"$XDG_DATA_HOME/box/sandboxes/$1/config.json"
 }
 floor "floor: unshare -Urm + fuse-overlayfs + chroot true" "$BOX_TEST_ROOTFS"
+# box maps the user's subordinate range too, through the setuid newuidmap/newgidmap:
+# the same floor with that map (util-linux's --map-auto runs the same two programs).
+FLOOR_MAP="--map-auto --map-root-user" floor \
+	"floor with subordinate ids (unshare --map-auto -r)" "$BOX_TEST_ROOTFS"
 floor "floor with the sandbox's own layer list ($(lowerdirs bench | tr ':' '\n' | wc -l))" \
 	"$(lowerdirs bench)"
 BENCH_PREPARE="'$BOX' stop bench"

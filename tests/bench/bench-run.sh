@@ -12,9 +12,15 @@ R=$BOX_TEST_ROOTFS
 
 bench "fork+exec /bin/true" /bin/true
 bench "unshare -Urm true" unshare -Urm true
+# What box's maps cost on their own: the same namespaces with the user's subordinate range
+# mapped by newuidmap/newgidmap (bwrap and -Urm write a one-id map themselves).
+bench "unshare --map-auto -rm true (newuidmap/newgidmap)" unshare --map-auto --map-root-user -m true
 bench "bwrap --unshare-all true" bwrap --unshare-all --ro-bind "$R" / --proc /proc --dev /dev true
 bench "box run --rootfs true" "$BOX" run --rootfs "$R" true
 bench "box run --rootfs --root true" "$BOX" run --rootfs "$R" --root true
+# The same with a one-id map, as bwrap has (no subordinate range: box writes the map itself).
+bench "box run --rootfs true, one-id map (no /etc/subuid entry)" \
+	env BOX_SUBUID=/dev/null BOX_SUBGID=/dev/null "$BOX" run --rootfs "$R" true
 bench "box run --rootfs --network slirp true" "$BOX" run --rootfs "$R" --network slirp true
 if [ -n "${BOX_BASE:-}" ]; then
 	bench "BOX_BASE: box run --rootfs true" "$BOX_BASE" run --rootfs "$R" true
