@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -88,20 +89,72 @@ void log_out(const char *fmt, ...)
 	fflush(stderr);
 }
 
-void log_child_error(const char *fmt, ...)
+/*
+ * prefix, the message and a newline (unless the message ends with one) to stderr in
+ * one write. A message too long for the stack is formatted on the heap when may_alloc,
+ * else cut.
+ */
+static void out_line(const char *prefix, bool may_alloc, const char *fmt, va_list ap)
+    _printf_(3, 0);
+static void out_line(const char *prefix, bool may_alloc, const char *fmt, va_list ap)
 {
-	char buf[1024] = "box: ";
-	va_list ap;
+	char stack[4096], *buf = stack, *heap = NULL;
+	size_t plen = strnlen(prefix, 64), room = sizeof(stack) - plen - 1;
+	va_list aq;
 
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + 5, sizeof(buf) - 6, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	int n = vsnprintf(stack + plen, room, fmt, ap);
+	if (n >= 0 && (size_t)n >= room && may_alloc) {
+		buf = heap = xmalloc(plen + (size_t)n + 2);
+		vsnprintf(heap + plen, (size_t)n + 1, fmt, aq);
+	} else if (n >= 0 && (size_t)n >= room) {
+		n = (int)room - 1;
+	}
+	va_end(aq);
 	if (n < 0)
 		return;
-	size_t len = strlen(buf);
-	buf[len++] = '\n';
-	ssize_t r = write(STDERR_FILENO, buf, len);
-	(void)r;
+	memcpy(buf, prefix, plen);
+	size_t len = plen + (size_t)n;
+	if (len == 0 || buf[len - 1] != '\n')
+		buf[len++] = '\n';
+	(void)fs_write_all(STDERR_FILENO, buf, len);
+	free(heap);
+}
+
+#define OUT_LINE(prefix, may_alloc, fmt)                                                           \
+	do {                                                                                       \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		out_line(prefix, may_alloc, fmt, ap);                                              \
+		va_end(ap);                                                                        \
+	} while (0)
+
+void log_out_line(const char *fmt, ...)
+{
+	OUT_LINE("", true, fmt);
+}
+
+void log_out_note(const char *fmt, ...)
+{
+	OUT_LINE("box: ", true, fmt);
+}
+
+void log_out_warning(const char *fmt, ...)
+{
+	OUT_LINE("box: warning: ", true, fmt);
+}
+
+void log_out_tagged(const char *tag, const char *fmt, ...)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s: ", tag);
+	OUT_LINE(prefix, false, fmt);
+}
+
+void log_child_error(const char *fmt, ...)
+{
+	OUT_LINE("box: ", false, fmt);
 }
 
 /* Length of the UTF-8 sequence at p and its code point; 0 when it is not valid UTF-8. */

@@ -3,9 +3,12 @@
  * The one logger and box's one output sink. Library code (core/, net/, config/) logs
  * at debug only; cmd/ reports failures. Each -v raises the level. BOX_LOG_FILE sends
  * the log to a file (used while curses owns the terminal and by detached supervisors).
- * What core/ says to the person that is not a log line (a pull's progress and notices,
- * what a child says when its exec fails) goes through log_out() and log_child_error():
- * core/ never writes to stdout or stderr itself, and cmd/ sets the sink up.
+ * The sink below is core/'s only way to stdout or stderr for messages: a pull's
+ * progress (log_out), what box did or will do (log_out_note), warnings
+ * (log_out_warning), lines a tool or a file already formatted (log_out_line), and what
+ * a child or box-host-exec says (log_child_error, log_out_tagged). core/ never writes
+ * to stdout or stderr itself (util/report goes through here too), and cmd/ sets the
+ * sink up.
  */
 #ifndef BOX_LOG_H
 #define BOX_LOG_H
@@ -36,8 +39,21 @@ void log_out_setup(unsigned flags);
 bool log_out_tty(void);
 /* Progress or a notice, exactly as formatted, to stderr (nothing when quiet). */
 void log_out(const char *fmt, ...) _printf_(1, 2);
-/* "box: <message>\n" to stderr in one write(2), without allocating: for a child
- * between fork (or vfork) and exec, whose failure the parent cannot report. */
+/*
+ * One line to stderr in one write(2), shown even when quiet and while the log goes to
+ * a file: the message gets a newline at its end unless it has one already.
+ */
+/* "<message>\n": a line already formatted (a config's errors, a tool's summary). */
+void log_out_line(const char *fmt, ...) _printf_(1, 2);
+/* "box: <message>\n": what box did or will do, or what went wrong. */
+void log_out_note(const char *fmt, ...) _printf_(1, 2);
+/* "box: warning: <message>\n". */
+void log_out_warning(const char *fmt, ...) _printf_(1, 2);
+/* "<tag>: <message>\n" without allocating (cut at 4 KiB): for box's other programs
+ * (box-host-exec), also between fork and exec. */
+void log_out_tagged(const char *tag, const char *fmt, ...) _printf_(2, 3);
+/* "box: <message>\n" without allocating: for a child between fork (or vfork) and
+ * exec, whose failure the parent cannot report. */
 void log_child_error(const char *fmt, ...) _printf_(1, 2);
 
 /* Copy s into a new string with control characters escaped (\n, \x1b, ...), bytes that

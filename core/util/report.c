@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Failures reported to the user as one line on stderr (see report.h). */
+/* Failures reported to the user as one line on stderr, through the sink (see report.h). */
 #include <stdio.h>
 
 #include "exit.h"
+#include "log.h"
 #include "report.h"
 #include "xalloc.h"
 
@@ -10,15 +11,10 @@ int report_v(struct box_err *err, const char *help_cmd, const char *fmt, va_list
 {
 	char buf[4096];
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	fprintf(stderr, "box: %s", buf);
-	if (err) {
-		_cleanup_free_ char *m = box_err_format(err);
-		fprintf(stderr, ": %s", m);
-	}
-	if (help_cmd)
-		fprintf(stderr, " (see 'box %s --help')", help_cmd);
-	fputc('\n', stderr);
+	vsnprintf(buf, sizeof(buf), fmt, ap); /* first: fmt may say %m */
+	_cleanup_free_ char *m = err ? box_err_format(err) : NULL;
+	_cleanup_free_ char *hint = help_cmd ? xasprintf(" (see 'box %s --help')", help_cmd) : NULL;
+	log_out_note("%s%s%s%s", buf, m ? ": " : "", m ? m : "", hint ? hint : "");
 	box_err_free(err);
 	return EXIT_BOX;
 }

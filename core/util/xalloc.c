@@ -3,15 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "log.h"
 #include "xalloc.h"
 
 _noreturn_ static void oom(void)
 {
-	static const char msg[] = "box: out of memory\n";
-	ssize_t r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)r;
+	log_child_error("out of memory"); /* allocates nothing */
 	abort();
 }
 

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* str_escape: what a file or an image says is shown, never acted on by the terminal. */
+/* The output sink (core/'s only way to stderr), and str_escape: what a file or an image
+ * says is shown, never acted on by the terminal. */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../../core/util/exit.h"
 #include "../../core/util/log.h"
 #include "../../core/util/macro.h"
+#include "../../core/util/report.h"
 #include "tap.h"
 
 static void is_escaped(const char *in, const char *want, const char *what)
@@ -15,24 +20,34 @@ static void is_escaped(const char *in, const char *want, const char *what)
 	free(got);
 }
 
-/* What the sink writes to stderr while fn runs (stderr is a temporary file meanwhile). */
-static char *captured(void (*fn)(void))
+/* What fn writes to fd (a temporary file meanwhile). */
+static char *captured_fd(int fd, void (*fn)(void))
 {
-	static char buf[512];
+	static char buf[3][16384];
+	static int turn;
+	char *b = buf[turn++ % 3];
 	FILE *tmp = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	int saved = dup(fd);
 
+	fflush(stdout);
 	fflush(stderr);
-	dup2(fileno(tmp), STDERR_FILENO);
+	dup2(fileno(tmp), fd);
 	fn();
+	fflush(stdout);
 	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
+	dup2(saved, fd);
 	close(saved);
 	rewind(tmp);
-	size_t n = fread(buf, 1, sizeof(buf) - 1, tmp);
-	buf[n] = '\0';
+	size_t n = fread(b, 1, 16383, tmp);
+	b[n] = '\0';
 	fclose(tmp);
-	return buf;
+	return b;
+}
+
+/* What the sink writes to stderr while fn runs. */
+static char *captured(void (*fn)(void))
+{
+	return captured_fd(STDERR_FILENO, fn);
 }
 
 static void say_progress(void)
@@ -45,6 +60,82 @@ static void say_child_error(void)
 	log_child_error("cannot run '%s': %s", "x", "No such file");
 }
 
+static void say_note(void)
+{
+	log_out_note("using '%s': sandbox '%s'", ".box.ini", "p");
+}
+
+static void say_warning(void)
+{
+	log_out_warning("%s: %s", "cpus", "no cpu controller");
+}
+
+static void say_line(void)
+{
+	log_out_line("%s", "x.ini:3: unknown key");
+	log_out_line("Running %s", "mmdebstrap");
+}
+
+static void say_newlines(void)
+{
+	log_out_note("done\n");
+	log_out_warning("%s\n", "slow");
+	log_out_tagged("box-host-exec", "refused\n");
+}
+
+static void say_empty(void)
+{
+	log_out_note("%s", "");
+	log_out_line("%s", "");
+}
+
+static void say_tagged(void)
+{
+	log_out_tagged("box-host-exec", "run '%s' on the host: %s", "x", "No such file");
+}
+
+static void say_all(void)
+{
+	say_note();
+	say_warning();
+	say_line();
+	say_tagged();
+	say_child_error();
+}
+
+static char *stderr_of_all;
+
+static void say_all_to_stderr(void)
+{
+	stderr_of_all = captured(say_all);
+}
+
+static int report_hinted(struct box_err *err, const char *fmt, ...) _printf_(2, 3);
+static int report_hinted(struct box_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int r = report_v(err, "start", fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static void say_report(void)
+{
+	struct box_err *err = NULL;
+
+	box_err_set(&err, ENOENT, "read '%s'", "config.json");
+	is_int(report_hinted(err, "start '%s'", "p"), EXIT_BOX,
+	       "a report returns box's own exit status");
+}
+
+static void say_report_errno(void)
+{
+	errno = EACCES;
+	report_error("open '%s': %m", "f");
+}
+
 static void test_sink(void)
 {
 	is_str(captured(say_progress), "Copying blob 0123456789ab done\n",
@@ -55,12 +146,63 @@ static void test_sink(void)
 	is_str(captured(say_progress), "", "quiet: no progress");
 	is_str(captured(say_child_error), "box: cannot run 'x': No such file\n",
 	       "a child's error is one box: line, even when quiet");
+	is_str(captured(say_note), "box: using '.box.ini': sandbox 'p'\n",
+	       "a note is one box: line, even when quiet");
+	is_str(captured(say_warning), "box: warning: cpus: no cpu controller\n",
+	       "a warning says warning:, even when quiet");
 	log_out_setup(0);
 }
+
+static void test_lines(void)
+{
+	is_str(captured(say_line), "x.ini:3: unknown key\nRunning mmdebstrap\n",
+	       "lines as formatted, each given its newline");
+	is_str(captured(say_newlines), "box: done\nbox: warning: slow\nbox-host-exec: refused\n",
+	       "a message ending with a newline gets no second one");
+	is_str(captured(say_empty), "box: \n\n", "an empty message is still a line");
+	is_str(captured(say_tagged), "box-host-exec: run 'x' on the host: No such file\n",
+	       "a tagged line carries its program's name");
+	is_str(captured_fd(STDOUT_FILENO, say_all_to_stderr), "", "nothing of the sink goes to stdout");
+	ok(strlen(stderr_of_all) > 0, "... all of it goes to stderr");
+	is_str(captured(say_report),
+	       "box: start 'p': read 'config.json': No such file or directory (see 'box start "
+	       "--help')\n",
+	       "report_v is one line through the sink");
+	is_str(captured(say_report_errno), "box: open 'f': Permission denied\n",
+	       "report's %m is the caller's errno");
+}
+
+static char long_msg[6000];
+
+static void say_long(void)
+{
+	log_out_note("%s", long_msg);
+}
+
+static void say_long_tagged(void)
+{
+	log_out_tagged("t", "%s", long_msg);
+}
+
+static void test_long(void)
+{
+	memset(long_msg, 'a', sizeof(long_msg) - 1);
+	const char *got = captured(say_long);
+	is_int(strlen(got), 5 + sizeof(long_msg) - 1 + 1, "a long note is written whole");
+	ok(strncmp(got, "box: aaa", 8) == 0 && got[strlen(got) - 1] == '\n',
+	   "a long note has its prefix and newline");
+	got = captured(say_long_tagged);
+	is_int(strlen(got), 4096 - 1, "a tagged line is cut at 4 KiB, allocating nothing");
+	ok(strncmp(got, "t: aaa", 6) == 0 && got[strlen(got) - 1] == '\n',
+	   "a cut tagged line still ends with its newline");
+}
+
 
 int main(void)
 {
 	test_sink();
+	test_lines();
+	test_long();
 	is_escaped("plain ascii", "plain ascii", "ASCII unchanged");
 	is_escaped("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82",
 		   "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82",
