@@ -40,7 +40,11 @@ static int run_bootstrap(int argc, char **argv)
 				       "is supported",
 				       argv[1]);
 	_cleanup_free_ char *name = argc == 3 ? xstrdup(argv[2]) : xasprintf("debian:%s", suite);
-	return bootstrap_debian(suite, name, stdout);
+	_cleanup_free_ char *ref = NULL;
+	int r = bootstrap_debian(suite, name, &ref);
+	if (r == 0)
+		printf("%s\n", ref);
+	return r;
 }
 
 const struct box_command cmd_bootstrap = {

@@ -16,7 +16,11 @@ static int run_import(int argc, char **argv)
 	if (argc != 3)
 		return cmd_usage_error("import", "expected a tarball and a name");
 	_cleanup_free_ char *by = xasprintf("box import %s", argv[1]);
-	return bootstrap_import_tarball(argv[1], argv[2], by, stdout);
+	_cleanup_free_ char *ref = NULL;
+	int r = bootstrap_import_tarball(argv[1], argv[2], by, &ref);
+	if (r == 0)
+		printf("%s\n", ref);
+	return r;
 }
 
 const struct box_command cmd_import = {

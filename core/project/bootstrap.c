@@ -18,6 +18,7 @@
 #include "../image/store_import.h"
 #include "../util/exit.h"
 #include "../util/fs.h"
+#include "../util/log.h"
 #include "../util/report.h"
 #include "../util/spawn.h"
 #include "../util/util.h"
@@ -27,22 +28,22 @@
 
 extern char **environ;
 
-static void report(const struct store_import_result *res, uint64_t ns, FILE *ref_out)
+static void report(const struct store_import_result *res, uint64_t ns)
 {
 	char size[32];
 	double secs = (double)ns / 1e9;
 
 	format_bytes(res->stats.bytes, size, sizeof(size));
-	fprintf(stderr, "%s %llu files, %s in %.1fs (%.0f MB/s, %.0f files/s)%s\n",
-		res->layer_existed ? "Checked" : "Extracted", (unsigned long long)res->stats.files,
-		size, secs, secs > 0 ? (double)res->stats.bytes / 1e6 / secs : 0.0,
-		secs > 0 ? (double)res->stats.files / secs : 0.0,
-		res->layer_existed ? ", the layer was already stored" : "");
-	fprintf(ref_out, "%s\n", res->ref);
+	log_out_line("%s %llu files, %s in %.1fs (%.0f MB/s, %.0f files/s)%s",
+		     res->layer_existed ? "Checked" : "Extracted",
+		     (unsigned long long)res->stats.files, size, secs,
+		     secs > 0 ? (double)res->stats.bytes / 1e6 / secs : 0.0,
+		     secs > 0 ? (double)res->stats.files / secs : 0.0,
+		     res->layer_existed ? ", the layer was already stored" : "");
 }
 
 int bootstrap_import_tarball(const char *path, const char *name, const char *created_by,
-			     FILE *ref_out)
+			     char **ret_ref)
 {
 	struct store_import_result res = { 0 };
 	struct box_err *err = NULL;
@@ -59,7 +60,8 @@ int bootstrap_import_tarball(const char *path, const char *name, const char *cre
 	cfg_free(cfg);
 	if (r < 0)
 		return report_fail(err, "import '%s' as '%s'", path, name);
-	report(&res, now_ns() - start, ref_out);
+	report(&res, now_ns() - start);
+	*ret_ref = xstrdup(res.ref);
 	store_import_result_done(&res);
 	return 0;
 }
@@ -74,7 +76,7 @@ static int run_mmdebstrap(const char *suite, const char *out)
 	if (!prog)
 		return report_error("mmdebstrap is not installed (on Debian or Ubuntu: "
 				    "sudo apt install mmdebstrap)");
-	fprintf(stderr, "Running mmdebstrap --variant=minbase --mode=unshare %s\n", suite);
+	log_out_line("Running mmdebstrap --variant=minbase --mode=unshare %s", suite);
 	int r = posix_spawn(&pid, prog, NULL, NULL, argv, environ);
 	if (r != 0)
 		return report_error("run '%s': %s", prog, strerror(r));
@@ -86,7 +88,7 @@ static int run_mmdebstrap(const char *suite, const char *out)
 	return 0;
 }
 
-int bootstrap_debian(const char *suite, const char *name, FILE *ref_out)
+int bootstrap_debian(const char *suite, const char *name, char **ret_ref)
 {
 	struct box_err *err = NULL;
 	_cleanup_free_ char *dir = store_dir();
@@ -99,7 +101,7 @@ int bootstrap_debian(const char *suite, const char *name, FILE *ref_out)
 	int r = run_mmdebstrap(suite, out);
 	if (r == 0) {
 		_cleanup_free_ char *by = xasprintf("box bootstrap debian:%s", suite);
-		r = bootstrap_import_tarball(out, name, by, ref_out);
+		r = bootstrap_import_tarball(out, name, by, ret_ref);
 	}
 	unlink(out);
 	return r;

@@ -11,6 +11,7 @@
 #include "../sandbox/sandbox.h"
 #include "../sandbox/services.h"
 #include "../util/exit.h"
+#include "../util/log.h"
 #include "../util/report.h"
 #include "../util/xalloc.h"
 #include "hooks.h"
@@ -19,8 +20,8 @@
 
 static void failed(const char *cmd, int status, void *arg)
 {
-	fprintf(stderr, "box: %s '%s' failed with exit status %d; the sandbox runs anyway\n",
-		(const char *)arg, cmd, status);
+	log_out_note("%s '%s' failed with exit status %d; the sandbox runs anyway",
+		     (const char *)arg, cmd, status);
 }
 
 static void run_hooks(const char *name, char *const *cmds, const char *cwd, const char *what)
@@ -29,7 +30,7 @@ static void run_hooks(const char *name, char *const *cmds, const char *cwd, cons
 
 	if (services_run_hooks(name, cmds, cwd, failed, (void *)what, &err) < 0) {
 		_cleanup_free_ char *m = box_err_format(err);
-		fprintf(stderr, "box: warning: %s of '%s' not run: %s\n", what, name, m);
+		log_out_warning("%s of '%s' not run: %s", what, name, m);
 		box_err_free(err);
 	}
 }
@@ -44,7 +45,7 @@ void hooks_after_start(const char *name)
 	run_hooks(name, c->start, c->project, "[start]");
 	if (services_start(name, c, &err) < 0) {
 		_cleanup_free_ char *m = box_err_format(err);
-		fprintf(stderr, "box: warning: the services of '%s' did not start: %s\n", name, m);
+		log_out_warning("the services of '%s' did not start: %s", name, m);
 		box_err_free(err);
 	}
 	sandbox_config_free(c);
@@ -94,12 +95,12 @@ int hooks_no_project(const char *cmd, struct box_err *err)
 void hooks_print_warnings(const struct project *p)
 {
 	for (size_t i = 0; i < p->warnings.n; i++)
-		fprintf(stderr, "%s\n", p->warnings.msgs[i]);
+		log_out_line("%s", p->warnings.msgs[i]);
 }
 
 static void host_failed(const char *cmd, int status, void *arg)
 {
-	fprintf(stderr, "box: initializeCommand '%s' failed with exit status %d\n", cmd, status);
+	log_out_note("initializeCommand '%s' failed with exit status %d", cmd, status);
 }
 
 int hooks_host_init(const struct project *p)

@@ -19,6 +19,7 @@
 #include "../sandbox/setup.h"
 #include "../util/exit.h"
 #include "../util/fs.h"
+#include "../util/log.h"
 #include "../util/paths.h"
 #include "../util/report.h"
 #include "../util/xalloc.h"
@@ -44,7 +45,7 @@ static bool name_taken(const char *name, void *arg)
 static int print_errors(struct cfg_errors *e)
 {
 	for (size_t i = 0; i < e->n; i++)
-		fprintf(stderr, "%s\n", e->msgs[i]);
+		log_out_line("%s", e->msgs[i]);
 	cfg_errors_done(e);
 	return EXIT_BOX;
 }
@@ -175,13 +176,12 @@ static const char *const net_names[] = {
 
 static void on_progress(size_t i, size_t n, const char *label)
 {
-	fprintf(stderr, "box: setup [%zu/%zu] %s\n", i, n, label);
+	log_out_note("setup [%zu/%zu] %s", i, n, label);
 }
 
 static void on_failed(size_t i, size_t n, const char *label, int status)
 {
-	fprintf(stderr, "box: setup step [%zu/%zu] failed with exit status %d: %s\n", i, n, status,
-		label);
+	log_out_note("setup step [%zu/%zu] failed with exit status %d: %s", i, n, status, label);
 }
 
 static int setup_steps(enum pkgmgr m, void *arg, struct pkg_step **ret, size_t *ret_n,
@@ -217,18 +217,15 @@ int proj_build_setup(struct project *p, const char *key, char *const *image_laye
 		.progress = on_progress,
 		.failed = on_failed,
 	};
-	fprintf(stderr,
-		"box: setting up '%s' (once; cached for every project with this image "
-		"and [setup])\n",
-		p->file);
+	log_out_note("setting up '%s' (once; cached for every project with this image and [setup])",
+		     p->file);
 	int r = setup_layer_build(&o, &err);
 	if (r < 0)
 		return report_fail(err, "set up '%s'", p->file);
 	if (r > 0)
-		fprintf(stderr,
-			"box: setup of '%s' failed; nothing was kept, the next 'box enter' "
-			"runs it again\n",
-			p->file);
+		log_out_note("setup of '%s' failed; nothing was kept, the next 'box enter' runs it "
+			     "again",
+			     p->file);
 	return r;
 }
 
@@ -310,7 +307,7 @@ static int create_sandbox(struct project *p, const char *key, char **layers, con
 	o.gpu = gpu;
 	if (sandbox_create(&o, &err) < 0)
 		return report_fail(err, "create sandbox '%s' for '%s'", p->sandbox, p->file);
-	fprintf(stderr, "box: using '%s': sandbox '%s'\n", p->file, p->sandbox);
+	log_out_note("using '%s': sandbox '%s'", p->file, p->sandbox);
 	return 0;
 }
 
@@ -355,10 +352,9 @@ static void check_changed(const struct project *p)
 	    store_lookup(cfg_images(p->config), p->config->image, &img, NULL) == 0) {
 		project_setup_key(img->digest, p->config, key);
 		if (!c->setup_key || !streq(c->setup_key, key))
-			fprintf(stderr,
-				"box: the setup in '%s' changed since sandbox '%s' was made; "
-				"entering it as it is ('box rebuild' applies the change)\n",
-				p->file, p->sandbox);
+			log_out_note("the setup in '%s' changed since sandbox '%s' was made; "
+				     "entering it as it is ('box rebuild' applies the change)",
+				     p->file, p->sandbox);
 		image_info_free(img);
 	}
 	sandbox_config_free(c);
@@ -412,10 +408,9 @@ static void refresh_settings(const struct project *p)
 		_cleanup_free_ char *path = xasprintf("%s/config.json", dir);
 		_cleanup_close_ int lock = sandbox_lock(p->sandbox, true, NULL);
 		if (sandbox_state_read(p->sandbox, &st) == 1)
-			fprintf(stderr,
-				"box: '%s' changed since sandbox '%s' started: 'box stop' "
-				"applies it on the next entry\n",
-				p->file, p->sandbox);
+			log_out_note("'%s' changed since sandbox '%s' started: 'box stop' "
+				     "applies it on the next entry",
+				     p->file, p->sandbox);
 		else if (lock >= 0)
 			fs_write_file_atomic(path, after, strlen(after), 0600, NULL);
 	}
@@ -430,7 +425,7 @@ static void warn_limits(const struct box_config *c)
 		return;
 	_cleanup_strv_free_ char **w = cg_limit_warnings(&lim);
 	for (char **s = w; s && *s; s++)
-		fprintf(stderr, "box: warning: %s\n", *s);
+		log_out_warning("%s", *s);
 }
 
 /* [export] as the .box.ini says now; what cannot be exported is a warning. */
@@ -448,10 +443,10 @@ static int sync_exports(const struct project *p)
 	int r = export_sync(&o, &warnings, &err);
 
 	for (char **w = warnings; w && *w; w++)
-		fprintf(stderr, "box: warning: %s\n", *w);
+		log_out_warning("%s", *w);
 	if (r < 0) {
 		_cleanup_free_ char *m = box_err_format(err);
-		fprintf(stderr, "box: warning: [export] of '%s': %s\n", p->file, m);
+		log_out_warning("[export] of '%s': %s", p->file, m);
 		box_err_free(err);
 	}
 	return r > 0 ? r : 0;

@@ -20,6 +20,7 @@
 #include "../image/store.h"
 #include "../util/exit.h"
 #include "../util/fs.h"
+#include "../util/log.h"
 #include "../util/paths.h"
 #include "../util/report.h"
 #include "../util/util.h"
@@ -35,7 +36,7 @@ struct box_config *sbx_global_config(void)
 
 	if (cfg_load_global(&c, &errors) < 0) {
 		for (size_t i = 0; i < errors.n; i++)
-			fprintf(stderr, "box: %s\n", errors.msgs[i]);
+			log_out_note("%s", errors.msgs[i]);
 		cfg_errors_done(&errors);
 		report_error("load the global configuration: fix the lines above");
 		return NULL;
@@ -222,7 +223,7 @@ void sbx_limit_warnings(const char *name)
 	struct cg_limits lim = { .cpus = c->cpus, .memory = c->memory, .pids = c->pids };
 	_cleanup_strv_free_ char **w = cg_limit_warnings(&lim);
 	for (char **p = w; p && *p; p++)
-		fprintf(stderr, "box: warning: %s: %s\n", name, *p);
+		log_out_warning("%s: %s", name, *p);
 	sandbox_config_free(c);
 }
 
@@ -289,12 +290,15 @@ static int bootstrap_instead(const struct box_config *cfg, const char *ref,
 	for (const char *p = suite; *p; p++)
 		if (!(*p >= 'a' && *p <= 'z'))
 			return -1; /* numbered tags (12, 12.5) are not suite names */
-	fprintf(stderr,
-		"box: %s cannot be reached; building Debian %s from the apt mirror "
-		"with mmdebstrap instead (box bootstrap)\n",
-		parsed->registry, suite);
+	log_out_note("%s cannot be reached; building Debian %s from the apt mirror with "
+		     "mmdebstrap instead (box bootstrap)",
+		     parsed->registry, suite);
 	/* The command's own output owns stdout; the stored name goes to stderr. */
-	return bootstrap_debian(suite, resolved, stderr) == 0 ? 0 : -1;
+	_cleanup_free_ char *stored = NULL;
+	if (bootstrap_debian(suite, resolved, &stored) != 0)
+		return -1;
+	log_out_line("%s", stored);
+	return 0;
 }
 
 static int create_from_image(const char *name, const char *ref, struct sandbox_create_opts *c,

@@ -203,7 +203,7 @@ _noreturn_ static void exec_cmd(const struct request *r, bool tty)
 		setenv("TERM", r->term, 1);
 	execvp(r->argv[0], r->argv);
 	int e = errno;
-	fprintf(stderr, "box-host-exec: run '%s' on the host: %s\n", r->argv[0], strerror(e));
+	log_out_tagged("box-host-exec", "run '%s' on the host: %s", r->argv[0], strerror(e));
 	_exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
@@ -270,7 +270,7 @@ static int run_pty(const struct request *r)
 	if (pty_open(&tty, &err) < 0) {
 		_cleanup_free_ char *m = box_err_format(err);
 		box_err_free(err);
-		fprintf(stderr, "box-host-exec: %s\n", m);
+		log_out_tagged("box-host-exec", "%s", m);
 		return EXIT_BOX;
 	}
 	pid_t pid = fork();
@@ -335,7 +335,7 @@ _noreturn_ static void serve(int pidns)
 	if (pidns >= 0)
 		close(pidns);
 	if (why) {
-		fprintf(stderr, "box-host-exec: refused: %s\n", why);
+		log_out_tagged("box-host-exec", "refused: %s", why);
 		finish(EXIT_BOX);
 	}
 	enter_cwd(r.cwd);

@@ -35,8 +35,10 @@ is "$("$BOX" run hx -- box-host-exec sh -c 'echo out; echo err >&2' 2>/dev/null)
 	"stdout and stderr stay apart (stdout)"
 is "$("$BOX" run hx -- box-host-exec sh -c 'echo out; echo err >&2' 2>&1 >/dev/null)" err \
 	"stdout and stderr stay apart (stderr)"
-"$BOX" run hx -- box-host-exec no-such-command-$$ 2>/dev/null
+out=$("$BOX" run hx -- box-host-exec no-such-command-$$ 2>&1)
 is $? 127 "a command the host does not have: 127"
+is "$out" "box-host-exec: run 'no-such-command-$$' on the host: No such file or directory" \
+	"... saying so in one line"
 is "$("$BOX" run hx -- box-host-exec hostname)" "$(hostname)" "it runs on the host (its hostname)"
 is "$("$BOX" run hx -- box-host-exec id -u)" "$(id -u)" "as the user"
 is "$("$BOX" run -e HX_INSIDE=1 hx -- box-host-exec sh -c 'echo ${HX_MARK-unset}:${HX_INSIDE-unset}')" \
@@ -64,7 +66,7 @@ check_fails "the client is read-only inside" "$BOX" run --root hx -- sh -c 'echo
 out=$("$BOX" run --root hx -- box-host-exec touch "$T/by-root" 2>&1)
 st=$?
 is "$st" 125 "root inside is refused (125)"
-like "$out" "refused" "... saying so"
+like "$out" "^box-host-exec: refused: " "... saying so"
 is "$(test -e "$T/by-root" && echo ran || echo refused)" refused "... and nothing ran"
 
 # --- another sandbox given the first one's socket cannot use it
