@@ -5,10 +5,14 @@
  * gzip is written the way pigz writes it: the tar is cut into 1 MiB blocks, each
  * deflated on its own (one thread per core, a batch at a time) and ended with a
  * sync flush, so the blocks' outputs concatenated are one deflate stream; a final
- * empty block, the combined CRC-32 and the size close it. A block whose first
- * 64 KiB do not shrink at level 1 (random or already compressed data) is stored
- * instead of deflated. The output depends on the tar and the level alone, never
- * on the number of threads. zstd goes through libarchive's raw format.
+ * empty block, the combined CRC-32 and the size close it. A block that does not
+ * shrink (random or already compressed data) is stored instead of deflated: four
+ * 16 KiB windows spread over it are deflated at level 1, and unless they save at
+ * least 1/16 the block is stored. One window alone is fooled: the 1.5 KB of
+ * headers (zeros mostly) between random files of 100 KB save 1/50 of a 64 KiB
+ * window, which deflating the whole block does not earn back. The output depends on the
+ * tar and the level alone, never on the number of threads. zstd goes through
+ * libarchive's raw format.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -28,12 +32,14 @@
 #include "../util/xalloc.h"
 #include "layer_compress.h"
 
-#define READ_BUF    (1u << 20)
-#define GZ_BLOCK    (1u << 20)
-#define GZ_TRIAL    (64u << 10)
-#define GZ_THREADS  8
-#define ENTRY_MAX   1024
-#define ENTRY_MAGIC "box-layer-cache 1"
+#define READ_BUF   (1u << 20)
+#define GZ_BLOCK   (1u << 20)
+#define GZ_WINDOW  (16u << 10)
+#define GZ_WINDOWS 4
+#define GZ_THREADS 8
+#define ENTRY_MAX  1024
+/* 2: the level is part of an entry, and the blocks' trial samples four windows */
+#define ENTRY_MAGIC "box-layer-cache 2"
 
 int layer_compression_parse(const char *s, enum oci_compression *ret)
 {
@@ -138,6 +144,23 @@ static ssize_t deflate_flushed(struct gz_block *b, int level, const unsigned cha
 	return -1;
 }
 
+/* Whether a block is worth deflating: GZ_WINDOWS windows spread evenly over it,
+ * each deflated at level 1 on its own, save at least 1/16 of their bytes. */
+static bool gz_shrinks(struct gz_block *b)
+{
+	size_t step = b->in_len / GZ_WINDOWS, in = 0, out = 0;
+
+	for (unsigned k = 0; k < GZ_WINDOWS; k++) {
+		ssize_t n = deflate_flushed(b, 1, b->in + k * step, GZ_WINDOW, b->out,
+					    GZ_OUT_CAP(GZ_BLOCK));
+		if (n < 0)
+			return false;
+		in += GZ_WINDOW;
+		out += (size_t)n;
+	}
+	return out < in - in / 16;
+}
+
 static void *gz_work(void *arg)
 {
 	struct gz_block *b = arg;
@@ -145,12 +168,9 @@ static void *gz_work(void *arg)
 	ssize_t n;
 
 	b->crc = crc32(0, b->in, (uInt)b->in_len);
-	if (level != 0 && b->in_len >= GZ_TRIAL) {
-		/* data that does not shrink is stored: deflating it costs time for nothing */
-		n = deflate_flushed(b, 1, b->in, GZ_TRIAL, b->out, GZ_OUT_CAP(GZ_BLOCK));
-		if (n < 0 || (size_t)n >= GZ_TRIAL - GZ_TRIAL / 64)
-			level = 0;
-	}
+	/* data that does not shrink is stored: deflating it costs time for nothing */
+	if (level != 0 && b->in_len >= GZ_WINDOW * GZ_WINDOWS && !gz_shrinks(b))
+		level = 0;
 	n = deflate_flushed(b, level, b->in, b->in_len, b->out, GZ_OUT_CAP(GZ_BLOCK));
 	b->failed = n < 0;
 	b->out_len = n < 0 ? 0 : (size_t)n;
@@ -356,27 +376,29 @@ static char *entry_path(const char *store, const char *key, enum oci_compression
 	return xasprintf("%s/compressed/%s/%s", store, layer_compression_name(c), key + 7);
 }
 
-char *layer_cache_format(const char *key, const struct layer_blob *b)
+char *layer_cache_format(const char *key, int level, const struct layer_blob *b)
 {
-	_cleanup_free_ char *line =
-	    xasprintf(ENTRY_MAGIC " %s %s %s %" PRIu64, key, b->diff_id, b->digest, b->size);
+	_cleanup_free_ char *line = xasprintf(ENTRY_MAGIC " %s %d %s %s %" PRIu64, key, level,
+					      b->diff_id, b->digest, b->size);
 	char sum[LAYER_DIGEST_LEN];
 
 	oci_sha256(line, strlen(line), sum);
 	return xasprintf("%s %s\n", line, sum);
 }
 
-int layer_cache_parse(const char *text, size_t len, const char *key, struct layer_blob *ret)
+/* An entry whatever its level: 0 with *ret_level set, or -ENOENT. */
+static int entry_parse(const char *text, size_t len, const char *key, int *ret_level,
+		       struct layer_blob *ret)
 {
 	char k[LAYER_DIGEST_LEN], sum[LAYER_DIGEST_LEN], want[LAYER_DIGEST_LEN], size[24];
 	struct layer_blob b = { 0 };
-	int end = 0;
+	int lv = -1, end = 0;
 
 	if (len == 0 || len >= ENTRY_MAX || memchr(text, '\0', len) || text[len - 1] != '\n')
 		return -ENOENT;
 	_cleanup_free_ char *s = xstrndup(text, len);
-	if (sscanf(s, ENTRY_MAGIC " %71s %71s %71s %23s %71s%n", k, b.diff_id, b.digest, size, sum,
-		   &end) != 5 ||
+	if (sscanf(s, ENTRY_MAGIC " %71s %d %71s %71s %23s %71s%n", k, &lv, b.diff_id, b.digest,
+		   size, sum, &end) != 6 ||
 	    s[end] != '\n' || s[end + 1] != '\0')
 		return -ENOENT;
 	if (!streq(k, key) || !oci_digest_valid(b.diff_id) || !oci_digest_valid(b.digest) ||
@@ -387,11 +409,24 @@ int layer_cache_parse(const char *text, size_t len, const char *key, struct laye
 	oci_sha256(s, (size_t)(last - s), want);
 	if (!streq(sum, want))
 		return -ENOENT;
+	*ret_level = lv;
 	*ret = b;
 	return 0;
 }
 
-int layer_cache_get(const char *store, const char *key, enum oci_compression c,
+int layer_cache_parse(const char *text, size_t len, const char *key, int level,
+		      struct layer_blob *ret)
+{
+	struct layer_blob b;
+	int lv;
+
+	if (entry_parse(text, len, key, &lv, &b) < 0 || lv != level)
+		return -ENOENT;
+	*ret = b;
+	return 0;
+}
+
+int layer_cache_get(const char *store, const char *key, enum oci_compression c, int level,
 		    struct layer_blob *ret)
 {
 	_cleanup_free_ char *path = entry_path(store, key, c), *text = NULL;
@@ -399,10 +434,10 @@ int layer_cache_get(const char *store, const char *key, enum oci_compression c,
 
 	if (!oci_digest_valid(key) || fs_read_file(path, ENTRY_MAX, &text, &len, NULL) < 0)
 		return -ENOENT;
-	return layer_cache_parse(text, len, key, ret);
+	return layer_cache_parse(text, len, key, level, ret);
 }
 
-int layer_cache_put(const char *store, const char *key, enum oci_compression c,
+int layer_cache_put(const char *store, const char *key, enum oci_compression c, int level,
 		    const struct layer_blob *b, struct box_err **err)
 {
 	_cleanup_free_ char *path = entry_path(store, key, c), *text = NULL;
@@ -413,6 +448,6 @@ int layer_cache_put(const char *store, const char *key, enum oci_compression c,
 		return box_err_set(err, EINVAL, "'%s' is not a layer digest", key);
 	if ((r = mkdir_p(dir, 0755, err)) < 0)
 		return r;
-	text = layer_cache_format(key, b);
+	text = layer_cache_format(key, level, b);
 	return fs_write_file_atomic(path, text, strlen(text), 0644, err);
 }

@@ -7,11 +7,15 @@
  * the same level gives the same blob.
  *
  * What a layer became is cached in the store, one file per layer and compression,
- * compressed/<gzip|zstd|none>/<hex of the diff_id in the config>: the diff_id of
- * the tar that was sent (another one when the layer was written again from its
- * extracted files), the blob's digest and size, and a checksum of the line. An
- * entry is written under a temporary name and renamed; one that does not parse,
- * or whose checksum or key does not match, counts as absent and is computed again.
+ * compressed/<gzip|zstd|none>/<hex of the diff_id in the config>: the level, the
+ * diff_id of the tar that was sent (another one when the layer was written again
+ * from its extracted files), the blob's digest and size, and a checksum of the
+ * line. An entry is written under a temporary name and renamed; one that does not
+ * parse, whose checksum, key or level does not match, or of another format version
+ * (the number after "box-layer-cache": a version's blocks may be compressed another
+ * way) counts as absent, and is computed again and written over. The blob itself is
+ * not kept: an entry says what the layer is on a registry that has it, and
+ * compressing the same tar again at that level gives the same blob.
  */
 #ifndef BOX_LAYER_COMPRESS_H
 #define BOX_LAYER_COMPRESS_H
@@ -43,15 +47,16 @@ const char *layer_compression_media_type(enum oci_compression c);
 int layer_compress(int in_fd, int out_fd, enum oci_compression c, int level, struct layer_blob *ret,
 		   struct box_err **err);
 
-/* The cached blob for the layer whose config diff_id is key: 0, or -ENOENT when
- * there is none or it is damaged. */
-int layer_cache_get(const char *store, const char *key, enum oci_compression c,
+/* The cached blob for the layer whose config diff_id is key, compressed with c at
+ * level: 0, or -ENOENT when there is none, it is damaged or of another level. */
+int layer_cache_get(const char *store, const char *key, enum oci_compression c, int level,
 		    struct layer_blob *ret);
-int layer_cache_put(const char *store, const char *key, enum oci_compression c,
+int layer_cache_put(const char *store, const char *key, enum oci_compression c, int level,
 		    const struct layer_blob *b, struct box_err **err);
 
 /* Pure (unit tested): an entry's text and its parser. */
-char *layer_cache_format(const char *key, const struct layer_blob *b);
-int layer_cache_parse(const char *text, size_t len, const char *key, struct layer_blob *ret);
+char *layer_cache_format(const char *key, int level, const struct layer_blob *b);
+int layer_cache_parse(const char *text, size_t len, const char *key, int level,
+		      struct layer_blob *ret);
 
 #endif

@@ -342,7 +342,7 @@ static int make_blob(struct push *p, const struct oci_descriptor *d, const char 
 	layer_source_done(&src);
 	/* A cache that cannot be written costs a compression next time, nothing more. */
 	if (r == 0 && (src.recreated || p->comp != OCI_COMP_NONE))
-		layer_cache_put(p->store, diff_id, p->comp, b, NULL);
+		layer_cache_put(p->store, diff_id, p->comp, p->level, b, NULL);
 	return r;
 }
 
@@ -433,7 +433,7 @@ static int push_made(struct push *p, const struct oci_descriptor *d, const char 
 	bool there = false;
 	int r;
 
-	if (layer_cache_get(p->store, diff_id, p->comp, b) == 0 &&
+	if (layer_cache_get(p->store, diff_id, p->comp, p->level, b) == 0 &&
 	    ((r = exists(p, b->digest, b->size, &there, err)) < 0 || there ||
 	     (r = mount_made(p, b->digest, b->size, &there, err)) < 0 || there))
 		goto out;

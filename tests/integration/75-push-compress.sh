@@ -6,7 +6,8 @@
 # image and podman pulls and runs it. The image's base is an imported Alpine, whose
 # layer box keeps only extracted and the registry has never seen: push writes it
 # again from its files instead of failing. A second push compresses nothing and
-# uploads no blob; a damaged entry of the compression cache is computed again.
+# uploads no blob; a damaged entry of the compression cache is computed again; a
+# higher level is not served a level-1 blob.
 . "$(dirname "$0")/../lib.sh"
 need_userns
 need_subuid
@@ -134,6 +135,10 @@ is "$(podman run --rm --network none "$reg/$repo-zstd:1" cat /etc/box-pushed 2>&
 # another level: another blob of the same tar, and podman runs it
 out=$("$BOX" push --compression-level 9 "$img" "$reg/$repo-9:1" 2>&1); rc=$?
 is "$rc" 0 "push --compression-level 9" || diag "$out"
+like "$out" "2 layer\(s\) compressed \(gzip\)" \
+	"... compresses both layers at that level (the level-1 blobs are not mounted instead)"
+[ "$(layers "$repo-9" 1 | sed -n 2p)" != "$(layers "$repo" 1 | sed -n 2p)" ] &&
+	ok "... into another blob than level 1's" || fail "level 9 pushed the level-1 blob"
 is "$(unpacked_ids "$repo-9" 1)" "$(diff_ids "$repo-9" 1)" "... each layer unpacks to its diff_id"
 out=$("$BOX" push --compression-level 30 "$img" "$reg/$repo:5" 2>&1); rc=$?
 is "$rc" 125 "a compression level out of range is refused with 125"

@@ -21,24 +21,34 @@
 static void entries(void)
 {
 	struct layer_blob b = { .diff_id = TAR, .digest = GZ, .size = 12345 }, got;
-	char *text = layer_cache_format(KEY, &b);
+	char *text = layer_cache_format(KEY, 1, &b);
 	size_t len = strlen(text);
 
-	is_int(layer_cache_parse(text, len, KEY, &got), 0, "an entry parses back");
+	is_int(layer_cache_parse(text, len, KEY, 1, &got), 0, "an entry parses back");
 	is_str(got.diff_id, TAR, "... its diff_id");
 	is_str(got.digest, GZ, "... its digest");
 	is_int(got.size, 12345, "... its size");
-	is_int(layer_cache_parse(text, len, TAR, &got), -ENOENT,
+	is_int(layer_cache_parse(text, len, TAR, 1, &got), -ENOENT,
 	       "an entry for another key is absent");
-	is_int(layer_cache_parse(text, len - 20, KEY, &got), -ENOENT,
+	is_int(layer_cache_parse(text, len, KEY, 9, &got), -ENOENT,
+	       "an entry for another level is absent");
+	is_int(layer_cache_parse(text, len - 20, KEY, 1, &got), -ENOENT,
 	       "a truncated entry is absent");
 	char *flip = strdup(text);
 	char *p = strstr(flip, " 12345 ");
 	p[1] = '9';
-	is_int(layer_cache_parse(flip, len, KEY, &got), -ENOENT,
+	is_int(layer_cache_parse(flip, len, KEY, 1, &got), -ENOENT,
 	       "an entry whose size changed fails its checksum");
-	is_int(layer_cache_parse("", 0, KEY, &got), -ENOENT, "an empty entry is absent");
-	is_int(layer_cache_parse("garbage\n", 8, KEY, &got), -ENOENT, "garbage is absent");
+	is_int(layer_cache_parse("", 0, KEY, 1, &got), -ENOENT, "an empty entry is absent");
+	is_int(layer_cache_parse("garbage\n", 8, KEY, 1, &got), -ENOENT, "garbage is absent");
+	/* what the first version wrote, whole and checksummed: no level, and blocks tried
+	 * another way */
+	char v1[512], v1sum[LAYER_DIGEST_LEN];
+	int n = snprintf(v1, sizeof(v1), "box-layer-cache 1 %s %s %s 12345", KEY, TAR, GZ);
+	oci_sha256(v1, (size_t)n, v1sum);
+	snprintf(v1 + n, sizeof(v1) - (size_t)n, " %s\n", v1sum);
+	is_int(layer_cache_parse(v1, strlen(v1), KEY, 1, &got), -ENOENT,
+	       "an entry of the first version is absent");
 	free(flip);
 	free(text);
 }
@@ -146,9 +156,61 @@ static void blocks(const char *dir)
 		char *got = gunzip(out, &got_len);
 		ok(got && got_len == len && !memcmp(got, data, len),
 		   "... they unpack to the same %zu", len);
+		if (len > 0)
+			ok(b.size < len / 2 + (1u << 20),
+			   "... the text is deflated, the random block stored (%llu bytes)",
+			   (unsigned long long)b.size);
 		free(got);
 		free(data);
 	}
+}
+
+/* A tar of random files of 100 KB, as a commit of such files writes it: its blocks
+ * are stored, the 1.5 KB of headers between the files notwithstanding (the blob is
+ * no smaller than the tar); and it still unpacks to the tar. */
+static void random_files(const char *dir)
+{
+	char in[256], out[256];
+	struct archive *a = archive_write_new();
+	struct layer_blob b;
+	size_t got_len = 0;
+
+	snprintf(in, sizeof(in), "%s/random.tar", dir);
+	snprintf(out, sizeof(out), "%s/random.tar.gz", dir);
+	/* as layer_write.c writes them: a pax header (hdrcharset) before each entry */
+	archive_write_set_format_pax_restricted(a);
+	archive_write_set_options(a, "hdrcharset=BINARY");
+	archive_write_open_filename(a, in);
+	srand(7);
+	for (int i = 0; i < 80; i++) {
+		static char data[102400];
+		char name[64];
+		struct archive_entry *e = archive_entry_new();
+		for (size_t k = 0; k < sizeof(data); k++)
+			data[k] = (char)(rand() >> 7);
+		snprintf(name, sizeof(name), "srv/data/f%d", i);
+		archive_entry_set_pathname(e, name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, sizeof(data));
+		archive_entry_set_mtime(e, 1700000000 + i, 0);
+		archive_write_header(a, e);
+		archive_write_data(a, data, sizeof(data));
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	int fi = open(in, O_RDONLY), fo = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	off_t tar = lseek(fi, 0, SEEK_END);
+	lseek(fi, 0, SEEK_SET);
+	is_int(layer_compress(fi, fo, OCI_COMP_GZIP, 1, &b, NULL), 0, "compress random files");
+	ok((off_t)b.size >= tar, "... every block is stored (%llu bytes from %lld)",
+	   (unsigned long long)b.size, (long long)tar);
+	close(fi);
+	close(fo);
+	char *got = gunzip(out, &got_len);
+	ok(got && (off_t)got_len == tar, "... and it unpacks to the tar");
+	free(got);
 }
 
 int main(void)
@@ -161,12 +223,15 @@ int main(void)
 		return 1;
 	round_trip(dir);
 	blocks(dir);
+	random_files(dir);
 	char key[] = KEY;
 	struct layer_blob b = { .diff_id = TAR, .digest = GZ, .size = 7 }, got;
-	is_int(layer_cache_put(dir, key, OCI_COMP_GZIP, &b, NULL), 0, "an entry is written");
-	is_int(layer_cache_get(dir, key, OCI_COMP_GZIP, &got), 0, "... and read");
-	is_int(layer_cache_get(dir, key, OCI_COMP_ZSTD, &got), -ENOENT,
+	is_int(layer_cache_put(dir, key, OCI_COMP_GZIP, 1, &b, NULL), 0, "an entry is written");
+	is_int(layer_cache_get(dir, key, OCI_COMP_GZIP, 1, &got), 0, "... and read");
+	is_int(layer_cache_get(dir, key, OCI_COMP_ZSTD, 1, &got), -ENOENT,
 	       "... for its compression only");
+	is_int(layer_cache_get(dir, key, OCI_COMP_GZIP, 6, &got), -ENOENT,
+	       "... and its level only");
 	rm_rf(dir, NULL);
 	return tap_done();
 }
