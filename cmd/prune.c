@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * box prune: remove layers and blobs that no image or sandbox references, and the
- * leftovers of interrupted pulls; print the space freed.
+ * box prune: remove layers and blobs that no image or sandbox references, the
+ * leftovers of interrupted pulls, and what push remembers of layers that are gone;
+ * print the space freed.
  */
 #include <stdio.h>
 
@@ -29,8 +30,10 @@ const struct box_command cmd_prune = {
 	.summary = "remove unused layers and blobs",
 	.usage = "usage: box prune\n"
 		 "\n"
-		 "Removes layers and blobs no image or sandbox references, and whatever an\n"
-		 "interrupted pull left behind. The space is counted as 'box images' counts\n"
-		 "SIZE (the bytes of the files), as 'box rmi' counts what it frees.\n",
+		 "Removes layers and blobs no image or sandbox references, whatever an\n"
+		 "interrupted pull left behind, and what box push remembers of the layers\n"
+		 "that are gone (their compressed digests, the repositories they went to).\n"
+		 "The space is counted as 'box images' counts SIZE (the bytes of the\n"
+		 "files), as 'box rmi' counts what it frees.\n",
 	.run = run_prune,
 };

@@ -16,13 +16,16 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -450,4 +453,77 @@ int layer_cache_put(const char *store, const char *key, enum oci_compression c, 
 		return r;
 	text = layer_cache_format(key, level, b);
 	return fs_write_file_atomic(path, text, strlen(text), 0644, err);
+}
+
+/* ---- prune ---- */
+
+/* The bytes of a file, removed; 0 when it cannot be. */
+static uint64_t remove_counted(int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+	    unlinkat(dfd, name, 0) < 0)
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
+static bool layer_stored(const char *store, const char *hex)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/layers/%s", store, hex);
+	_cleanup_free_ char *blob = xasprintf("%s/blobs/sha256/%s", store, hex);
+	return path_exists(dir) || path_exists(blob);
+}
+
+static bool is_hex64(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* One compression's entries: those of layers gone are removed; the digests of the
+ * rest are added to *named. */
+static uint64_t prune_entries(const char *store, const char *sub, char ***named)
+{
+	_cleanup_free_ char *path = xasprintf("%s/compressed/%s", store, sub);
+	_cleanup_closedir_ DIR *d = opendir(path);
+	struct dirent *de;
+	uint64_t freed = 0;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *text = NULL, *key = NULL;
+		struct layer_blob b;
+		size_t len;
+		int lv;
+		if (!is_hex64(de->d_name))
+			continue;
+		if (!layer_stored(store, de->d_name)) {
+			freed += remove_counted(dirfd(d), de->d_name);
+			continue;
+		}
+		key = xasprintf("sha256:%s", de->d_name);
+		_cleanup_free_ char *file = xasprintf("%s/%s", path, de->d_name);
+		if (fs_read_file(file, ENTRY_MAX, &text, &len, NULL) == 0 &&
+		    entry_parse(text, len, key, &lv, &b) == 0)
+			strv_push(named, xstrdup(b.digest + 7));
+	}
+	return freed;
+}
+
+uint64_t layer_cache_prune(const char *store)
+{
+	_cleanup_free_ char *top = xasprintf("%s/compressed", store);
+	_cleanup_free_ char *where = xasprintf("%s/compressed/where", store);
+	_cleanup_strv_free_ char **named = xcalloc(1, sizeof(char *));
+	_cleanup_closedir_ DIR *d = opendir(top), *w = NULL;
+	struct dirent *de;
+	uint64_t freed = 0;
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && !streq(de->d_name, "where"))
+			freed += prune_entries(store, de->d_name, &named);
+	w = opendir(where);
+	while (w && (de = readdir(w)))
+		if (is_hex64(de->d_name) && !strv_contains(named, de->d_name))
+			freed += remove_counted(dirfd(w), de->d_name);
+	return freed;
 }

@@ -54,6 +54,11 @@ int layer_cache_get(const char *store, const char *key, enum oci_compression c, 
 int layer_cache_put(const char *store, const char *key, enum oci_compression c, int level,
 		    const struct layer_blob *b, struct box_err **err);
 
+/* box prune (and rmi): remove the entries of layers the store has no more (neither
+ * layers/<hex> nor blobs/sha256/<hex>), and the where/ records of push.c that no
+ * entry left names; the bytes of the files removed. */
+uint64_t layer_cache_prune(const char *store);
+
 /* Pure (unit tested): an entry's text and its parser. */
 char *layer_cache_format(const char *key, int level, const struct layer_blob *b);
 int layer_cache_parse(const char *text, size_t len, const char *key, int level,

@@ -20,6 +20,7 @@
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "../util/log.h"
+#include "layer_compress.h"
 #include "oci.h"
 #include "../util/paths.h"
 #include "ref.h"
@@ -568,6 +569,8 @@ static int gc_child(struct spawn_ctx *ctx, struct box_err **err)
 	struct gc_ctx *g = ctx->arg;
 	gc_dir(g, "layers");
 	gc_dir(g, "blobs/sha256");
+	/* what push remembers of layers that are gone now */
+	*g->freed += layer_cache_prune(g->dir);
 	return 0;
 }
 

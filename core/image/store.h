@@ -73,7 +73,8 @@ uint64_t store_shared_bytes(const struct image_record *list, size_t n, size_t i)
  */
 int store_remove(const struct image_settings *is, const char *ref, bool force, uint64_t *ret_freed,
 		 struct box_err **err);
-/* Remove layers, blobs and leftovers of killed pulls that no image or sandbox references. */
+/* Remove layers, blobs and leftovers of killed pulls that no image or sandbox references,
+ * and what push remembers of the layers that are gone (layer_compress.h). */
 int store_prune(uint64_t *ret_freed, struct box_err **err);
 
 /* Internals shared by store.c and pull.c. */

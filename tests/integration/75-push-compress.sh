@@ -7,7 +7,8 @@
 # layer box keeps only extracted and the registry has never seen: push writes it
 # again from its files instead of failing. A second push compresses nothing and
 # uploads no blob; a damaged entry of the compression cache is computed again; a
-# higher level is not served a level-1 blob.
+# higher level is not served a level-1 blob; prune removes the entries of layers
+# that are gone.
 . "$(dirname "$0")/../lib.sh"
 need_userns
 need_subuid
@@ -147,4 +148,28 @@ like "$out" "compression-level wants a number" "... saying what it wants"
 out=$("$BOX" push --compression-format lz4 "$img" "$reg/$repo:5" 2>&1); rc=$?
 is "$rc" 125 "an unknown compression is refused with 125"
 like "$out" "unknown --compression-format 'lz4' \(gzip, zstd or none\)" "... saying which ones there are"
+# prune: the entry of a layer the store no longer has, and a record of where a blob that
+# no entry names went, are removed and counted; those of stored layers stay
+"$BOX" prune >/dev/null 2>&1
+gone=0000000000000000000000000000000000000000000000000000000000000007
+gz=$(awk '{print $6}' "$entry") # box-layer-cache 2 KEY LEVEL DIFF_ID DIGEST SIZE SUM
+[ -f "$store/compressed/where/${gz#sha256:}" ] && ok "push recorded where the committed layer's blob went" ||
+	fail "no record at compressed/where/${gz#sha256:}"
+cp "$entry" "$store/compressed/gzip/$gone"
+printf 'http://%s boxtest/elsewhere\n' "$reg" >"$store/compressed/where/$gone"
+bytes=$(($(stat -c %s "$entry") + $(stat -c %s "$store/compressed/where/$gone")))
+is "$("$BOX" prune 2>&1)" "Total reclaimed space: $bytes B" \
+	"prune counts an entry of a layer that is gone and a record no entry names"
+[ ! -e "$store/compressed/gzip/$gone" ] && [ ! -e "$store/compressed/where/$gone" ] &&
+	ok "... and removes both" || fail "prune left $(ls "$store/compressed/gzip/$gone" "$store/compressed/where/$gone" 2>&1)"
+[ -f "$entry" ] && [ -f "$store/compressed/where/${gz#sha256:}" ] &&
+	ok "... the entry of a stored layer and its record stay" || fail "prune removed a stored layer's entry"
+"$BOX" rmi "$img" >/dev/null 2>&1 || fail "remove the committed image"
+"$BOX" prune >/dev/null 2>&1
+[ ! -e "$entry" ] && [ ! -e "$store/compressed/zstd/${made#sha256:}" ] &&
+	ok "the committed layer gone, its entries (gzip and zstd) are gone" ||
+	fail "entries left: $(ls "$store"/compressed/*/"${made#sha256:}" 2>&1)"
+[ ! -e "$store/compressed/where/${gz#sha256:}" ] && ok "... and the record of where its blob went" ||
+	fail "the record of ${gz#sha256:} is left"
+is "$(ls "$store/compressed/gzip" | wc -l)" 1 "the base layer's entry stays"
 done_testing
