@@ -28,7 +28,8 @@ static void on_blob(enum push_event ev, const char *digest, uint64_t size, void 
 
 	if (ev == PUSH_UPLOADING && pr->tty)
 		return;
-	fprintf(stderr, "%s%.19s  %-9s %s\n", pr->tty && ev == PUSH_UPLOADED ? "\r" : "", digest,
+	fprintf(stderr, "%s%.19s  %-9s %s\n",
+		pr->tty && (ev == PUSH_UPLOADED || ev == PUSH_COMPRESSED) ? "\r" : "", digest,
 		what[ev], format_bytes(size, sz, sizeof(sz)));
 }
 
@@ -40,8 +41,9 @@ static void on_bytes(uint64_t done, uint64_t total, void *arg)
 	if (!pr->tty || (done - pr->last < (1u << 20) && done != total))
 		return;
 	pr->last = done;
-	fprintf(stderr, "\r  uploading %s / %s ", format_bytes(done, a, sizeof(a)),
-		format_bytes(total, b, sizeof(b)));
+	/* total 0: a layer sent as it is compressed, whose size is known at the end */
+	fprintf(stderr, "\r  uploading %s%s%s ", format_bytes(done, a, sizeof(a)),
+		total ? " / " : "", total ? format_bytes(total, b, sizeof(b)) : "");
 }
 
 static int run_push(int argc, char **argv)

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +26,8 @@
 #include "registry.h"
 #include "settings.h"
 #include "store.h"
+
+#define STREAM_PIPE (1 << 20) /* the pipe between compressor and sender */
 
 struct push {
 	const struct image_settings *is;
@@ -105,7 +109,8 @@ static int call(struct push *p, struct registry_call *k, struct box_err **err)
 	return registry_call(p->reg, k, err);
 }
 
-/* The upload URL of a 202, relative to the registry's base, with the digest added. */
+/* The upload URL of a 202, relative to the registry's base, with ?digest= added when
+ * digest is given. */
 static int upload_path(struct push *p, const char *location, const char *digest, char **ret,
 		       struct box_err **err)
 {
@@ -121,29 +126,33 @@ static int upload_path(struct push *p, const char *location, const char *digest,
 					   registry_display(p->reg), location);
 		path = location + strlen(base);
 	}
-	*ret = xasprintf("%s%cdigest=%s", path, strchr(path, '?') ? '&' : '?', digest);
+	*ret = digest ? xasprintf("%s%cdigest=%s", path, strchr(path, '?') ? '&' : '?', digest)
+		      : xstrdup(path);
 	return 0;
 }
 
-/* One blob: from fd (at offset 0) when it is >= 0, else body. */
-static int upload(struct push *p, const char *digest, int fd, const char *body, uint64_t size,
-		  struct box_err **err)
+/* POST: an upload starts; *ret gets the path to send it to. */
+static int upload_start(struct push *p, char **ret, const char *digest, struct box_err **err)
 {
-	_cleanup_free_ char *start = xasprintf("/v2/%s/blobs/uploads/", p->repo), *put = NULL;
+	_cleanup_free_ char *start = xasprintf("/v2/%s/blobs/uploads/", p->repo);
 	struct registry_call k = { .method = "POST", .path = start, .body_fd = -1 };
 	int r;
 
 	if ((r = call(p, &k, err)) < 0)
 		return r;
-	if (k.status != 202) {
+	if (k.status != 202)
 		r = refused(p, &k, "the upload", err);
-		call_done(&k);
-		return r;
-	}
-	r = upload_path(p, k.location, digest, &put, err);
+	else
+		r = upload_path(p, k.location, digest, ret, err);
 	call_done(&k);
-	if (r < 0)
-		return r;
+	return r;
+}
+
+/* The PUT that ends an upload, with the blob (from fd at offset 0 when it is >= 0,
+ * else body) or, after a PATCH sent it, with none. */
+static int upload_put(struct push *p, const char *put, const char *digest, int fd, const char *body,
+		      uint64_t size, struct box_err **err)
+{
 	struct registry_call u = { .method = "PUT",
 				   .path = put,
 				   .content_type = "application/octet-stream",
@@ -152,9 +161,23 @@ static int upload(struct push *p, const char *digest, int fd, const char *body, 
 				   .body_size = size,
 				   .progress = p->h ? p->h->bytes : NULL,
 				   .progress_arg = p->h ? p->h->arg : NULL };
-	if ((r = call(p, &u, err)) == 0 && u.status != 201)
+	int r = call(p, &u, err);
+
+	if (r == 0 && u.status != 201)
 		r = refused(p, &u, digest, err);
 	call_done(&u);
+	return r;
+}
+
+/* One blob: from fd (at offset 0) when it is >= 0, else body. */
+static int upload(struct push *p, const char *digest, int fd, const char *body, uint64_t size,
+		  struct box_err **err)
+{
+	_cleanup_free_ char *put = NULL;
+	int r = upload_start(p, &put, digest, err);
+
+	if (r == 0)
+		r = upload_put(p, put, digest, fd, body, size, err);
 	if (r == 0)
 		p->res.bytes += size;
 	return r;
@@ -304,46 +327,145 @@ static int load_ids(struct push *p, struct box_err **err)
 	return r;
 }
 
-/* The layer's tar (its blob, or written again from its extracted files), compressed
- * as asked into an unlinked temporary file; remembered in the store's cache. */
-static int make_blob(struct push *p, const struct oci_descriptor *d, const char *diff_id,
-		     struct layer_blob *b, int *ret_fd, struct box_err **err)
+/* The layer's tar: its blob, or written again from its extracted files. */
+static int open_source(struct push *p, const struct oci_descriptor *d, const char *diff_id,
+		       struct layer_source *src, struct box_err **err)
 {
-	struct layer_source src;
 	int r = 0;
 
 	if (!(d->digest && streq(d->digest, diff_id) && blob_kept(p, diff_id)))
 		r = load_ids(p, err);
-	if (r < 0 || (r = layer_source_open(p->store, &p->ids, d->digest, diff_id, &src, err)) < 0)
+	if (r < 0 || (r = layer_source_open(p->store, &p->ids, d->digest, diff_id, src, err)) < 0)
 		return r;
-	p->res.recreated += src.recreated;
-	memcpy(b->diff_id, src.diff_id, sizeof(b->diff_id));
-	if (p->comp == OCI_COMP_NONE) {
-		memcpy(b->digest, src.diff_id, sizeof(b->digest));
-		b->size = src.size;
-		*ret_fd = TAKE_FD(src.fd);
-	} else {
-		_cleanup_free_ char *tmp = xasprintf("%s/blobs/sha256/.tmp-push-XXXXXX", p->store);
-		_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
-		if (fd < 0)
-			r = box_err_set(err, errno, "create '%s'", tmp);
-		else
-			unlink(tmp);
-		if (r == 0)
-			r = layer_compress(src.fd, fd, p->comp, p->level, b, err);
-		if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
-			r = box_err_set(err, errno, "rewind the compressed layer");
-		if (r == 0) {
-			p->res.compressed++;
-			event(p, PUSH_COMPRESSED, b->digest, b->size);
-			*ret_fd = TAKE_FD(fd);
-		}
+	p->res.recreated += src->recreated;
+	return 0;
+}
+
+/* The compressor's side of a stream: the tar in, the blob out into a pipe. */
+struct compress_job {
+	int in_fd, out_fd;
+	enum oci_compression comp;
+	int level;
+	struct layer_blob b;
+	struct box_err *err;
+	int r;
+};
+
+static void *compress_main(void *arg)
+{
+	struct compress_job *j = arg;
+	sigset_t sigs;
+
+	/* a sender that gave up closes its end: the write fails, nothing is killed */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	j->r = layer_compress(j->in_fd, j->out_fd, j->comp, j->level, &j->b, &j->err);
+	close(j->out_fd);
+	return NULL;
+}
+
+static ssize_t read_pipe(void *buf, size_t len, void *arg)
+{
+	for (;;) {
+		ssize_t n = read(*(int *)arg, buf, len);
+		if (n >= 0 || errno != EINTR)
+			return n < 0 ? -errno : n;
 	}
+}
+
+/* The tar compressed while it is sent: a thread compresses into a pipe, one PATCH sends
+ * what comes out of it (chunked), and the digest, known at the end, closes the upload
+ * (PUT ?digest=). Nothing of the blob is written to disk, and sending overlaps
+ * compressing. */
+static int stream_blob(struct push *p, int tar_fd, struct layer_blob *b, struct box_err **err)
+{
+	_cleanup_free_ char *patch = NULL, *put = NULL;
+	struct compress_job j = { .in_fd = tar_fd, .comp = p->comp, .level = p->level };
+	pthread_t th;
+	int fds[2], r = upload_start(p, &patch, NULL, err);
+
+	if (r < 0)
+		return r;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return box_err_set(err, errno, "create a pipe");
+	/* a batch of compressed blocks fits: the compressor goes on while curl sends */
+	(void)fcntl(fds[1], F_SETPIPE_SZ, STREAM_PIPE);
+	j.out_fd = fds[1];
+	if (pthread_create(&th, NULL, compress_main, &j) != 0)
+		abort();
+	struct registry_call u = { .method = "PATCH",
+				   .path = patch,
+				   .content_type = "application/octet-stream",
+				   .body_fd = -1,
+				   .body_read = read_pipe,
+				   .body_arg = &fds[0],
+				   .progress = p->h ? p->h->bytes : NULL,
+				   .progress_arg = p->h ? p->h->arg : NULL };
+	r = call(p, &u, err);
+	close(fds[0]);
+	pthread_join(th, NULL);
+	/* a compressor that failed ended the stream early: its error is the one */
+	if (r == 0 && j.r < 0 && err && !*err)
+		*err = TAKE_PTR(j.err);
+	box_err_free(j.err);
+	if (r == 0 && j.r < 0)
+		r = j.r;
+	else if (r == 0 && u.status != 202)
+		r = refused(p, &u, "the layer", err);
+	if (r == 0)
+		r = upload_path(p, u.location ? u.location : patch, j.b.digest, &put, err);
+	call_done(&u);
+	if (r == 0)
+		r = upload_put(p, put, j.b.digest, -1, "", 0, err);
+	if (r < 0)
+		return r;
+	memcpy(b->digest, j.b.digest, sizeof(b->digest));
+	b->size = j.b.size;
+	p->res.bytes += b->size;
+	p->res.compressed++;
+	p->res.uploaded++;
+	event(p, PUSH_COMPRESSED, b->digest, b->size);
+	event(p, PUSH_UPLOADED, b->digest, b->size);
+	return 0;
+}
+
+/* A layer compressed as asked, sent as it is compressed; remembered in the store's
+ * cache. */
+static int send_compressed(struct push *p, const struct oci_descriptor *d, const char *diff_id,
+			   struct layer_blob *b, struct box_err **err)
+{
+	struct layer_source src;
+	int r = open_source(p, d, diff_id, &src, err);
+
+	if (r < 0)
+		return r;
+	memcpy(b->diff_id, src.diff_id, sizeof(b->diff_id));
+	r = stream_blob(p, src.fd, b, err);
 	layer_source_done(&src);
 	/* A cache that cannot be written costs a compression next time, nothing more. */
-	if (r == 0 && (src.recreated || p->comp != OCI_COMP_NONE))
+	if (r == 0)
 		layer_cache_put(p->store, diff_id, p->comp, p->level, b, NULL);
 	return r;
+}
+
+/* An uncompressed layer written again from its extracted files (an unlinked temporary
+ * file); remembered in the store's cache. */
+static int make_tar(struct push *p, const struct oci_descriptor *d, const char *diff_id,
+		    struct layer_blob *b, int *ret_fd, struct box_err **err)
+{
+	struct layer_source src;
+	int r = open_source(p, d, diff_id, &src, err);
+
+	if (r < 0)
+		return r;
+	memcpy(b->diff_id, src.diff_id, sizeof(b->diff_id));
+	memcpy(b->digest, src.diff_id, sizeof(b->digest));
+	b->size = src.size;
+	*ret_fd = TAKE_FD(src.fd);
+	if (src.recreated)
+		layer_cache_put(p->store, diff_id, p->comp, p->level, b, NULL);
+	return 0;
 }
 
 /* Where a blob box made was pushed: compressed/where/<hex>, a line "REGISTRY REPOSITORY"
@@ -425,7 +547,8 @@ static int mount_made(struct push *p, const char *digest, uint64_t size, bool *r
 }
 
 /* A layer box sends in a form of its own: compressed, or written again. The registry
- * may have it already, in this repository or (mounted) in another it was pushed to. */
+ * may have it already, in this repository or (mounted) in another it was pushed to,
+ * when the store's cache says what it became. */
 static int push_made(struct push *p, const struct oci_descriptor *d, const char *diff_id,
 		     struct layer_blob *b, struct box_err **err)
 {
@@ -437,7 +560,11 @@ static int push_made(struct push *p, const struct oci_descriptor *d, const char 
 	    ((r = exists(p, b->digest, b->size, &there, err)) < 0 || there ||
 	     (r = mount_made(p, b->digest, b->size, &there, err)) < 0 || there))
 		goto out;
-	if ((r = make_blob(p, d, diff_id, b, &fd, err)) < 0 ||
+	if (p->comp != OCI_COMP_NONE) {
+		r = send_compressed(p, d, diff_id, b, err);
+		goto out;
+	}
+	if ((r = make_tar(p, d, diff_id, b, &fd, err)) < 0 ||
 	    (r = exists(p, b->digest, b->size, &there, err)) < 0 || there ||
 	    (r = mount_made(p, b->digest, b->size, &there, err)) < 0 || there)
 		goto out;

@@ -9,9 +9,12 @@
  *
  * A layer box made itself (commit, import) is kept as an uncompressed tar; push
  * sends it gzip-compressed (or zstd, or as it is), so the pushed manifest names the
- * compressed blob while the config's diff_ids stay those of the tars. What each
- * layer became is cached in the store (layer_compress.h): a second push of the same
- * image compresses nothing and, the registry having every blob, uploads none. A
+ * compressed blob while the config's diff_ids stay those of the tars. It is sent
+ * while it is compressed (POST, one chunked PATCH, then PUT ?digest= once the digest
+ * is known), never written to disk. What each layer became is cached in the store
+ * (layer_compress.h): a second push of the same image compresses nothing and, the
+ * registry having every blob, uploads none (a layer whose entry is lost is sent
+ * again: box learns its digest only as it sends it). A
  * layer the registry lacks that box keeps only extracted (a pulled, bootstrapped or
  * loaded base whose blob was never kept or was pruned), and that cannot be mounted,
  * is written again from its files (layer_source.h): it gets a new diff_id, so the

@@ -34,6 +34,7 @@
 #define ERROR_BODY_MAX	(64u << 10)
 #define TOKEN_MAX	(1u << 20)
 #define MAX_REDIRECTS	8
+#define UPLOAD_BUFFER	(1L << 20) /* what curl reads of a body at once (its default: 64 KiB) */
 
 struct registry {
 	char *name;
@@ -285,7 +286,10 @@ static size_t on_upload(char *buf, size_t size, size_t n, void *ud)
 	size_t want = MIN(size * n, (size_t)MIN(left, (uint64_t)SIZE_MAX));
 	ssize_t got;
 
-	if (k->body_fd < 0) {
+	if (k->body_read) {
+		if ((got = k->body_read(buf, size * n, k->body_arg)) < 0)
+			return CURL_READFUNC_ABORT;
+	} else if (k->body_fd < 0) {
 		memcpy(buf, k->body + q->body_off, want);
 		got = (ssize_t)want;
 	} else if ((got = pread(k->body_fd, buf, want, (off_t)q->body_off)) < 0)
@@ -308,11 +312,16 @@ static struct curl_slist *call_setup(CURL *c, struct req *q, struct curl_slist *
 	else if (streq(k->method, "POST")) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-	} else if (streq(k->method, "PUT")) {
+	} else if (streq(k->method, "PUT") || streq(k->method, "PATCH")) {
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		if (streq(k->method, "PATCH"))
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
 		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_upload);
 		curl_easy_setopt(c, CURLOPT_READDATA, q);
-		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)k->body_size);
+		/* -1, a body_read's: sent chunked */
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+				 k->body_read ? (curl_off_t)-1 : (curl_off_t)k->body_size);
+		curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER);
 	}
 	if (ct)
 		hdrs = curl_slist_append(hdrs, ct);
@@ -549,6 +558,9 @@ static int request(struct req *q, struct box_err **err)
 		CURLcode cc = perform_once(q);
 		if (q->sink_err < 0)
 			return box_err_set(err, -q->sink_err, "receive %s%s", r->display, q->path);
+		/* a stream's bytes are gone: whatever the answer, it is the only one */
+		if (q->call && q->call->body_read && q->body_off > 0)
+			return cc == CURLE_OK ? 0 : net_error(r, q, cc, err);
 		if (cc != CURLE_OK && !r->https_probed && tls_failure(cc) &&
 		    str_startswith(r->base, "https://")) {
 			/* insecure registry without TLS: talk plain http from now on */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../util/err.h"
 
@@ -49,11 +50,16 @@ int registry_stream_blob(struct registry *r, const char *repo, const char *diges
 			 registry_sink_fn sink, void *userdata, struct box_err **err);
 
 /*
- * One request for push (core/image/push.c): method HEAD, POST or PUT (with a body
- * from memory, or from body_fd when that is >= 0) to path ("/v2/..."), with the
- * same auth, mirror and retry rules as the rest. Every HTTP answer returns 0 with
- * status, the Location header and the body (an error document) set; the caller
- * frees location and response.
+ * One request for push (core/image/push.c): method HEAD, POST, or PUT or PATCH with
+ * a body (from memory, from body_fd when that is >= 0, or from body_read) to path
+ * ("/v2/..."), with the same auth, mirror and retry rules as the rest. Every HTTP
+ * answer returns 0 with status, the Location header and the body (an error
+ * document) set; the caller frees location and response.
+ *
+ * body_read gives a body of unknown length, sent chunked as it comes: it fills buf
+ * with up to len bytes and returns how many, 0 at the end, < 0 (-errno) to abort.
+ * Bytes it gave cannot be asked for again, so once it gave one the request is not
+ * retried: a failure after that is the caller's to report.
  */
 struct registry_call {
 	const char *method;
@@ -63,6 +69,8 @@ struct registry_call {
 	const char *body;
 	int body_fd;
 	uint64_t body_size;
+	ssize_t (*body_read)(void *buf, size_t len, void *arg);
+	void *body_arg;
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
 	long status;
