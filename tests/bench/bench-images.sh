@@ -11,6 +11,8 @@
 #   daemon), beside cp -a of the same directory as the floor.
 # Single runs by default (RUNS to change): each step moves hundreds of MB, and the machine
 # is shared, so quote the ratios of one run.
+# BOX_BASE=PATH (through run.sh) adds a row for another box binary, e.g. an older build:
+# its gzip push of the same image, to a repository of its own, before box's.
 #
 # usage: tests/bench/bench-images.sh [RUNS] [SNAPSHOT_MB]   (as root: runs as the test user)
 set -u
@@ -147,6 +149,8 @@ commit_push() {
 	local tag=$1 sfx=$2
 	timed box-commit$sfx "$BOX" commit bi "$REG/bench/box$sfx:$tag"
 	timed podman-commit$sfx pm commit -q bi "$REG/bench/podman$sfx:$tag"
+	[ -n "${BOX_BASE:-}" ] &&
+		pushed base-push$sfx "$BOX_BASE" push "$REG/bench/box$sfx:$tag" "$REG/bench/box-base$sfx:$tag"
 	pushed box-push$sfx "$BOX" push "$REG/bench/box$sfx:$tag" "$REG/bench/box$sfx:$tag"
 	pushed box-push-none$sfx "$BOX" push --compression-format none "$REG/bench/box$sfx:$tag" \
 		"$REG/bench/box-none$sfx:$tag"
@@ -198,7 +202,7 @@ for i in $(seq "$RUNS"); do
 done
 
 python3 - "$W" "$RUNS" "$SNAP_MB" "${reflinks:-}" <<'PY'
-import statistics, sys
+import os, statistics, sys
 w, runs, snap_mb, reflinks = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 def med(n):
     f = f"{w}/{n}" if n.startswith("c.") else f"{w}/t.{n}"
@@ -224,7 +228,8 @@ def sent(n):
         return "-"
     return f"{b / 1e6:.1f} MB" if b >= 1e5 else f"{b / 1e3:.1f} kB"
 def pushes(title, sfx):
-    rows = [("box-push", "box push (gzip, the default)"),
+    rows = [("base-push", "BOX_BASE push (gzip)")] if os.environ.get("BOX_BASE") else []
+    rows += [("box-push", "box push (gzip, the default)"),
             ("box-push-none", "box push --compression-format none (as before)"),
             ("podman-push", "podman push (gzip)"),
             ("box-again", "box push of the same image again (new tag)"),
