@@ -3,16 +3,17 @@
  * A layer's compressed form and the store's cache of it (see layer_compress.h).
  *
  * gzip is written the way pigz writes it: the tar is cut into 1 MiB blocks, each
- * deflated on its own (one thread per core, a batch at a time) and ended with a
- * sync flush, so the blocks' outputs concatenated are one deflate stream; a final
- * empty block, the combined CRC-32 and the size close it. A block that does not
- * shrink (random or already compressed data) is stored instead of deflated: four
- * 16 KiB windows spread over it are deflated at level 1, and unless they save at
- * least 1/16 the block is stored. One window alone is fooled: the 1.5 KB of
- * headers (zeros mostly) between random files of 100 KB save 1/50 of a 64 KiB
- * window, which deflating the whole block does not earn back. The output depends on the
- * tar and the level alone, never on the number of threads. zstd goes through
- * libarchive's raw format.
+ * deflated on its own and ended with a sync flush, so the blocks' outputs
+ * concatenated are one deflate stream; a final empty block, the combined CRC-32 and
+ * the size close it. A batch of two blocks a thread is read, one thread per core
+ * takes the next block left, and the batch before is written meanwhile (to a pipe
+ * the upload drains, in push). A block that does not shrink (random or already
+ * compressed data) is stored instead of deflated: four 16 KiB windows spread over
+ * it are deflated at level 1, and unless they save at least 1/16 the block is
+ * stored. One window alone is fooled: the 1.5 KB of headers (zeros mostly) between
+ * random files of 100 KB save 1/50 of a 64 KiB window, which deflating the whole
+ * block does not earn back. The output depends on the tar and the level alone,
+ * never on the number of threads. zstd goes through libarchive's raw format.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -203,65 +204,122 @@ static unsigned gz_threads(void)
 	return n < 1 ? 1 : n > GZ_THREADS ? GZ_THREADS : (unsigned)n;
 }
 
-/* One batch: read up to n blocks, deflate them in parallel, write them in order. */
-static int gz_batch(int in_fd, struct out *o, struct gz_block *b, unsigned n, uLong *crc,
-		    uint64_t *total, bool *ret_end, struct box_err **err)
-{
+/* A batch of blocks: read, then deflated by threads that take the next block left. */
+struct gz_set {
+	struct gz_block *b;
+	unsigned k;    /* blocks read into it */
+	unsigned next; /* the next block a thread takes */
+	unsigned nth;
 	pthread_t th[GZ_THREADS];
-	unsigned k = 0;
-	int r = 0;
+};
 
-	for (; k < n; k++) {
-		ssize_t got = read_block(in_fd, b[k].in, GZ_BLOCK);
+static void *gz_worker(void *arg)
+{
+	struct gz_set *s = arg;
+	unsigned i;
+
+	while ((i = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED)) < s->k)
+		gz_work(&s->b[i]);
+	return NULL;
+}
+
+/* Read up to cap blocks into s and start n threads deflating them. */
+static int gz_start(int in_fd, struct gz_set *s, unsigned cap, unsigned n, bool *ret_end,
+		    struct box_err **err)
+{
+	s->k = s->next = s->nth = 0;
+	while (s->k < cap) {
+		ssize_t got = read_block(in_fd, s->b[s->k].in, GZ_BLOCK);
 		if (got < 0)
 			return box_err_set(err, (int)-got, "read the layer");
-		b[k].in_len = (size_t)got;
+		s->b[s->k].in_len = (size_t)got;
 		if ((size_t)got < GZ_BLOCK) {
 			*ret_end = true;
-			k += got > 0;
+			s->k += got > 0;
 			break;
 		}
+		s->k++;
 	}
-	for (unsigned i = 0; i < k; i++)
-		if (pthread_create(&th[i], NULL, gz_work, &b[i]) != 0)
+	s->nth = MIN(n, s->k);
+	for (unsigned i = 0; i < s->nth; i++)
+		if (pthread_create(&s->th[i], NULL, gz_worker, s) != 0)
 			abort();
-	for (unsigned i = 0; i < k; i++)
-		pthread_join(th[i], NULL);
-	for (unsigned i = 0; i < k && r == 0; i++) {
-		if (b[i].failed)
+	return 0;
+}
+
+static void gz_wait(struct gz_set *s)
+{
+	for (unsigned i = 0; i < s->nth; i++)
+		pthread_join(s->th[i], NULL);
+	s->nth = 0;
+}
+
+/* The deflated blocks of s, in order. */
+static int gz_emit(struct out *o, struct gz_set *s, uLong *crc, uint64_t *total,
+		   struct box_err **err)
+{
+	int r = 0;
+
+	for (unsigned i = 0; i < s->k && r == 0; i++) {
+		struct gz_block *b = &s->b[i];
+		if (b->failed)
 			r = box_err_set(err, EIO, "deflate the layer");
-		else if (emit(o, b[i].out, b[i].out_len) < 0)
+		else if (emit(o, b->out, b->out_len) < 0)
 			r = box_err_set(err, errno, "write the compressed layer");
-		*crc = crc32_combine(*crc, b[i].crc, (z_off_t)b[i].in_len);
-		*total += b[i].in_len;
+		*crc = crc32_combine(*crc, b->crc, (z_off_t)b->in_len);
+		*total += b->in_len;
 	}
+	s->k = 0;
 	return r;
+}
+
+/* Two batches of two blocks a thread: one is deflated while the one before is written
+ * (to a pipe that the upload drains, at the pace of the registry). */
+static int gz_run(int in_fd, struct out *o, struct gz_set set[2], unsigned cap, unsigned n,
+		  uLong *crc, uint64_t *total, struct box_err **err)
+{
+	bool end = false;
+	unsigned cur = 0;
+	int r = 0;
+
+	while (r == 0 && !end) {
+		r = gz_start(in_fd, &set[cur], cap, n, &end, err);
+		if (r == 0)
+			r = gz_emit(o, &set[!cur], crc, total, err);
+		gz_wait(&set[cur]);
+		cur = !cur;
+	}
+	return r < 0 ? r : gz_emit(o, &set[!cur], crc, total, err);
 }
 
 static int gzip_parallel(int in_fd, struct out *o, int level, struct box_err **err)
 {
 	static const unsigned char header[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
 	static const unsigned char final_block[2] = { 0x03, 0x00 };
-	unsigned n = gz_threads();
-	struct gz_block b[GZ_THREADS] = { 0 };
+	unsigned n = gz_threads(), cap = 2 * n;
+	struct gz_set set[2] = { { .b = xcalloc(cap, sizeof(struct gz_block)) },
+				 { .b = xcalloc(cap, sizeof(struct gz_block)) } };
 	uLong crc = crc32(0, NULL, 0);
 	uint64_t total = 0;
-	bool end = false;
 	int r =
 	    emit(o, header, sizeof(header)) < 0 ? box_err_set(err, errno, "write the layer") : 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		b[i].in = xmalloc(GZ_BLOCK);
-		b[i].out = xmalloc(GZ_OUT_CAP(GZ_BLOCK));
-		b[i].level = level;
-	}
-	while (r == 0 && !end)
-		r = gz_batch(in_fd, o, b, n, &crc, &total, &end, err);
-	for (unsigned i = 0; i < n; i++) {
-		if (b[i].z_ready)
-			deflateEnd(&b[i].z);
-		free(b[i].in);
-		free(b[i].out);
+	for (unsigned j = 0; j < 2; j++)
+		for (unsigned i = 0; i < cap; i++) {
+			set[j].b[i].in = xmalloc(GZ_BLOCK);
+			set[j].b[i].out = xmalloc(GZ_OUT_CAP(GZ_BLOCK));
+			set[j].b[i].level = level;
+		}
+	if (r == 0)
+		r = gz_run(in_fd, o, set, cap, n, &crc, &total, err);
+	for (unsigned j = 0; j < 2; j++) {
+		for (unsigned i = 0; i < cap; i++) {
+			if (set[j].b[i].z_ready)
+				deflateEnd(&set[j].b[i].z);
+			free(set[j].b[i].in);
+			free(set[j].b[i].out);
+		}
+		free(set[j].b);
 	}
 	if (r < 0)
 		return r;
