@@ -9,6 +9,8 @@
 # usage: tests/bench/run.sh [FILTER...]     (BENCH_RUNS, BENCH_WARMUP as in lib.sh)
 #   BOX_BASE=PATH  another box binary (e.g. an older build) that the benchmarks which know it
 #                  time beside this one, in the same run
+#   BENCH_ONLY=S,..  the sections of a benchmark that has them (bench-enter: enter, cold,
+#                  memory, fs, fsopts)
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -83,6 +85,7 @@ run_as_user() {
 		BENCH_FS_RUNS="${BENCH_FS_RUNS:-5}" BENCH_FS_OPT_RUNS="${BENCH_FS_OPT_RUNS:-3}" \
 		BENCH_DEB_FILES="${BENCH_DEB_FILES:-100}" \
 		${BENCH_FS_OPTIONS:+BENCH_FS_OPTIONS="$BENCH_FS_OPTIONS"} \
+		${BENCH_ONLY:+BENCH_ONLY="$BENCH_ONLY"} \
 		bash "$stage/tests/bench/run.sh" --as-user "${FILTERS[@]}"
 	rc=$?
 	rm -rf "$stage" 2>/dev/null || true
