@@ -12,7 +12,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 
-PKGS := slirp libcap-ng ncursesw inih libcurl libarchive json-c libcrypto libseccomp libsystemd zlib
+PKGS := slirp ncursesw inih libcurl libarchive json-c libcrypto libseccomp libsystemd zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

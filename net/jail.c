@@ -10,7 +10,6 @@
  * namespace, which is the job; a seccomp filter (seccomp.c) refuses the rest. The
  * approach follows slirp4netns's sandbox.c.
  */
-#include <cap-ng.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../core/host/caps.h"
 #include "../core/util/fs.h"
 #include "../core/util/log.h"
 #include "jail.h"
@@ -97,9 +97,10 @@ static int switch_root(struct box_err **err)
 static int drop_privileges(struct box_err **err)
 {
 	/* Every set, bounding and ambient included: the helper needs no capability. */
-	capng_clear(CAPNG_SELECT_ALL);
-	if (capng_apply(CAPNG_SELECT_ALL) < 0)
-		return box_err_set(err, EPERM, "drop the net helper's capabilities");
+	int r = caps_drop_everything(NULL);
+
+	if (r < 0)
+		return box_err_set(err, -r, "drop the net helper's capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return box_err_set(err, errno, "set no_new_privs");
 	return 0;

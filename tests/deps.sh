@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="
 build-essential pkg-config
-libslirp-dev libglib2.0-dev libcap-ng-dev libncurses-dev libinih-dev
+libslirp-dev libglib2.0-dev libncurses-dev libinih-dev
 libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev libseccomp-dev libsystemd-dev zlib1g-dev
 fuse-overlayfs fuse3 uidmap
 mmdebstrap docker-registry skopeo

@@ -32,7 +32,7 @@ SD_TARBALL=$CACHE/debian-systemd.tar
 SD_ROOTFS=$CACHE/systemd-rootfs
 SD_USER=boxsd
 SD_INCLUDE=systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,sudo,procps,uidmap,\
-fuse-overlayfs,libslirp0,libcap-ng0,libncursesw6,libinih1,libcurl4,libarchive13,libjson-c5,\
+fuse-overlayfs,libslirp0,libncursesw6,libinih1,libcurl4,libarchive13,libjson-c5,\
 libssl3,libsystemd0
 # Fixed mtime for the extra layer's files, so its digest is the same on every run.
 EXTRA_MTIME=1704067200

@@ -53,7 +53,7 @@ struct exec_opts {
 };
 
 /*
- * Become the user (or root), drop every capability with libcap-ng, set
+ * Become the user (or root), drop every capability (core/host/caps.h), set
  * NO_NEW_PRIVS off (sudo must work), build the environment, chdir, exec. Returns only
  * on failure: -ENOENT (127) or another errno (126), with err set.
  */
