@@ -96,16 +96,33 @@ int sync_recv(int fd, const char *what, struct box_err **err)
 	return box_err_set(err, hdr[1] > 0 ? hdr[1] : EIO, "%s", m);
 }
 
-_noreturn_ static void child_main(const struct box_ids *ids, int sync_fd, spawn_fn fn, void *arg)
+/* What the child unshares itself (spawn_userns): every namespace but the user and pid
+ * namespaces, which it must be born in. */
+#define SPAWN_UNSHARE (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+_noreturn_ static void child_main(const struct box_ids *ids, uint64_t flags, int sync_fd,
+				  spawn_fn fn, void *arg)
 {
 	struct box_err *err = NULL;
 	struct spawn_ctx ctx = { .sync_fd = sync_fd, .arg = arg };
 	int r;
 	char c;
 
+	/*
+	 * The other namespaces are made here, while the parent runs newuidmap and
+	 * newgidmap: a new user namespace gives its first process every capability in
+	 * it at once, maps or not, and making a network namespace costs as much as
+	 * starting one of those helpers.
+	 */
+	int e = unshare((int)(flags & SPAWN_UNSHARE)) < 0 ? errno : 0;
 	/* Wait until the parent has written our uid/gid maps. */
 	if (fs_read_all(sync_fd, &c, 1) < 0)
 		_exit(EXIT_BOX);
+	if (e) {
+		box_err_set(&err, e, "create namespaces");
+		sync_send_error(sync_fd, err);
+		_exit(EXIT_BOX);
+	}
 	if (!ids->single || ids->root_single) {
 		/* Become root of the new namespace; euid 0 keeps the full capability set. */
 		if ((!ids->single && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
@@ -132,7 +149,7 @@ int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *a
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return box_err_set(err, errno, "create sync socket");
-	pid = clone3_fork(CLONE_NEWUSER | flags, NULL);
+	pid = clone3_fork(CLONE_NEWUSER | (flags & ~(uint64_t)SPAWN_UNSHARE), NULL);
 	if (pid < 0) {
 		r = -errno;
 		close(sv[0]);
@@ -145,7 +162,7 @@ int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *a
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		child_main(ids, sv[1], fn, arg);
+		child_main(ids, flags, sv[1], fn, arg);
 	}
 	close(sv[1]);
 	r = ids_write_maps(ids, pid, err);

@@ -26,7 +26,9 @@ typedef int (*spawn_fn)(struct spawn_ctx *ctx, struct box_err **err);
 
 /*
  * Clone a child into CLONE_NEWUSER|flags, write its maps, release it. On success the
- * child pid and the parent's end of the sync socket are returned.
+ * child pid and the parent's end of the sync socket are returned. The child is born
+ * in the user and pid namespaces and unshares the others itself while the parent
+ * writes the maps; it reports a failure there through the sync socket.
  */
 int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg, pid_t *ret_pid,
 		 int *ret_sync, struct box_err **err);
