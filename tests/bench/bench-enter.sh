@@ -160,6 +160,25 @@ if bench_wanted cold; then
 	fi
 	bench_table "Cold start: stopped to a command done" \
 		"floor: unshare -Urm + fuse-overlayfs + chroot true"
+	# The floors and box again in rounds (each round runs every command once, in turn):
+	# their ratios then come from one load, which the rows above, timed one after
+	# another, do not on a shared host.
+	q() { printf '%q ' "$@"; }
+	fl_sh="fuse-overlayfs -o lowerdir=$BOX_TEST_ROOTFS,upperdir=$f/u,workdir=$f/w $f/m && chroot $f/m /bin/true"
+	rounds=("floor: unshare -Urm + fuse-overlayfs + chroot true" "$floor_end"
+		"$(q unshare -Ur -m sh -c "$fl_sh")"
+		"floor with subordinate ids (unshare --map-auto -r)" "$floor_end"
+		"$(q unshare --map-auto --map-root-user -m sh -c "$fl_sh")"
+		"box: stopped -> true done (fuse-overlayfs)" "'$BOX' stop bench" "$(q "$BOX" run bench true)"
+		"box: stopped -> true done (overlay)" "'$BOX' stop bench-ovl" "$(q "$BOX" run bench-ovl true)")
+	if [ -n "$base_ok" ]; then
+		rounds+=("this build through env: stopped -> true done" "$(q "${THIS_ENV[@]}") stop bench"
+			"$(q "${THIS_ENV[@]}" run bench true)"
+			"BOX_BASE through env: stopped -> true done" "$(q "${BASE_ENV[@]}") stop bench"
+			"$(q "${BASE_ENV[@]}" run bench true)")
+	fi
+	bench_rounds_prepared "${rounds[@]}"
+	bench_table "Cold start, in rounds" "floor with subordinate ids (unshare --map-auto -r)"
 fi
 
 # ---- memory of an idle running sandbox

@@ -8,6 +8,7 @@
 #   bench "bwrap true" bwrap --unshare-all --ro-bind "$BOX_TEST_ROOTFS" / true
 #   bench_sh "pipeline" 'echo x | cat'      # a shell command line
 #   bench_row "pull 63 MB" 9012 ms            # a number measured some other way
+#   bench_rounds "box" "$BOX run ..." "bwrap" "bwrap ..."  # interleaved, for close ratios
 #   bench_table "Starting a sandbox" "bwrap true"   # ratios against that row
 #
 # BENCH_RUNS (default 20) timed runs after BENCH_WARMUP (default 3) untimed ones; hyperfine
@@ -148,6 +149,37 @@ bench_row() {
 	_bench_labels+=("$1")
 	_bench_values+=("$2")
 	_bench_units+=("${3-ms}")
+}
+
+# bench_rounds LABEL CMD [LABEL CMD...]: one row per command, each the median over
+# BENCH_RUNS rounds that run every command once, in turn (tests/bench/rounds.py): on a
+# shared host the rows' ratios then stay put while the load moves. CMD is a shell-quoted
+# command line, run without a shell (hyperfine -N), as bench's are.
+bench_rounds() {
+	local args=()
+	while [ $# -ge 2 ]; do
+		args+=("$1" "" "$2")
+		shift 2
+	done
+	bench_rounds_prepared "${args[@]}"
+}
+
+# bench_rounds_prepared LABEL PREP CMD [LABEL PREP CMD...]: bench_rounds with a shell
+# command line PREP run, untimed, before each run of CMD (BENCH_PREPARE's job).
+bench_rounds_prepared() {
+	local args=() out label ms
+	while [ $# -ge 3 ]; do
+		args+=("$1" "$2" "$(eval "set -- $3" && python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@")")
+		shift 3
+	done
+	out=$(python3 "$BOX_TOP/tests/bench/rounds.py" "$BENCH_RUNS" "$BENCH_WARMUP" "${args[@]}") || {
+		echo "# bench: rounds failed" >&2
+		return 1
+	}
+	while IFS=$'\t' read -r label ms; do
+		printf '#   %-40s %10s ms\n' "$label" "$ms" >&2
+		bench_row "$label" "$ms" ms
+	done <<<"$out"
 }
 
 # bench_value LABEL: the value recorded for LABEL (for checks such as "within 2x").
