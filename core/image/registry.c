@@ -426,6 +426,9 @@ static int net_error(struct registry *r, struct req *q, CURLcode cc, struct box_
 				   "TLS with %s failed (%s); for a registry with a self-signed "
 				   "certificate set 'insecure = true' in its [registry] section",
 				   r->display, detail);
+	if (q->call) /* the path without its query (an upload's state is long) */
+		return box_err_set(err, EIO, "%s %.*s to %s failed: %s", q->call->method,
+				   (int)strcspn(q->path, "?"), q->path, r->display, detail);
 	return box_err_set(err, EIO, "download from %s failed: %s", r->display, detail);
 }
 

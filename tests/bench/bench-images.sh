@@ -5,7 +5,8 @@
 #   push of that image to the loopback registry: box push vs podman push (gzip both, and
 #   box's uncompressed push), a second push of the same image, and the same for an image
 #   of compressible changes (a copy of /usr); with the bytes each client sent, counted by
-#   a small TCP proxy in front of the registry that every request of the bench goes through;
+#   a TCP relay in front of the registry (tests/tcp-relay.py) that every request of the
+#   bench goes through;
 #   save of it to a docker-archive and load back: box save/load vs podman save/load;
 #   snapshot and restore of a 1 GB writable layer (box only; no peer does it without a
 #   daemon), beside cp -a of the same directory as the floor.
@@ -29,6 +30,7 @@ if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$stage/build" "$stage/tests/bench"
 	cp -a "$BUILD/box" "$stage/build/"
 	cp -a "$0" "$stage/tests/bench/"
+	cp -a "$TOP/tests/tcp-relay.py" "$stage/tests/"
 	chown -R "$user:" "$stage"
 	uhome=$(getent passwd "$user" | cut -d: -f6)
 	setpriv --reuid="$user" --regid="$user" --init-groups env -i HOME="$uhome" USER="$user" \
@@ -45,57 +47,12 @@ curl -fsS -m 5 "http://$REG/v2/" >/dev/null || { echo "bench-images: no registry
 
 W=$(mktemp -d /var/tmp/box-bench-run.XXXXXX)
 BOX=$BUILD/box
-# The proxy: what clients send to the registry is counted into $W/sent (bytes, all
+# The relay: what clients send to the registry is counted into $W/sent (bytes, all
 # connections), rewritten every 0.1 s.
-python3 - "$REG" "$W" <<'PY' &
-import os, socket, sys, threading, time
-host, port = sys.argv[1].rsplit(":", 1)
-w, sent, lock = sys.argv[2], [0], threading.Lock()
-def pipe(a, b, count):
-    try:
-        while True:
-            d = a.recv(1 << 18)
-            if not d:
-                break
-            b.sendall(d)
-            if count:
-                with lock:
-                    sent[0] += len(d)
-    except OSError:
-        pass
-    for x in (a, b):
-        try:
-            x.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-def serve(c):
-    s = socket.create_connection((host, int(port)))
-    t = threading.Thread(target=pipe, args=(s, c, False), daemon=True)
-    t.start()
-    pipe(c, s, True)
-    t.join()
-    c.close()
-    s.close()
-def dump():
-    while True:
-        time.sleep(0.1)
-        with open(f"{w}/sent.tmp", "w") as f:
-            f.write(str(sent[0]))
-        os.replace(f"{w}/sent.tmp", f"{w}/sent")
-ls = socket.socket()
-ls.bind(("127.0.0.1", 0))
-ls.listen(64)
-with open(f"{w}/proxy.tmp", "w") as f:
-    f.write(f"127.0.0.1:{ls.getsockname()[1]}")
-os.replace(f"{w}/proxy.tmp", f"{w}/proxy")
-threading.Thread(target=dump, daemon=True).start()
-while True:
-    c, _ = ls.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-PY
+python3 "$TOP/tests/tcp-relay.py" "$REG" "$W" &
 proxy_pid=$!
-for _ in $(seq 50); do [ -s "$W/proxy" ] && [ -s "$W/sent" ] && break; sleep 0.1; done
-REG=$(cat "$W/proxy")
+for _ in $(seq 50); do [ -s "$W/relay" ] && [ -s "$W/sent" ] && break; sleep 0.1; done
+REG=$(cat "$W/relay")
 export XDG_DATA_HOME=$W/box-data XDG_RUNTIME_DIR=$W/run BOX_CONFIG=$W/box.ini
 mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 printf '[registry "docker.io"]\nmirror = http://%s\ninsecure = true\n[registry "%s"]\ninsecure = true\n' \

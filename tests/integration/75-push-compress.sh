@@ -149,6 +149,20 @@ like "$out" "compression-level wants a number" "... saying what it wants"
 out=$("$BOX" push --compression-format lz4 "$img" "$reg/$repo:5" 2>&1); rc=$?
 is "$rc" 125 "an unknown compression is refused with 125"
 like "$out" "unknown --compression-format 'lz4' \(gzip, zstd or none\)" "... saying which ones there are"
+# a registry that goes away in the middle of a layer sent as it is compressed: a
+# relay in front of it cuts every PATCH after 64 KiB of it
+mkdir -p "$T/relay"
+python3 "$BOX_TOP/tests/tcp-relay.py" "$reg" "$T/relay" --cut-patch 65536 &
+at_exit "kill $!"
+for _ in $(seq 50); do [ -s "$T/relay/relay" ] && break; sleep 0.1; done
+relay=$(cat "$T/relay/relay")
+printf '\n[registry "%s"]\ninsecure = true\n' "$relay" >>"$BOX_CONFIG"
+out=$(timeout 120 "$BOX" push "$img" "$relay/$repo-cut:1" 2>&1); rc=$?
+is "$rc" 125 "a push whose layer upload is cut half way fails with 125 (and does not hang)"
+like "$(printf '%s\n' "$out" | tail -1)" "PATCH /v2/$repo-cut/blobs/uploads/.* to $relay failed" \
+	"... naming the request that failed"
+is "$(ls -A "$store/blobs/sha256" | grep -c tmp)" 0 "... and leaves no temporary file"
+
 # prune: the entry of a layer the store no longer has, and a record of where a blob that
 # no entry names went, are removed and counted; those of stored layers stay
 "$BOX" prune >/dev/null 2>&1
