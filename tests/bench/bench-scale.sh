@@ -89,10 +89,33 @@ fuse_pids() {
 	done
 }
 mapfile -t fpids < <(fuse_pids)
+# The same by role (the name each process gives itself), with its wakeups (voluntary
+# context switches: it slept and was woken again). Read without a fork per process, so
+# that both ends of the window are taken within a moment.
+ROLES=(box-supervise box-holder box-init box-net)
+declare -A role rc0 rc1 rw0 rw1
+for p in "${pids[@]}"; do
+	read -r r 2>/dev/null <"/proc/$p/comm" && role[$p]=$r
+done
+role_snap() { # role_snap 0|1: CPU ns (schedstat) and wakeups by role into rc0/rw0 or rc1/rw1
+	local p r t k v
+	local -n snap_cpu=rc$1 snap_sw=rw$1
+	for r in "${ROLES[@]}"; do snap_cpu[$r]=0 snap_sw[$r]=0; done
+	for p in "${pids[@]}"; do
+		r=${role[$p]:-}
+		[ -n "$r" ] && read -r t _ 2>/dev/null <"/proc/$p/schedstat" || continue
+		snap_cpu[$r]=$((snap_cpu[$r] + t))
+		while read -r k v; do
+			[ "$k" = voluntary_ctxt_switches: ] && snap_sw[$r]=$((snap_sw[$r] + v))
+		done <"/proc/$p/status"
+	done
+}
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 c0=$(cpu_ns "${pids[@]}")
 f0=$(cpu_ns "${fpids[@]}")
+role_snap 0
 sleep "$WINDOW"
+role_snap 1
 c1=$(cpu_ns "${pids[@]}")
 f1=$(cpu_ns "${fpids[@]}")
 cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
@@ -136,6 +159,10 @@ printf '%-44s %12s\n' "sandboxes running (N)" "$N"
 printf '%-44s %12s\n' "box processes alive" "${#pids[@]}"
 printf '%-44s %12s\n' "their CPU over the window (s)" "$cpu"
 printf '%-44s %11s%%\n' "  as a share of one core" "$pct"
+for r in "${ROLES[@]}"; do
+	printf '%-44s %12s\n' "  $r: CPU ms, wakeups" \
+		"$(((rc1[$r] - rc0[$r]) / 1000000)) $((rw1[$r] - rw0[$r]))"
+done
 printf '%-44s %12s\n' "fuse-overlayfs processes" "${#fpids[@]}"
 printf '%-44s %12s\n' "their CPU over the window (s)" "$fcpu"
 printf '%-44s %11s%%\n' "  as a share of one core" "$fpct"
