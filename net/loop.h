@@ -75,6 +75,8 @@ struct net_loop {
 	bool cpu_known;
 	uint64_t cpu_usec;	/* the counter at the last look */
 	uint64_t full_cpu_usec; /* and at the last read of the listeners */
+	uint64_t other_due_ms;	/* the poll set's earliest deadline besides the look */
+	bool look_only;		/* the poll timeout is the look's alone */
 
 	uint64_t rx_bytes; /* into the sandbox (written to the tap) */
 	uint64_t tx_bytes; /* out of the sandbox (read from the tap) */
