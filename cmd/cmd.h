@@ -18,6 +18,7 @@ struct box_config;
 #include "../core/util/exit.h"
 #include "../core/util/macro.h"
 #include "../core/util/opts.h"
+#include "../core/util/report.h"
 
 #ifndef BOX_VERSION
 #define BOX_VERSION "0.1.0"
@@ -45,12 +46,11 @@ struct help_entry cmd_help_top(void);
 /* Global options from main.c. */
 extern const char *arg_config; /* --config PATH, NULL for the default */
 
-/* Print "box: <context>: <err>" and return EXIT_BOX. Frees err. */
-int cmd_fail(struct box_err *err, const char *fmt, ...) _printf_(2, 3);
-/* Print "box: <message>" and return EXIT_BOX. */
-int cmd_error(const char *fmt, ...) _printf_(1, 2);
-/* Print a usage error with a hint to --help and return EXIT_BOX. */
-int cmd_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* One line on stderr and EXIT_BOX (core/util/report.h): "box: <context>: <err>" (frees
+ * err), "box: <message>", or a usage error with a hint to the command's --help. */
+#define cmd_fail	report_fail
+#define cmd_error	report_error
+#define cmd_usage_error report_usage_error
 /* The global config; on errors prints them (file:line) and returns NULL. */
 struct box_config *cmd_load_global_config(void);
 /* Print the usage text of cmd and return 0 (for --help). */

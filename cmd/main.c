@@ -5,7 +5,6 @@
  * it exists, else prints help.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,33 +119,6 @@ const struct box_command *cmd_find(const char *name)
 		    (cmd_table[i]->alias && streq(cmd_table[i]->alias, name)))
 			return cmd_table[i];
 	return NULL;
-}
-
-int cmd_fail(struct box_err *err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int r = report_v(err, NULL, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-int cmd_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int r = report_v(NULL, NULL, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-int cmd_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int r = report_v(NULL, cmd, fmt, ap);
-	va_end(ap);
-	return r;
 }
 
 int cmd_opts_error(const struct opts *o)

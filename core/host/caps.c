@@ -6,7 +6,7 @@
  * for `--root` gives power over the sandbox, never over the host; dropping
  * everything for the user process makes it an ordinary unprivileged process even
  * inside. No library: every box process would map and relocate one (and run its
- * constructor) for the three calls the command's start makes.
+ * start-up code) for the three calls the command's start makes.
  */
 #include <errno.h>
 #include <linux/capability.h>
