@@ -40,7 +40,7 @@ for what in "box run NAME true" "box enter NAME -- true"; do
 	awk -v l="$l" -v n="$n" -v w="$what" 'BEGIN {
 		printf "%s: without / with the stubs = %.3fx, saved %.2f ms\n", w, n / l, n - l }'
 done
-bench_table "The lazy-library stubs: the same box with and without them (machine loaded)"
+bench_table "The lazy-library stubs: the same box with and without them"
 size_l=$(stat -c %s "$BOX")
 size_n=$(stat -c %s "$NOLAZY")
 echo "libraries mapped at start: with $(ldd "$BOX" | wc -l), without $(ldd "$NOLAZY" | wc -l)" \
