@@ -46,6 +46,8 @@ done
 curl -fsS -m 5 "http://$REG/v2/" >/dev/null || { echo "bench-images: no registry at $REG" >&2; exit 77; }
 
 W=$(mktemp -d /var/tmp/box-bench-run.XXXXXX)
+# From the home, which is visible inside, so box enter starts there without a warning.
+cd "$HOME" || exit 77
 BOX=$BUILD/box
 # The relay: what clients send to the registry is counted into $W/sent (bytes, all
 # connections), rewritten every 0.1 s.
