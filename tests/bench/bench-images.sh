@@ -16,6 +16,9 @@
 # its gzip push of the same image, to a repository of its own, before box's.
 #
 # usage: tests/bench/bench-images.sh [RUNS] [SNAPSHOT_MB]   (as root: runs as the test user)
+#   BENCH_TMPDIR  where the stores and the sandbox live (default /var/tmp); a file system
+#                 with reflinks there (e.g. XFS made with reflink=1) gives the reflinked
+#                 snapshot and restore rows
 set -u
 RUNS=${1:-1}
 SNAP_MB=${2:-1024}
@@ -34,6 +37,7 @@ if [ "$(id -u)" = 0 ]; then
 	chown -R "$user:" "$stage"
 	uhome=$(getent passwd "$user" | cut -d: -f6)
 	setpriv --reuid="$user" --regid="$user" --init-groups env -i HOME="$uhome" USER="$user" \
+		BENCH_TMPDIR="${BENCH_TMPDIR:-/var/tmp}" \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
 		bash "$stage/tests/bench/bench-images.sh" "$RUNS" "$SNAP_MB"
 	rc=$?
@@ -45,7 +49,7 @@ for c in podman runc curl python3 /usr/bin/time; do
 done
 curl -fsS -m 5 "http://$REG/v2/" >/dev/null || { echo "bench-images: no registry at $REG" >&2; exit 77; }
 
-W=$(mktemp -d /var/tmp/box-bench-run.XXXXXX)
+W=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/box-bench-run.XXXXXX")
 # From the home, which is visible inside, so box enter starts there without a warning.
 cd "$HOME" || exit 77
 BOX=$BUILD/box

@@ -11,6 +11,8 @@
 #                  time beside this one, in the same run
 #   BENCH_ONLY=S,..  the sections of a benchmark that has them (bench-enter: enter, cold,
 #                  memory, fs, fsopts)
+#   BENCH_TMPDIR=DIR  where bench-images keeps its stores (default /var/tmp): a file system
+#                  with reflinks gives its reflinked snapshot rows
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -86,6 +88,7 @@ run_as_user() {
 		BENCH_DEB_FILES="${BENCH_DEB_FILES:-100}" \
 		${BENCH_FS_OPTIONS:+BENCH_FS_OPTIONS="$BENCH_FS_OPTIONS"} \
 		${BENCH_ONLY:+BENCH_ONLY="$BENCH_ONLY"} \
+		${BENCH_TMPDIR:+BENCH_TMPDIR="$BENCH_TMPDIR"} \
 		bash "$stage/tests/bench/run.sh" --as-user "${FILTERS[@]}"
 	rc=$?
 	rm -rf "$stage" 2>/dev/null || true
