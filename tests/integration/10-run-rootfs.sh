@@ -110,18 +110,18 @@ err=$("$BOX" run -- true 2>&1); st=$?
 is $st 125 "run without --rootfs or a name is a usage error"
 
 # --- an interactive bash on a real terminal, with job control ---
-sock=box-test-$$
-at_exit "tmux -L $sock kill-server"
+sock=$T/tmux.sock
+at_exit "tmux -S '$sock' kill-server"
 cat >"$T/sh" <<EOF
 #!/bin/sh
 "$BOX" run --rootfs "$R" -e PS1='box\$ ' -- bash --norc --noprofile -i
 echo "\$?" >"$T/tmux-status"
 EOF
 chmod +x "$T/sh"
-tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 "$T/sh"
-pane() { tmux -L "$sock" capture-pane -p -t 0 2>/dev/null; }
+tmux -S "$sock" -f /dev/null new-session -d -x 100 -y 30 "$T/sh"
+pane() { tmux -S "$sock" capture-pane -p -t 0 2>/dev/null; }
 pane_has() { pane | grep -qE -- "$1"; }
-keys() { tmux -L "$sock" send-keys -t 0 "$@"; }
+keys() { tmux -S "$sock" send-keys -t 0 "$@"; }
 wait_for 100 pane_has '^box\$' && ok "bash shows its prompt" || fail "bash shows its prompt"
 keys 'echo result-$((6*7))' Enter
 wait_for 100 pane_has '^result-42' && ok "a command runs in the interactive shell" || fail "a command runs"
@@ -140,12 +140,12 @@ wait_for 100 test -s "$T/tmux-status"
 is "$(cat "$T/tmux-status" 2>/dev/null)" 7 "the shell exits and box returns its status"
 
 # --- a plain command started from a shell: the terminal's C-z and C-c reach it ---
-sock2=box-test2-$$
-at_exit "tmux -L $sock2 kill-server"
-tmux -L "$sock2" -f /dev/null new-session -d -x 120 -y 30 "env PS1='outer\$ ' bash --norc --noprofile -i"
-pane2() { tmux -L "$sock2" capture-pane -p -t 0 2>/dev/null; }
+sock2=$T/tmux2.sock
+at_exit "tmux -S '$sock2' kill-server"
+tmux -S "$sock2" -f /dev/null new-session -d -x 120 -y 30 "env PS1='outer\$ ' bash --norc --noprofile -i"
+pane2() { tmux -S "$sock2" capture-pane -p -t 0 2>/dev/null; }
 pane2_has() { pane2 | grep -qE -- "$1"; }
-keys2() { tmux -L "$sock2" send-keys -t 0 "$@"; }
+keys2() { tmux -S "$sock2" send-keys -t 0 "$@"; }
 wait_for 100 pane2_has '^outer\$'
 keys2 "$BOX run --rootfs $R -- sleep 100" Enter
 sleep 0.5

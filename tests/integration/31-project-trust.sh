@@ -103,17 +103,17 @@ asks=0
 sock=
 printf '#!/bin/sh\ncd "%s" && "%s" allow; echo "allow-status=$?"; sleep 30\n' "$P" "$BOX" >"$T/ask"
 chmod +x "$T/ask"
-pane() { tmux -L "$sock" capture-pane -p -t 0 2>/dev/null; }
+pane() { tmux -S "$sock" capture-pane -p -t 0 2>/dev/null; }
 pane_has() { pane | grep -qE -- "$1"; }
 asked() { # KEY NAME STATUS: answer KEY at the prompt, expect STATUS
-	[ -n "$sock" ] && tmux -L "$sock" kill-server 2>/dev/null
-	asks=$((asks + 1)) sock=box-allow-$$-$asks
-	at_exit "tmux -L $sock kill-server"
-	tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 30 "$T/ask"
+	[ -n "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null
+	asks=$((asks + 1)) sock=$T/tmux-$asks
+	at_exit "tmux -S '$sock' kill-server"
+	tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 30 "$T/ask"
 	if wait_until 100 pane_has 'Allow it\? \[y/N\]'; then ok "$2: the summary and a y/N prompt"; else
 		fail "$2: the summary and a y/N prompt"; pane | sed 's/^/#   | /'; fi
 	like "$(pane)" "image: +debian" "$2: the summary is above the prompt"
-	tmux -L "$sock" send-keys -t 0 "$1" Enter
+	tmux -S "$sock" send-keys -t 0 "$1" Enter
 	if wait_until 100 pane_has "allow-status=$3"; then ok "$2: status $3"; else
 		fail "$2: status $3"; pane | sed 's/^/#   | /'; fi
 }

@@ -11,7 +11,7 @@ need_fuse
 need_debian_rootfs
 need_cmd tmux
 
-TM=(tmux -L "box-dash-$$" -f /dev/null)
+TM=(tmux -S "$T/tmux.sock" -f /dev/null)
 at_exit "${TM[*]} kill-server"
 at_exit "'$BOX' stop --time 1 busy idle"
 

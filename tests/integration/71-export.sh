@@ -82,12 +82,12 @@ rm -f "$BIN/mybox"
 
 # the terminal: the program inside gets the caller's (stty reads its size)
 "$BOX" export ex --bin /usr/bin/stty --as boxtty --dir "$BIN" >/dev/null
-sock=box-test-$$
-at_exit "tmux -L $sock kill-server 2>/dev/null"
-tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 20 "$BIN/boxtty size >$T/tty.out 2>&1; echo \$? >$T/tty.st"
+sock=$T/tmux.sock
+at_exit "tmux -S '$sock' kill-server 2>/dev/null"
+tmux -S "$sock" -f /dev/null new-session -d -x 80 -y 20 "$BIN/boxtty size >$T/tty.out 2>&1; echo \$? >$T/tty.st"
 wait_until 200 test -s "$T/tty.st"
 like "$(cat "$T/tty.out" 2>/dev/null)" "^20 80$" "--as names the wrapper; the program gets the terminal"
-[ -s "$T/tty.out" ] || diag "status $(cat "$T/tty.st" 2>&1); tmux: $(tmux -L "$sock" ls 2>&1)"
+[ -s "$T/tty.out" ] || diag "status $(cat "$T/tty.st" 2>&1); tmux: $(tmux -S "$sock" ls 2>&1)"
 
 # --- bad input writes nothing
 "$BOX" export ex --bin nosuchprog --dir "$BIN" 2>"$T/err"
