@@ -49,7 +49,7 @@ printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime =
 printf '[storage]\ndriver = "overlay"\nrunroot = "%s/prun"\ngraphroot = "%s/pstore"\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\n' \
 	"$W" "$W" >"$CONTAINERS_STORAGE_CONF"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$CONTAINERS_REGISTRIES_CONF"
-TM=(tmux -S "$B/tmux.sock" -f /dev/null)
+TM=(tmux -S "$W/tmux.sock" -f /dev/null)
 created=0
 podmans=0
 
