@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/sandbox/sandbox.h"
 #include "../core/util/fs.h"
 #include "../core/util/paths.h"
 #include "../core/util/xalloc.h"
@@ -34,6 +35,8 @@ static int port_request(const char *name, const char *socket, const char *req, b
 	if (!path_exists(path)) {
 		if (socket)
 			return cmd_error("no net helper socket at '%s'", path);
+		if (!sandbox_exists(name))
+			return cmd_error("no sandbox named '%s' (see 'box list')", name);
 		return cmd_error("sandbox '%s' is not running with a slirp network (no '%s'); "
 				 "start it with 'box enter %s'",
 				 name, path, name);

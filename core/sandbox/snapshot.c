@@ -457,7 +457,7 @@ int sandbox_clone(const char *src, const char *dst, struct box_err **err)
 	int r = check_names(src, dst, err);
 
 	if (r < 0)
-		return box_err_wrap(err, "clone");
+		return r;
 	if (sandbox_exists(dst))
 		return box_err_set(err, EEXIST, "a sandbox named '%s' already exists", dst);
 	*strrchr(parent, '/') = '\0';

@@ -64,7 +64,8 @@ check_fails "the removed forward is gone" curl -fsS -m 2 "http://127.0.0.1:$P2/"
 out=$("$BOX" port add nt 0 2>&1)
 like "$out" "out of range" "box port add refuses port 0 clearly"
 out=$("$BOX" port nosuch-$$ 2>&1)
-like "$out" "not running" "box port on a sandbox that is not running says so"
+is "$?" 125 "box port on a sandbox that does not exist: 125"
+like "$out" "^box: no sandbox named 'nosuch-$$'" "... and it says there is no such sandbox"
 
 AP=$(free_port)
 asrv=$(serve_inside nt "$AP" hello-auto)
@@ -94,6 +95,9 @@ like "$("$BOX" list --format json | tr -d ' \n')" '"net_state":"down"' "json say
 # host_loopback = no: neither the name nor 10.0.2.2 reach the host.
 printf '[box]\nhost_loopback = no\n' >>"$BOX_CONFIG"
 check "create a second sandbox" "$BOX" create nt2 --image debian $S
+out=$("$BOX" port nt2 2>&1)
+is "$?" 125 "box port on a sandbox that is not running: 125"
+like "$out" "not running" "... and it says the sandbox is not running"
 out=$("$BOX" enter nt2 -- bash -c "$(get_inside 10.0.2.2 "$HP")" 2>&1)
 unlike "$out" "hello-from-host" "host_loopback = no: 10.0.2.2 does not reach the host"
 unlike "$("$BOX" enter nt2 -- cat /etc/hosts)" "host\.box\.internal" \

@@ -72,4 +72,9 @@ grep -q '"storage": *"overlay"' "$XDG_DATA_HOME/box/sandboxes/h2c/config.json" &
 out=$("$BOX" clone h1 h2 2>&1); rc=$?
 is "$rc" 125 "a clone onto an existing name is refused"
 like "$out" "already exists" "... saying so"
+out=$("$BOX" clone nosuch-$$ h9 2>&1); rc=$?
+is "$rc" 125 "a clone of a sandbox that does not exist is refused"
+is "$out" "box: clone 'nosuch-$$' to 'h9': no sandbox named 'nosuch-$$' (see 'box list'): No such file or directory" \
+	"... in one line that names it once"
+check_fails "... and makes no sandbox" test -e "$XDG_DATA_HOME/box/sandboxes/h9"
 done_testing
