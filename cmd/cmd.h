@@ -51,6 +51,8 @@ extern const char *arg_config; /* --config PATH, NULL for the default */
 #define cmd_fail	report_fail
 #define cmd_error	report_error
 #define cmd_usage_error report_usage_error
+/* "box: no sandbox named 'NAME' (see 'box list')" and EXIT_BOX. */
+int cmd_no_sandbox(const char *name);
 /* The global config; on errors prints them (file:line) and returns NULL. */
 struct box_config *cmd_load_global_config(void);
 /* Print the usage text of cmd and return 0 (for --help). */

@@ -110,7 +110,7 @@ static int run_export(int argc, char **argv)
 		return print_paths("removed", paths);
 	}
 	if (!sandbox_exists(a.o.sandbox))
-		return cmd_error("no sandbox named '%s' (see 'box list')", a.o.sandbox);
+		return cmd_no_sandbox(a.o.sandbox);
 	if ((r = sbx_start(a.o.sandbox)) != 0)
 		return r;
 	r = a.bin ? export_bin(&a.o, &path, &err) : export_app(&a.o, &paths, &err);

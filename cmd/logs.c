@@ -121,7 +121,7 @@ static int run_logs(int argc, char **argv)
 		return cmd_usage_error("logs", "expected NAME [SERVICE], or NAME --setup");
 	const char *name = p.args[0];
 	if (!sandbox_exists(name))
-		return cmd_error("no sandbox named '%s' (see 'box list')", name);
+		return cmd_no_sandbox(name);
 	_cleanup_free_ char *path = NULL;
 	int r = log_path(name, p.nargs > 1 ? p.args[1] : NULL, setup, &path);
 	if (r)

@@ -121,6 +121,11 @@ const struct box_command *cmd_find(const char *name)
 	return NULL;
 }
 
+int cmd_no_sandbox(const char *name)
+{
+	return cmd_error("no sandbox named '%s' (see 'box list')", name);
+}
+
 int cmd_opts_error(const struct opts *o)
 {
 	const char *cmd = o->name;

@@ -36,7 +36,7 @@ static int port_request(const char *name, const char *socket, const char *req, b
 		if (socket)
 			return cmd_error("no net helper socket at '%s'", path);
 		if (!sandbox_exists(name))
-			return cmd_error("no sandbox named '%s' (see 'box list')", name);
+			return cmd_no_sandbox(name);
 		return cmd_error("sandbox '%s' is not running with a slirp network (no '%s'); "
 				 "start it with 'box enter %s'",
 				 name, path, name);

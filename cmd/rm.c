@@ -35,7 +35,7 @@ static int rm_one(const char *name, bool force)
 	struct box_err *err = NULL;
 
 	if (!sandbox_exists(name))
-		return cmd_error("no sandbox named '%s' (see 'box list')", name);
+		return cmd_no_sandbox(name);
 	if (force && sandbox_stop(name, 5000, &err) < 0)
 		return cmd_fail(err, "stop sandbox '%s'", name);
 	_cleanup_close_ int lock = sandbox_lock(name, true, &err);

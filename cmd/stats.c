@@ -110,7 +110,7 @@ static int check_names(const struct stats_snapshot *s, char **names)
 		for (size_t i = 0; i < s->n && !found; i++)
 			found = streq(s->rows[i].name, *n);
 		if (!found)
-			return cmd_error("no sandbox named '%s' (see 'box list')", *n);
+			return cmd_no_sandbox(*n);
 	}
 	return 0;
 }

@@ -42,7 +42,7 @@ static int upgrade_one(const char *name)
 	int status;
 
 	if (!sandbox_exists(name))
-		return cmd_error("no sandbox named '%s' (see 'box list')", name);
+		return cmd_no_sandbox(name);
 	bool was_running = sandbox_state_read(name, &st) == 1;
 	if (!was_running && sandbox_start(name, &err) < 0)
 		return cmd_fail(err, "start sandbox '%s'", name);
