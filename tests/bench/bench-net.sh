@@ -12,38 +12,11 @@
 #
 # usage: tests/bench/bench-net.sh [BYTES]      (default 1 GiB)
 set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BOX=${BOX:-$TOP/build/box}
 BYTES=${1:-1073741824}
 REQS=${BENCH_REQUESTS:-5000}
 ROUNDS=${BENCH_NET_ROUNDS:-5}
 CONC=${BENCH_CONCURRENCY:-16}
-W=$(mktemp -d /tmp/bench-net.XXXXXX)
-chmod 755 "$W"
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
-cc -O2 -o "$W/netblast" "$TOP/tests/bench/netblast.c" || exit 1
-NB=$W/netblast
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_for() {
-	local deadline=$(($(date +%s%N) + $1 * 1000000000)); shift
-	while ! "$@" >/dev/null 2>&1; do
-		[ "$(date +%s%N)" -lt $deadline ] || return 1
-		sleep 0.05
-	done
-}
-# bg CMD...: start CMD in the background; its pid is in $BGPID (and ended at exit).
-bg() { "$@" >/dev/null 2>&1 </dev/null & BGPID=$!; PIDS+=($BGPID); }
+. "$(dirname "$0")/net-lib.sh"
 
 SP=$(free_port)
 UP=$(free_port)
@@ -51,19 +24,8 @@ bg "$NB" serve 127.0.0.1 "$SP" "$BYTES"
 bg "$NB" sink 127.0.0.1 "$UP"
 wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$UP"
 
-# new_ns: a user-owned network namespace; its process is $NS.
-new_ns() {
-	bg unshare -rn sleep 3600
-	NS=$BGPID
-	wait_for 5 sh -c "[ \"\$(readlink /proc/$NS/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
-}
-in_ns() { local p=$1; shift; nsenter --preserve-credentials -t "$p" -U -n "$@"; }
-
 # rate BYTES SECONDS -> Gbit/s
 rate() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", b * 8 / s / 1e9; else print "-" }'; }
-
-# CPU time (clock ticks) a process has used; 0 for none.
-ticks() { [ "$1" -gt 0 ] && awk '{ print $14 + $15 }' "/proc/$1/stat" || echo 0; }
 
 # The networks under test: name, gateway, forward port, loop pid, namespace pid (0: host).
 NAMES=() GWS=() FPS=() LPS=() NSS=()

@@ -8,43 +8,24 @@
 #
 # usage: tests/bench/profile-net.sh [BYTES] [SECONDS]   (default 4 GiB, 6 s of samples)
 set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BOX=${BOX:-$TOP/build/box}
 BYTES=${1:-4294967296}
 SECS=${2:-6}
 command -v perf >/dev/null || { echo "profile-net: perf is not installed (apt-get install linux-perf)" >&2; exit 77; }
+. "$(dirname "$0")/net-lib.sh"
 [ -x "$BOX" ] || { echo "profile-net: build box first (make)" >&2; exit 1; }
-W=$(mktemp -d /tmp/profile-net.XXXXXX)
-chmod 755 "$W"
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-cc -O2 -o "$W/netblast" "$TOP/tests/bench/netblast.c" || exit 1
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$W/netblast" serve 127.0.0.1 "$port" "$BYTES" >/dev/null 2>&1 &
-PIDS+=($!)
-unshare -rn sleep 600 &
-ns=$!
-PIDS+=($ns)
-for _ in $(seq 50); do
-	[ "$(readlink /proc/$ns/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
-	sleep 0.05
-done
-"$BOX" __netloop --netns "$ns" --ctl "$W/box.sock" >/dev/null 2>&1 &
-helper=$!
-PIDS+=($helper)
-for _ in $(seq 100); do "$BOX" port --socket "$W/box.sock" >/dev/null 2>&1 && break; sleep 0.05; done
+
+port=$(free_port)
+bg "$NB" serve 127.0.0.1 "$port" "$BYTES"
+new_ns
+bg "$BOX" __netloop --netns "$NS" --ctl "$W/box.sock"
+helper=$BGPID
+wait_for 10 "$BOX" port --socket "$W/box.sock"
 perf record -F 2000 -g -p "$helper" -o "$W/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
 rec=$!
 sleep 0.2
-t0=$(awk '{ print $14 + $15 }' /proc/$helper/stat)
-out=$(nsenter --preserve-credentials -t "$ns" -U -n "$W/netblast" get 10.0.2.2 "$port")
-t1=$(awk '{ print $14 + $15 }' /proc/$helper/stat)
+t0=$(ticks "$helper")
+out=$(in_ns "$NS" "$NB" get 10.0.2.2 "$port")
+t1=$(ticks "$helper")
 wait $rec
 read -r got secs <<<"$out"
 awk -v b="$got" -v s="$secs" -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
