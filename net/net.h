@@ -68,10 +68,6 @@ int net_tap_setup(uint32_t mtu, int *ret_fd, struct box_err **err);
  */
 int net_tap_open_in(pid_t pid, uint32_t mtu, int *ret_fd, struct box_err **err);
 
-/* SCM_RIGHTS helpers for passing the tap fd out of the sandbox. */
-int net_send_fd(int sock, int fd);
-int net_recv_fd(int sock, int *ret_fd);
-
 struct net_helper_opts {
 	int tap_fd;	/* passed to the helper, closed by the caller afterwards */
 	pid_t init_pid; /* sandbox PID 1 on the host, for automatic forwards */

@@ -2,9 +2,9 @@
 /*
  * The inside end of the network: bring up lo, create tap0 on /dev/net/tun with
  * its MTU, address 10.0.2.100/24 and a default route via 10.0.2.2, all with
- * ioctls (no `ip` binary exists inside a minimal image). Also the fd passing
- * (SCM_RIGHTS) that carries the tap fd out of the sandbox's netns, and a way to
- * open a tap in an existing namespace from outside.
+ * ioctls (no `ip` binary exists inside a minimal image), and a way to open a tap
+ * in an existing namespace from outside. The tap fd leaves the sandbox's netns
+ * through core/util/fdpass.h.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/util/fdpass.h"
 #include "../core/util/fs.h"
 #include "../core/util/log.h"
 #include "../core/util/spawn.h"
@@ -118,65 +119,6 @@ int net_tap_setup(uint32_t mtu, int *ret_fd, struct box_err **err)
 	return 0;
 }
 
-int net_send_fd(int sock, int fd)
-{
-	char data = 'F';
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	memset(&u, 0, sizeof(u));
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
-
-int net_recv_fd(int sock, int *ret_fd)
-{
-	char data;
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
-	int fd;
-
-	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (n == 0)
-		return -EPIPE;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -EBADMSG;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	*ret_fd = fd;
-	return 0;
-}
-
 /* Child of net_tap_open_in: join pid's user and net namespaces, make the tap, send it. */
 _noreturn_ static void tap_child(pid_t pid, uint32_t mtu, int sock)
 {
@@ -208,7 +150,7 @@ _noreturn_ static void tap_child(pid_t pid, uint32_t mtu, int sock)
 		_exit(1);
 	}
 	sync_send_ok(sock, 0);
-	net_send_fd(sock, fd);
+	fdpass_send(sock, fd);
 	_exit(0);
 }
 
@@ -233,7 +175,7 @@ int net_tap_open_in(pid_t pid, uint32_t mtu, int *ret_fd, struct box_err **err)
 	close(sv[1]);
 	r = sync_recv(sv[0], "tap setup", err);
 	if (r >= 0) {
-		r = net_recv_fd(sv[0], &fd);
+		r = fdpass_recv(sv[0], &fd);
 		if (r < 0)
 			box_err_set(err, -r, "receive the tap fd");
 	}

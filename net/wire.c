@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "../core/sandbox/sandbox.h"
+#include "../core/util/fdpass.h"
 #include "../core/util/fs.h"
 #include "net.h"
 
@@ -51,7 +52,7 @@ static int tap_send(int sock, const struct sandbox_config *c, struct box_err **e
 	int r = net_tap_setup(settings(c).mtu, &tap, err);
 	if (r < 0)
 		return r;
-	r = net_send_fd(sock, tap);
+	r = fdpass_send(sock, tap);
 	return r < 0 ? box_err_set(err, -r, "pass the tap device out of the sandbox") : 0;
 }
 
@@ -61,7 +62,7 @@ static int start(pid_t init, int sock, const char *ctl_path, const char *cgroup,
 {
 	const struct net_settings ns = settings(c);
 	_cleanup_close_ int tap = -1;
-	int r = net_recv_fd(sock, &tap);
+	int r = fdpass_recv(sock, &tap);
 	if (r < 0)
 		return box_err_set(err, -r, "receive the tap device from the sandbox");
 	struct net_helper_opts o = {
