@@ -35,11 +35,26 @@ at_exit() { _cleanups+=("$1"); }
 _cleanup() {
 	local i
 	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
+	# A one-shot (box run --rootfs) leaves the user namespace keeper of this file's
+	# runtime dir (core/sandbox/keeper.h) running until it idles out: end it.
+	stop_keeper "$XDG_RUNTIME_DIR"
 	# Layer files belong to subordinate ids; remove them from inside the user namespace.
 	if [ -x "$BOX" ] && "$BOX" __rmtree "$T" >/dev/null 2>&1; then :; fi
 	rm -rf "$T" 2>/dev/null || true
 }
 trap _cleanup EXIT
+
+# keeper_pid DIR: the pid of the user namespace keeper of runtime dir DIR (its box/userns.pid),
+# when that process is still a keeper; stop_keeper DIR ends it.
+keeper_pid() {
+	local p
+	p=$(cat "$1/box/userns.pid" 2>/dev/null) || return 1
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = box-userns ] && echo "$p"
+}
+stop_keeper() {
+	local p
+	p=$(keeper_pid "$1") && kill "$p"
+}
 
 ok() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
 fail() {

@@ -17,9 +17,11 @@
 
 #include "../userland/rootpath.h"
 #include "../util/fs.h"
+#include "../util/log.h"
 #include "../util/spawn.h"
 #include "../util/util.h"
 #include "init.h"
+#include "keeper.h"
 #include "oneshot.h"
 
 /* What PID 1 needs, prepared before the clone (the child must not allocate much). */
@@ -198,6 +200,21 @@ static int prepare_slirp(struct child *c, const struct sandbox_config *cfg, int 
 	return 0;
 }
 
+/* PID 1 in the keeper's user namespace when there is one (keeper.h), else in a new one. */
+static int spawn(const struct box_ids *ids, uint64_t flags, struct child *c, pid_t *ret_pid,
+		 int *ret_sync, struct box_err **err)
+{
+	_cleanup_close_ int userns = keeper_userns(ids);
+	_cleanup_err_ struct box_err *jerr = NULL;
+
+	if (userns >= 0 &&
+	    spawn_userns_join(userns, ids, flags, child_main, c, ret_pid, ret_sync, &jerr) == 0)
+		return 0;
+	if (jerr)
+		log_debug("userns keeper: %s", jerr->msg);
+	return spawn_userns(ids, flags, child_main, c, ret_pid, ret_sync, err);
+}
+
 int oneshot_run(const struct oneshot_opts *o, struct box_err **err)
 {
 	/* The network settings are the user's global ones; only -p forwards ports. */
@@ -217,7 +234,7 @@ int oneshot_run(const struct oneshot_opts *o, struct box_err **err)
 		return r;
 	uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 			 (o->network == ONESHOT_NET_HOST ? 0 : CLONE_NEWNET);
-	r = spawn_userns(o->ids, flags, child_main, &c, &pid, &sync, err);
+	r = spawn(o->ids, flags, &c, &pid, &sync, err);
 	if (c.net.tap_sock >= 0)
 		close(c.net.tap_sock);
 	if (r < 0)

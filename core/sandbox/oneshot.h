@@ -2,7 +2,8 @@
 /*
  * The one-shot launcher of `box run --rootfs DIR`: one command in fresh user, mount,
  * pid, uts, ipc and (unless the host's) network namespaces, with DIR itself as the
- * root and no image store, supervisor or runtime dir involved. The process tree is
+ * root and no image store or supervisor involved (the user namespace is the keeper's
+ * when one runs: keeper.h). The process tree is
  *   box (waits, forwards SIGTERM/SIGHUP) -> PID 1 (init.c) -> the command,
  * and the command runs on the caller's terminal directly, so job control works.
  */

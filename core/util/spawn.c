@@ -184,6 +184,76 @@ int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *a
 	return 0;
 }
 
+/*
+ * The go-between of spawn_userns_join(): joins the user namespace, clones PID 1 as a
+ * child of the caller (CLONE_PARENT, so the caller waits for it as for its own), and
+ * reports its pid, or -errno, on `out`.
+ */
+_noreturn_ static void join_main(int userns, const struct box_ids *ids, uint64_t flags, int sync_fd,
+				 int out, spawn_fn fn, void *arg)
+{
+	struct clone_args args = { .flags = CLONE_PARENT | (flags & ~(uint64_t)SPAWN_UNSHARE) };
+	int32_t res;
+
+	if (setns(userns, CLONE_NEWUSER) < 0) {
+		res = -errno;
+	} else {
+		/* clone3 takes no exit signal with CLONE_PARENT: the child gets ours (SIGCHLD). */
+		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid == 0) {
+			close(out);
+			child_main(ids, flags, sync_fd, fn, arg);
+		}
+		res = pid < 0 ? -errno : pid;
+	}
+	_exit(fs_write_all(out, &res, sizeof(res)) < 0 ? EXIT_BOX : 0);
+}
+
+int spawn_userns_join(int userns, const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
+		      pid_t *ret_pid, int *ret_sync, struct box_err **err)
+{
+	int sv[2], p[2];
+	int32_t res = -EPIPE;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return box_err_set(err, errno, "create sync socket");
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return box_err_set(err, errno, "create a pipe");
+	}
+	pid_t x = fork();
+	if (x == 0) {
+		close(sv[0]);
+		close(p[0]);
+		join_main(userns, ids, flags, sv[1], p[1], fn, arg);
+	}
+	close(sv[1]);
+	close(p[1]);
+	if (x > 0) {
+		if (fs_read_all(p[0], &res, sizeof(res)) < 0)
+			res = -EPIPE;
+		waitpid(x, NULL, 0);
+	} else {
+		res = -errno;
+	}
+	close(p[0]);
+	/* The maps are the namespace's already: release the child at once. */
+	if (res > 0 && fs_write_all(sv[0], "x", 1) < 0) {
+		int e = errno;
+		kill(res, SIGKILL);
+		waitpid(res, NULL, 0);
+		res = -e;
+	}
+	if (res <= 0) {
+		close(sv[0]);
+		return box_err_set(err, res < 0 ? -res : EIO, "join the user namespace");
+	}
+	*ret_pid = res;
+	*ret_sync = sv[0];
+	return 0;
+}
+
 int spawn_userns_wait(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
 		      struct box_err **err)
 {

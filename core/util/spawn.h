@@ -32,6 +32,13 @@ typedef int (*spawn_fn)(struct spawn_ctx *ctx, struct box_err **err);
  */
 int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg, pid_t *ret_pid,
 		 int *ret_sync, struct box_err **err);
+/*
+ * spawn_userns() into an existing user namespace (an fd of it, with the maps of ids
+ * written already): the child is made in `flags` but not a new user namespace, as a
+ * child of the caller, through a short-lived process that joins the namespace first.
+ */
+int spawn_userns_join(int userns, const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
+		      pid_t *ret_pid, int *ret_sync, struct box_err **err);
 /* spawn_userns, then wait: returns the child's exit status, or its error. */
 int spawn_userns_wait(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
 		      struct box_err **err);

@@ -53,6 +53,10 @@ _bench_cleanup() {
 	# rootless podman leaves a pause process (catatonit -P) per runtime dir behind
 	local pause=$XDG_RUNTIME_DIR/libpod/tmp/pause.pid
 	[ -r "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
+	# and box's user namespace keeper (core/sandbox/keeper.h), also one per runtime dir
+	local keeper
+	keeper=$(cat "$XDG_RUNTIME_DIR/box/userns.pid" 2>/dev/null)
+	[ -n "$keeper" ] && [ "$(cat "/proc/$keeper/comm" 2>/dev/null)" = box-userns ] && kill "$keeper"
 	[ -x "$BOX" ] && "$BOX" __rmtree "$B" >/dev/null 2>&1
 	rm -rf "$B" 2>/dev/null || true
 }

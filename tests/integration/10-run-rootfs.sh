@@ -83,7 +83,8 @@ capr=$(run --root -- awk '/^CapEff/ { print $2 }' /proc/self/status)
 
 # --- environment, hostname, network ---
 is "$(run -e FOO=bar -- sh -c 'echo $FOO $container $HOME')" "bar box $HOME" "environment: -e, container=box, HOME"
-is "$(env -i PATH=/usr/bin:/bin LANG=C.UTF-8 SECRET=1 "$BOX" run --rootfs "$R" -- sh -c 'echo ${SECRET:-unset} $LANG')" "unset C.UTF-8" "the host environment is not leaked, LANG is passed"
+# (BOX_USERNS_IDLE=0: this run, without XDG_RUNTIME_DIR, leaves no keeper in /tmp/box-UID)
+is "$(env -i PATH=/usr/bin:/bin LANG=C.UTF-8 SECRET=1 BOX_USERNS_IDLE=0 "$BOX" run --rootfs "$R" -- sh -c 'echo ${SECRET:-unset} $LANG')" "unset C.UTF-8" "the host environment is not leaked, LANG is passed"
 is "$(run --hostname boxy -- cat /proc/sys/kernel/hostname)" boxy "--hostname sets the hostname"
 is "$(run -- ls /sys/class/net)" lo "--network none: only loopback"
 is "$(run -- cat /sys/class/net/lo/operstate)" unknown "and loopback is up"
@@ -138,6 +139,73 @@ wait_for 100 pane_has '^st=130' && ok "C-c interrupts it (status 130)" || { fail
 keys 'exit 7' Enter
 wait_for 100 test -s "$T/tmux-status"
 is "$(cat "$T/tmux-status" 2>/dev/null)" 7 "the shell exits and box returns its status"
+
+# --- the user namespace keeper (core/sandbox/keeper.h): newuidmap once, then joined ---
+K=$T/krun
+mkdir -m 700 "$K"
+krun() { BOX_RUNTIME_DIR=$K "$BOX" run --rootfs "$R" "$@"; }
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(cat "/proc/$1/comm" 2>/dev/null)" != box-userns ]; }
+ns1=$(krun -- readlink /proc/self/ns/user)
+kp=$(cat "$K/userns.pid" 2>/dev/null)
+at_exit "kill $kp"
+is "$(cat "/proc/$kp/comm" 2>/dev/null)" box-userns "the first one-shot leaves a keeper, named box-userns, in userns.pid"
+is "$(krun -- readlink /proc/self/ns/user)" "$ns1" "the next one-shot joins the same user namespace"
+is "$(readlink "/proc/$kp/ns/user")" "$ns1" "which is the keeper's"
+is "$(krun -- cat /proc/self/uid_map | awk '{ print $1, $2, $3 }')" "$want" "the joined namespace has the keep-id layout"
+is "$(krun --root -- id -u)/$(krun -- id -u)" "0/$uid" "--root and the user's own id both work in it"
+is "$(krun -- sh -c 'echo /proc/[0-9]*')" "/proc/1 /proc/2" "and each one-shot still has a pid namespace of its own"
+is "$(awk '/^Cap(Prm|Eff|Bnd|Amb)/ { print $2 }' "/proc/$kp/status" | sort -u)" 0000000000000000 "the keeper has no capabilities"
+is "$(awk '/^Uid/ { print $2 "/" $5 }' "/proc/$kp/status")" "$uid/$uid" "and is the user, with no other id"
+is "$(readlink "/proc/$kp/fd/0")/$(readlink "/proc/$kp/fd/1")/$(readlink "/proc/$kp/fd/2")" /dev/null//dev/null//dev/null "it holds no terminal or pipe of the caller's"
+is "$(ls "/proc/$kp/fd" | wc -l)" 5 "only its socket and the namespace besides"
+a=$(BOX_USERNS_IDLE=0 krun -- readlink /proc/self/ns/user)
+b=$(BOX_USERNS_IDLE=0 krun -- readlink /proc/self/ns/user)
+[ -n "$a" ] && [ "$a" != "$ns1" ] && [ "$b" != "$ns1" ] && [ "$a" != "$b" ] &&
+	ok "BOX_USERNS_IDLE=0: each run makes a namespace of its own" || fail "BOX_USERNS_IDLE=0: $a $b (keeper's $ns1)"
+
+# A keeper with other maps is not joined: a run with a smaller range gets its own.
+printf '%s:%s:2000\n' "$(id -un)" "$start" >"$T/sub2000"
+small=$(printf '0 %s %s\n%s %s 1\n%s %s %s' "$start" "$uid" "$uid" "$uid" $((uid + 1)) $((start + uid)) $((2000 - uid)))
+is "$(BOX_SUBUID=$T/sub2000 BOX_SUBGID=$T/sub2000 krun -- cat /proc/self/uid_map | awk '{ print $1, $2, $3 }')" "$small" "a run whose maps differ from the keeper's gets its own maps"
+kp2=$(cat "$K/userns.pid")
+at_exit "kill $kp2"
+[ "$kp2" != "$kp" ] && ok "through a new keeper" || fail "through a new keeper"
+is "$(krun -- cat /proc/self/uid_map | awk '{ print $1, $2, $3 }')" "$want" "and the next default run has the full map again"
+
+# A keeper that is gone (its socket left behind) is replaced; an idle one exits by itself.
+kp3=$(cat "$K/userns.pid")
+kill "$kp3"
+wait_for 100 gone "$kp3"
+[ -S "$K/userns.sock" ] && ok "a dead keeper leaves its socket" || fail "a dead keeper leaves its socket"
+is "$(krun -- id -u 2>&1)" "$uid" "the next run works"
+kp4=$(cat "$K/userns.pid")
+at_exit "kill $kp4"
+[ "$kp4" != "$kp3" ] && ! gone "$kp4" && ok "with a new keeper" || fail "with a new keeper"
+kill "$kp4"
+wait_for 100 gone "$kp4"
+BOX_USERNS_IDLE=1 krun -- true
+kp5=$(cat "$K/userns.pid")
+at_exit "kill $kp5"
+! gone "$kp5" && ok "BOX_USERNS_IDLE=1 starts a keeper" || fail "BOX_USERNS_IDLE=1 starts a keeper"
+wait_for 60 gone "$kp5" && ok "which exits after a second without a client" || fail "the idle keeper exits"
+
+# A command substitution around box returns with it, though the keeper lives on.
+kill "$kp5" 2>/dev/null
+SECONDS=0
+out=$(BOX_USERNS_IDLE=20 krun -- echo hi)
+is "$out/$((SECONDS < 5))" "hi/1" "\$(box run ...) does not wait for the keeper it started"
+kp6=$(keeper_pid "$K")
+stop_keeper "$K"
+wait_for 100 gone "$kp6"
+
+# Six one-shots at once with no keeper: every one runs, as the user, whichever keeper it
+# got (the keepers that lost the race for userns.sock idle out after 2 s).
+for i in 1 2 3 4 5 6; do BOX_USERNS_IDLE=2 krun -- id -u >"$T/par.$i" 2>&1 & done
+wait
+is "$(cat "$T"/par.* | sort | uniq -c | awk '{ print $1 "x" $2 }')" "6x$uid" "six one-shots started together all run"
+for f in "$K"/userns.sock.*; do [ -e "$f" ] && fail "a keeper's temporary socket is left: $f"; done
+kp7=$(cat "$K/userns.pid")
+at_exit "kill $kp7"
 
 # --- a plain command started from a shell: the terminal's C-z and C-c reach it ---
 sock2=$T/tmux2.sock
