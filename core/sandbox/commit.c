@@ -432,7 +432,6 @@ static int write_record(struct commit *c, const char *canonical, const char *dig
 			const char *config_digest, struct box_err **err)
 {
 	_cleanup_ref_ struct image_ref *ref = NULL;
-	_cleanup_strv_free_ char **diffs = NULL;
 	struct oci_image_config *ic = NULL;
 	int r = ref_parse(canonical, &ref, err);
 

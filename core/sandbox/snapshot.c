@@ -431,7 +431,7 @@ static int write_clone_config(const char *src, const char *dst, const char *tmp,
 			      struct box_err **err)
 {
 	struct sandbox_config *c = NULL;
-	_cleanup_free_ char *ddir = sandbox_data_dir(dst), *home = NULL, *json = NULL;
+	_cleanup_free_ char *ddir = sandbox_data_dir(dst), *json = NULL;
 	_cleanup_free_ char *path = xasprintf("%s/config.json", tmp);
 	int r = sandbox_config_load(src, &c, err);
 
