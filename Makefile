@@ -21,7 +21,7 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Werror=shadow -Werror=strict-protot
 	-Werror=format-nonliteral -Werror=switch-enum
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(PKG_CFLAGS) $(SANITIZE_FLAGS)
-LDLIBS += $(PKG_LIBS) -lm
+LDLIBS += $(PKG_LIBS) -lisal -lm
 ifdef SANITIZE
 SANITIZE_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 override LDFLAGS += -fsanitize=$(SANITIZE)
@@ -66,7 +66,7 @@ $(LIB): $(LIB_OBJ)
 # dependencies, more than the sandbox itself costs to start. x86-64 builds without
 # sanitizers only; anything else links them as usual.
 # (slirp: its first call, slirp_new(), comes before the net helper jails itself.)
-LAZY_LIBS ?= curl archive crypto slirp seccomp systemd
+LAZY_LIBS ?= curl archive crypto slirp seccomp systemd isal
 ifeq ($(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1)$(SANITIZE),x86_64)
 LAZY := $(LAZY_LIBS)
 endif

@@ -9,7 +9,7 @@ set -eu
 PACKAGES="
 build-essential pkg-config
 libslirp-dev libglib2.0-dev libncurses-dev libinih-dev
-libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev libseccomp-dev libsystemd-dev zlib1g-dev
+libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev libseccomp-dev libsystemd-dev zlib1g-dev libisal-dev
 fuse-overlayfs fuse3 uidmap
 mmdebstrap docker-registry skopeo
 tmux curl python3 iproute2 util-linux procps sudo dbus apache2-utils xvfb

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a layer may cost before it is trusted: which decompressor runs on its
- * unverified bytes (only the one its media type names, built into libarchive,
- * never an external program), how much it may unpack to, and publishing it so that
- * a power loss never leaves a published layer with missing contents.
+ * unverified bytes (only the one its media type names, in process, never an
+ * external program: a pull decodes gzip with igzip (gunzip.h) and zstd with
+ * libarchive, and loading an archive uses libarchive for both), how much it may
+ * unpack to, and publishing it so that a power loss never leaves a published
+ * layer with missing contents.
  */
 #ifndef BOX_LAYER_GUARD_H
 #define BOX_LAYER_GUARD_H

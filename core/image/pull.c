@@ -35,6 +35,7 @@
 
 #include "../util/fs.h"
 #include "../host/idmap.h"
+#include "gunzip.h"
 #include "layer.h"
 #include "layer_guard.h"
 #include "../util/log.h"
@@ -286,6 +287,62 @@ static enum layer_comp layer_comp_of(const struct oci_descriptor *d)
 	return LAYER_COMP_NONE;
 }
 
+/* Decoded tar bytes: bounded by max_layer, hashed for the diff_id, passed on. */
+static int tar_out(struct layer_job *j, const void *data, size_t len, struct box_err **err)
+{
+	j->inflated += (uint64_t)len;
+	if (j->inflated > j->p->max_layer)
+		return layer_cap_error(j->index, j->p->max_layer, j->p->cap_why, err);
+	EVP_DigestUpdate(j->tar_md, data, len);
+	int r = fs_write_all(j->tar_w, data, len);
+	if (r < 0)
+		return box_err_set(err, -r, "layer %zu: pass on the tar stream", j->index);
+	return 0;
+}
+
+struct gz_out {
+	struct layer_job *j;
+	struct box_err *err;
+};
+
+static int gz_sink(const void *data, size_t len, void *ud)
+{
+	struct gz_out *o = ud;
+	int r = tar_out(o->j, data, len, &o->err);
+	return r < 0 ? r : 0;
+}
+
+/* A gzip layer, with igzip (gunzip.h) rather than libarchive's zlib. */
+static int inflate_gzip(struct layer_job *j, struct box_err **err)
+{
+	struct gz_out o = { .j = j };
+	struct gunzip *g = gunzip_new(gz_sink, &o);
+	_cleanup_err_ struct box_err *gerr = NULL;
+	ssize_t n;
+	int r = 0;
+
+	while (r >= 0 && (n = read_fd(j, j->pipe_r, j->inflate_buf, INFLATE_BUF)) != 0) {
+		if (n < 0)
+			r = box_err_set(&gerr, (int)-n, "read layer blob: %s", strerror((int)-n));
+		else
+			r = gunzip_feed(g, j->inflate_buf, (size_t)n, &gerr);
+	}
+	if (r >= 0)
+		r = gunzip_end(g, &gerr);
+	if (r < 0 && o.err) {
+		*err = TAKE_PTR(o.err);
+	} else if (r < 0 && gunzip_not_gzip(g)) {
+		r = box_err_set(err, EBADMSG,
+				"layer %zu: the media type says gzip, but the blob is not",
+				j->index);
+	} else if (r < 0) {
+		r = box_err_set(err, gerr ? gerr->code : -r, "layer %zu: decompress: %s", j->index,
+				gerr ? gerr->msg : strerror(-r));
+	}
+	gunzip_free(g);
+	return r < 0 ? r : 0;
+}
+
 static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err **err)
 {
 	struct archive_entry *e;
@@ -299,14 +356,9 @@ static int inflate_copy(struct layer_job *j, struct archive *a, struct box_err *
 	la_ssize_t n;
 	if ((r = layer_decomp_check(a, layer_comp_of(j->desc), err)) < 0)
 		return box_err_wrap(err, "layer %zu", j->index);
-	while ((n = archive_read_data(a, out, INFLATE_BUF)) > 0) {
-		j->inflated += (uint64_t)n;
-		if (j->inflated > j->p->max_layer)
-			return layer_cap_error(j->index, j->p->max_layer, j->p->cap_why, err);
-		EVP_DigestUpdate(j->tar_md, out, (size_t)n);
-		if ((r = fs_write_all(j->tar_w, out, (size_t)n)) < 0)
-			return box_err_set(err, -r, "layer %zu: pass on the tar stream", j->index);
-	}
+	while ((n = archive_read_data(a, out, INFLATE_BUF)) > 0)
+		if ((r = tar_out(j, out, (size_t)n, err)) < 0)
+			return r;
 	if (n < 0)
 		return box_err_set(err, EBADMSG, "layer %zu: decompress: %s", j->index,
 				   archive_error_string(a));
@@ -327,7 +379,9 @@ static void *inflate_thread(void *arg)
 	j->inflate_buf = xmalloc(INFLATE_BUF);
 	archive_read_support_format_raw(a);
 	archive_read_support_format_empty(a);
-	if (layer_decomp_setup(a, layer_comp_of(j->desc), &j->inflate_err) < 0)
+	if (layer_comp_of(j->desc) == LAYER_COMP_GZIP)
+		j->inflate_result = inflate_gzip(j, &j->inflate_err);
+	else if (layer_decomp_setup(a, layer_comp_of(j->desc), &j->inflate_err) < 0)
 		j->inflate_result = -ENOTSUP;
 	else if (archive_read_open(a, j, NULL, inflate_read, NULL) != ARCHIVE_OK)
 		j->inflate_result = box_err_set(&j->inflate_err, EBADMSG, "layer %zu: %s", j->index,
