@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "../util/macro.h"
 #include "../util/xalloc.h"
 #include "gunzip.h"
 
@@ -14,9 +15,10 @@ struct gunzip {
 	struct inflate_state st;
 	gunzip_sink sink;
 	void *ud;
-	bool in_member;	 /* a member has begun and not ended */
-	bool member_out; /* ... and has given output */
-	bool any_output; /* the first member's header was good */
+	bool in_member;	   /* a member has begun and not ended */
+	bool member_out;   /* ... and has given output */
+	unsigned hdr_seen; /* of its first bytes, how many went in (up to FLG's) */
+	bool any_output;   /* the first member's header was good */
 	bool not_gzip;
 	uint64_t members;
 	uint8_t out[GUNZIP_OUT];
@@ -71,6 +73,22 @@ static void member_start(struct gunzip *g)
 	g->st.crc_flag = ISAL_GZIP;
 	g->in_member = true;
 	g->member_out = false;
+	g->hdr_seen = 0;
+}
+
+/*
+ * FLG, a member's fourth byte, among the next `avail` bytes: its reserved bits must be
+ * zero (RFC 1952 2.3.1.2), as zlib and libarchive require and igzip does not check.
+ * A first member with them set is not gzip data.
+ */
+static bool flags_ok(struct gunzip *g, uint32_t avail)
+{
+	for (uint32_t i = 0; g->hdr_seen + i < 4 && i < avail; i++)
+		if (g->hdr_seen + i == 3 && (g->st.next_in[i] & 0xe0)) {
+			g->not_gzip = g->members == 0;
+			return false;
+		}
+	return true;
 }
 
 int gunzip_feed(struct gunzip *g, const void *in, size_t len, struct box_err **err)
@@ -91,10 +109,17 @@ int gunzip_feed(struct gunzip *g, const void *in, size_t len, struct box_err **e
 				member_start(g);
 			}
 			uint32_t before = g->st.avail_in;
+			if (!flags_ok(g, before))
+				return box_err_set(err, EBADMSG, "%s",
+						   g->not_gzip ? "not gzip data"
+							       : "after a member: reserved gzip "
+								 "header flags are set");
 			g->st.next_out = g->out;
 			g->st.avail_out = GUNZIP_OUT;
 			int r = isal_inflate(&g->st);
 			size_t n = GUNZIP_OUT - g->st.avail_out;
+			g->hdr_seen += MIN(4U, before - g->st.avail_in);
+			g->hdr_seen = MIN(g->hdr_seen, 4U);
 			if (r < 0) {
 				g->not_gzip =
 				    g->members == 0 && !g->any_output &&

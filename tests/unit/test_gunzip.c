@@ -166,6 +166,25 @@ int main(void)
 	is_str(msg, "not gzip data", "... saying so");
 	free(msg);
 
+	/* A reserved bit in FLG, the header's fourth byte, fed one byte at a time. */
+	memcpy(bad, a, alen);
+	bad[3] |= 0x40;
+	s = (struct sink){ 0 };
+	is_int(decode(bad, alen, 1, &s, &msg, &ng), -EBADMSG, "a reserved header flag fails");
+	ok(ng && msg && strcmp(msg, "not gzip data") == 0, "... as not gzip data (%s)",
+	   msg ? msg : "");
+	free(s.buf);
+	free(msg);
+	/* ... and in a second member, after the first decoded. */
+	memcpy(ab + alen, b, blen);
+	ab[alen + 3] |= 0x80;
+	s = (struct sink){ 0 };
+	is_int(decode(ab, alen + blen, 3, &s, &msg, &ng), -EBADMSG, "a reserved flag in a second member fails");
+	ok(!ng && msg && strstr(msg, "after a member: reserved"), "... after the member (%s)",
+	   msg ? msg : "");
+	free(s.buf);
+	free(msg);
+
 	/* Bytes after the last member that are not another member. */
 	memcpy(ab + alen, "garbage!", 8);
 	s = (struct sink){ 0 };
