@@ -23,14 +23,21 @@ wait_for 10 "$BOX" port --socket "$W/box.sock"
 perf record -F 2000 -g -p "$helper" -o "$W/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
 rec=$!
 sleep 0.2
+# The whole machine's busy and idle ticks (/proc/stat): whether a core is left over.
+machine() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
 t0=$(ticks "$helper")
+read -r busy0 idle0 < <(machine)
 out=$(in_ns "$NS" "$NB" get 10.0.2.2 "$port")
+read -r busy1 idle1 < <(machine)
 t1=$(ticks "$helper")
 wait $rec
 read -r got secs <<<"$out"
-awk -v b="$got" -v s="$secs" -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
+awk -v b="$got" -v s="$secs" -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+	-v busy=$((busy1 - busy0)) -v idle=$((idle1 - idle0)) -v n="$(nproc)" 'BEGIN {
 	printf "download: %.0f bytes in %.2f s = %.2f Gb/s; the helper used %.0f%% of a core\n",
-		b, s, b * 8 / s / 1e9, 100 * c / hz / s }'
+		b, s, b * 8 / s / 1e9, 100 * c / hz / s
+	printf "the machine meanwhile: %.0f%% of its %d cores busy (server, helper and client)\n",
+		100 * busy / (busy + idle), n }'
 echo "== by library"
 perf report -i "$W/perf.data" --no-children --sort dso -g none --stdio 2>/dev/null | grep '%' | head -8
 echo "== by symbol"
