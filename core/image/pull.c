@@ -3,9 +3,10 @@
  * Pulling an image into the store. The whole pull (network and extraction) runs
  * in one child that is root of a user namespace with the keep-id map, so layer
  * files get the owners the image gives them; the namespace keeps the host's
- * network. Each missing layer is one job: a download thread streams the blob
- * into a pipe and the job thread extracts from it (layer_extract_stream hashes
- * both the compressed and the uncompressed stream). Up to pull_parallel() jobs run at
+ * network. Each missing layer is one job of three threads: a download thread
+ * streams the blob into a byte queue (bytequeue.h), an inflate thread decodes it
+ * into another, and the job thread extracts from that; the blob and the tar stream
+ * are hashed on the way. Up to pull_parallel() jobs run at
  * once, the largest layers first: a pull then takes about as long as its largest
  * layer, the smaller ones downloading and unpacking beside it. A layer is extracted into
  * layers/.tmp-XXXXXX and renamed to layers/<diff_id hex> only when both digests
@@ -33,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/bytequeue.h"
 #include "../util/fs.h"
 #include "../host/idmap.h"
 #include "gunzip.h"
@@ -50,7 +52,6 @@
 
 #define MIN_PARALLEL 4
 #define MAX_PARALLEL 16
-#define PIPE_SIZE    (1 << 20)
 #define INFLATE_BUF  (256 * 1024)
 
 enum job_state { JOB_WAITING = 0, JOB_RUNNING, JOB_DONE, JOB_EXISTS, JOB_FAILED };
@@ -71,17 +72,15 @@ struct layer_job {
 	bool started;
 	/* the download side */
 	pthread_t dl_thread;
-	int pipe_r, pipe_w;
+	struct bq *dlq; /* the blob, to the inflate thread */
 	int dl_result;
 	struct box_err *dl_err;
 	EVP_MD_CTX *dl_md; /* digest of what was received */
 	/* the inflate side: it also hashes the tar stream (the diff_id) */
 	EVP_MD_CTX *tar_md;
 	char tar_digest[LAYER_DIGEST_LEN];
-	char *tar_buf;
 	pthread_t inflate_thread;
-	int tar_r, tar_w;
-	char *inflate_buf;
+	struct bq *tarq;   /* the tar stream, to the extractor */
 	uint64_t inflated; /* bytes of the tar stream so far */
 	int inflate_result;
 	struct box_err *inflate_err;
@@ -206,7 +205,7 @@ static void note(struct layer_job *j)
 
 /* ---- one layer ---- */
 
-static int sink_to_pipe(const void *data, size_t len, void *ud)
+static int sink_to_queue(const void *data, size_t len, void *ud)
 {
 	struct layer_job *j = ud;
 	if (atomic_load(&j->p->abort))
@@ -215,10 +214,7 @@ static int sink_to_pipe(const void *data, size_t len, void *ud)
 		return -EFBIG; /* more than the manifest promised */
 	EVP_DigestUpdate(j->dl_md, data, len);
 	atomic_fetch_add(&j->received, len);
-	/* After a refused layer the reader only drains: keep hashing, stop writing. */
-	if (j->pipe_w < 0)
-		return 0;
-	return fs_write_all(j->pipe_w, data, len);
+	return bq_write(j->dlq, data, len);
 }
 
 static void md_hex(EVP_MD_CTX *md, char out[LAYER_DIGEST_LEN])
@@ -235,38 +231,25 @@ static void *download_thread(void *arg)
 {
 	struct layer_job *j = arg;
 	j->dl_result = registry_stream_blob(j->p->reg, j->p->ref->repository, j->desc->digest,
-					    sink_to_pipe, j, &j->dl_err);
+					    sink_to_queue, j, &j->dl_err);
 	md_hex(j->dl_md, j->dl_digest);
-	close(j->pipe_w);
-	j->pipe_w = -1;
+	bq_close_write(j->dlq);
 	return NULL;
 }
 
-static ssize_t read_fd(struct layer_job *j, int fd, void *buf, size_t len)
+/* The next bytes of a queue, borrowed (bytequeue.h); 0 at EOF; -ECANCELED once the
+ * pull is aborted. */
+static ssize_t read_q(struct layer_job *j, struct bq *q, const void **ret)
 {
-	for (;;) {
-		if (atomic_load(&j->p->abort))
-			return -ECANCELED;
-		ssize_t n = read(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
-
-/* The extractor's input: the decompressed tar from the inflate thread. */
-static ssize_t read_tar(void *arg, void *buf, size_t len)
-{
-	struct layer_job *j = arg;
-	return read_fd(j, j->tar_r, buf, len);
+	if (atomic_load(&j->p->abort))
+		return -ECANCELED;
+	return bq_read(q, ret);
 }
 
 static la_ssize_t inflate_read(struct archive *a, void *arg, const void **buf)
 {
 	struct layer_job *j = arg;
-	ssize_t n = read_fd(j, j->pipe_r, j->inflate_buf, INFLATE_BUF);
-	*buf = j->inflate_buf;
+	ssize_t n = read_q(j, j->dlq, buf);
 	if (n < 0) {
 		archive_set_error(a, (int)-n, "read layer blob: %s", strerror((int)-n));
 		return -1;
@@ -294,7 +277,7 @@ static int tar_out(struct layer_job *j, const void *data, size_t len, struct box
 	if (j->inflated > j->p->max_layer)
 		return layer_cap_error(j->index, j->p->max_layer, j->p->cap_why, err);
 	EVP_DigestUpdate(j->tar_md, data, len);
-	int r = fs_write_all(j->tar_w, data, len);
+	int r = bq_write(j->tarq, data, len);
 	if (r < 0)
 		return box_err_set(err, -r, "layer %zu: pass on the tar stream", j->index);
 	return 0;
@@ -321,11 +304,12 @@ static int inflate_gzip(struct layer_job *j, struct box_err **err)
 	ssize_t n;
 	int r = 0;
 
-	while (r >= 0 && (n = read_fd(j, j->pipe_r, j->inflate_buf, INFLATE_BUF)) != 0) {
+	const void *in;
+	while (r >= 0 && (n = read_q(j, j->dlq, &in)) != 0) {
 		if (n < 0)
 			r = box_err_set(&gerr, (int)-n, "read layer blob: %s", strerror((int)-n));
 		else
-			r = gunzip_feed(g, j->inflate_buf, (size_t)n, &gerr);
+			r = gunzip_feed(g, in, (size_t)n, &gerr);
 	}
 	if (r >= 0)
 		r = gunzip_end(g, &gerr);
@@ -374,9 +358,8 @@ static void *inflate_thread(void *arg)
 {
 	struct layer_job *j = arg;
 	struct archive *a = archive_read_new();
-	char drain[65536];
+	const void *drain;
 
-	j->inflate_buf = xmalloc(INFLATE_BUF);
 	archive_read_support_format_raw(a);
 	archive_read_support_format_empty(a);
 	if (layer_comp_of(j->desc) == LAYER_COMP_GZIP)
@@ -390,52 +373,41 @@ static void *inflate_thread(void *arg)
 		j->inflate_result = inflate_copy(j, a, &j->inflate_err);
 	archive_read_free(a);
 	/* Let the download finish even after a failure: its digest says whose fault it was. */
-	while (j->inflate_result < 0 && read_fd(j, j->pipe_r, drain, sizeof(drain)) > 0)
+	while (j->inflate_result < 0 && read_q(j, j->dlq, &drain) > 0)
 		;
 	md_hex(j->tar_md, j->tar_digest);
-	close(j->tar_w);
-	j->tar_w = -1;
-	free(j->inflate_buf);
+	bq_close_write(j->tarq);
 	return NULL;
 }
 
-static int make_pipe(int *ret_r, int *ret_w, struct box_err **err)
+static void queues_free(struct layer_job *j)
 {
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return box_err_set(err, errno, "create pipe");
-	(void)fcntl(fds[1], F_SETPIPE_SZ, PIPE_SIZE);
-	*ret_r = fds[0];
-	*ret_w = fds[1];
-	return 0;
+	bq_free(j->tarq);
+	bq_free(j->dlq);
+	j->tarq = j->dlq = NULL;
 }
 
-/* Start download -> pipe -> inflate -> pipe; the caller extracts from j->tar_r. */
+/* Start download -> queue -> inflate -> queue; the caller extracts from j->tarq. */
 static int start_threads(struct layer_job *j, struct box_err **err)
 {
 	int r;
-	if ((r = make_pipe(&j->pipe_r, &j->pipe_w, err)) < 0)
-		return r;
-	if ((r = make_pipe(&j->tar_r, &j->tar_w, err)) < 0) {
-		close(j->pipe_r);
-		close(j->pipe_w);
-		return r;
-	}
+
+	j->dlq = bq_new();
+	j->tarq = bq_new();
 	j->dl_md = EVP_MD_CTX_new();
 	j->tar_md = EVP_MD_CTX_new();
 	if (!j->dl_md || !j->tar_md || !EVP_DigestInit_ex(j->dl_md, EVP_sha256(), NULL) ||
 	    !EVP_DigestInit_ex(j->tar_md, EVP_sha256(), NULL))
 		abort();
 	if ((r = pthread_create(&j->dl_thread, NULL, download_thread, j)) != 0) {
-		close(j->pipe_w);
-		close(j->tar_w);
+		queues_free(j);
 		return box_err_set(err, r, "start download thread");
 	}
 	if ((r = pthread_create(&j->inflate_thread, NULL, inflate_thread, j)) != 0) {
 		atomic_store(&j->p->abort, true);
-		close(j->pipe_r);
+		bq_close_read(j->dlq);
 		pthread_join(j->dl_thread, NULL);
-		close(j->tar_w);
+		queues_free(j);
 		return box_err_set(err, r, "start inflate thread");
 	}
 	return 0;
@@ -479,8 +451,7 @@ static int layer_result(struct layer_job *j, int xr, struct box_err *xerr, struc
 static la_ssize_t tar_read(struct archive *a, void *arg, const void **buf)
 {
 	struct layer_job *j = arg;
-	ssize_t n = read_fd(j, j->tar_r, j->tar_buf, INFLATE_BUF);
-	*buf = j->tar_buf;
+	ssize_t n = read_q(j, j->tarq, buf);
 	if (n < 0) {
 		archive_set_error(a, (int)-n, "read layer: %s", strerror((int)-n));
 		return -1;
@@ -510,7 +481,7 @@ static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **er
 	struct layer_stats st = { 0 };
 	struct box_err *xerr = NULL;
 	_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *buf = xmalloc(INFLATE_BUF);
+	const void *rest;
 	int r;
 
 	if (dfd < 0)
@@ -518,19 +489,17 @@ static int fetch_layer(struct layer_job *j, const char *tmp, struct box_err **er
 	(void)fchmod(dfd, 0755);
 	if ((r = start_threads(j, err)) < 0)
 		return r;
-	j->tar_buf = buf;
 	int xr = extract_tar(j, dfd, &st, &xerr);
 	/* Read what the extractor left (tar padding, trailing bytes) so the diff_id covers the
 	 * whole stream; after a refused layer, so the blob digest can tell a corrupted
 	 * download from a hostile image. Bounded by the manifest's size. */
-	while (read_tar(j, buf, INFLATE_BUF) > 0)
+	while (read_q(j, j->tarq, &rest) > 0)
 		;
-	close(j->tar_r);
-	j->tar_r = -1;
+	bq_close_read(j->tarq);
 	pthread_join(j->inflate_thread, NULL);
-	close(j->pipe_r);
-	j->pipe_r = -1;
+	bq_close_read(j->dlq);
 	pthread_join(j->dl_thread, NULL);
+	queues_free(j);
 	j->disk_bytes = st.bytes;
 	return layer_result(j, xr, xerr, err);
 }
@@ -808,7 +777,6 @@ static int pull_layers(struct pull *p, const struct oci_manifest *m,
 		j->index = i;
 		j->desc = &m->layers[i];
 		j->diff_id = c->diff_ids[i];
-		j->pipe_r = j->pipe_w = j->tar_r = j->tar_w = -1;
 		/* The same diff_id twice in one image is extracted once. */
 		bool dup = false;
 		for (size_t k = 0; k < i; k++)
