@@ -18,7 +18,6 @@ struct gunzip {
 	bool in_member;	   /* a member has begun and not ended */
 	bool member_out;   /* ... and has given output */
 	unsigned hdr_seen; /* of its first bytes, how many went in (up to FLG's) */
-	bool any_output;   /* the first member's header was good */
 	bool not_gzip;
 	uint64_t members;
 	uint8_t out[GUNZIP_OUT];
@@ -122,7 +121,7 @@ int gunzip_feed(struct gunzip *g, const void *in, size_t len, struct box_err **e
 			g->hdr_seen = MIN(g->hdr_seen, 4U);
 			if (r < 0) {
 				g->not_gzip =
-				    g->members == 0 && !g->any_output &&
+				    g->members == 0 && !g->member_out &&
 				    (r == ISAL_INVALID_WRAPPER || r == ISAL_UNSUPPORTED_METHOD);
 				if (g->not_gzip)
 					return box_err_set(err, EBADMSG, "not gzip data");
@@ -130,7 +129,7 @@ int gunzip_feed(struct gunzip *g, const void *in, size_t len, struct box_err **e
 						   g->members ? "after a member: " : "", why(r));
 			}
 			if (n > 0) {
-				g->any_output = g->member_out = true;
+				g->member_out = true;
 				int s = g->sink(g->out, n, g->ud);
 				if (s < 0)
 					return s;
