@@ -140,6 +140,17 @@ _noreturn_ static void child_main(const struct box_ids *ids, uint64_t flags, int
 	_exit(r & 0xff);
 }
 
+/* Let a child whose maps are written run; on failure it is killed and reaped. */
+static int release_child(pid_t pid, int sync, struct box_err **err)
+{
+	if (fs_write_all(sync, "x", 1) == 0)
+		return 0;
+	int r = box_err_set(err, errno, "release namespace child");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return r;
+}
+
 int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg, pid_t *ret_pid,
 		 int *ret_sync, struct box_err **err)
 {
@@ -169,13 +180,8 @@ int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *a
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		close(sv[0]);
-		return r;
 	}
-	if (fs_write_all(sv[0], "x", 1) < 0) {
-		r = box_err_set(err, errno, "release namespace child");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	if (r < 0 || (r = release_child(pid, sv[0], err)) < 0) {
 		close(sv[0]);
 		return r;
 	}
@@ -187,10 +193,11 @@ int spawn_userns(const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *a
 /*
  * The go-between of spawn_userns_join(): joins the user namespace, clones PID 1 as a
  * child of the caller (CLONE_PARENT, so the caller waits for it as for its own), and
- * reports its pid, or -errno, on `out`.
+ * reports its pid, or -errno, first on the sync socket (PID 1 writes nothing there
+ * before it is released).
  */
 _noreturn_ static void join_main(int userns, const struct box_ids *ids, uint64_t flags, int sync_fd,
-				 int out, spawn_fn fn, void *arg)
+				 spawn_fn fn, void *arg)
 {
 	struct clone_args args = { .flags = CLONE_PARENT | (flags & ~(uint64_t)SPAWN_UNSHARE) };
 	int32_t res;
@@ -200,54 +207,41 @@ _noreturn_ static void join_main(int userns, const struct box_ids *ids, uint64_t
 	} else {
 		/* clone3 takes no exit signal with CLONE_PARENT: the child gets ours (SIGCHLD). */
 		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-		if (pid == 0) {
-			close(out);
+		if (pid == 0)
 			child_main(ids, flags, sync_fd, fn, arg);
-		}
 		res = pid < 0 ? -errno : pid;
 	}
-	_exit(fs_write_all(out, &res, sizeof(res)) < 0 ? EXIT_BOX : 0);
+	_exit(fs_write_all(sync_fd, &res, sizeof(res)) < 0 ? EXIT_BOX : 0);
 }
 
 int spawn_userns_join(int userns, const struct box_ids *ids, uint64_t flags, spawn_fn fn, void *arg,
 		      pid_t *ret_pid, int *ret_sync, struct box_err **err)
 {
-	int sv[2], p[2];
+	int sv[2];
 	int32_t res = -EPIPE;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return box_err_set(err, errno, "create sync socket");
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return box_err_set(err, errno, "create a pipe");
-	}
 	pid_t x = fork();
 	if (x == 0) {
 		close(sv[0]);
-		close(p[0]);
-		join_main(userns, ids, flags, sv[1], p[1], fn, arg);
+		join_main(userns, ids, flags, sv[1], fn, arg);
 	}
 	close(sv[1]);
-	close(p[1]);
-	if (x > 0) {
-		if (fs_read_all(p[0], &res, sizeof(res)) < 0)
-			res = -EPIPE;
-		waitpid(x, NULL, 0);
-	} else {
+	if (x < 0)
 		res = -errno;
-	}
-	close(p[0]);
-	/* The maps are the namespace's already: release the child at once. */
-	if (res > 0 && fs_write_all(sv[0], "x", 1) < 0) {
-		int e = errno;
-		kill(res, SIGKILL);
-		waitpid(res, NULL, 0);
-		res = -e;
-	}
+	else if (fs_read_all(sv[0], &res, sizeof(res)) < 0)
+		res = -EPIPE;
+	if (x > 0)
+		waitpid(x, NULL, 0);
 	if (res <= 0) {
 		close(sv[0]);
 		return box_err_set(err, res < 0 ? -res : EIO, "join the user namespace");
+	}
+	/* The maps are the namespace's already: release the child at once. */
+	if (release_child(res, sv[0], err) < 0) {
+		close(sv[0]);
+		return -EIO;
 	}
 	*ret_pid = res;
 	*ret_sync = sv[0];
